@@ -1,0 +1,160 @@
+package dev.paralleltask.processor;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeVariableName;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.ArrayType;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.Elements;
+import javax.lang.model.util.Types;
+
+/** Reads a validated class and its {@code @ParallelTask} methods into a {@link TaskClass}. */
+final class ModelReader {
+    private static final String INVOKER_CONSTANT = "INVOKER";
+
+    private final Types types;
+    private final Elements elements;
+
+    ModelReader(Types types, Elements elements) {
+        this.types = types;
+        this.elements = elements;
+    }
+
+    TaskClass read(TypeElement type, List<ExecutableElement> methods) {
+        List<TypeVariableName> typeVariables =
+                type.getTypeParameters().stream().map(TypeVariableName::get).collect(Collectors.toList());
+        ClassName className = ClassName.get(type);
+        TypeName targetType =
+                typeVariables.isEmpty()
+                        ? className
+                        : ParameterizedTypeName.get(className, typeVariables.toArray(TypeName[]::new));
+        Set<String> constants = new HashSet<>(Set.of(INVOKER_CONSTANT));
+        List<TaskMethod> model = new ArrayList<>();
+        for (ExecutableElement method : methods) {
+            model.add(readMethod(type, method, model.size(), constants));
+        }
+        return new TaskClass(
+                type,
+                className,
+                GeneratedNames.proxyOf(type),
+                type.getModifiers().contains(Modifier.PUBLIC),
+                typeVariables,
+                targetType,
+                !typeVariables.isEmpty(),
+                model);
+    }
+
+    private TaskMethod readMethod(TypeElement type, ExecutableElement method, int index, Set<String> constants) {
+        String name = method.getSimpleName().toString();
+        String constant = GeneratedNames.constantOf(name);
+        for (int n = 2; !constants.add(constant); n++) {
+            constant = GeneratedNames.constantOf(name) + "_" + n;
+        }
+        boolean unchecked = false;
+        List<TaskParameter> parameters = new ArrayList<>();
+        for (VariableElement p : method.getParameters()) {
+            TypeMirror declared = p.asType();
+            TypeMirror erased = types.erasure(declared);
+            boolean isObject = erased.getKind() == TypeKind.DECLARED
+                    && ((TypeElement) types.asElement(erased)).getQualifiedName().contentEquals("java.lang.Object");
+            unchecked |= !types.isSameType(declared, erased);
+            parameters.add(new TaskParameter(p.getSimpleName().toString(), TypeName.get(declared), isObject ? null : TypeName.get(erased)));
+        }
+        boolean isStatic = method.getModifiers().contains(Modifier.STATIC);
+        unchecked |= !isStatic && !type.getTypeParameters().isEmpty();
+        TypeMirror returnType = method.getReturnType();
+        boolean returnsVoid = returnType.getKind() == TypeKind.VOID;
+        boolean safeVarargs = method.isVarArgs() && !isReifiable(((ArrayType) method.getParameters()
+                .get(method.getParameters().size() - 1).asType()).getComponentType());
+        Map<String, Object> values = annotationValues(method);
+        return new TaskMethod(
+                method,
+                name,
+                index,
+                constant,
+                isStatic,
+                method.getModifiers().contains(Modifier.PUBLIC),
+                method.getTypeParameters().stream().map(TypeVariableName::get).collect(Collectors.toList()),
+                parameters,
+                method.isVarArgs(),
+                returnsVoid ? ClassName.get(Void.class) : TypeName.get(returnType).box(),
+                returnsVoid,
+                (Long) values.get("timeoutMillis"),
+                (Integer) values.get("retries"),
+                simpleNestedName(type) + "." + name + "(" + parameterList(method, true) + ")",
+                name + "(" + parameterList(method, false) + ")",
+                unchecked,
+                safeVarargs,
+                elements.isDeprecated(method) || elements.isDeprecated(type));
+    }
+
+    /** The annotation's values, defaults included, by name. */
+    Map<String, Object> annotationValues(ExecutableElement method) {
+        AnnotationMirror mirror = parallelTaskMirror(method);
+        return elements.getElementValuesWithDefaults(mirror).entrySet().stream()
+                .collect(Collectors.toMap(e -> e.getKey().getSimpleName().toString(), e -> ((AnnotationValue) e.getValue()).getValue()));
+    }
+
+    static AnnotationMirror parallelTaskMirror(ExecutableElement method) {
+        for (AnnotationMirror m : method.getAnnotationMirrors()) {
+            TypeElement annotation = (TypeElement) m.getAnnotationType().asElement();
+            if (annotation.getQualifiedName().contentEquals(RuntimeNames.PARALLEL_TASK)) {
+                return m;
+            }
+        }
+        throw new AssertionError("no @ParallelTask on " + method);
+    }
+
+    /** {@code Outer.Inner} for a nested class, {@code Primes} for a top-level one. */
+    static String simpleNestedName(TypeElement type) {
+        return String.join(".", ClassName.get(type).simpleNames());
+    }
+
+    /** The erased parameter types: simple names for messages, qualified ones for javadoc links. */
+    private String parameterList(ExecutableElement method, boolean simple) {
+        return method.getParameters().stream()
+                .map(p -> typeName(types.erasure(p.asType()), simple))
+                .collect(Collectors.joining(", "));
+    }
+
+    private String typeName(TypeMirror erased, boolean simple) {
+        if (erased.getKind() == TypeKind.ARRAY) {
+            return typeName(((ArrayType) erased).getComponentType(), simple) + "[]";
+        }
+        if (erased.getKind() == TypeKind.DECLARED) {
+            TypeElement e = (TypeElement) ((DeclaredType) erased).asElement();
+            return simple ? simpleNestedName(e) : e.getQualifiedName().toString();
+        }
+        return erased.toString();
+    }
+
+    private boolean isReifiable(TypeMirror type) {
+        switch (type.getKind()) {
+            case TYPEVAR:
+                return false;
+            case ARRAY:
+                return isReifiable(((ArrayType) type).getComponentType());
+            case DECLARED:
+                return ((DeclaredType) type).getTypeArguments().stream()
+                        .allMatch(a -> a.getKind() == TypeKind.WILDCARD && ((javax.lang.model.type.WildcardType) a).getExtendsBound() == null
+                                && ((javax.lang.model.type.WildcardType) a).getSuperBound() == null);
+            default:
+                return true;
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.paralleltask.processor;
+
+import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import javax.lang.model.element.Modifier;
+
+/** Writes the proxy of one {@link TaskClass}, with its nested invoker. */
+final class ProxyWriter {
+    private final boolean generatedAvailable;
+
+    /** @param generatedAvailable whether the user's code can see {@code javax.annotation.processing.Generated} */
+    ProxyWriter(boolean generatedAvailable) {
+        this.generatedAvailable = generatedAvailable;
+    }
+
+    JavaFile writeProxy(TaskClass taskClass) {
+        // public final class PrimesTasks {
+        //     private static final TaskInvoker INVOKER = new Invoker();
+        //     private static final TaskMethod COUNT = new TaskMethod(INVOKER, 0, "Primes.count(int, int)", ...);
+        //     private final TaskExecutor executor;
+        //     public PrimesTasks(TaskExecutor executor) { ... }
+        //     public TaskFuture<Long> count(int from, int to) { ... }
+        //     public static final class Invoker implements TaskInvoker { ... }
+        // }
+        TypeSpec.Builder proxy = TypeSpec.classBuilder(taskClass.proxyName())
+                .addOriginatingElement(taskClass.element())
+                .addModifiers(Modifier.FINAL)
+                .addTypeVariables(taskClass.typeVariables())
+                .addJavadoc("Runs the {@code @ParallelTask} methods of {@link $T} on a {@link $T}.\n\n"
+                        + "<p>Each method returns at once with a {@link $T}; the call runs where the executor runs it:\n"
+                        + "in a child JVM for a {@code ProcessPool}, on a thread for a {@code ThreadPool}.\n",
+                        taskClass.className(), RuntimeNames.TASK_EXECUTOR, RuntimeNames.TASK_FUTURE);
+        if (taskClass.isPublic()) {
+            proxy.addModifiers(Modifier.PUBLIC);
+        }
+        if (generatedAvailable) {
+            proxy.addAnnotation(AnnotationSpec.builder(ClassName.bestGuess(RuntimeNames.GENERATED))
+                    .addMember("value", "$S", ParallelTaskProcessor.class.getName())
+                    .build());
+        }
+        proxy.addField(FieldSpec.builder(RuntimeNames.TASK_INVOKER, "INVOKER", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("new $T()", invokerName(taskClass))
+                .build());
+        for (TaskMethod method : taskClass.methods()) {
+            proxy.addField(methodConstant(method));
+        }
+        proxy.addField(RuntimeNames.TASK_EXECUTOR, "executor", Modifier.PRIVATE, Modifier.FINAL);
+        if (taskClass.hasInstanceMethods()) {
+            proxy.addField(taskClass.targetType(), "target", Modifier.PRIVATE, Modifier.FINAL);
+        }
+        proxy.addMethod(constructor(taskClass));
+        for (TaskMethod method : taskClass.methods()) {
+            proxy.addMethod(proxyMethod(taskClass, method));
+        }
+        proxy.addType(invoker(taskClass));
+        return JavaFile.builder(taskClass.proxyName().packageName(), proxy.build())
+                .skipJavaLangImports(true)
+                .indent("    ")
+                .build();
+    }
+
+    private static ClassName invokerName(TaskClass taskClass) {
+        return GeneratedNames.invokerOf(taskClass.proxyName());
+    }
+
+    private FieldSpec methodConstant(TaskMethod method) {
+        // private static final TaskMethod COUNT =
+        //         new TaskMethod(INVOKER, 0, "Primes.count(int, int)", List.of("from", "to"), 5000L, 0);
+        CodeBlock names = method.parameters().stream()
+                .map(p -> CodeBlock.of("$S", p.name()))
+                .collect(CodeBlock.joining(", "));
+        return FieldSpec.builder(RuntimeNames.TASK_METHOD, method.constant(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+                .initializer("new $T(INVOKER, $L, $S, $T.of($L), $LL, $L)", RuntimeNames.TASK_METHOD, method.index(),
+                        method.displayName(), List.class, names, method.timeoutMillis(), method.retries())
+                .build();
+    }
+
+    private MethodSpec constructor(TaskClass taskClass) {
+        // public PrimesTasks(TaskExecutor executor[, Primes target]) {
+        //     this.executor = Objects.requireNonNull(executor, "executor");
+        //     [this.target = Objects.requireNonNull(target, "target");]
+        // }
+        MethodSpec.Builder constructor = MethodSpec.constructorBuilder()
+                .addParameter(RuntimeNames.TASK_EXECUTOR, "executor")
+                .addStatement("this.executor = $T.requireNonNull(executor, $S)", Objects.class, "executor");
+        if (taskClass.isPublic()) {
+            constructor.addModifiers(Modifier.PUBLIC);
+        }
+        if (taskClass.hasInstanceMethods()) {
+            constructor.addParameter(taskClass.targetType(), "target")
+                    .addStatement("this.target = $T.requireNonNull(target, $S)", Objects.class, "target")
+                    .addJavadoc("Runs the tasks of {@code target} on {@code executor}: the object is sent with each call,\n"
+                            + "as it is when the call is made.\n");
+        } else {
+            constructor.addJavadoc("Runs the tasks on {@code executor}.\n");
+        }
+        return constructor.build();
+    }
+
+    private MethodSpec proxyMethod(TaskClass taskClass, TaskMethod method) {
+        // public TaskFuture<Long> count(int from, int to) {
+        //     return this.executor.submit(PrimesTasks.COUNT, null, new Object[] {from, to});
+        // }
+        MethodSpec.Builder proxy = MethodSpec.methodBuilder(method.name())
+                .addTypeVariables(method.typeVariables())
+                .returns(ParameterizedTypeName.get(RuntimeNames.TASK_FUTURE, method.resultType()))
+                .varargs(method.varargs())
+                .addJavadoc("Runs {@link $T#$L} on the executor.\n\n"
+                        + "@return the future of the call: its result, or what the method threw, or why the call failed\n",
+                        taskClass.className(), method.javadocLink());
+        if (method.isPublic()) {
+            proxy.addModifiers(Modifier.PUBLIC);
+        }
+        for (TaskParameter p : method.parameters()) {
+            proxy.addParameter(ParameterSpec.builder(p.type(), p.name()).build());
+        }
+        if (method.needsSafeVarargs()) {
+            // The proxy only copies the array into the call; it never stores into it.
+            proxy.addModifiers(Modifier.FINAL).addAnnotation(SafeVarargs.class);
+        }
+        if (method.deprecated()) {
+            proxy.addAnnotation(Deprecated.class);
+        }
+        CodeBlock args = method.parameters().stream()
+                .map(p -> CodeBlock.of("$N", p.name()))
+                .collect(CodeBlock.joining(", "));
+        proxy.addStatement("return this.executor.submit($T.$N, $L, new $T[] {$L})", taskClass.proxyName(), method.constant(),
+                method.isStatic() ? "null" : "this.target", Object.class, args);
+        return proxy.build();
+    }
+
+    private TypeSpec invoker(TaskClass taskClass) {
+        // public static final class Invoker implements TaskInvoker {
+        //     @Override
+        //     public Object invoke(int method, Object target, Object[] args) throws Throwable {
+        //         switch (method) {
+        //             case 0:
+        //                 return Primes.count((int) args[0], (int) args[1]);
+        //             ...
+        //         }
+        //     }
+        // }
+        CodeBlock.Builder body = CodeBlock.builder().beginControlFlow("switch (method)");
+        boolean unchecked = false;
+        boolean deprecated = false;
+        for (TaskMethod method : taskClass.methods()) {
+            unchecked |= method.needsUncheckedCasts();
+            deprecated |= method.deprecated();
+            body.add("case $L:\n", method.index()).indent();
+            CodeBlock call = CodeBlock.of("$L.$N($L)", receiver(taskClass, method), method.name(), arguments(method));
+            if (method.returnsVoid()) {
+                body.addStatement("$L", call).addStatement("return null");
+            } else {
+                body.addStatement("return $L", call);
+            }
+            body.unindent();
+        }
+        body.add("default:\n").indent()
+                .addStatement("throw new $T($S + method)", IllegalArgumentException.class,
+                        "no @ParallelTask method of " + taskClass.className().canonicalName() + " has index ")
+                .unindent()
+                .endControlFlow();
+        MethodSpec.Builder invoke = MethodSpec.methodBuilder("invoke")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .returns(Object.class)
+                .addParameter(int.class, "method")
+                .addParameter(Object.class, "target")
+                .addParameter(Object[].class, "args")
+                .addException(Throwable.class)
+                .addCode(body.build());
+        List<String> suppressed = new ArrayList<>();
+        if (deprecated) {
+            suppressed.add("deprecation");
+        }
+        if (unchecked) {
+            suppressed.add("rawtypes"); // arguments arrive as Object: casts go to the erasure
+            suppressed.add("unchecked");
+        }
+        if (!suppressed.isEmpty()) {
+            CodeBlock names = suppressed.stream().map(s -> CodeBlock.of("$S", s)).collect(CodeBlock.joining(", ", "{", "}"));
+            invoke.addAnnotation(AnnotationSpec.builder(SuppressWarnings.class)
+                    .addMember("value", suppressed.size() == 1 ? CodeBlock.of("$S", suppressed.get(0)) : names)
+                    .build());
+        }
+        return TypeSpec.classBuilder(invokerName(taskClass))
+                .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                .addSuperinterface(RuntimeNames.TASK_INVOKER)
+                .addJavadoc("Runs the methods of {@link $T} by index in a worker; used by the runtime, not API.\n", taskClass.className())
+                .addMethod(invoke.build())
+                .build();
+    }
+
+    private static CodeBlock receiver(TaskClass taskClass, TaskMethod method) {
+        if (method.isStatic()) {
+            return CodeBlock.of("$T", taskClass.className());
+        }
+        return CodeBlock.of("(($T) target)", taskClass.className());
+    }
+
+    private static CodeBlock arguments(TaskMethod method) {
+        List<CodeBlock> args = new ArrayList<>();
+        List<TaskParameter> parameters = method.parameters();
+        for (int i = 0; i < parameters.size(); i++) {
+            TypeName cast = parameters.get(i).castType();
+            args.add(cast == null ? CodeBlock.of("args[$L]", i) : CodeBlock.of("($T) args[$L]", cast, i));
+        }
+        return CodeBlock.join(args, ", ");
+    }
+}

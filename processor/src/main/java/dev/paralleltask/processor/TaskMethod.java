@@ -1,0 +1,38 @@
+package dev.paralleltask.processor;
+
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeVariableName;
+import java.util.List;
+import javax.lang.model.element.ExecutableElement;
+
+/**
+ * One {@code @ParallelTask} method, as the proxy writer needs it.
+ *
+ * @param element the method
+ * @param index its index in the invoker's switch
+ * @param constant the name of the proxy's constant describing it
+ * @param resultType the boxed result type ({@code Void} for void)
+ * @param displayName how runtime messages name it, e.g. {@code Primes.count(int, int)}
+ * @param javadocLink the target of a javadoc link to it, e.g. {@code count(int, int)}
+ * @param needsUncheckedCasts whether the invoker casts to a raw type to call it
+ * @param needsSafeVarargs whether its varargs element type is not reifiable
+ */
+record TaskMethod(
+        ExecutableElement element,
+        String name,
+        int index,
+        String constant,
+        boolean isStatic,
+        boolean isPublic,
+        List<TypeVariableName> typeVariables,
+        List<TaskParameter> parameters,
+        boolean varargs,
+        TypeName resultType,
+        boolean returnsVoid,
+        long timeoutMillis,
+        int retries,
+        String displayName,
+        String javadocLink,
+        boolean needsUncheckedCasts,
+        boolean needsSafeVarargs,
+        boolean deprecated) {}

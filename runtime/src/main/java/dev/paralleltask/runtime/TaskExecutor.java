@@ -1,0 +1,90 @@
+package dev.paralleltask.runtime;
+
+import dev.paralleltask.runtime.internal.TaskMethod;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Runs the calls of generated proxies: {@link ProcessPool} in child JVMs, {@link ThreadPool} on
+ * threads of this JVM. The same proxy works on either.
+ *
+ * <ul>
+ *   <li>Calls start in the order they were made, as executors become free.
+ *   <li>{@link #shutdown()} refuses new calls and lets queued and running ones finish; {@link
+ *       #shutdownNow()} also stops running calls and cancels queued ones; {@link #close()} shuts
+ *       down and waits, so try-with-resources ends an executor the way Python's {@code with} does.
+ *   <li>A call made after shutdown is refused with {@link
+ *       java.util.concurrent.RejectedExecutionException}.
+ * </ul>
+ *
+ * <pre>{@code
+ * try (TaskExecutor executor = ProcessPool.builder().workers(2).build()) {
+ *     PrimesTasks primes = new PrimesTasks(executor);
+ *     System.out.println(primes.count(0, 1_000_000).get());
+ * }
+ * }</pre>
+ */
+public interface TaskExecutor extends AutoCloseable {
+    /**
+     * Starts a call; what generated proxies call, not meant for hand-written code.
+     *
+     * @param method the annotated method, as the proxy describes it
+     * @param target the object an instance method runs on; null for a static method
+     * @param args the arguments, in order
+     * @return the future of the call; a value that cannot be sent fails it with {@link
+     *     TaskSerializationException}
+     * @throws java.util.concurrent.RejectedExecutionException if the executor is shut down
+     */
+    <T> TaskFuture<T> submit(TaskMethod method, Object target, Object[] args);
+
+    /** Refuses new calls; queued and running calls finish. Does not wait. */
+    void shutdown();
+
+    /**
+     * Refuses new calls, stops running calls (a {@link ProcessPool} kills their workers), and
+     * cancels the calls that never started.
+     *
+     * @return the futures of the calls that never started, now cancelled
+     */
+    List<TaskFuture<?>> shutdownNow();
+
+    /** Whether {@link #shutdown()} or {@link #shutdownNow()} was called. */
+    boolean isShutdown();
+
+    /** Whether the executor is shut down and everything it started has ended. */
+    boolean isTerminated();
+
+    /**
+     * Waits until the executor has terminated after a shutdown, or the timeout passes.
+     *
+     * @return true if it terminated, false if the timeout passed first
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean awaitTermination(Duration timeout) throws InterruptedException;
+
+    /**
+     * Shuts down and waits until every queued and running call has finished. If interrupted while
+     * waiting, stops everything as {@link #shutdownNow()} does, keeps waiting for that, and
+     * returns with the interrupt flag set.
+     */
+    @Override
+    default void close() {
+        shutdown();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (awaitTermination(Duration.ofDays(1))) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                if (!interrupted) {
+                    shutdownNow();
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

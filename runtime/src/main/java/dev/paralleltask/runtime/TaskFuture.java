@@ -1,0 +1,359 @@
+package dev.paralleltask.runtime;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The pending result of one call made through a generated proxy.
+ *
+ * <ul>
+ *   <li>It completes exactly once: with the task's result; with the task's own exception, or a
+ *       {@link TaskException} saying what else went wrong, as the cause of {@link
+ *       ExecutionException}; or cancelled.
+ *   <li>{@code cancel(true)} on a running call stops it for real: a {@link ProcessPool} kills the
+ *       worker (and replaces it), a {@link ThreadPool} interrupts the thread. {@code cancel(false)}
+ *       only removes a call that has not started. A call that has not started never starts once
+ *       cancelled.
+ *   <li>Dependent stages ({@code thenApply} and so on) that are not {@code ...Async} run on the
+ *       thread that completes the call, which in a {@code ProcessPool} is the thread reading that
+ *       worker's channel: keep them short, or use the {@code ...Async} forms.
+ *   <li>It cannot be completed from outside; {@link #toCompletableFuture()} returns a dependent copy.
+ * </ul>
+ *
+ * <pre>{@code
+ * TaskFuture<Long> f = primes.count(0, 10_000_000);
+ * f.thenAccept(n -> System.out.println(n + " primes"));
+ * long n = f.get(1, TimeUnit.MINUTES);
+ * }</pre>
+ *
+ * @param <T> the type of the call's result ({@code Void} for a void method)
+ */
+public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
+    /*
+     * The result races through `result`'s own compare-and-set: whichever of result, failure,
+     * timeout, crash or cancel completes it first wins, and the others only clean up. `phase`
+     * records separately whether an executor has started the call (QUEUED -> RUNNING, back to
+     * QUEUED only when a call is retried), which is what cancel needs to know to stop it.
+     */
+    private static final int QUEUED = 0;
+    private static final int RUNNING = 1;
+
+    /** Called once, after a successful cancel, so the executor can stop or drop the call. */
+    interface Canceller {
+        void cancelled(TaskFuture<?> future, boolean wasRunning, boolean mayInterruptIfRunning);
+    }
+
+    private final CompletableFuture<T> result = new CompletableFuture<>();
+    private final AtomicInteger phase = new AtomicInteger(QUEUED);
+    private final Canceller canceller;
+
+    TaskFuture(Canceller canceller) {
+        this.canceller = canceller;
+    }
+
+    /** A future already failed with {@code failure}; nothing to cancel. */
+    static <T> TaskFuture<T> failed(Throwable failure) {
+        TaskFuture<T> f = new TaskFuture<>((future, wasRunning, interrupt) -> {});
+        f.fail(failure);
+        return f;
+    }
+
+    /** Whether the call is running now: started, and not yet done. */
+    public boolean isRunning() {
+        return phase.get() == RUNNING && !result.isDone();
+    }
+
+    // ---- executor side ----
+
+    /** Moves a queued call to running; false if it was cancelled or completed meanwhile. */
+    boolean markRunning() {
+        return phase.compareAndSet(QUEUED, RUNNING) && !result.isDone();
+    }
+
+    /** Moves a running call back to the queue, for a retry. */
+    void markQueued() {
+        phase.set(QUEUED);
+    }
+
+    boolean complete(T value) {
+        return result.complete(value);
+    }
+
+    boolean fail(Throwable failure) {
+        return result.completeExceptionally(failure);
+    }
+
+    // ---- Future ----
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        if (!result.cancel(mayInterruptIfRunning)) {
+            return false;
+        }
+        canceller.cancelled(this, phase.get() == RUNNING, mayInterruptIfRunning);
+        return true;
+    }
+
+    @Override
+    public boolean isCancelled() {
+        return result.isCancelled();
+    }
+
+    @Override
+    public boolean isDone() {
+        return result.isDone();
+    }
+
+    @Override
+    public T get() throws InterruptedException, ExecutionException {
+        return result.get();
+    }
+
+    @Override
+    public T get(long timeout, TimeUnit unit)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return result.get(timeout, unit);
+    }
+
+    /** Waits for the result like {@link CompletableFuture#join()}: unchecked, and uninterruptible. */
+    public T join() {
+        return result.join();
+    }
+
+    @Override
+    public String toString() {
+        String state =
+                result.isDone()
+                        ? (result.isCompletedExceptionally()
+                                ? (result.isCancelled() ? "cancelled" : "failed")
+                                : "completed")
+                        : phase.get() == RUNNING ? "running" : "queued";
+        return "TaskFuture[" + state + "]";
+    }
+
+    // ---- CompletionStage: every stage is a dependent of `result`, never `result` itself ----
+
+    @Override
+    public CompletableFuture<T> toCompletableFuture() {
+        return result.thenApply(Function.identity());
+    }
+
+    @Override
+    public <U> CompletionStage<U> thenApply(Function<? super T, ? extends U> fn) {
+        return result.thenApply(fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> thenApplyAsync(Function<? super T, ? extends U> fn) {
+        return result.thenApplyAsync(fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> thenApplyAsync(
+            Function<? super T, ? extends U> fn, Executor executor) {
+        return result.thenApplyAsync(fn, executor);
+    }
+
+    @Override
+    public CompletionStage<Void> thenAccept(Consumer<? super T> action) {
+        return result.thenAccept(action);
+    }
+
+    @Override
+    public CompletionStage<Void> thenAcceptAsync(Consumer<? super T> action) {
+        return result.thenAcceptAsync(action);
+    }
+
+    @Override
+    public CompletionStage<Void> thenAcceptAsync(Consumer<? super T> action, Executor executor) {
+        return result.thenAcceptAsync(action, executor);
+    }
+
+    @Override
+    public CompletionStage<Void> thenRun(Runnable action) {
+        return result.thenRun(action);
+    }
+
+    @Override
+    public CompletionStage<Void> thenRunAsync(Runnable action) {
+        return result.thenRunAsync(action);
+    }
+
+    @Override
+    public CompletionStage<Void> thenRunAsync(Runnable action, Executor executor) {
+        return result.thenRunAsync(action, executor);
+    }
+
+    @Override
+    public <U, V> CompletionStage<V> thenCombine(
+            CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
+        return result.thenCombine(other, fn);
+    }
+
+    @Override
+    public <U, V> CompletionStage<V> thenCombineAsync(
+            CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
+        return result.thenCombineAsync(other, fn);
+    }
+
+    @Override
+    public <U, V> CompletionStage<V> thenCombineAsync(
+            CompletionStage<? extends U> other,
+            BiFunction<? super T, ? super U, ? extends V> fn,
+            Executor executor) {
+        return result.thenCombineAsync(other, fn, executor);
+    }
+
+    @Override
+    public <U> CompletionStage<Void> thenAcceptBoth(
+            CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
+        return result.thenAcceptBoth(other, action);
+    }
+
+    @Override
+    public <U> CompletionStage<Void> thenAcceptBothAsync(
+            CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
+        return result.thenAcceptBothAsync(other, action);
+    }
+
+    @Override
+    public <U> CompletionStage<Void> thenAcceptBothAsync(
+            CompletionStage<? extends U> other,
+            BiConsumer<? super T, ? super U> action,
+            Executor executor) {
+        return result.thenAcceptBothAsync(other, action, executor);
+    }
+
+    @Override
+    public CompletionStage<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
+        return result.runAfterBoth(other, action);
+    }
+
+    @Override
+    public CompletionStage<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action) {
+        return result.runAfterBothAsync(other, action);
+    }
+
+    @Override
+    public CompletionStage<Void> runAfterBothAsync(
+            CompletionStage<?> other, Runnable action, Executor executor) {
+        return result.runAfterBothAsync(other, action, executor);
+    }
+
+    @Override
+    public <U> CompletionStage<U> applyToEither(
+            CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        return result.applyToEither(other, fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> applyToEitherAsync(
+            CompletionStage<? extends T> other, Function<? super T, U> fn) {
+        return result.applyToEitherAsync(other, fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> applyToEitherAsync(
+            CompletionStage<? extends T> other, Function<? super T, U> fn, Executor executor) {
+        return result.applyToEitherAsync(other, fn, executor);
+    }
+
+    @Override
+    public CompletionStage<Void> acceptEither(
+            CompletionStage<? extends T> other, Consumer<? super T> action) {
+        return result.acceptEither(other, action);
+    }
+
+    @Override
+    public CompletionStage<Void> acceptEitherAsync(
+            CompletionStage<? extends T> other, Consumer<? super T> action) {
+        return result.acceptEitherAsync(other, action);
+    }
+
+    @Override
+    public CompletionStage<Void> acceptEitherAsync(
+            CompletionStage<? extends T> other, Consumer<? super T> action, Executor executor) {
+        return result.acceptEitherAsync(other, action, executor);
+    }
+
+    @Override
+    public CompletionStage<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
+        return result.runAfterEither(other, action);
+    }
+
+    @Override
+    public CompletionStage<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
+        return result.runAfterEitherAsync(other, action);
+    }
+
+    @Override
+    public CompletionStage<Void> runAfterEitherAsync(
+            CompletionStage<?> other, Runnable action, Executor executor) {
+        return result.runAfterEitherAsync(other, action, executor);
+    }
+
+    @Override
+    public <U> CompletionStage<U> thenCompose(
+            Function<? super T, ? extends CompletionStage<U>> fn) {
+        return result.thenCompose(fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> thenComposeAsync(
+            Function<? super T, ? extends CompletionStage<U>> fn) {
+        return result.thenComposeAsync(fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> thenComposeAsync(
+            Function<? super T, ? extends CompletionStage<U>> fn, Executor executor) {
+        return result.thenComposeAsync(fn, executor);
+    }
+
+    @Override
+    public <U> CompletionStage<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
+        return result.handle(fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn) {
+        return result.handleAsync(fn);
+    }
+
+    @Override
+    public <U> CompletionStage<U> handleAsync(
+            BiFunction<? super T, Throwable, ? extends U> fn, Executor executor) {
+        return result.handleAsync(fn, executor);
+    }
+
+    @Override
+    public CompletionStage<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
+        return result.whenComplete(action);
+    }
+
+    @Override
+    public CompletionStage<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action) {
+        return result.whenCompleteAsync(action);
+    }
+
+    @Override
+    public CompletionStage<T> whenCompleteAsync(
+            BiConsumer<? super T, ? super Throwable> action, Executor executor) {
+        return result.whenCompleteAsync(action, executor);
+    }
+
+    @Override
+    public CompletionStage<T> exceptionally(Function<Throwable, ? extends T> fn) {
+        return result.exceptionally(fn);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.paralleltask.runtime;
+
+import dev.paralleltask.runtime.internal.worker.WorkerMain;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/** Starts worker JVMs: the command line, and the pool's secret on the child's stdin. */
+final class WorkerLauncher {
+    private final Path java;
+    private final List<String> jvmOptions;
+    private final String classpath;
+    private final Path socket;
+    private final byte[] secret;
+
+    WorkerLauncher(Path java, List<String> jvmOptions, String classpath, Path socket, byte[] secret) {
+        this.java = java;
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.classpath = classpath;
+        this.socket = socket;
+        this.secret = secret.clone();
+    }
+
+    /** Starts worker {@code workerId}; it connects back to the pool's socket on its own. */
+    Process launch(int workerId) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command(workerId));
+        Process process = builder.start();
+        try (OutputStream stdin = process.getOutputStream()) {
+            stdin.write((HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            // The child died before reading its secret; its exit and stderr tell why.
+        }
+        return process;
+    }
+
+    /** The command line, for messages; the secret is not on it. */
+    List<String> command(int workerId) {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(WorkerMain.class.getName());
+        command.add(socket.toString());
+        command.add(Integer.toString(workerId));
+        command.add(Long.toString(ProcessHandle.current().pid()));
+        return command;
+    }
+}

@@ -1,0 +1,122 @@
+package dev.paralleltask.runtime;
+
+import dev.paralleltask.runtime.internal.wire.Frame;
+import dev.paralleltask.runtime.internal.wire.FrameChannel;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The pool's Unix-domain socket, in a directory only this user can enter, and the handshake of
+ * each connection: a worker must open with a {@link Frame.Hello} carrying the pool's secret
+ * within {@link #HELLO_TIMEOUT_MILLIS}, or it is dropped.
+ */
+final class WorkerListener implements Closeable {
+    static final long HELLO_TIMEOUT_MILLIS = 10_000;
+    private static final int MAX_HELLO_BYTES = 1024;
+
+    /** Takes a worker's verified hello; returns false to drop the connection. */
+    interface Handshake {
+        boolean accept(Frame.Hello hello, FrameChannel channel);
+    }
+
+    private final Path directory;
+    private final Path socket;
+    private final ServerSocketChannel server;
+    private final byte[] secret;
+    private final Handshake handshake;
+    private final ScheduledExecutorService scheduler;
+
+    WorkerListener(String name, byte[] secret, Handshake handshake, ScheduledExecutorService scheduler)
+            throws IOException {
+        this.directory = privateDirectory();
+        this.socket = directory.resolve("pool.sock");
+        this.secret = secret.clone();
+        this.handshake = handshake;
+        this.scheduler = scheduler;
+        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        server.bind(UnixDomainSocketAddress.of(socket));
+        Thread acceptor = new Thread(this::acceptLoop, name + "-listener");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    Path socket() {
+        return socket;
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        Files.deleteIfExists(socket);
+        Files.deleteIfExists(directory);
+    }
+
+    private void acceptLoop() {
+        while (true) {
+            SocketChannel connection;
+            try {
+                connection = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!server.isOpen()) {
+                    return;
+                }
+                continue;
+            }
+            Thread shake = new Thread(() -> shakeHands(connection), Thread.currentThread().getName() + "-handshake");
+            shake.setDaemon(true);
+            shake.start();
+        }
+    }
+
+    private void shakeHands(SocketChannel connection) {
+        FrameChannel channel = new FrameChannel(connection);
+        ScheduledFuture<?> deadline = scheduler.schedule(() -> closeQuietly(channel), HELLO_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        try {
+            Frame first = channel.read(MAX_HELLO_BYTES);
+            deadline.cancel(false);
+            if (first instanceof Frame.Hello hello
+                    && MessageDigest.isEqual(hello.secret(), secret)
+                    && handshake.accept(hello, channel)) {
+                return;
+            }
+        } catch (IOException e) {
+            // A stranger, or a worker that died mid-handshake: drop it.
+        }
+        closeQuietly(channel);
+    }
+
+    private static void closeQuietly(FrameChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
+    }
+
+    /**
+     * A fresh directory readable only by this user. Unix socket paths are limited to about 100
+     * bytes, so a long {@code java.io.tmpdir} falls back to {@code /tmp}.
+     */
+    private static Path privateDirectory() throws IOException {
+        var ownerOnly = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        Path base = Path.of(System.getProperty("java.io.tmpdir"));
+        if (base.toAbsolutePath().toString().length() > 60) {
+            base = Path.of("/tmp");
+        }
+        return Files.createTempDirectory(base, "paralleltask-", ownerOnly);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.paralleltask.runtime.internal.wire;
+
+import java.io.OutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/** A growable little-endian byte buffer that values are encoded into. Not thread-safe. */
+public final class ByteSink {
+    private static final VarHandle INT =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private byte[] buf;
+    private int size;
+
+    public ByteSink(int initialCapacity) {
+        buf = new byte[Math.max(16, initialCapacity)];
+    }
+
+    public int size() {
+        return size;
+    }
+
+    /** The bytes written so far, copied. */
+    public byte[] toByteArray() {
+        return Arrays.copyOf(buf, size);
+    }
+
+    void writeByte(int b) {
+        ensure(1);
+        buf[size++] = (byte) b;
+    }
+
+    void writeInt(int v) {
+        ensure(4);
+        INT.set(buf, size, v);
+        size += 4;
+    }
+
+    void writeLong(long v) {
+        ensure(8);
+        LONG.set(buf, size, v);
+        size += 8;
+    }
+
+    void setInt(int position, int v) {
+        INT.set(buf, position, v);
+    }
+
+    void write(byte[] b, int off, int len) {
+        ensure(len);
+        System.arraycopy(b, off, buf, size, len);
+        size += len;
+    }
+
+    /** A little-endian view of the next {@code bytes} bytes, which count as written. */
+    ByteBuffer reserve(int bytes) {
+        ensure(bytes);
+        ByteBuffer view = ByteBuffer.wrap(buf, size, bytes).slice().order(ByteOrder.LITTLE_ENDIAN);
+        size += bytes;
+        return view;
+    }
+
+    /** An {@code OutputStream} that appends to this sink, for JDK serialization. */
+    OutputStream asOutputStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                writeByte(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                ByteSink.this.write(b, off, len);
+            }
+        };
+    }
+
+    private void ensure(int more) {
+        int needed = size + more;
+        if (needed < 0) {
+            throw new OutOfMemoryError("an encoded value cannot exceed 2 GiB");
+        }
+        if (needed > buf.length) {
+            int grown = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * buf.length));
+            buf = Arrays.copyOf(buf, Math.max(grown, needed));
+        }
+    }
+}

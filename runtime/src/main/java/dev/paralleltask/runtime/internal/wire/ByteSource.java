@@ -1,0 +1,91 @@
+package dev.paralleltask.runtime.internal.wire;
+
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/** Reads what a {@link ByteSink} wrote. Not thread-safe. */
+public final class ByteSource {
+    private static final VarHandle INT =
+            MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final byte[] buf;
+    private int pos;
+    private final int limit;
+
+    public ByteSource(byte[] buf) {
+        this.buf = buf;
+        this.limit = buf.length;
+    }
+
+    int readByte() throws EOFException {
+        need(1);
+        return buf[pos++];
+    }
+
+    int readInt() throws EOFException {
+        need(4);
+        int v = (int) INT.get(buf, pos);
+        pos += 4;
+        return v;
+    }
+
+    long readLong() throws EOFException {
+        need(8);
+        long v = (long) LONG.get(buf, pos);
+        pos += 8;
+        return v;
+    }
+
+    /** Reads a length written before some content, checking it against what is left. */
+    int readLength() throws EOFException {
+        int length = readInt();
+        if (length < 0 || length > limit - pos) {
+            throw new EOFException("length " + length + " runs past the end of the message");
+        }
+        return length;
+    }
+
+    byte[] readBytes(int length) throws EOFException {
+        need(length);
+        byte[] b = new byte[length];
+        System.arraycopy(buf, pos, b, 0, length);
+        pos += length;
+        return b;
+    }
+
+    /** A little-endian view of the next {@code bytes} bytes, which count as read. */
+    ByteBuffer take(int bytes) throws EOFException {
+        need(bytes);
+        ByteBuffer view = ByteBuffer.wrap(buf, pos, bytes).slice().order(ByteOrder.LITTLE_ENDIAN);
+        pos += bytes;
+        return view;
+    }
+
+    String readString(int length) throws EOFException {
+        need(length);
+        String s = new String(buf, pos, length, java.nio.charset.StandardCharsets.UTF_8);
+        pos += length;
+        return s;
+    }
+
+    /** The next {@code length} bytes as a stream, which count as read. */
+    InputStream slice(int length) throws EOFException {
+        need(length);
+        InputStream in = new ByteArrayInputStream(buf, pos, length);
+        pos += length;
+        return in;
+    }
+
+    private void need(int n) throws EOFException {
+        if (n < 0 || n > limit - pos) {
+            throw new EOFException("message ends " + (n - (limit - pos)) + " bytes early");
+        }
+    }
+}

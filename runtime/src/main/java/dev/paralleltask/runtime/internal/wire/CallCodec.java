@@ -1,0 +1,91 @@
+package dev.paralleltask.runtime.internal.wire;
+
+import java.io.IOException;
+
+/**
+ * Encodes a call (which method, on which target, with which arguments) into the body of a {@link
+ * Frame.Call}, and decodes it in the worker.
+ *
+ * <p>Layout: invoker class name, method index, target, argument count, arguments; each value as
+ * {@link ValueCodec} writes it.
+ */
+public final class CallCodec {
+    private CallCodec() {}
+
+    /** A decoded call, ready to hand to the invoker. */
+    public record DecodedCall(String invokerClass, int method, Object target, Object[] args) {}
+
+    /**
+     * Encodes a call. Runs on the caller's thread, so the bytes are a snapshot of the arguments as
+     * they were when the call was made.
+     *
+     * @throws ValueCodingException naming the target or argument that could not be encoded
+     */
+    public static byte[] encode(String invokerClass, int method, Object target, Object[] args)
+            throws ValueCodingException {
+        ByteSink out = new ByteSink(64);
+        byte[] name = invokerClass.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(name.length);
+        out.write(name, 0, name.length);
+        out.writeInt(method);
+        writeAt(out, ValueCodingException.TARGET, target);
+        out.writeInt(args.length);
+        for (int i = 0; i < args.length; i++) {
+            writeAt(out, i, args[i]);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Decodes a call in the worker.
+     *
+     * @throws IOException if the body is malformed
+     * @throws ValueCodingException naming the target or argument that could not be rebuilt
+     */
+    public static DecodedCall decode(byte[] body, ClassLoader loader)
+            throws IOException, ValueCodingException {
+        ByteSource in = new ByteSource(body);
+        String invokerClass = in.readString(in.readLength());
+        int method = in.readInt();
+        Object target = readAt(in, ValueCodingException.TARGET, loader);
+        int count = in.readInt();
+        if (count < 0 || count > body.length) {
+            throw new IOException("malformed call: " + count + " arguments");
+        }
+        Object[] args = new Object[count];
+        for (int i = 0; i < count; i++) {
+            args[i] = readAt(in, i, loader);
+        }
+        return new DecodedCall(invokerClass, method, target, args);
+    }
+
+    /** Encodes a call's result. */
+    public static byte[] encodeResult(Object result) throws ValueCodingException {
+        ByteSink out = new ByteSink(16);
+        writeAt(out, ValueCodingException.RESULT, result);
+        return out.toByteArray();
+    }
+
+    /** Decodes a call's result in the parent. */
+    public static Object decodeResult(byte[] body, ClassLoader loader) throws ValueCodingException {
+        return readAt(new ByteSource(body), ValueCodingException.RESULT, loader);
+    }
+
+    private static void writeAt(ByteSink out, int position, Object value)
+            throws ValueCodingException {
+        try {
+            ValueCodec.write(out, value);
+        } catch (IOException | RuntimeException e) {
+            throw new ValueCodingException(position, e);
+        }
+    }
+
+    private static Object readAt(ByteSource in, int position, ClassLoader loader)
+            throws ValueCodingException {
+        try {
+            return ValueCodec.read(in, loader);
+        } catch (IOException | ClassNotFoundException | RuntimeException e) {
+            throw new ValueCodingException(position, e);
+        }
+    }
+}

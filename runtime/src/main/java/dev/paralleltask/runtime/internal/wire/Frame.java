@@ -1,0 +1,39 @@
+package dev.paralleltask.runtime.internal.wire;
+
+/**
+ * A message on the channel between the parent and one worker.
+ *
+ * <p>The worker opens with {@link Hello}; the parent sends {@link Call}s one at a time, each
+ * answered by a {@link Result}, a {@link Failure} or an {@link Unsendable}; {@link Stop} asks the
+ * worker to leave, and it answers {@link Bye} before it exits. A worker that goes away without
+ * {@code Bye} crashed.
+ */
+public sealed interface Frame {
+    /** The worker's first frame: who it is, and the pool's secret to prove it was started by us. */
+    record Hello(long pid, int workerId, byte[] secret) implements Frame {}
+
+    /** Run a call; the body is {@link CallCodec}'s. */
+    record Call(long id, byte[] body) implements Frame {}
+
+    /** The call returned; the body is {@link CallCodec#encodeResult}'s. */
+    record Result(long id, byte[] body) implements Frame {}
+
+    /**
+     * The task threw; the body is {@link ThrowableCodec}'s. {@code fatal} when what it threw leaves
+     * the worker unfit for further tasks ({@link ThrowableCodec#isFatal}).
+     */
+    record Failure(long id, boolean fatal, byte[] body) implements Frame {}
+
+    /**
+     * A value of the call could not cross the channel: an argument or the target could not be
+     * rebuilt in the worker, or the result could not be serialized. {@code position} is as in
+     * {@link ValueCodingException#position()}.
+     */
+    record Unsendable(long id, int position, String message) implements Frame {}
+
+    /** The parent asks the worker to finish. */
+    record Stop() implements Frame {}
+
+    /** The worker is leaving on purpose. */
+    record Bye() implements Frame {}
+}

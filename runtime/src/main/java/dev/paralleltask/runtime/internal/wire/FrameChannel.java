@@ -1,0 +1,163 @@
+package dev.paralleltask.runtime.internal.wire;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.ProtocolException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Frames over a connected socket channel: one reader thread and any number of writers at once.
+ *
+ * <p>On the wire a frame is {@code [int length][byte type][long id][int aux][body]}, where {@code
+ * length} counts everything after itself. {@code aux} carries a frame's small field (the worker id
+ * of a {@code Hello}, the fatal flag of a {@code Failure}, the position of an {@code Unsendable}).
+ */
+public final class FrameChannel implements Closeable {
+    private static final int HEADER_AFTER_LENGTH = 1 + 8 + 4;
+    private static final int BUFFER_BYTES = 64 * 1024;
+
+    private static final byte HELLO = 1;
+    private static final byte CALL = 2;
+    private static final byte RESULT = 3;
+    private static final byte FAILURE = 4;
+    private static final byte UNSENDABLE = 5;
+    private static final byte STOP = 6;
+    private static final byte BYE = 7;
+
+    private final SocketChannel channel;
+    /** Guarded by {@code writeLock}; always in write mode between writes. */
+    private final ByteBuffer out =
+            ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    private final Object writeLock = new Object();
+    /** Touched only by the reader thread; in read mode between reads. */
+    private final ByteBuffer in =
+            ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN).limit(0);
+
+    public FrameChannel(SocketChannel channel) {
+        this.channel = channel;
+    }
+
+    public void write(Frame frame) throws IOException {
+        if (frame instanceof Frame.Call call) {
+            write(CALL, call.id(), 0, call.body());
+        } else if (frame instanceof Frame.Result result) {
+            write(RESULT, result.id(), 0, result.body());
+        } else if (frame instanceof Frame.Failure failure) {
+            write(FAILURE, failure.id(), failure.fatal() ? 1 : 0, failure.body());
+        } else if (frame instanceof Frame.Unsendable u) {
+            write(UNSENDABLE, u.id(), u.position(), u.message().getBytes(StandardCharsets.UTF_8));
+        } else if (frame instanceof Frame.Hello hello) {
+            write(HELLO, hello.pid(), hello.workerId(), hello.secret());
+        } else if (frame instanceof Frame.Stop) {
+            write(STOP, 0, 0, new byte[0]);
+        } else if (frame instanceof Frame.Bye) {
+            write(BYE, 0, 0, new byte[0]);
+        } else {
+            throw new AssertionError(frame);
+        }
+    }
+
+    /**
+     * Reads the next frame. Only one thread may read.
+     *
+     * @param maxBody the largest body accepted; a larger frame is a protocol error
+     * @throws EOFException when the peer closed the channel
+     * @throws ProtocolException when the bytes are not a frame this protocol knows
+     */
+    public Frame read(int maxBody) throws IOException {
+        fill(Integer.BYTES);
+        int length = in.getInt();
+        if (length < HEADER_AFTER_LENGTH || length - HEADER_AFTER_LENGTH > maxBody) {
+            throw new ProtocolException(
+                    "frame of " + length + " bytes; at most " + maxBody + " bytes of body allowed");
+        }
+        fill(HEADER_AFTER_LENGTH);
+        byte type = in.get();
+        long id = in.getLong();
+        int aux = in.getInt();
+        byte[] body = new byte[length - HEADER_AFTER_LENGTH];
+        readFully(body);
+        switch (type) {
+            case CALL:
+                return new Frame.Call(id, body);
+            case RESULT:
+                return new Frame.Result(id, body);
+            case FAILURE:
+                return new Frame.Failure(id, aux != 0, body);
+            case UNSENDABLE:
+                return new Frame.Unsendable(id, aux, new String(body, StandardCharsets.UTF_8));
+            case HELLO:
+                return new Frame.Hello(id, aux, body);
+            case STOP:
+                return new Frame.Stop();
+            case BYE:
+                return new Frame.Bye();
+            default:
+                throw new ProtocolException("unknown frame type " + type);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    private void write(byte type, long id, int aux, byte[] body) throws IOException {
+        synchronized (writeLock) {
+            out.putInt(HEADER_AFTER_LENGTH + body.length).put(type).putLong(id).putInt(aux);
+            int offset = 0;
+            while (offset < body.length) {
+                int n = Math.min(out.remaining(), body.length - offset);
+                out.put(body, offset, n);
+                offset += n;
+                if (!out.hasRemaining()) {
+                    drain();
+                }
+            }
+            drain();
+        }
+    }
+
+    /** Writes out everything buffered; guarded by {@code writeLock}. */
+    private void drain() throws IOException {
+        out.flip();
+        try {
+            while (out.hasRemaining()) {
+                channel.write(out);
+            }
+        } finally {
+            out.clear();
+        }
+    }
+
+    private void fill(int bytes) throws IOException {
+        while (in.remaining() < bytes) {
+            in.compact();
+            int n = channel.read(in);
+            in.flip();
+            if (n < 0) {
+                throw new EOFException(
+                        in.hasRemaining() ? "channel closed inside a frame" : "channel closed");
+            }
+        }
+    }
+
+    private void readFully(byte[] body) throws IOException {
+        int offset = Math.min(in.remaining(), body.length);
+        in.get(body, 0, offset);
+        while (offset < body.length) {
+            // Read in windows the size of our buffer: a large heap target would make the JDK
+            // allocate a temporary direct buffer as large as the whole remainder.
+            ByteBuffer window = ByteBuffer.wrap(body, offset, Math.min(BUFFER_BYTES, body.length - offset));
+            int n = channel.read(window);
+            if (n < 0) {
+                throw new EOFException("channel closed inside a frame");
+            }
+            offset += n;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.paralleltask.runtime.internal.wire;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Encodes what a task threw into the body of a {@link Frame.Failure}.
+ *
+ * <p>The body holds the throwable itself, serialized, when that works, and always a plain
+ * description of it (class names, messages and stack traces down the cause chain). The parent
+ * rebuilds the throwable when it can, and otherwise builds an exception from the description; so a
+ * task's failure is never lost because its exception cannot cross the channel.
+ */
+public final class ThrowableCodec {
+    private static final int MAX_CAUSES = 32;
+
+    private ThrowableCodec() {}
+
+    /** One level of a cause chain, as plain data. */
+    public record Level(String className, String message, StackTraceElement[] stackTrace) {}
+
+    /**
+     * What the parent decoded.
+     *
+     * @param thrown the throwable itself, or null when it could not be sent or rebuilt
+     * @param chain the description: the throwable first, then its causes
+     */
+    public record Decoded(Throwable thrown, List<Level> chain) {}
+
+    /** Whether {@code t} leaves the worker's JVM in a state no further task should run in. */
+    public static boolean isFatal(Throwable t) {
+        return t instanceof VirtualMachineError;
+    }
+
+    public static byte[] encode(Throwable thrown) {
+        ByteSink out = new ByteSink(1024);
+        try {
+            ValueCodec.write(out, thrown);
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            out = new ByteSink(1024); // drop the partial value
+            out.writeByte(0); // ValueCodec's null
+        }
+        List<Throwable> chain = chainOf(thrown);
+        out.writeInt(chain.size());
+        for (Throwable t : chain) {
+            writeString(out, t.getClass().getName());
+            writeString(out, t.getMessage());
+            StackTraceElement[] trace = t.getStackTrace();
+            out.writeInt(trace.length);
+            for (StackTraceElement e : trace) {
+                writeString(out, e.getClassName());
+                writeString(out, e.getMethodName());
+                writeString(out, e.getFileName());
+                out.writeInt(e.getLineNumber());
+            }
+        }
+        return out.toByteArray();
+    }
+
+    public static Decoded decode(byte[] body, ClassLoader loader) throws IOException {
+        ByteSource in = new ByteSource(body);
+        Throwable thrown;
+        try {
+            thrown = (Throwable) ValueCodec.read(in, loader);
+        } catch (ClassNotFoundException | IOException | ClassCastException e) {
+            // The throwable's class is missing here, or it does not rebuild: use the description.
+            thrown = null;
+            in = skipValue(body);
+        }
+        int levels = in.readInt();
+        if (levels < 0 || levels > MAX_CAUSES) {
+            throw new IOException("malformed failure: " + levels + " causes");
+        }
+        List<Level> chain = new ArrayList<>(levels);
+        for (int i = 0; i < levels; i++) {
+            String className = readString(in);
+            String message = readString(in);
+            int depth = in.readInt();
+            if (depth < 0 || depth > body.length) {
+                throw new IOException("malformed failure: stack depth " + depth);
+            }
+            StackTraceElement[] trace = new StackTraceElement[depth];
+            for (int j = 0; j < depth; j++) {
+                String declaringClass = readString(in);
+                String method = readString(in);
+                String file = readString(in);
+                trace[j] = new StackTraceElement(declaringClass, method, file, in.readInt());
+            }
+            chain.add(new Level(className, message, trace));
+        }
+        return new Decoded(thrown, chain);
+    }
+
+    private static ByteSource skipValue(byte[] body) throws IOException {
+        ByteSource in = new ByteSource(body);
+        if (in.readByte() != 0) { // a serialized throwable the parent could not rebuild
+            in.readBytes(in.readLength());
+        }
+        return in;
+    }
+
+    private static List<Throwable> chainOf(Throwable thrown) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Throwable> chain = new ArrayList<>();
+        for (Throwable t = thrown; t != null && chain.size() < MAX_CAUSES && seen.add(t); t = t.getCause()) {
+            chain.add(t);
+        }
+        return chain;
+    }
+
+    private static void writeString(ByteSink out, String s) {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
+        }
+        byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8, 0, utf8.length);
+    }
+
+    private static String readString(ByteSource in) throws IOException {
+        int length = in.readInt();
+        return length == -1 ? null : in.readString(checkLength(length));
+    }
+
+    private static int checkLength(int length) throws IOException {
+        if (length < 0) {
+            throw new IOException("malformed failure: string length " + length);
+        }
+        return length;
+    }
+}

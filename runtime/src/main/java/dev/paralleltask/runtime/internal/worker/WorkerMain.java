@@ -1,0 +1,100 @@
+package dev.paralleltask.runtime.internal.worker;
+
+import dev.paralleltask.runtime.internal.wire.Frame;
+import dev.paralleltask.runtime.internal.wire.FrameChannel;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HexFormat;
+
+/**
+ * The main class of a worker JVM: handshake, start {@link ParentWatch}, run {@link WorkerLoop}.
+ *
+ * <p>Command line: {@code WorkerMain <socket path> <worker id> <parent pid>}; the pool's secret
+ * arrives as the first line of standard input, so it never shows in a process listing. Exit codes:
+ *
+ * <ul>
+ *   <li>{@value #EXIT_STOPPED}: the pool asked the worker to stop and it said goodbye;
+ *   <li>{@value #EXIT_USAGE}: bad command line;
+ *   <li>{@value #EXIT_HANDSHAKE}: could not read the secret or reach the pool;
+ *   <li>{@value #EXIT_PARENT_GONE}: the parent process died;
+ *   <li>{@value #EXIT_CHANNEL_LOST}: the pool closed the channel without asking it to stop;
+ *   <li>{@value #EXIT_INTERNAL}: anything else (the stack trace is on standard error).
+ * </ul>
+ *
+ * Any other code is the task's own ({@code System.exit}) or the JVM's.
+ */
+public final class WorkerMain {
+    public static final int EXIT_STOPPED = 0;
+    public static final int EXIT_USAGE = 64;
+    public static final int EXIT_HANDSHAKE = 65;
+    public static final int EXIT_PARENT_GONE = 66;
+    public static final int EXIT_CHANNEL_LOST = 67;
+    public static final int EXIT_INTERNAL = 70;
+
+    /** How long {@code System.exit} may take (shutdown hooks of user code) before we halt. */
+    private static final long EXIT_GRACE_MILLIS = 5_000;
+
+    private WorkerMain() {}
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = run(args);
+        } catch (Throwable t) {
+            System.err.println("paralleltask worker failed:");
+            t.printStackTrace();
+            code = EXIT_INTERNAL;
+        }
+        exit(code);
+    }
+
+    private static int run(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println(
+                    "usage: WorkerMain <socket path> <worker id> <parent pid>; the secret on stdin");
+            return EXIT_USAGE;
+        }
+        Path socket = Path.of(args[0]);
+        int workerId = Integer.parseInt(args[1]);
+        long parentPid = Long.parseLong(args[2]);
+        ParentWatch.start(parentPid);
+
+        String secret = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)).readLine();
+        if (secret == null || secret.isEmpty()) {
+            System.err.println("paralleltask worker: no pool secret on standard input");
+            return EXIT_HANDSHAKE;
+        }
+        FrameChannel channel;
+        try {
+            channel = new FrameChannel(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+        } catch (IOException e) {
+            System.err.println("paralleltask worker: cannot reach the pool at " + socket + ": " + e);
+            return EXIT_HANDSHAKE;
+        }
+        channel.write(new Frame.Hello(ProcessHandle.current().pid(), workerId, HexFormat.of().parseHex(secret)));
+        return new WorkerLoop(channel, ClassLoader.getSystemClassLoader()).run();
+    }
+
+    /** Exits with {@code code}; halts if exiting hangs (a shutdown hook of user code, say). */
+    static void exit(int code) {
+        Thread backstop =
+                new Thread(
+                        () -> {
+                            try {
+                                Thread.sleep(EXIT_GRACE_MILLIS);
+                            } catch (InterruptedException e) {
+                                // halt anyway
+                            }
+                            Runtime.getRuntime().halt(code);
+                        },
+                        "paralleltask-exit-backstop");
+        backstop.setDaemon(true);
+        backstop.start();
+        System.exit(code);
+    }
+}

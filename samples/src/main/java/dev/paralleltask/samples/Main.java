@@ -1,0 +1,21 @@
+package dev.paralleltask.samples;
+
+/** Runs a sample by name: {@code primes} (the default) or {@code tour}. */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        String sample = args.length == 0 ? "primes" : args[0];
+        switch (sample) {
+            case "primes":
+                PrimesDemo.main(new String[0]);
+                break;
+            case "tour":
+                IsolationTour.main(new String[0]);
+                break;
+            default:
+                System.err.println("unknown sample '" + sample + "'; choose primes or tour");
+                System.exit(2);
+        }
+    }
+}

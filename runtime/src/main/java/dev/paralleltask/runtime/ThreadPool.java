@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -35,6 +37,10 @@ public final class ThreadPool implements TaskExecutor {
     private final ScheduledThreadPoolExecutor timer;
     private final Duration defaultTimeout;
     private final String name;
+    /** The calls running now. */
+    private final Set<Job> running = ConcurrentHashMap.newKeySet();
+    /** Set by shutdownNow: a call that fails from then on was stopped, and ends cancelled. */
+    private volatile boolean stopping;
 
     private ThreadPool(Builder b) {
         this.name = b.namePrefix;
@@ -79,6 +85,7 @@ public final class ThreadPool implements TaskExecutor {
 
     @Override
     public List<TaskFuture<?>> shutdownNow() {
+        stopping = true;
         List<TaskFuture<?>> neverStarted = new ArrayList<>();
         for (Runnable r : threads.shutdownNow()) {
             Job job = (Job) r;
@@ -86,6 +93,7 @@ public final class ThreadPool implements TaskExecutor {
                 neverStarted.add(job.future);
             }
         }
+        running.forEach(job -> job.future.cancel(true));
         return neverStarted;
     }
 
@@ -132,6 +140,7 @@ public final class ThreadPool implements TaskExecutor {
             synchronized (this) {
                 runner = Thread.currentThread();
             }
+            running.add(this);
             long start = System.nanoTime();
             long timeoutMillis = method.timeoutMillis() > 0 ? method.timeoutMillis() : defaultTimeout.toMillis();
             var timeout = timeoutMillis <= 0 ? null : timer.schedule(() -> {
@@ -144,11 +153,16 @@ public final class ThreadPool implements TaskExecutor {
             try {
                 future.complete(method.invoker().invoke(method.index(), target, args));
             } catch (Throwable t) {
-                future.fail(t);
+                if (stopping) {
+                    future.cancel(false); // most likely the interrupt of shutdownNow
+                } else {
+                    future.fail(t);
+                }
             } finally {
                 if (timeout != null) {
                     timeout.cancel(false);
                 }
+                running.remove(this);
                 synchronized (this) {
                     runner = null;
                 }

@@ -528,13 +528,13 @@ public final class ProcessPool implements TaskExecutor {
 
     // ---- Worker life cycle ----
 
-    /** Starts one worker; it joins the pool when it shakes hands. */
-    private void launchWorker() {
+    /** Starts one worker; it joins the pool when it shakes hands. Returns null if the pool is stopping. */
+    private WorkerHandle launchWorker() {
         WorkerHandle worker;
         lock.lock();
         try {
             if (state == State.STOP || state == State.TERMINATED) {
-                return;
+                return null;
             }
             int id = nextWorkerId++;
             worker = new WorkerHandle(id, namePrefix + id);
@@ -549,7 +549,7 @@ public final class ProcessPool implements TaskExecutor {
             onStartFailure(worker, new WorkerStartException(
                     "cannot start worker " + worker.name + ": " + e.getMessage() + "; command: "
                             + String.join(" ", launcher.command(worker.id)), List.of(), e));
-            return;
+            return worker;
         }
         worker.process = process;
         String prefix = "[" + worker.name + " pid " + process.pid() + "] ";
@@ -570,6 +570,7 @@ public final class ProcessPool implements TaskExecutor {
         } finally {
             lock.unlock();
         }
+        return worker;
     }
 
     /** A worker's verified hello: it joins the pool. Runs on the listener's handshake thread. */
@@ -746,16 +747,10 @@ public final class ProcessPool implements TaskExecutor {
         };
     }
 
-    /** Waits until every first worker has shaken hands; on failure, ends the pool and throws. */
-    private void awaitWorkers() {
+    /** Waits until each of the first workers has shaken hands; on failure, ends the pool and throws. */
+    private void awaitWorkers(List<WorkerHandle> first) {
         CompletableFuture<Void> all = new CompletableFuture<>();
-        List<CompletableFuture<Void>> each = new ArrayList<>();
-        lock.lock();
-        try {
-            workers.values().forEach(w -> each.add(w.connected));
-        } finally {
-            lock.unlock();
-        }
+        List<CompletableFuture<Void>> each = first.stream().map(w -> w.connected).collect(Collectors.toList());
         CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenRun(() -> all.complete(null));
         each.forEach(c -> c.exceptionally(e -> {
             all.completeExceptionally(e);
@@ -891,10 +886,11 @@ public final class ProcessPool implements TaskExecutor {
             } catch (IOException e) {
                 throw new WorkerStartException("cannot open the pool's socket: " + e, List.of(), e);
             }
+            List<WorkerHandle> first = new ArrayList<>();
             for (int i = 0; i < workers; i++) {
-                pool.launchWorker();
+                first.add(pool.launchWorker());
             }
-            pool.awaitWorkers();
+            pool.awaitWorkers(first);
             return pool;
         }
 

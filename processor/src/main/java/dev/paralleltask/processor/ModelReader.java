@@ -125,22 +125,25 @@ final class ModelReader {
         return String.join(".", ClassName.get(type).simpleNames());
     }
 
-    /** The erased parameter types: simple names for messages, qualified ones for javadoc links. */
-    private String parameterList(ExecutableElement method, boolean simple) {
+    /**
+     * The parameter types: for messages as the source names them, without type arguments
+     * ({@code T}, {@code List}); for javadoc links erased and qualified, as javadoc wants them.
+     */
+    private String parameterList(ExecutableElement method, boolean forMessages) {
         return method.getParameters().stream()
-                .map(p -> typeName(types.erasure(p.asType()), simple))
+                .map(p -> forMessages ? typeName(p.asType(), true) : typeName(types.erasure(p.asType()), false))
                 .collect(Collectors.joining(", "));
     }
 
-    private String typeName(TypeMirror erased, boolean simple) {
-        if (erased.getKind() == TypeKind.ARRAY) {
-            return typeName(((ArrayType) erased).getComponentType(), simple) + "[]";
+    private String typeName(TypeMirror type, boolean simple) {
+        if (type.getKind() == TypeKind.ARRAY) {
+            return typeName(((ArrayType) type).getComponentType(), simple) + "[]";
         }
-        if (erased.getKind() == TypeKind.DECLARED) {
-            TypeElement e = (TypeElement) ((DeclaredType) erased).asElement();
+        if (type.getKind() == TypeKind.DECLARED) {
+            TypeElement e = (TypeElement) ((DeclaredType) type).asElement();
             return simple ? simpleNestedName(e) : e.getQualifiedName().toString();
         }
-        return erased.toString();
+        return type.toString(); // primitives, and type variables by name
     }
 
     private boolean isReifiable(TypeMirror type) {

@@ -35,6 +35,9 @@ import javax.tools.Diagnostic;
  *   <li>A class whose methods mention types not yet generated (by another processor) is retried in
  *       later rounds and reported only if they never appear.
  *   <li>It is isolating, in Gradle's terms: each proxy depends only on its own class.
+ *   <li>It claims no annotation, like AutoValue: javac's {@code -Xlint:processing} then notes
+ *       every annotation no processor claimed (JUnit's {@code @Test} as much as ours); compile with
+ *       {@code -Xlint:all,-processing}.
  * </ul>
  */
 @AutoService(Processor.class)
@@ -46,6 +49,7 @@ public final class ParallelTaskProcessor extends AbstractProcessor {
     private ModelReader reader;
     private TaskValidator validator;
     private ProxyWriter writer;
+    private LocalClassScanner localClasses;
 
     @Override
     public synchronized void init(ProcessingEnvironment env) {
@@ -56,11 +60,16 @@ public final class ParallelTaskProcessor extends AbstractProcessor {
         boolean generatedVisible = env.getSourceVersion().compareTo(SourceVersion.RELEASE_8) > 0
                 && env.getElementUtils().getTypeElement(RuntimeNames.GENERATED) != null;
         writer = new ProxyWriter(generatedVisible);
+        localClasses = LocalClassScanner.create(env);
     }
 
+    /**
+     * All of them: javac calls a processor only when its annotations appear where javac looks, and
+     * javac never looks inside method bodies, where local and anonymous classes live.
+     */
     @Override
     public Set<String> getSupportedAnnotationTypes() {
-        return Set.of(RuntimeNames.PARALLEL_TASK);
+        return Set.of("*");
     }
 
     @Override
@@ -68,8 +77,15 @@ public final class ParallelTaskProcessor extends AbstractProcessor {
         return SourceVersion.latestSupported();
     }
 
+    /** Never claims an annotation, so other processors see them all. */
     @Override
     public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+        try {
+            localClasses.scan(round.getRootElements());
+        } catch (RuntimeException e) {
+            processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING,
+                    "paralleltask could not look for @ParallelTask in local classes: " + e);
+        }
         Map<TypeElement, List<ExecutableElement>> classes = new LinkedHashMap<>();
         for (String name : deferred) {
             TypeElement type = processingEnv.getElementUtils().getTypeElement(name);
@@ -149,4 +165,5 @@ public final class ParallelTaskProcessor extends AbstractProcessor {
     private void error(Element element, String format, Object... args) {
         processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, String.format(format, args), element);
     }
+
 }

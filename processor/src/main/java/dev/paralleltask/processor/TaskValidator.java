@@ -44,14 +44,7 @@ final class TaskValidator {
     }
 
     private void validateClass(TypeElement type, List<ExecutableElement> methods) {
-        if (type.getNestingKind() == NestingKind.LOCAL || type.getNestingKind() == NestingKind.ANONYMOUS) {
-            String what = type.getNestingKind() == NestingKind.LOCAL ? "local class " + type.getSimpleName() : "an anonymous class";
-            for (ExecutableElement method : methods) {
-                error(method, "ParallelTaskLocalClass", "@ParallelTask method %s is in %s, which a worker cannot create; "
-                        + "move it to a top-level or static nested class", method.getSimpleName(), what);
-            }
-            return;
-        }
+        // Local and anonymous classes never get here: javac hides them, LocalClassScanner finds them.
         if (type.getKind() == ElementKind.INTERFACE) {
             for (ExecutableElement method : methods) {
                 error(method, "ParallelTaskInterfaceMethod", "@ParallelTask method %s is declared in interface %s; "
@@ -88,7 +81,8 @@ final class TaskValidator {
             error(method, "ParallelTaskAbstract", "@ParallelTask method %s must not be abstract; annotate a method with a body, "
                     + "which is what the worker runs", name);
         }
-        if (!method.getModifiers().contains(Modifier.STATIC) && !judge.isSerializable(type.asType())) {
+        boolean concrete = !method.getModifiers().contains(Modifier.ABSTRACT);
+        if (concrete && !method.getModifiers().contains(Modifier.STATIC) && !judge.isSerializable(type.asType())) {
             error(method, "ParallelTaskNotSerializable", "@ParallelTask method %s is an instance method, so its %s object is sent to "
                     + "the worker with each call, but %s does not implement java.io.Serializable; implement it, or make the method static",
                     name, type.getSimpleName(), type.getSimpleName());

@@ -1,0 +1,215 @@
+package dev.paralleltask.processor;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static com.google.testing.compile.Compiler.javac;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+
+/** What the processor writes: goldens for the main shapes, and code that compiles cleanly. */
+class GeneratedCodeTest {
+    private static final String PRIMES = """
+            package com.acme;
+
+            import dev.paralleltask.ParallelTask;
+
+            public class Primes {
+                @ParallelTask(timeoutMillis = 5_000)
+                public static long count(int from, int to) {
+                    return to - from;
+                }
+
+                @ParallelTask(retries = 2)
+                static void warmUp() {}
+            }
+            """;
+
+    private static final String BOX = """
+            package com.acme;
+
+            import dev.paralleltask.ParallelTask;
+            import java.io.Serializable;
+            import java.util.List;
+
+            public class Box<T extends Comparable<T>> implements Serializable {
+                private static final long serialVersionUID = 1L;
+                private final T value;
+
+                public Box(T value) {
+                    this.value = value;
+                }
+
+                @ParallelTask
+                public T max(T other) {
+                    return value.compareTo(other) >= 0 ? value : other;
+                }
+
+                @ParallelTask
+                public int count(List<? extends T> values) {
+                    return values.size();
+                }
+
+                @SafeVarargs
+                @ParallelTask
+                public static <E> List<E> listOf(E... elements) {
+                    return List.of(elements);
+                }
+            }
+            """;
+
+    private static Compilation compile(String name, String source, String... options) {
+        return javac().withProcessors(new ParallelTaskProcessor()).withOptions((Object[]) options)
+                .compile(JavaFileObjects.forSourceString(name, source));
+    }
+
+    private static String generated(Compilation c, String name) {
+        try {
+            return c.generatedSourceFile(name).orElseThrow().getCharContent(true).toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Compares with the golden; a mismatch leaves the actual text in target/ to compare. */
+    private static void assertMatchesGolden(String actual, String golden) throws IOException {
+        String expected;
+        try (InputStream in = GeneratedCodeTest.class.getResourceAsStream("/goldens/" + golden)) {
+            expected = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        if (!actual.equals(expected)) {
+            Path out = Path.of("target", "goldens-actual", golden);
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, actual);
+        }
+        assertThat(actual).isEqualTo(expected);
+    }
+
+    @Test
+    void staticTasksMatchTheirGolden() throws IOException {
+        Compilation c = compile("com.acme.Primes", PRIMES);
+        assertThat(c).succeededWithoutWarnings();
+        assertMatchesGolden(generated(c, "com.acme.PrimesTasks"), "PrimesTasks.java");
+    }
+
+    @Test
+    void genericInstanceTasksMatchTheirGolden() throws IOException {
+        Compilation c = compile("com.acme.Box", BOX);
+        assertThat(c).succeededWithoutWarnings();
+        assertMatchesGolden(generated(c, "com.acme.BoxTasks"), "BoxTasks.java");
+    }
+
+    @Test
+    void generatedCodeCompilesWithoutWarningsUnderXlintAll() {
+        Compilation c = compile("com.acme.Everything", """
+                package com.acme;
+
+                import dev.paralleltask.ParallelTask;
+                import java.io.IOException;
+                import java.io.Serializable;
+                import java.util.List;
+                import java.util.Map;
+
+                public class Everything implements Serializable {
+                    private static final long serialVersionUID = 1L;
+
+                    public enum Mode { FAST, SLOW }
+
+                    public record Point(int x, int y) implements Serializable {}
+
+                    @ParallelTask public String name(String prefix) { return prefix; }
+                    @ParallelTask static int add(int a, int b) { return a + b; }
+                    @ParallelTask public static void nothing() {}
+                    @ParallelTask public static int[][] grid(int[][] g, String... labels) { return g; }
+                    @ParallelTask public static int sum(int... xs) { return xs.length; }
+                    @ParallelTask public static String describe(int x) { return "int"; }
+                    @ParallelTask public static String describe(List<Integer> x) { return "list"; }
+                    @ParallelTask public static <K extends Comparable<K>, V> Map<K, V> sorted(Map<K, V> m) { return m; }
+                    @ParallelTask public static <T> T[] same(T[] xs) { return xs; }
+                    @ParallelTask public static List<String>[] lists(List<String>[] xs) { return xs; }
+                    @ParallelTask public static Point mirror(Point p, Mode mode) { return p; }
+                    @ParallelTask public static String read(String path) throws IOException, InterruptedException { return path; }
+                    @ParallelTask public static Integer boxed(Integer i, Character c, Object o) { return i; }
+                    @Deprecated @ParallelTask public static void old() {}
+                }
+                """, "-Xlint:all,-processing", "-Werror");
+        assertThat(c).succeededWithoutWarnings();
+    }
+
+    @Test
+    void parameterNamesThatTheGeneratedCodeUsesDoNotCollide() {
+        Compilation c = compile("com.acme.Names", """
+                package com.acme;
+
+                import dev.paralleltask.ParallelTask;
+                import java.io.Serializable;
+
+                public class Names implements Serializable {
+                    private static final long serialVersionUID = 1L;
+
+                    @ParallelTask
+                    public String all(String executor, String target, Object[] args, int method, String INVOKER, String NAMES) {
+                        return executor + target;
+                    }
+
+                    @ParallelTask public static int names(int call, int future) { return call + future; }
+                }
+                """, "-Xlint:all,-processing", "-Werror");
+        assertThat(c).succeededWithoutWarnings();
+    }
+
+    @Test
+    void defaultPackageIsSupported() {
+        Compilation c = compile("Bare", """
+                import dev.paralleltask.ParallelTask;
+
+                public class Bare {
+                    @ParallelTask public static int one() { return 1; }
+                }
+                """, "-Xlint:all,-processing", "-Werror");
+        assertThat(c).succeededWithoutWarnings();
+        assertThat(generated(c, "BareTasks")).contains("public final class BareTasks {");
+    }
+
+    @Test
+    void deeplyNestedClassGetsUnderscoredName() {
+        Compilation c = compile("com.acme.A", """
+                package com.acme;
+
+                import dev.paralleltask.ParallelTask;
+
+                public class A {
+                    public static class B {
+                        static class C {
+                            @ParallelTask static int depth() { return 3; }
+                        }
+                    }
+                }
+                """);
+        assertThat(c).succeededWithoutWarnings();
+        String proxy = generated(c, "com.acme.A_B_CTasks");
+        assertThat(proxy).contains("final class A_B_CTasks {"); // C is package-private, so is its proxy
+        assertThat(proxy).contains("\"A.B.C.depth()\"");
+    }
+
+    @Test
+    void outputIsDeterministic() {
+        assertThat(generated(compile("com.acme.Box", BOX), "com.acme.BoxTasks"))
+                .isEqualTo(generated(compile("com.acme.Box", BOX), "com.acme.BoxTasks"));
+    }
+
+    @Test
+    void everyFileHasItsClassAsOriginatingElement() {
+        // The proxy depends on nothing but its class: Gradle's isolating mode relies on that.
+        JavaFileObject proxy = compile("com.acme.Primes", PRIMES).generatedSourceFile("com.acme.PrimesTasks").orElseThrow();
+        assertThat(proxy.getName()).endsWith("PrimesTasks.java");
+    }
+}

@@ -52,6 +52,9 @@ public final class ThrowableCodec {
             StackTraceElement[] trace = t.getStackTrace();
             out.writeInt(trace.length);
             for (StackTraceElement e : trace) {
+                writeString(out, e.getClassLoaderName());
+                writeString(out, e.getModuleName());
+                writeString(out, e.getModuleVersion());
                 writeString(out, e.getClassName());
                 writeString(out, e.getMethodName());
                 writeString(out, e.getFileName());
@@ -85,10 +88,13 @@ public final class ThrowableCodec {
             }
             StackTraceElement[] trace = new StackTraceElement[depth];
             for (int j = 0; j < depth; j++) {
+                String loaderName = readString(in);
+                String module = readString(in);
+                String moduleVersion = readString(in);
                 String declaringClass = readString(in);
                 String method = readString(in);
                 String file = readString(in);
-                trace[j] = new StackTraceElement(declaringClass, method, file, in.readInt());
+                trace[j] = new StackTraceElement(loaderName, module, moduleVersion, declaringClass, method, file, in.readInt());
             }
             chain.add(new Level(className, message, trace));
         }

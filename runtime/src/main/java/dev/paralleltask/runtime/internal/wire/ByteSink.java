@@ -25,9 +25,13 @@ public final class ByteSink {
         return size;
     }
 
-    /** The bytes written so far, copied. */
+    /**
+     * The bytes written so far; the sink must not be written after. When the buffer is exactly
+     * full, as after one large array (the buffer grows to fit it exactly), it is returned as it is:
+     * a 100 MiB argument is not copied once more.
+     */
     public byte[] toByteArray() {
-        return Arrays.copyOf(buf, size);
+        return size == buf.length ? buf : Arrays.copyOf(buf, size);
     }
 
     void writeByte(int b) {

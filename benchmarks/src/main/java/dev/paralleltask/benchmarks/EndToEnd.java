@@ -1,0 +1,298 @@
+package dev.paralleltask.benchmarks;
+
+import dev.paralleltask.runtime.ProcessPool;
+import dev.paralleltask.runtime.TaskExecutor;
+import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.ThreadPool;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Each end-to-end figure of paralleltask beside its floor, measured in the same run, printed as
+ * a Markdown table: {@code java -jar benchmarks/target/paralleltask-benchmarks.jar [figure...]}, where
+ * a figure is one of start, roundtrip, throughput, echo, cpu, memory (default: all).
+ */
+public final class EndToEnd {
+    private static final int ROUNDS = 5;
+    private static final int ROUND_TRIPS = 20_000;
+    private static final int THROUGHPUT_CALLS = 100_000;
+    private static final int BIG = 100 << 20;
+
+    private final List<String> rows = new ArrayList<>();
+
+    private EndToEnd() {}
+
+    public static void main(String[] args) throws Exception {
+        EndToEnd bench = new EndToEnd();
+        System.out.printf(Locale.ROOT, "machine: %d cores, %s %s, %s%n", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"), System.getProperty("os.name"));
+        List<String> only = List.of(args); // figure names to run; none means all
+        for (Figure f : Figure.values()) {
+            if (only.isEmpty() || only.contains(f.name().toLowerCase(Locale.ROOT))) {
+                System.gc(); // what one figure left behind must not be collected during the next
+                f.run.accept(bench);
+            }
+        }
+        System.out.println();
+        System.out.println("| figure | paralleltask | floor | ratio | target |");
+        System.out.println("| --- | --- | --- | --- | --- |");
+        bench.rows.forEach(System.out::println);
+    }
+
+    /** The figures, by the names the command line takes. */
+    private enum Figure {
+        START(EndToEnd::poolStart),
+        ROUNDTRIP(EndToEnd::roundTrip),
+        THROUGHPUT(EndToEnd::throughput),
+        ECHO(EndToEnd::bigEcho),
+        CPU(EndToEnd::cpuSpeedup),
+        MEMORY(EndToEnd::idleMemory);
+
+        final Step run;
+
+        Figure(Step run) {
+            this.run = run;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void measure(EndToEnd bench) throws Exception;
+
+        default void accept(EndToEnd bench) throws Exception {
+            measure(bench);
+        }
+    }
+
+    private void row(String figure, String ours, String floor, String ratio, String target) {
+        String row = "| " + figure + " | " + ours + " | " + floor + " | " + ratio + " | " + target + " |";
+        rows.add(row);
+        System.out.println(row);
+    }
+
+    // 1. A pool of 2 until both workers answered a call, against two bare JVMs until each said hello.
+    private void poolStart() throws Exception {
+        double[] ours = new double[ROUNDS];
+        double[] floor = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            long t0 = System.nanoTime();
+            try (BareChildren bare = new BareChildren(2)) {
+                floor[r] = millisSince(t0);
+            }
+            t0 = System.nanoTime();
+            try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
+                BenchTasks tasks = new BenchTasks(pool);
+                TaskFuture<Void> a = tasks.noop();
+                TaskFuture<Void> b = tasks.noop();
+                a.get();
+                b.get();
+                ours[r] = millisSince(t0);
+            }
+        }
+        row("pool of 2 started, both answered a call (median of " + ROUNDS + ")", ms(median(ours)), ms(median(floor)) + " (2 bare JVMs)",
+                ratio(median(ours) / median(floor)), "<= 1.3x");
+    }
+
+    // 2. Sequential no-op round trip, against an in-process executor and a bare socket echo.
+    private void roundTrip() throws Exception {
+        double[] ours;
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+            ours = sequentialCalls(new BenchTasks(pool));
+        }
+        double[] threads;
+        try (ThreadPool pool = ThreadPool.builder().threads(1).build()) {
+            threads = sequentialCalls(new BenchTasks(pool));
+        }
+        double[] socket = new double[ROUND_TRIPS];
+        try (BareChildren bare = new BareChildren(1)) {
+            ByteBuffer message = ByteBuffer.allocateDirect(32);
+            for (int i = 0; i < ROUND_TRIPS; i++) {
+                bare.echo(0, message); // warm-up
+            }
+            for (int i = 0; i < ROUND_TRIPS; i++) {
+                long t0 = System.nanoTime();
+                bare.echo(0, message);
+                socket[i] = (System.nanoTime() - t0) / 1_000.0;
+            }
+        }
+        Arrays.sort(ours);
+        Arrays.sort(threads);
+        Arrays.sort(socket);
+        row("no-op call round trip, median (p99)", us(median(ours)) + " (" + us(p99(ours)) + ")",
+                us(median(socket)) + " (" + us(p99(socket)) + ") bare socket echo", ratio(median(ours) / median(socket)), "<= 1.5x");
+        row("no-op call round trip on a ThreadPool, median (p99)", us(median(threads)) + " (" + us(p99(threads)) + ")",
+                "-", "-", "(in-process floor)");
+    }
+
+    private static double[] sequentialCalls(BenchTasks tasks) throws Exception {
+        for (int i = 0; i < ROUND_TRIPS; i++) {
+            tasks.noop().get(); // warm-up
+        }
+        double[] micros = new double[ROUND_TRIPS];
+        for (int i = 0; i < ROUND_TRIPS; i++) {
+            long t0 = System.nanoTime();
+            tasks.noop().get();
+            micros[i] = (System.nanoTime() - t0) / 1_000.0;
+        }
+        return micros;
+    }
+
+    // 3. 100,000 calls submitted at once, no-op and small-argument, against the same on threads.
+    private void throughput() throws Exception {
+        double[] noop;
+        double[] small;
+        try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
+            noop = callsPerSecond(new BenchTasks(pool), false);
+            small = callsPerSecond(new BenchTasks(pool), true);
+        }
+        double[] threadNoop;
+        try (ThreadPool pool = ThreadPool.builder().threads(2).build()) {
+            threadNoop = callsPerSecond(new BenchTasks(pool), false);
+        }
+        row("100,000 no-op calls at once, pool of 2 (median of " + ROUNDS + ")", rate(median(noop)), rate(median(threadNoop)) + " (ThreadPool of 2)",
+                ratio(median(noop) / median(threadNoop)), ">= 1,000,000 calls/s");
+        row("100,000 small-argument calls (String, int) at once, pool of 2", rate(median(small)), "-", "-", "-");
+    }
+
+    private static double[] callsPerSecond(BenchTasks tasks, boolean withArguments) throws Exception {
+        double[] rates = new double[ROUNDS + 1];
+        List<TaskFuture<?>> futures = new ArrayList<>(THROUGHPUT_CALLS);
+        for (int r = 0; r <= ROUNDS; r++) { // round 0 warms up
+            futures.clear();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < THROUGHPUT_CALLS; i++) {
+                futures.add(withArguments ? tasks.greet("paralleltask", i) : tasks.noop());
+            }
+            for (TaskFuture<?> f : futures) {
+                f.get();
+            }
+            rates[r] = THROUGHPUT_CALLS / ((System.nanoTime() - t0) / 1e9);
+        }
+        return Arrays.copyOfRange(rates, 1, rates.length);
+    }
+
+    // 4. A 100 MiB byte[] echoed through a worker, against the same bytes echoed by a bare child.
+    private void bigEcho() throws Exception {
+        byte[] data = new byte[BIG];
+        new java.util.Random(7).nextBytes(data);
+        double[] ours = new double[ROUNDS];
+        try (ProcessPool pool = ProcessPool.builder().workers(1).jvmOptions("-Xmx1g").build()) {
+            BenchTasks tasks = new BenchTasks(pool);
+            tasks.echo(data).get(); // warm-up
+            for (int r = 0; r < ROUNDS; r++) {
+                long t0 = System.nanoTime();
+                tasks.echo(data).get();
+                ours[r] = millisSince(t0);
+            }
+        }
+        double[] floor = new double[ROUNDS];
+        try (BareChildren bare = new BareChildren(1)) {
+            ByteBuffer payload = ByteBuffer.wrap(data);
+            bare.echo(0, payload);
+            for (int r = 0; r < ROUNDS; r++) {
+                long t0 = System.nanoTime();
+                bare.echo(0, payload);
+                floor[r] = millisSince(t0);
+            }
+        }
+        double mib = BIG / (1024.0 * 1024.0);
+        row("100 MiB byte[] echoed (median of " + ROUNDS + ")", ms(median(ours)) + ", " + mibs(mib / median(ours) * 1000),
+                ms(median(floor)) + ", " + mibs(mib / median(floor) * 1000) + " bare socket echo",
+                String.format(Locale.ROOT, "%.0f%% of floor", 100 * median(floor) / median(ours)), ">= 50% of floor");
+    }
+
+    // 5. CPU-bound work over 2 workers, against the same work serially in this JVM.
+    private void cpuSpeedup() throws Exception {
+        int limit = 8_000_000;
+        int chunks = 32;
+        Bench.primes(0, limit / 4); // warm-up
+        long t0 = System.nanoTime();
+        long serial = Bench.primes(0, limit);
+        double serialMs = millisSince(t0);
+        double parallelMs;
+        try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
+            BenchTasks tasks = new BenchTasks(pool);
+            tasks.primes(0, limit / 4).get(); // warm-up
+            tasks.primes(0, limit / 4).get();
+            t0 = System.nanoTime();
+            List<TaskFuture<Long>> parts = new ArrayList<>();
+            for (int i = 0; i < chunks; i++) {
+                parts.add(tasks.primes(limit / chunks * i, limit / chunks * (i + 1)));
+            }
+            long total = 0;
+            for (TaskFuture<Long> p : parts) {
+                total += p.get();
+            }
+            parallelMs = millisSince(t0);
+            if (total != serial) {
+                throw new AssertionError(total + " != " + serial);
+            }
+        }
+        row("primes below 8M in 32 chunks over 2 workers", ms(parallelMs), ms(serialMs) + " (serial, in-process)",
+                String.format(Locale.ROOT, "%.2fx speed-up", serialMs / parallelMs), ">= 1.9x");
+    }
+
+    // 6. Resident memory of an idle worker, against a bare JVM child.
+    private void idleMemory() throws Exception {
+        long ours;
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+            new BenchTasks(pool).noop().get();
+            ours = rssKib(pool.workers().get(0).pid());
+        }
+        long floor;
+        try (BareChildren bare = new BareChildren(1)) {
+            floor = rssKib(bare.processes.get(0).pid());
+        }
+        row("idle worker resident memory", ours / 1024 + " MiB", floor / 1024 + " MiB (bare JVM child)",
+                ratio((double) ours / floor), "<= 1.15x");
+    }
+
+    private static long rssKib(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS for pid " + pid);
+    }
+
+    private static double millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    private static double median(double[] xs) {
+        double[] s = xs.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static double p99(double[] sorted) {
+        return sorted[(int) (sorted.length * 0.99)];
+    }
+
+    private static String ms(double v) {
+        return String.format(Locale.ROOT, "%.0f ms", v);
+    }
+
+    private static String us(double v) {
+        return String.format(Locale.ROOT, "%.1f us", v);
+    }
+
+    private static String rate(double v) {
+        return String.format(Locale.ROOT, "%,.0f calls/s", v);
+    }
+
+    private static String mibs(double v) {
+        return String.format(Locale.ROOT, "%.0f MiB/s", v);
+    }
+
+    private static String ratio(double v) {
+        return String.format(Locale.ROOT, "%.2fx", v);
+    }
+}

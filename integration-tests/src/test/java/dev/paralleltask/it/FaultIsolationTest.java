@@ -112,6 +112,20 @@ class FaultIsolationTest {
     }
 
     @Test
+    void nativeCrashFailsOnlyItsCall() throws Exception {
+        // The JVM's crash report goes to the test's temporary directory, not the working tree.
+        String errorFile = "-XX:ErrorFile=" + temp.resolve("hs_err_%p.log");
+        try (ProcessPool pool = ProcessPool.builder().workers(1).jvmOptions(errorFile, "-XX:-CreateCoredumpOnCrash").build()) {
+            FaultsTasks tasks = new FaultsTasks(pool);
+            WorkerCrashedException e = failure(tasks.segfault(), WorkerCrashedException.class);
+            assertTrue(e.exitCode() != 0, e::getMessage);
+            assertTrue(String.join("\n", e.stdoutTail()).contains("SIGSEGV"), () -> "stdout tail: " + e.stdoutTail());
+            assertTrue(e.getMessage().contains("SIGSEGV"), e::getMessage);
+            assertEquals(1, await(tasks.increment()));
+        }
+    }
+
+    @Test
     void outOfMemoryFailsOnlyItsCallAndTheWorkerIsReplaced() throws Exception {
         try (ProcessPool pool = ProcessPool.builder().workers(1).jvmOptions("-Xmx64m").build()) {
             FaultsTasks tasks = new FaultsTasks(pool);

@@ -38,6 +38,15 @@ public final class Faults {
         return -1;
     }
 
+    /** Writes to address 0: the JVM dies of SIGSEGV, as with a broken native library. */
+    @ParallelTask
+    public static int segfault() throws ReflectiveOperationException {
+        java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+        f.setAccessible(true);
+        ((sun.misc.Unsafe) f.get(null)).putAddress(0, 0);
+        return -1;
+    }
+
     @ParallelTask
     public static long sleep(long millis) throws InterruptedException {
         Thread.sleep(millis);

@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
 /** What the processor writes: goldens for the main shapes, and code that compiles cleanly. */
@@ -204,12 +203,5 @@ class GeneratedCodeTest {
     void outputIsDeterministic() {
         assertThat(generated(compile("com.acme.Box", BOX), "com.acme.BoxTasks"))
                 .isEqualTo(generated(compile("com.acme.Box", BOX), "com.acme.BoxTasks"));
-    }
-
-    @Test
-    void everyFileHasItsClassAsOriginatingElement() {
-        // The proxy depends on nothing but its class: Gradle's isolating mode relies on that.
-        JavaFileObject proxy = compile("com.acme.Primes", PRIMES).generatedSourceFile("com.acme.PrimesTasks").orElseThrow();
-        assertThat(proxy.getName()).endsWith("PrimesTasks.java");
     }
 }

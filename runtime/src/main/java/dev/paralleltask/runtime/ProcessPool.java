@@ -439,7 +439,7 @@ public final class ProcessPool implements TaskExecutor {
         WorkerCrashedException crash = new WorkerCrashedException(
                 "worker " + worker.describe() + " hit " + error + " while running " + call.method.displayName()
                         + "; the worker was replaced",
-                worker.name, worker.pid(), -1, worker.stderrTail(), error);
+                worker.name, worker.pid(), -1, worker.stderrTail(), worker.stdoutTail(), error);
         lock.lock();
         try {
             kill(worker, crash);
@@ -620,7 +620,7 @@ public final class ProcessPool implements TaskExecutor {
         if (!worker.connected.isDone()) {
             startFailure = new WorkerStartException(
                     "worker " + worker.describe() + " exited with code " + exitCode + " before it connected to the pool"
-                            + stderrLines(worker.stderrTail()) + "\ncommand: " + String.join(" ", launcher.command(worker.id)),
+                            + lastWords(worker) + "\ncommand: " + String.join(" ", launcher.command(worker.id)),
                     worker.stderrTail(), null);
             worker.connected.completeExceptionally(startFailure);
         }
@@ -695,12 +695,16 @@ public final class ProcessPool implements TaskExecutor {
         String attempts = call.attempts > 1 ? " (attempt " + call.attempts + " of " + (call.method.retries() + 1) + ")" : "";
         return new WorkerCrashedException(
                 "worker " + worker.describe() + " " + how + " while running " + call.method.displayName() + attempts
-                        + "; it was replaced" + stderrLines(worker.stderrTail()),
-                worker.name, worker.pid(), code, worker.stderrTail(), null);
+                        + "; it was replaced" + lastWords(worker),
+                worker.name, worker.pid(), code, worker.stderrTail(), worker.stdoutTail(), null);
     }
 
-    private static String stderrLines(List<String> tail) {
-        return tail.isEmpty() ? "; it wrote nothing to stderr" : "; last lines of its stderr:\n  " + String.join("\n  ", tail);
+    /** The tails of the worker's stderr and stdout, for a message. */
+    private static String lastWords(WorkerHandle worker) {
+        List<String> err = worker.stderrTail();
+        List<String> out = worker.stdoutTail();
+        String words = err.isEmpty() ? "; it wrote nothing to stderr" : "; last lines of its stderr:\n  " + String.join("\n  ", err);
+        return out.isEmpty() ? words : words + "\nlast lines of its stdout:\n  " + String.join("\n  ", out);
     }
 
     /** Whether a call waits that is not cancelled; drops the cancelled ones. Guarded by lock. */

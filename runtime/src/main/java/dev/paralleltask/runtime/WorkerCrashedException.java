@@ -14,6 +14,7 @@ public final class WorkerCrashedException extends TaskException {
     private final long pid;
     private final int exitCode;
     private final List<String> stderrTail;
+    private final List<String> stdoutTail;
 
     WorkerCrashedException(
             String message,
@@ -21,12 +22,14 @@ public final class WorkerCrashedException extends TaskException {
             long pid,
             int exitCode,
             List<String> stderrTail,
+            List<String> stdoutTail,
             Throwable cause) {
         super(message, cause);
         this.workerName = workerName;
         this.pid = pid;
         this.exitCode = exitCode;
         this.stderrTail = List.copyOf(stderrTail);
+        this.stdoutTail = List.copyOf(stdoutTail);
     }
 
     public String workerName() {
@@ -48,5 +51,13 @@ public final class WorkerCrashedException extends TaskException {
     /** The last lines the worker wrote to its standard error, oldest first. */
     public List<String> stderrTail() {
         return stderrTail;
+    }
+
+    /**
+     * The last lines the worker wrote to its standard output, oldest first. A JVM that crashes in
+     * native code (SIGSEGV and the like) writes its fatal-error summary here, not to stderr.
+     */
+    public List<String> stdoutTail() {
+        return stdoutTail;
     }
 }

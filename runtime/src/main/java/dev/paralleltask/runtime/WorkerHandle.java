@@ -63,6 +63,11 @@ final class WorkerHandle {
         return pump == null ? List.of() : pump.tail();
     }
 
+    List<String> stdoutTail() {
+        OutputPump pump = stdout;
+        return pump == null ? List.of() : pump.tail();
+    }
+
     /** "pool-1-worker-2 (pid 4242)". */
     String describe() {
         return name + " (pid " + pid() + ")";

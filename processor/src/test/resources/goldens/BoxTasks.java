@@ -61,6 +61,7 @@ public final class BoxTasks<T extends Comparable<T>> {
      * @return the future of the call: its result, or what the method threw, or why the call failed
      */
     @SafeVarargs
+    @SuppressWarnings("varargs")
     public final <E> TaskFuture<List<E>> listOf(E... elements) {
         return this.executor.submit(BoxTasks.LIST_OF, null, new Object[] {elements});
     }

@@ -116,7 +116,11 @@ public class Shapes implements Serializable {
     @SafeVarargs
     @ParallelTask
     public static <T> List<T> listOf(T... xs) {
-        return new ArrayList<>(List.of(xs));
+        List<T> list = new ArrayList<>();
+        for (T x : xs) {
+            list.add(x);
+        }
+        return list;
     }
 
     @ParallelTask

@@ -79,8 +79,10 @@ final class ModelReader {
         unchecked |= !isStatic && !type.getTypeParameters().isEmpty();
         TypeMirror returnType = method.getReturnType();
         boolean returnsVoid = returnType.getKind() == TypeKind.VOID;
-        boolean safeVarargs = method.isVarArgs() && !isReifiable(((ArrayType) method.getParameters()
+        boolean genericVarargs = method.isVarArgs() && !isReifiable(((ArrayType) method.getParameters()
                 .get(method.getParameters().size() - 1).asType()).getComponentType());
+        boolean safeVarargs = method.getAnnotationMirrors().stream().anyMatch(m ->
+                ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals("java.lang.SafeVarargs"));
         Map<String, Object> values = annotationValues(method);
         return new TaskMethod(
                 method,
@@ -99,6 +101,7 @@ final class ModelReader {
                 simpleNestedName(type) + "." + name + "(" + parameterList(method, true) + ")",
                 name + "(" + parameterList(method, false) + ")",
                 unchecked,
+                genericVarargs,
                 safeVarargs,
                 elements.isDeprecated(method) || elements.isDeprecated(type));
     }

@@ -125,9 +125,14 @@ final class ProxyWriter {
         for (TaskParameter p : method.parameters()) {
             proxy.addParameter(ParameterSpec.builder(p.type(), p.name()).build());
         }
-        if (method.needsSafeVarargs()) {
-            // The proxy only copies the array into the call; it never stores into it.
-            proxy.addModifiers(Modifier.FINAL).addAnnotation(SafeVarargs.class);
+        if (method.genericVarargs()) {
+            // The proxy hands the array to the method as it is, so it is exactly as safe as calling
+            // the method directly: @SafeVarargs when the method says so, the same warning otherwise.
+            if (method.safeVarargs()) {
+                proxy.addModifiers(Modifier.FINAL).addAnnotation(SafeVarargs.class).addAnnotation(suppress("varargs"));
+            } else {
+                proxy.addAnnotation(suppress("unchecked"));
+            }
         }
         if (method.deprecated()) {
             proxy.addAnnotation(Deprecated.class);
@@ -200,6 +205,10 @@ final class ProxyWriter {
                 .addJavadoc("Runs the methods of {@link $T} by index in a worker; used by the runtime, not API.\n", taskClass.className())
                 .addMethod(invoke.build())
                 .build();
+    }
+
+    private static AnnotationSpec suppress(String warning) {
+        return AnnotationSpec.builder(SuppressWarnings.class).addMember("value", "$S", warning).build();
     }
 
     private static CodeBlock receiver(TaskClass taskClass, TaskMethod method) {

@@ -15,7 +15,8 @@ import javax.lang.model.element.ExecutableElement;
  * @param displayName how runtime messages name it, e.g. {@code Primes.count(int, int)}
  * @param javadocLink the target of a javadoc link to it, e.g. {@code count(int, int)}
  * @param needsUncheckedCasts whether the invoker casts to a raw type to call it
- * @param needsSafeVarargs whether its varargs element type is not reifiable
+ * @param genericVarargs whether its varargs element type is not reifiable ({@code T...})
+ * @param safeVarargs whether it is annotated {@code @SafeVarargs}, which the proxy then repeats
  */
 record TaskMethod(
         ExecutableElement element,
@@ -34,5 +35,6 @@ record TaskMethod(
         String displayName,
         String javadocLink,
         boolean needsUncheckedCasts,
-        boolean needsSafeVarargs,
+        boolean genericVarargs,
+        boolean safeVarargs,
         boolean deprecated) {}

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
 /** What the processor writes: goldens for the main shapes, and code that compiles cleanly. */
@@ -138,9 +139,28 @@ class GeneratedCodeTest {
                     @ParallelTask public static String read(String path) throws IOException, InterruptedException { return path; }
                     @ParallelTask public static Integer boxed(Integer i, Character c, Object o) { return i; }
                     @Deprecated @ParallelTask public static void old() {}
+                    @SafeVarargs @ParallelTask public static <T> int count(T... xs) { return xs.length; }
                 }
                 """, "-Xlint:all,-processing", "-Werror");
         assertThat(c).succeededWithoutWarnings();
+    }
+
+    @Test
+    void genericVarargsWithoutSafeVarargsWarnsOnlyWhereTheUserWroteIt() {
+        JavaFileObject source = JavaFileObjects.forSourceString("com.acme.Loose", """
+                package com.acme;
+
+                import dev.paralleltask.ParallelTask;
+
+                public class Loose {
+                    @ParallelTask public static <T> int count(T... xs) { return xs.length; }
+                }
+                """);
+        Compilation c = javac().withProcessors(new ParallelTaskProcessor()).withOptions("-Xlint:all,-processing").compile(source);
+        assertThat(c).succeeded();
+        assertThat(c).hadWarningCount(1);
+        assertThat(c).hadWarningContaining("heap pollution").inFile(source).onLineContaining("int count(T... xs)");
+        assertThat(generated(c, "com.acme.LooseTasks")).doesNotContain("@SafeVarargs");
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.List;
 public final class WorkerStartException extends TaskException {
     private static final long serialVersionUID = 1L;
 
+    @SuppressWarnings("serial") // always a List.copyOf, which serializes
     private final List<String> stderrTail;
 
     WorkerStartException(String message, List<String> stderrTail, Throwable cause) {

@@ -528,12 +528,15 @@ public final class ProcessPool implements TaskExecutor {
 
     // ---- Worker life cycle ----
 
-    /** Starts one worker; it joins the pool when it shakes hands. Returns null if the pool is stopping. */
+    /**
+     * Starts one worker; it joins the pool when it shakes hands. Returns null if the pool is
+     * stopping or already has its number of workers (a replacement and a submit may both ask).
+     */
     private WorkerHandle launchWorker() {
         WorkerHandle worker;
         lock.lock();
         try {
-            if (state == State.STOP || state == State.TERMINATED) {
+            if (state == State.STOP || state == State.TERMINATED || workers.size() >= size) {
                 return null;
             }
             int id = nextWorkerId++;

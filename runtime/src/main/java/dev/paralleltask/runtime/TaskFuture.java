@@ -85,6 +85,11 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
         phase.set(QUEUED);
     }
 
+    /** Whether it completed with a failure (not a cancellation). */
+    boolean isFailed() {
+        return result.isCompletedExceptionally() && !result.isCancelled();
+    }
+
     boolean complete(T value) {
         return result.complete(value);
     }

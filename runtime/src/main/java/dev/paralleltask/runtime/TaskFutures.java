@@ -55,12 +55,15 @@ public final class TaskFutures {
         LinkedBlockingQueue<F> completions = notifyOnCompletion(pending);
         Set<F> done = Collections.newSetFromMap(new IdentityHashMap<>());
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (done.size() < pending.size() && !satisfied(when, done)) {
+        while (done.size() < pending.size()) {
             F next = completions.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             if (next == null) {
                 break;
             }
             done.add(next);
+            if (when == ReturnWhen.FIRST_COMPLETED || (when == ReturnWhen.FIRST_EXCEPTION && next.isFailed())) {
+                break;
+            }
         }
         Set<F> doneInOrder = new LinkedHashSet<>();
         Set<F> notDone = new LinkedHashSet<>();
@@ -102,23 +105,6 @@ public final class TaskFutures {
                 }
             }
         };
-    }
-
-    private static boolean satisfied(ReturnWhen when, Set<? extends TaskFuture<?>> done) {
-        switch (when) {
-            case FIRST_COMPLETED:
-                return !done.isEmpty();
-            case FIRST_EXCEPTION:
-                return done.stream().anyMatch(f -> !f.isCancelled() && failed(f));
-            case ALL_COMPLETED:
-                return false;
-            default:
-                throw new AssertionError(when);
-        }
-    }
-
-    private static boolean failed(TaskFuture<?> f) {
-        return f.toCompletableFuture().isCompletedExceptionally();
     }
 
     private static <F extends TaskFuture<?>> Set<F> distinct(Collection<? extends F> futures) {

@@ -115,6 +115,14 @@ class SignatureShapesTest {
     }
 
     @OnEachExecutor
+    void genericClassKeepsItsTypeParameters(TaskExecutor executor) throws Exception {
+        RankedTasks<String> ranked = new RankedTasks<>(executor, new Ranked<>("m"));
+        String atLeast = await(ranked.atLeast("c"));
+        assertEquals("m", atLeast);
+        assertEquals(2, await(ranked.countAtLeast(List.of("a", "n", "z"))));
+    }
+
+    @OnEachExecutor
     void checkedExceptionArrivesThroughTheFuture(TaskExecutor executor) {
         IOException e = failure(new ShapesTasks(executor, new Shapes("")).read("/nowhere"), IOException.class);
         assertEquals("cannot read /nowhere", e.getMessage());

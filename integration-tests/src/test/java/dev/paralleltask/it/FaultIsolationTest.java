@@ -80,8 +80,9 @@ class FaultIsolationTest {
             for (TaskFuture<Long> f : healthy) {
                 assertEquals(200L, await(f));
             }
+            eventually("the dead worker is replaced by a live one", () -> pool.workers().size() == 2
+                    && pool.workers().stream().allMatch(w -> w.isAlive() && w.pid() != e.pid()));
             await(tasks.increment());
-            assertEquals(2, pool.workers().size(), "the dead worker was replaced");
         }
     }
 
@@ -134,6 +135,15 @@ class FaultIsolationTest {
             assertInstanceOf(OutOfMemoryError.class, e.getCause());
             Futures.awaitAllDead(List.of(before));
             assertNotEquals(before, await(tasks.pid()));
+        }
+    }
+
+    @Test
+    void callThatRanOutOfMemoryIsRetriedLikeAnyWorkerDeath() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).jvmOptions("-Xmx64m").build()) {
+            Path marker = temp.resolve("oom-once");
+            assertEquals(1, await(new FaultsTasks(pool).exhaustHeapOnce(marker.toString())));
+            assertTrue(Files.exists(marker), "the first attempt ran and ran out of memory");
         }
     }
 

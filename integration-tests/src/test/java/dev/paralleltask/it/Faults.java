@@ -84,6 +84,17 @@ public final class Faults {
         }
     }
 
+    /** Runs out of memory the first time (when {@code marker} is missing), then succeeds. */
+    @ParallelTask(retries = 1)
+    public static int exhaustHeapOnce(String marker) throws IOException {
+        Path path = Path.of(marker);
+        if (Files.notExists(path)) {
+            Files.createFile(path);
+            exhaustHeap();
+        }
+        return 1;
+    }
+
     @ParallelTask
     public static int recurse(int depth) {
         return recurse(depth + 1) + 1;

@@ -433,7 +433,8 @@ public final class ProcessPool implements TaskExecutor {
 
     /**
      * A task threw a JVM error (out of memory, stack overflow): the worker is not fit to go on,
-     * so it is replaced, and the call counts as one whose worker died under it.
+     * so it is killed and replaced, and the call counts as one whose worker died under it: it is
+     * retried if its method allows, else it fails with this crash.
      */
     private void settleFatal(WorkerHandle worker, Call call, Throwable error) {
         WorkerCrashedException crash = new WorkerCrashedException(
@@ -442,7 +443,8 @@ public final class ProcessPool implements TaskExecutor {
                 worker.name, worker.pid(), -1, worker.stderrTail(), worker.stdoutTail(), error);
         lock.lock();
         try {
-            kill(worker, crash);
+            worker.fatalError = crash;
+            kill(worker, null);
         } finally {
             lock.unlock();
         }
@@ -512,7 +514,6 @@ public final class ProcessPool implements TaskExecutor {
         }
         idle.remove(worker);
         worker.state = WorkerHandle.State.RETIRING;
-        worker.killed = true;
         if (worker.killedFor == null) {
             worker.killedFor = reason;
         }
@@ -652,14 +653,14 @@ public final class ProcessPool implements TaskExecutor {
                 if (worker.killedFor != null) {
                     orphan = call;
                     orphanFailure = worker.killedFor;
-                } else if (!worker.killed && call.attempts <= call.method.retries()) {
+                } else if (call.attempts <= call.method.retries()) {
                     call.future.markQueued();
                     queue.addFirst(call);
                     WorkerHandle free = idle.pollFirst();
                     retry = free == null ? null : assignNext(free);
                 } else {
                     orphan = call;
-                    orphanFailure = crash(worker, call, exitCode);
+                    orphanFailure = worker.fatalError != null ? worker.fatalError : crash(worker, call, exitCode);
                 }
             }
             boolean needed = state == State.RUNNING || (state == State.SHUTDOWN && hasQueuedCalls());

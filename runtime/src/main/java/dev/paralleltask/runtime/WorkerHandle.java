@@ -41,12 +41,16 @@ final class WorkerHandle {
     /** The call it is running; guarded by the pool's lock. */
     Call current;
     /**
-     * Why the pool killed it, given to {@link #current} when the process is gone (null when
-     * nothing else completes that call, e.g. it was cancelled); guarded by the pool's lock.
+     * Why the pool killed it, given to {@link #current} as its final failure when the process is
+     * gone (a timeout, shutdownNow); null when nothing is owed to that call (it was cancelled) or
+     * the worker died some other way. Guarded by the pool's lock.
      */
     Throwable killedFor;
-    /** Whether the pool killed it on purpose; guarded by the pool's lock. */
-    boolean killed;
+    /**
+     * The JVM error its call hit (out of memory, stack overflow), for which the pool killed it:
+     * that call's failure unless it is retried. Guarded by the pool's lock.
+     */
+    WorkerCrashedException fatalError;
 
     WorkerHandle(int id, String name) {
         this.id = id;

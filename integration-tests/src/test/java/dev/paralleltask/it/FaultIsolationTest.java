@@ -55,12 +55,13 @@ class FaultIsolationTest {
 
     @Test
     void timeoutCountsFromStartNotFromSubmission() throws Exception {
-        try (ProcessPool pool = ProcessPool.builder().workers(1).defaultTimeout(Duration.ofMillis(1_500)).build()) {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).defaultTimeout(Duration.ofMillis(3_000)).build()) {
             FaultsTasks tasks = new FaultsTasks(pool);
-            TaskFuture<Long> first = tasks.sleep(1_000);
-            TaskFuture<Long> second = tasks.sleep(1_000); // waits ~1 s in the queue, then runs 1 s: within its own limit
-            assertEquals(1_000L, await(first));
-            assertEquals(1_000L, await(second));
+            TaskFuture<Long> first = tasks.sleep(2_000);
+            // Waits 2 s in the queue, then runs 2 s: 4 s after submission, but within 3 s of its start.
+            TaskFuture<Long> second = tasks.sleep(2_000);
+            assertEquals(2_000L, await(first));
+            assertEquals(2_000L, await(second));
         }
     }
 

@@ -81,8 +81,7 @@ final class ModelReader {
         boolean returnsVoid = returnType.getKind() == TypeKind.VOID;
         boolean genericVarargs = method.isVarArgs() && !isReifiable(((ArrayType) method.getParameters()
                 .get(method.getParameters().size() - 1).asType()).getComponentType());
-        boolean safeVarargs = method.getAnnotationMirrors().stream().anyMatch(m ->
-                ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals("java.lang.SafeVarargs"));
+        boolean safeVarargs = Annotations.has(method, "java.lang.SafeVarargs");
         Map<String, Object> values = annotationValues(method);
         return new TaskMethod(
                 method,
@@ -114,13 +113,8 @@ final class ModelReader {
     }
 
     static AnnotationMirror parallelTaskMirror(ExecutableElement method) {
-        for (AnnotationMirror m : method.getAnnotationMirrors()) {
-            TypeElement annotation = (TypeElement) m.getAnnotationType().asElement();
-            if (annotation.getQualifiedName().contentEquals(RuntimeNames.PARALLEL_TASK)) {
-                return m;
-            }
-        }
-        throw new AssertionError("no @ParallelTask on " + method);
+        return Annotations.find(method, RuntimeNames.PARALLEL_TASK)
+                .orElseThrow(() -> new AssertionError("no @ParallelTask on " + method));
     }
 
     /** {@code Outer.Inner} for a nested class, {@code Primes} for a top-level one. */

@@ -141,8 +141,7 @@ public final class ParallelTaskProcessor extends AbstractProcessor {
     private List<ExecutableElement> annotatedMethods(TypeElement type) {
         List<ExecutableElement> methods = new ArrayList<>();
         for (ExecutableElement m : ElementFilter.methodsIn(type.getEnclosedElements())) {
-            if (m.getAnnotationMirrors().stream().anyMatch(a ->
-                    ((TypeElement) a.getAnnotationType().asElement()).getQualifiedName().contentEquals(RuntimeNames.PARALLEL_TASK))) {
+            if (Annotations.has(m, RuntimeNames.PARALLEL_TASK)) {
                 methods.add(m);
             }
         }

@@ -124,8 +124,7 @@ final class SerializabilityJudge {
         return pkg.equals("java.util.function")
                 || Stream.of("java.lang.Runnable", "java.util.concurrent.Callable")
                         .anyMatch(n -> element.getQualifiedName().contentEquals(n))
-                || element.getAnnotationMirrors().stream().anyMatch(m ->
-                        ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals("java.lang.FunctionalInterface"));
+                || Annotations.has(element, "java.lang.FunctionalInterface");
     }
 
     boolean isSerializable(TypeMirror type) {

@@ -13,24 +13,29 @@ final class Call {
 
     /** How many times it was started; guarded by the pool's lock. */
     int attempts;
-    /** The worker running it; guarded by the pool's lock. */
+    /** The worker it was sent to, while it is in flight there; guarded by the pool's lock. */
     WorkerHandle worker;
-    /** When the current attempt was sent; written before the send, by the sending thread. */
-    volatile long startNanos;
-    /** The pending timeout of the current attempt, if any. */
-    volatile ScheduledFuture<?> timeout;
+    /** Whether the current attempt started: it reached the head of its worker's calls. Guarded by the pool's lock. */
+    boolean started;
+    /** Whether the pool asked its worker to give it back; guarded by the pool's lock. */
+    boolean revoked;
+    /** When the current attempt started; guarded by the pool's lock. */
+    long startNanos;
+    /** The pending timeout of the current attempt, if any; guarded by the pool's lock. */
+    ScheduledFuture<?> timeout;
 
     Call(long id, TaskMethod method, byte[] body, ProcessPool pool) {
         this.id = id;
         this.method = method;
         this.body = body;
-        this.future = new TaskFuture<>((f, wasRunning, interrupt) -> pool.onCancel(this, wasRunning, interrupt));
+        this.future = new TaskFuture<>((f, wasRunning, interrupt) -> pool.onCancel(this, interrupt));
     }
 
+    /** Guarded by the pool's lock. */
     void cancelTimeout() {
-        ScheduledFuture<?> t = timeout;
-        if (t != null) {
-            t.cancel(false);
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
         }
     }
 }

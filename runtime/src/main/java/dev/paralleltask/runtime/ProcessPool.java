@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +39,10 @@ import java.util.stream.Collectors;
  * A {@link TaskExecutor} that runs each call in one of a fixed number of child JVMs.
  *
  * <ul>
- *   <li>Each worker runs one call at a time. Arguments are encoded on the caller's thread, so a
- *       call sees them as they were when it was made.
+ *   <li>Each worker runs one call at a time; a few more are sent ahead so it never waits between
+ *       short calls, and a worker with nothing to do takes back calls waiting at a busy one.
+ *       Arguments are encoded on the caller's thread, so a call sees them as they were when it
+ *       was made.
  *   <li>A worker that dies (exits, is killed, crashes, runs out of memory) fails only the call it
  *       was running, with {@link WorkerCrashedException}, or runs it again on another worker when
  *       the method allows {@code retries}; it is replaced and the queue goes on.
@@ -63,14 +66,15 @@ public final class ProcessPool implements TaskExecutor {
     /*
      * Overview for maintainers.
      *
-     * One lock guards the pool's state, the queue, and every worker's state and current call.
+     * One lock guards the pool's state, the queue, and every worker's state and calls in flight.
      * Nothing slow happens under it: frames are written, futures completed, and processes started
-     * after it is released. The decision what a worker does next is taken under the lock
-     * (assignNext) and carried out outside it (carryOut).
+     * after it is released. What to send a worker is decided under the lock and posted to the
+     * worker's outbox in that order; WorkerHandle.send writes it after the lock is released, many
+     * frames per system call when many were posted.
      *
      * Threads: a listener thread accepts connections and a short-lived thread shakes hands with
      * each; one reader thread per worker reads its answers, completes calls and sends the worker
-     * its next call; `housekeeping` handles dead workers and starts replacements; `scheduler` fires
+     * the calls that made room for, once per batch of answers read; `housekeeping` handles dead workers and starts replacements; `scheduler` fires
      * timeouts. All are daemons: an abandoned pool does not keep the JVM alive, and its workers
      * exit with it.
      *
@@ -88,6 +92,8 @@ public final class ProcessPool implements TaskExecutor {
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
     /** Consecutive workers that died before their handshake, after which queued calls fail. */
     private static final int MAX_START_FAILURES = 3;
+    /** Calls in flight per worker: one running, the others waiting in the worker for their turn. */
+    private static final int SEND_AHEAD = 32;
     private static final int MAX_ANSWER_BYTES = Integer.MAX_VALUE - 64;
     private static final long REAP_WAIT_MILLIS = 5_000;
 
@@ -110,8 +116,8 @@ public final class ProcessPool implements TaskExecutor {
     private State state = State.RUNNING;
     /** Calls not yet started, oldest first; may hold cancelled ones, skipped when polled. Guarded by lock. */
     private final ArrayDeque<Call> queue = new ArrayDeque<>();
-    /** Connected workers with nothing to do; non-empty only while the queue is empty. Guarded by lock. */
-    private final ArrayDeque<WorkerHandle> idle = new ArrayDeque<>();
+    /** Connected workers that take calls, oldest first. Guarded by lock. */
+    private final List<WorkerHandle> ready = new ArrayList<>();
     /** Every worker whose process has not been reaped, by id. Guarded by lock. */
     private final Map<Integer, WorkerHandle> workers = new LinkedHashMap<>();
     /** Guarded by lock. */
@@ -155,25 +161,19 @@ public final class ProcessPool implements TaskExecutor {
                     method.describeArgument(e.position()) + " could not be serialized: " + e.getMessage(), e.getCause()));
         }
         Call call = new Call(callIds.incrementAndGet(), method, body, this);
-        Assignment start;
-        boolean launch = false;
+        List<WorkerHandle> sends;
+        boolean launch;
         lock.lock();
         try {
             rejectIfShutdown(method);
-            WorkerHandle worker = idle.pollFirst();
-            if (worker != null) {
-                call.future.markRunning(); // a future nobody has seen yet cannot be cancelled
-                start = begin(worker, call);
-            } else {
-                start = null;
-                queue.addLast(call);
-                // Every worker died at start and the pool gave up on them: try again for this call.
-                launch = workers.isEmpty();
-            }
+            queue.addLast(call);
+            sends = dispatchQueue();
+            // Every worker died at start and the pool gave up on them: try again for this call.
+            launch = workers.isEmpty();
         } finally {
             lock.unlock();
         }
-        carryOut(start);
+        sends.forEach(WorkerHandle::send);
         if (launch) {
             housekeeping.execute(this::launchWorker);
         }
@@ -194,20 +194,23 @@ public final class ProcessPool implements TaskExecutor {
 
     @Override
     public void shutdown() {
-        List<Assignment> stops = new ArrayList<>();
+        List<WorkerHandle> sends = new ArrayList<>();
         lock.lock();
         try {
             if (state == State.RUNNING) {
                 state = State.SHUTDOWN;
-                for (WorkerHandle w; (w = idle.pollFirst()) != null; ) {
-                    stops.add(assignNext(w));
+                for (WorkerHandle w : ready.toArray(WorkerHandle[]::new)) {
+                    if (w.inFlight.isEmpty()) {
+                        retire(w);
+                        sends.add(w);
+                    }
                 }
                 tryTerminate();
             }
         } finally {
             lock.unlock();
         }
-        stops.forEach(this::carryOut);
+        sends.forEach(WorkerHandle::send);
     }
 
     @Override
@@ -219,18 +222,21 @@ public final class ProcessPool implements TaskExecutor {
             if (state == State.RUNNING || state == State.SHUTDOWN) {
                 state = State.STOP;
             }
-            for (Call c; (c = queue.pollFirst()) != null; ) {
-                if (!c.future.isDone()) {
-                    neverStarted.add(c.future);
-                }
-            }
-            idle.clear();
             for (WorkerHandle w : workers.values()) {
-                if (w.current != null) {
-                    running.add(w.current.future);
+                Call head = w.inFlight.pollFirst();
+                for (Call c; (c = w.inFlight.pollFirst()) != null; ) {
+                    neverStarted.add(c.future); // sent ahead, not started: it dies with the worker
+                }
+                if (head != null) {
+                    w.inFlight.add(head);
+                    running.add(head.future);
                 }
                 kill(w, new CancellationException("cancelled by shutdownNow() of " + name));
             }
+            for (Call c; (c = queue.pollFirst()) != null; ) {
+                neverStarted.add(c.future);
+            }
+            neverStarted.removeIf(TaskFuture::isDone);
             tryTerminate();
         } finally {
             lock.unlock();
@@ -288,67 +294,158 @@ public final class ProcessPool implements TaskExecutor {
     }
 
     // ---- Dispatch ----
-
-    /** What a worker is to do next, decided under the lock: run {@code call}, or stop if it is null. */
-    private record Assignment(WorkerHandle worker, Call call) {}
+    //
+    // A worker is sent up to SEND_AHEAD calls at once, so that it never waits for the pool between
+    // short calls. Only the first of them runs; the others are not started, and the pool can take
+    // them back (Revoke): a worker with nothing to do takes half of the waiting calls of the
+    // busiest worker, so a long call never holds up the calls sent after it.
 
     /**
-     * Picks the worker's next call, or retires it, or parks it as idle (then returns null).
-     * Guarded by lock.
+     * Gives queued calls to the workers with the fewest calls in flight, while any has room.
+     * Returns the workers that have frames to send. Guarded by lock.
      */
-    private Assignment assignNext(WorkerHandle worker) {
-        if (worker.state == WorkerHandle.State.RETIRING || worker.state == WorkerHandle.State.DEAD) {
+    private List<WorkerHandle> dispatchQueue() {
+        List<WorkerHandle> sends = new ArrayList<>(1);
+        while (!queue.isEmpty()) {
+            WorkerHandle least = null;
+            for (WorkerHandle w : ready) {
+                if (room(w) > 0 && (least == null || w.inFlight.size() < least.inFlight.size())) {
+                    least = w;
+                }
+            }
+            if (least == null) {
+                break;
+            }
+            Call c = queue.pollFirst();
+            if (!c.future.isDone()) {
+                dispatch(least, c);
+                if (!sends.contains(least)) {
+                    sends.add(least);
+                }
+            }
+        }
+        return sends;
+    }
+
+    /**
+     * A worker has room for more calls: gives it queued ones; if it then has none, retires it or
+     * lets it take calls waiting at another worker. Returns that other worker, which has revokes
+     * to send, or null. Guarded by lock.
+     */
+    private WorkerHandle refill(WorkerHandle worker) {
+        if (worker.state != WorkerHandle.State.READY) {
             return null;
         }
-        if (maxTasksPerWorker > 0 && worker.tasksCompleted >= maxTasksPerWorker) {
-            worker.state = WorkerHandle.State.RETIRING;
-            return new Assignment(worker, null);
-        }
-        for (Call c; (c = queue.pollFirst()) != null; ) {
-            if (c.future.markRunning()) {
-                return begin(worker, c);
+        while (room(worker) > 0 && !queue.isEmpty()) {
+            Call c = queue.pollFirst();
+            if (!c.future.isDone()) {
+                dispatch(worker, c);
             }
         }
-        if (state != State.RUNNING) {
-            worker.state = WorkerHandle.State.RETIRING;
-            return new Assignment(worker, null);
+        if (!worker.inFlight.isEmpty()) {
+            return null;
         }
-        worker.state = WorkerHandle.State.IDLE;
-        idle.addLast(worker);
-        return null;
+        boolean worn = maxTasksPerWorker > 0 && worker.tasksCompleted >= maxTasksPerWorker;
+        if (worn || state != State.RUNNING) {
+            retire(worker);
+            return null;
+        }
+        return steal(worker);
     }
 
-    /** Gives a call to a worker; guarded by lock. */
-    private Assignment begin(WorkerHandle worker, Call call) {
-        worker.state = WorkerHandle.State.BUSY;
-        worker.current = call;
+    /** How many more calls the worker may be sent now; guarded by lock. */
+    private int room(WorkerHandle worker) {
+        int room = SEND_AHEAD - worker.inFlight.size();
+        if (maxTasksPerWorker > 0) {
+            room = (int) Math.min(room, maxTasksPerWorker - worker.tasksCompleted - worker.inFlight.size());
+        }
+        return room;
+    }
+
+    /** Sends a call to a worker; guarded by lock. */
+    private void dispatch(WorkerHandle worker, Call call) {
         call.worker = worker;
-        call.attempts++;
-        return new Assignment(worker, call);
+        worker.inFlight.addLast(call);
+        worker.post(new Frame.Call(call.id, call.body));
+        if (worker.inFlight.size() == 1) {
+            startHead(worker);
+        }
     }
 
-    /** Sends what {@link #assignNext} decided; never under the lock. */
-    private void carryOut(Assignment a) {
-        if (a == null) {
+    /**
+     * The worker's first call in flight is now the one it runs: it counts as started, and its
+     * timeout starts. A call cancelled meanwhile stays first until the worker answers or drops it.
+     * Guarded by lock.
+     */
+    private void startHead(WorkerHandle worker) {
+        Call call = worker.inFlight.peekFirst();
+        if (call == null || call.started || !call.future.markRunning()) {
             return;
         }
-        WorkerHandle worker = a.worker();
-        Call call = a.call();
-        try {
-            if (call == null) {
-                worker.channel.write(new Frame.Stop());
-                return;
-            }
-            call.startNanos = System.nanoTime();
-            long timeoutMillis = call.method.timeoutMillis() > 0 ? call.method.timeoutMillis() : defaultTimeout.toMillis();
-            if (timeoutMillis > 0) {
-                call.timeout = scheduler.schedule(() -> onTimeout(worker, call, timeoutMillis), timeoutMillis, TimeUnit.MILLISECONDS);
-            }
-            worker.channel.write(new Frame.Call(call.id, call.body));
-        } catch (IOException e) {
-            // The channel broke: the worker is dying or dead, and its exit settles the call.
-            killQuietly(worker);
+        call.started = true;
+        call.attempts++;
+        call.startNanos = System.nanoTime();
+        long timeoutMillis = call.method.timeoutMillis() > 0 ? call.method.timeoutMillis() : defaultTimeout.toMillis();
+        if (timeoutMillis > 0) {
+            call.timeout = scheduler.schedule(() -> onTimeout(worker, call, timeoutMillis), timeoutMillis, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Asks a worker with nothing to do to leave; guarded by lock. */
+    private void retire(WorkerHandle worker) {
+        worker.state = WorkerHandle.State.RETIRING;
+        ready.remove(worker);
+        worker.post(new Frame.Stop());
+    }
+
+    /**
+     * Revokes half of the calls waiting at the busiest other worker, for {@code thief}, which has
+     * nothing to do; they come back as {@link Frame.Dropped} and are queued again. Returns the
+     * worker asked, or null. Guarded by lock.
+     */
+    private WorkerHandle steal(WorkerHandle thief) {
+        WorkerHandle victim = null;
+        int most = 0;
+        for (WorkerHandle w : ready) {
+            int n = w == thief ? 0 : waitingCalls(w);
+            if (n > most) {
+                victim = w;
+                most = n;
+            }
+        }
+        if (victim == null) {
+            return null;
+        }
+        int take = (most + 1) / 2;
+        for (Iterator<Call> it = victim.inFlight.descendingIterator(); take > 0 && it.hasNext(); ) {
+            Call c = it.next();
+            if (isWaiting(victim, c)) {
+                revoke(victim, c, false);
+                take--;
+            }
+        }
+        return victim;
+    }
+
+    /** How many of a worker's calls wait behind its running one and may be taken back; guarded by lock. */
+    private static int waitingCalls(WorkerHandle worker) {
+        int n = 0;
+        for (Call c : worker.inFlight) {
+            if (isWaiting(worker, c)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static boolean isWaiting(WorkerHandle worker, Call c) {
+        return c != worker.inFlight.peekFirst() && !c.revoked && !c.future.isDone();
+    }
+
+    /** Asks the worker to give back a call it has not started; guarded by lock. */
+    private static void revoke(WorkerHandle worker, Call call, boolean interrupt) {
+        call.revoked = true;
+        worker.post(new Frame.Revoke(call.id, interrupt));
     }
 
     // ---- Answers ----
@@ -359,70 +456,85 @@ public final class ProcessPool implements TaskExecutor {
                 Frame frame = worker.channel.read(MAX_ANSWER_BYTES);
                 if (frame instanceof Frame.Bye) {
                     worker.saidBye = true;
-                } else if (!onAnswer(worker, frame)) {
+                } else if (!(frame instanceof Frame.Dropped d ? onDropped(worker, d.id()) : onAnswer(worker, frame))) {
                     break;
+                }
+                if (!worker.channel.hasBufferedFrame()) {
+                    worker.send(); // the calls that the answers read so far made room for, at once
                 }
             }
         } catch (IOException e) {
             // Closed or broken: the worker is gone or going.
         }
         if (!worker.saidBye) {
-            killQuietly(worker); // a worker without a usable channel is of no use
+            worker.destroy(); // a worker without a usable channel is of no use
         }
     }
 
-    /** Settles the worker's current call with what it sent; false on a protocol violation. */
+    /** Settles the worker's running call with what it sent; false on a protocol violation. */
     private boolean onAnswer(WorkerHandle worker, Frame frame) {
-        Call call;
-        lock.lock();
-        try {
-            call = worker.current;
-        } finally {
-            lock.unlock();
-        }
-        long id =
-                frame instanceof Frame.Result r ? r.id()
-                        : frame instanceof Frame.Failure f ? f.id()
-                        : frame instanceof Frame.Unsendable u ? u.id()
-                        : -1;
-        if (call == null || call.id != id) {
-            System.err.println("[" + worker.describe() + "] sent " + frame + " out of turn; killing it");
-            return false;
-        }
-        call.cancelTimeout();
-        boolean fatal = frame instanceof Frame.Failure f && f.fatal();
-        Throwable failure = null;
+        long id;
         Object value = null;
+        Throwable failure = null;
+        ValueCodingException unreadable = null;
+        boolean fatal = false;
         if (frame instanceof Frame.Result r) {
+            id = r.id();
             try {
                 value = CallCodec.decodeResult(r.body(), loader);
             } catch (ValueCodingException e) {
-                failure = new TaskSerializationException(
-                        "the result of " + call.method.displayName() + " could not be rebuilt in the caller: " + e.getMessage(), e.getCause());
+                unreadable = e;
             }
         } else if (frame instanceof Frame.Failure f) {
+            id = f.id();
             failure = decodeFailure(f);
+            fatal = f.fatal();
+        } else if (frame instanceof Frame.Unsendable u) {
+            id = u.id();
         } else {
-            Frame.Unsendable u = (Frame.Unsendable) frame;
+            id = -1;
+        }
+        Call call;
+        WorkerHandle victim = null;
+        lock.lock();
+        try {
+            call = worker.inFlight.peekFirst();
+            if (call == null || call.id != id) {
+                call = null;
+            } else {
+                call.cancelTimeout();
+                if (fatal) {
+                    settleFatal(worker, call, failure);
+                } else {
+                    worker.inFlight.pollFirst();
+                    call.worker = null;
+                    worker.tasksCompleted++;
+                    startHead(worker);
+                    victim = refill(worker);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (call == null) {
+            System.err.println("[" + worker.describe() + "] sent " + frame + " out of turn; killing it");
+            return false;
+        }
+        if (fatal) {
+            return true; // the worker's exit settles the call
+        }
+        if (victim != null) {
+            victim.send();
+        }
+        if (unreadable != null) {
+            failure = new TaskSerializationException("the result of " + call.method.displayName()
+                    + " could not be rebuilt in the caller: " + unreadable.getMessage(), unreadable.getCause());
+        } else if (frame instanceof Frame.Unsendable u) {
             String what = u.position() == ValueCodingException.RESULT
                     ? "the result of " + call.method.displayName()
                     : call.method.describeArgument(u.position());
             failure = new TaskSerializationException(what + " " + u.message(), null);
         }
-        if (fatal) {
-            settleFatal(worker, call, failure);
-            return true;
-        }
-        Assignment next;
-        lock.lock();
-        try {
-            worker.current = null;
-            worker.tasksCompleted++;
-            next = assignNext(worker);
-        } finally {
-            lock.unlock();
-        }
-        carryOut(next);
         if (failure != null) {
             call.future.fail(failure);
         } else {
@@ -431,23 +543,71 @@ public final class ProcessPool implements TaskExecutor {
         return true;
     }
 
-    /**
-     * A task threw a JVM error (out of memory, stack overflow): the worker is not fit to go on,
-     * so it is killed and replaced, and the call counts as one whose worker died under it: it is
-     * retried if its method allows, else it fails with this crash.
-     */
-    private void settleFatal(WorkerHandle worker, Call call, Throwable error) {
-        WorkerCrashedException crash = new WorkerCrashedException(
-                "worker " + worker.describe() + " hit " + error + " while running " + call.method.displayName()
-                        + "; the worker was replaced",
-                worker.name, worker.pid(), -1, worker.stderrTail(), worker.stdoutTail(), error);
+    /** The worker gave back a revoked call without starting it; false on a protocol violation. */
+    private boolean onDropped(WorkerHandle worker, long id) {
+        List<WorkerHandle> sends;
         lock.lock();
         try {
-            worker.fatalError = crash;
-            kill(worker, null);
+            Call call = null;
+            for (Call c : worker.inFlight) {
+                if (c.id == id && c.revoked) {
+                    call = c;
+                    break;
+                }
+            }
+            if (call == null) {
+                System.err.println("[" + worker.describe() + "] dropped call " + id + ", which it was not asked to; killing it");
+                return false;
+            }
+            boolean wasHead = call == worker.inFlight.peekFirst();
+            worker.inFlight.remove(call);
+            requeue(call);
+            if (wasHead) {
+                startHead(worker);
+            }
+            sends = dispatchQueue();
+            WorkerHandle victim = refill(worker);
+            if (victim != null) {
+                sends.add(victim);
+            }
         } finally {
             lock.unlock();
         }
+        sends.forEach(WorkerHandle::send);
+        return true;
+    }
+
+    /** Puts back a call its worker never started: that attempt does not count. Guarded by lock. */
+    private void requeue(Call call) {
+        if (call.started) {
+            call.attempts--;
+        }
+        putBack(call);
+    }
+
+    /** Puts a call back at the front of the queue, unless it was cancelled; guarded by lock. */
+    private void putBack(Call call) {
+        call.worker = null;
+        call.revoked = false;
+        call.started = false;
+        call.cancelTimeout();
+        call.future.markQueued();
+        if (!call.future.isDone()) {
+            queue.addFirst(call);
+        }
+    }
+
+    /**
+     * A task threw a JVM error (out of memory, stack overflow): the worker is not fit to go on,
+     * so it is killed and replaced, and the call counts as one whose worker died under it: it is
+     * retried if its method allows, else it fails with this crash. Guarded by lock.
+     */
+    private void settleFatal(WorkerHandle worker, Call call, Throwable error) {
+        worker.fatalError = new WorkerCrashedException(
+                "worker " + worker.describe() + " hit " + error + " while running " + call.method.displayName()
+                        + "; the worker was replaced",
+                worker.name, worker.pid(), -1, worker.stderrTail(), worker.stdoutTail(), error);
+        kill(worker, null);
     }
 
     private Throwable decodeFailure(Frame.Failure failure) {
@@ -475,7 +635,7 @@ public final class ProcessPool implements TaskExecutor {
         TaskTimeoutException timeout;
         lock.lock();
         try {
-            if (worker.current != call || call.future.isDone()) {
+            if (worker.inFlight.peekFirst() != call || call.future.isDone()) {
                 return;
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - call.startNanos);
@@ -488,43 +648,44 @@ public final class ProcessPool implements TaskExecutor {
         call.future.fail(timeout);
     }
 
-    /** Called by a call's future after it was cancelled. */
-    void onCancel(Call call, boolean wasRunning, boolean mayInterruptIfRunning) {
-        if (!wasRunning || !mayInterruptIfRunning) {
-            return; // a queued call is skipped when its turn comes; a running one may finish
-        }
+    /**
+     * Called by a call's future after it was cancelled. A call in the queue is skipped when its
+     * turn comes. One sent to a worker is revoked, so it never starts if it has not; if it runs
+     * and {@code interrupt} is set, its worker is killed.
+     */
+    void onCancel(Call call, boolean interrupt) {
+        WorkerHandle worker;
         lock.lock();
         try {
-            WorkerHandle worker = call.worker;
-            if (worker != null && worker.current == call) {
-                kill(worker, null);
+            worker = call.worker;
+            if (worker == null || worker.state == WorkerHandle.State.DEAD || !worker.inFlight.contains(call)) {
+                return;
             }
+            if (interrupt && call == worker.inFlight.peekFirst()) {
+                kill(worker, null);
+                return;
+            }
+            revoke(worker, call, interrupt);
         } finally {
             lock.unlock();
         }
+        worker.send();
     }
 
     /**
-     * Kills a worker on purpose; its current call, if not settled by then, gets {@code reason}.
+     * Kills a worker on purpose; its running call, if not settled by then, gets {@code reason}.
      * Guarded by lock, so no new call can be given to it after.
      */
     private void kill(WorkerHandle worker, Throwable reason) {
         if (worker.state == WorkerHandle.State.DEAD) {
             return;
         }
-        idle.remove(worker);
+        ready.remove(worker);
         worker.state = WorkerHandle.State.RETIRING;
         if (worker.killedFor == null) {
             worker.killedFor = reason;
         }
-        killQuietly(worker);
-    }
-
-    private static void killQuietly(WorkerHandle worker) {
-        Process p = worker.process;
-        if (p != null) {
-            p.destroyForcibly();
-        }
+        worker.destroy();
     }
 
     // ---- Worker life cycle ----
@@ -563,7 +724,7 @@ public final class ProcessPool implements TaskExecutor {
         scheduler.schedule(() -> {
             if (!worker.connected.isDone()) {
                 System.err.println("[" + worker.describe() + "] did not connect within " + startTimeout.toMillis() + " ms; killing it");
-                killQuietly(worker);
+                worker.destroy();
             }
         }, startTimeout.toMillis(), TimeUnit.MILLISECONDS);
         lock.lock();
@@ -580,7 +741,7 @@ public final class ProcessPool implements TaskExecutor {
     /** A worker's verified hello: it joins the pool. Runs on the listener's handshake thread. */
     private boolean onHello(Frame.Hello hello, FrameChannel channel) {
         WorkerHandle worker;
-        Assignment first;
+        WorkerHandle victim;
         lock.lock();
         try {
             worker = workers.get(hello.workerId());
@@ -593,12 +754,17 @@ public final class ProcessPool implements TaskExecutor {
             reader.setDaemon(true);
             worker.reader = reader;
             reader.start();
-            first = assignNext(worker);
+            worker.state = WorkerHandle.State.READY;
+            ready.add(worker);
+            victim = refill(worker);
         } finally {
             lock.unlock();
         }
         worker.connected.complete(null);
-        carryOut(first);
+        worker.send();
+        if (victim != null) {
+            victim.send();
+        }
         return true;
     }
 
@@ -641,28 +807,30 @@ public final class ProcessPool implements TaskExecutor {
         List<Call> abandoned = List.of();
         boolean replace = false;
         long backoffMillis = 0;
-        Assignment retry = null;
+        List<WorkerHandle> sends;
         lock.lock();
         try {
-            Call call = worker.current;
-            worker.current = null;
+            Call running = worker.inFlight.pollFirst();
+            // The calls sent after the running one never started: they go back to the queue.
+            for (Call c; (c = worker.inFlight.pollLast()) != null; ) {
+                requeue(c);
+            }
             worker.state = WorkerHandle.State.DEAD;
-            idle.remove(worker);
+            ready.remove(worker);
             workers.remove(worker.id);
-            if (call != null && !call.future.isDone()) {
+            if (running != null && !running.future.isDone()) {
+                running.cancelTimeout();
                 if (worker.killedFor != null) {
-                    orphan = call;
+                    orphan = running;
                     orphanFailure = worker.killedFor;
-                } else if (call.attempts <= call.method.retries()) {
-                    call.future.markQueued();
-                    queue.addFirst(call);
-                    WorkerHandle free = idle.pollFirst();
-                    retry = free == null ? null : assignNext(free);
+                } else if (running.attempts <= running.method.retries()) {
+                    putBack(running);
                 } else {
-                    orphan = call;
-                    orphanFailure = worker.fatalError != null ? worker.fatalError : crash(worker, call, exitCode);
+                    orphan = running;
+                    orphanFailure = worker.fatalError != null ? worker.fatalError : crash(worker, running, exitCode);
                 }
             }
+            sends = dispatchQueue();
             boolean needed = state == State.RUNNING || (state == State.SHUTDOWN && hasQueuedCalls());
             if (startFailure != null && ++startFailures >= MAX_START_FAILURES && !anyConnected()) {
                 abandoned = new ArrayList<>(queue); // the pool cannot start workers: fail, do not loop
@@ -675,7 +843,7 @@ public final class ProcessPool implements TaskExecutor {
         } finally {
             lock.unlock();
         }
-        carryOut(retry);
+        sends.forEach(WorkerHandle::send);
         if (orphan != null) {
             orphan.future.fail(orphanFailure);
         }

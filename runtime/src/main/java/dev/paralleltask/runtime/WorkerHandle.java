@@ -1,20 +1,24 @@
 package dev.paralleltask.runtime;
 
+import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
+import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** The parent's view of one worker JVM. Its mutable state belongs to the pool's lock. */
 final class WorkerHandle {
     /**
-     * STARTING -> IDLE <-> BUSY -> RETIRING -> DEAD; STARTING or IDLE or BUSY -> RETIRING when it
-     * is killed or asked to stop; any -> DEAD when its process has exited. Moved only by
-     * ProcessPool, under its lock.
+     * STARTING -> READY -> RETIRING -> DEAD; STARTING -> RETIRING when it is killed before its
+     * handshake; any -> DEAD when its process has exited. Moved only by ProcessPool, under its
+     * lock.
      */
     enum State {
         STARTING,
-        IDLE,
-        BUSY,
+        READY,
         RETIRING,
         DEAD
     }
@@ -38,12 +42,16 @@ final class WorkerHandle {
 
     /** Guarded by the pool's lock. */
     State state = State.STARTING;
-    /** The call it is running; guarded by the pool's lock. */
-    Call current;
     /**
-     * Why the pool killed it, given to {@link #current} as its final failure when the process is
-     * gone (a timeout, shutdownNow); null when nothing is owed to that call (it was cancelled) or
-     * the worker died some other way. Guarded by the pool's lock.
+     * The calls sent to it and not yet answered, in the order sent. The first is the one it is
+     * running (or about to: its start is on the wire); the others wait in the worker. Guarded by
+     * the pool's lock.
+     */
+    final ArrayDeque<Call> inFlight = new ArrayDeque<>();
+    /**
+     * Why the pool killed it, given to the first call in flight as its final failure when the
+     * process is gone (a timeout, shutdownNow); null when nothing is owed to that call (it was
+     * cancelled) or the worker died some other way. Guarded by the pool's lock.
      */
     Throwable killedFor;
     /**
@@ -52,9 +60,49 @@ final class WorkerHandle {
      */
     WorkerCrashedException fatalError;
 
+    /** Frames to send, posted under the pool's lock so they leave in the order decided. */
+    private final ConcurrentLinkedQueue<Frame> outbox = new ConcurrentLinkedQueue<>();
+    /** Set while one thread writes the outbox to the channel. */
+    private final AtomicBoolean sending = new AtomicBoolean();
+
     WorkerHandle(int id, String name) {
         this.id = id;
         this.name = name;
+    }
+
+    /** Queues a frame for {@link #send}; called under the pool's lock. */
+    void post(Frame frame) {
+        outbox.add(frame);
+    }
+
+    /**
+     * Writes what was posted, with one system call for everything posted meanwhile. Never called
+     * under the pool's lock. If another thread is writing, it leaves the frames to that thread,
+     * which looks again before it stops; a broken channel kills the worker, whose exit then
+     * settles its calls.
+     */
+    void send() {
+        while (!outbox.isEmpty() && sending.compareAndSet(false, true)) {
+            try {
+                for (Frame f; (f = outbox.poll()) != null; ) {
+                    channel.append(f);
+                }
+                channel.flush();
+            } catch (IOException e) {
+                outbox.clear();
+                destroy();
+            } finally {
+                sending.set(false);
+            }
+        }
+    }
+
+    /** Kills the process, if it has one; its exit is handled like any other. */
+    void destroy() {
+        Process p = process;
+        if (p != null) {
+            p.destroyForcibly();
+        }
     }
 
     long pid() {

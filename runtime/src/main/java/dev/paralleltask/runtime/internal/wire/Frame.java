@@ -3,10 +3,12 @@ package dev.paralleltask.runtime.internal.wire;
 /**
  * A message on the channel between the parent and one worker.
  *
- * <p>The worker opens with {@link Hello}; the parent sends {@link Call}s one at a time, each
- * answered by a {@link Result}, a {@link Failure} or an {@link Unsendable}; {@link Stop} asks the
- * worker to leave, and it answers {@link Bye} before it exits. A worker that goes away without
- * {@code Bye} crashed.
+ * <p>The worker opens with {@link Hello}. The parent sends {@link Call}s, several ahead of the one
+ * running; the worker runs them one at a time in the order sent, and answers each with a {@link
+ * Result}, a {@link Failure} or an {@link Unsendable}, in that order. The parent may take back a
+ * call it sent with {@link Revoke}: a call the worker has not started it drops and answers {@link
+ * Dropped} at once, before it starts any later call. {@link Stop} asks the worker to leave, and it
+ * answers {@link Bye} before it exits. A worker that goes away without {@code Bye} crashed.
  */
 public sealed interface Frame {
     /** The worker's first frame: who it is, and the pool's secret to prove it was started by us. */
@@ -30,6 +32,16 @@ public sealed interface Frame {
      * {@link ValueCodingException#position()}.
      */
     record Unsendable(long id, int position, String message) implements Frame {}
+
+    /**
+     * Take back a call: if the worker has not started it, it must never start it and is answered
+     * with {@link Dropped}. If it is running and {@code interrupt} is set, the worker halts at
+     * once, which stops the call for sure; otherwise the call's answer comes as usual.
+     */
+    record Revoke(long id, boolean interrupt) implements Frame {}
+
+    /** The worker dropped a revoked call without starting it. */
+    record Dropped(long id) implements Frame {}
 
     /** The parent asks the worker to finish. */
     record Stop() implements Frame {}

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Frames over a connected socket channel: one reader thread and any number of writers at once.
+ * Writers may {@linkplain #append append} several frames and {@linkplain #flush flush} them with one
+ * system call; {@link #write} is both.
  *
  * <p>On the wire a frame is {@code [int length][byte type][long id][int aux][body]}, where {@code
  * length} counts everything after itself. {@code aux} carries a frame's small field (the worker id
@@ -27,6 +29,8 @@ public final class FrameChannel implements Closeable {
     private static final byte UNSENDABLE = 5;
     private static final byte STOP = 6;
     private static final byte BYE = 7;
+    private static final byte REVOKE = 8;
+    private static final byte DROPPED = 9;
 
     private final SocketChannel channel;
     /** Guarded by {@code writeLock}; always in write mode between writes. */
@@ -41,7 +45,19 @@ public final class FrameChannel implements Closeable {
         this.channel = channel;
     }
 
+    /** Sends one frame now. */
     public void write(Frame frame) throws IOException {
+        synchronized (writeLock) {
+            append(frame);
+            flush();
+        }
+    }
+
+    /**
+     * Buffers a frame, writing out only what no longer fits; {@link #flush} sends the rest. Frames
+     * leave in the order they were appended.
+     */
+    public void append(Frame frame) throws IOException {
         if (frame instanceof Frame.Call call) {
             write(CALL, call.id(), 0, call.body());
         } else if (frame instanceof Frame.Result result) {
@@ -56,6 +72,10 @@ public final class FrameChannel implements Closeable {
             write(STOP, 0, 0, new byte[0]);
         } else if (frame instanceof Frame.Bye) {
             write(BYE, 0, 0, new byte[0]);
+        } else if (frame instanceof Frame.Revoke revoke) {
+            write(REVOKE, revoke.id(), revoke.interrupt() ? 1 : 0, new byte[0]);
+        } else if (frame instanceof Frame.Dropped dropped) {
+            write(DROPPED, dropped.id(), 0, new byte[0]);
         } else {
             throw new AssertionError(frame);
         }
@@ -96,9 +116,29 @@ public final class FrameChannel implements Closeable {
                 return new Frame.Stop();
             case BYE:
                 return new Frame.Bye();
+            case REVOKE:
+                return new Frame.Revoke(id, aux != 0);
+            case DROPPED:
+                return new Frame.Dropped(id);
             default:
                 throw new ProtocolException("unknown frame type " + type);
         }
+    }
+
+    /** Writes out every appended frame. */
+    public void flush() throws IOException {
+        synchronized (writeLock) {
+            drain();
+        }
+    }
+
+    /**
+     * Whether a whole frame is already buffered, so {@link #read} returns without waiting. A
+     * reader that answers frames in batches flushes its answers when this turns false.
+     */
+    public boolean hasBufferedFrame() {
+        return in.remaining() >= Integer.BYTES
+                && in.remaining() - Integer.BYTES >= in.getInt(in.position());
     }
 
     @Override
@@ -108,22 +148,27 @@ public final class FrameChannel implements Closeable {
 
     private void write(byte type, long id, int aux, byte[] body) throws IOException {
         synchronized (writeLock) {
+            if (out.remaining() < Integer.BYTES + HEADER_AFTER_LENGTH) {
+                drain();
+            }
             out.putInt(HEADER_AFTER_LENGTH + body.length).put(type).putLong(id).putInt(aux);
             int offset = 0;
             while (offset < body.length) {
-                int n = Math.min(out.remaining(), body.length - offset);
-                out.put(body, offset, n);
-                offset += n;
                 if (!out.hasRemaining()) {
                     drain();
                 }
+                int n = Math.min(out.remaining(), body.length - offset);
+                out.put(body, offset, n);
+                offset += n;
             }
-            drain();
         }
     }
 
     /** Writes out everything buffered; guarded by {@code writeLock}. */
     private void drain() throws IOException {
+        if (out.position() == 0) {
+            return;
+        }
         out.flip();
         try {
             while (out.hasRemaining()) {

@@ -10,18 +10,35 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.net.ProtocolException;
+import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 
-/** Reads calls from the channel and answers each, one at a time, until told to stop. */
+/**
+ * Runs the calls the pool sends, one at a time in the order sent, until told to stop.
+ *
+ * <p>Two threads: a reader takes frames off the channel at once, many per system call, so calls
+ * sent ahead wait here rather than in the socket and a {@link Frame.Revoke} is seen while a call
+ * runs; the runner (the thread that called {@link #run}) runs the calls. Each answer is written
+ * out before the next call starts: a call that then kills the JVM ({@code Runtime.halt}, a native
+ * crash) must not take the answers of earlier calls with it.
+ */
 final class WorkerLoop {
     /** The parent is trusted; the limit only keeps a corrupt length from allocating 2 GiB. */
     private static final int MAX_CALL_BYTES = Integer.MAX_VALUE - 64;
+    /** The frame that tells the runner to leave; never sent. */
+    private static final Frame.Call STOP = new Frame.Call(-1, new byte[0]);
 
     private final FrameChannel channel;
     private final ClassLoader loader;
-    /** Touched only by the loop's thread. */
+    /** Touched only by the runner. */
     private final Map<String, TaskInvoker> invokers = new HashMap<>();
+
+    /** Calls received and not started, in the order sent; guarded by itself. */
+    private final ArrayDeque<Frame.Call> waiting = new ArrayDeque<>();
+    /** The id of the call the runner is running, or 0; guarded by {@code waiting}. */
+    private long running;
 
     WorkerLoop(FrameChannel channel, ClassLoader loader) {
         this.channel = channel;
@@ -30,22 +47,89 @@ final class WorkerLoop {
 
     /** Runs until the pool says stop, and returns the exit code. */
     int run() throws IOException {
+        Thread reader = new Thread(this::read, "paralleltask-reader");
+        reader.setDaemon(true);
+        reader.start();
+
         while (true) {
-            Frame frame;
-            try {
-                frame = channel.read(MAX_CALL_BYTES);
-            } catch (EOFException e) {
-                return WorkerMain.EXIT_CHANNEL_LOST;
-            }
-            if (frame instanceof Frame.Call call) {
-                channel.write(answer(call));
-            } else if (frame instanceof Frame.Stop) {
+            Frame.Call call = next();
+            if (call == STOP) {
                 channel.write(new Frame.Bye());
                 return WorkerMain.EXIT_STOPPED;
-            } else {
-                throw new ProtocolException("a worker does not expect " + frame);
+            }
+            Frame answer = answer(call);
+            Thread.interrupted(); // an interrupt the task left behind would close the channel
+            synchronized (waiting) {
+                running = 0;
+            }
+            channel.write(answer);
+        }
+    }
+
+    /** Waits for the next call and marks it running. */
+    private Frame.Call next() {
+        synchronized (waiting) {
+            while (waiting.isEmpty()) {
+                try {
+                    waiting.wait();
+                } catch (InterruptedException e) {
+                    // A task interrupted this thread and returned; the interrupt was meant for it.
+                }
+            }
+            Frame.Call call = waiting.pollFirst();
+            running = call.id();
+            return call;
+        }
+    }
+
+    /** The reader thread: queues calls, answers revokes, and ends the worker if the pool goes. */
+    private void read() {
+        try {
+            while (true) {
+                Frame frame = channel.read(MAX_CALL_BYTES);
+                if (frame instanceof Frame.Call call) {
+                    enqueue(call);
+                } else if (frame instanceof Frame.Revoke revoke) {
+                    revoke(revoke);
+                } else if (frame instanceof Frame.Stop) {
+                    enqueue(STOP);
+                    return;
+                } else {
+                    throw new ProtocolException("a worker does not expect " + frame);
+                }
+            }
+        } catch (EOFException e) {
+            WorkerMain.exit(WorkerMain.EXIT_CHANNEL_LOST);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("paralleltask worker: the channel to the pool failed:");
+            e.printStackTrace();
+            WorkerMain.exit(WorkerMain.EXIT_INTERNAL);
+        }
+    }
+
+    private void enqueue(Frame.Call call) {
+        synchronized (waiting) {
+            waiting.addLast(call);
+            waiting.notify();
+        }
+    }
+
+    private void revoke(Frame.Revoke revoke) throws IOException {
+        synchronized (waiting) {
+            for (Iterator<Frame.Call> it = waiting.iterator(); it.hasNext(); ) {
+                if (it.next().id() == revoke.id()) {
+                    it.remove();
+                    // Appended before the runner can take a later call, so it reaches the pool
+                    // before that call's answer.
+                    channel.append(new Frame.Dropped(revoke.id()));
+                    break;
+                }
+            }
+            if (running == revoke.id() && revoke.interrupt()) {
+                Runtime.getRuntime().halt(WorkerMain.EXIT_CANCELLED); // the only sure way to stop it
             }
         }
+        channel.flush();
     }
 
     private Frame answer(Frame.Call call) throws IOException {

@@ -23,6 +23,7 @@ import java.util.HexFormat;
  *   <li>{@value #EXIT_HANDSHAKE}: could not read the secret or reach the pool;
  *   <li>{@value #EXIT_PARENT_GONE}: the parent process died;
  *   <li>{@value #EXIT_CHANNEL_LOST}: the pool closed the channel without asking it to stop;
+ *   <li>{@value #EXIT_CANCELLED}: the pool cancelled the running call with {@code cancel(true)};
  *   <li>{@value #EXIT_INTERNAL}: anything else (the stack trace is on standard error).
  * </ul>
  *
@@ -34,6 +35,7 @@ public final class WorkerMain {
     public static final int EXIT_HANDSHAKE = 65;
     public static final int EXIT_PARENT_GONE = 66;
     public static final int EXIT_CHANNEL_LOST = 67;
+    public static final int EXIT_CANCELLED = 68;
     public static final int EXIT_INTERNAL = 70;
 
     /** How long {@code System.exit} may take (shutdown hooks of user code) before we halt. */

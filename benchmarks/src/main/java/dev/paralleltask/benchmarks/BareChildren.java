@@ -21,14 +21,20 @@ final class BareChildren implements Closeable {
 
     /** Starts {@code n} bare JVMs at once and returns when each has said its byte. */
     BareChildren(int n) throws IOException {
+        this(n, new String[0]);
+    }
+
+    /** As {@link #BareChildren(int)}, with {@link EchoMain}'s mode arguments. */
+    BareChildren(int n, String... mode) throws IOException {
         dir = Files.createTempDirectory("paralleltask-floor-");
         Path socket = dir.resolve("s");
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int i = 0; i < n; i++) {
-            processes.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), EchoMain.class.getName(), socket.toString())
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+            List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), EchoMain.class.getName(), socket.toString()));
+            command.addAll(List.of(mode));
+            processes.add(new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start());
         }
         for (int i = 0; i < n; i++) {
             SocketChannel c = server.accept();
@@ -65,6 +71,45 @@ final class BareChildren implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Streams {@code messages} small messages, split evenly over the children, and reads each
+     * echo back: the messages per second. Each child's messages go out in 64 KiB writes while a
+     * second thread reads, as a pool's dispatcher and reader do.
+     */
+    double streamRate(int messages) throws Exception {
+        int each = messages / channels.size();
+        List<Thread> threads = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (SocketChannel c : channels) {
+            threads.add(new Thread(() -> {
+                ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024);
+                try {
+                    for (int sent = 0; sent < each; ) {
+                        out.clear();
+                        for (; sent < each && out.remaining() >= EchoMain.SMALL; sent++) {
+                            out.putLong(sent).position(out.position() + EchoMain.SMALL - Long.BYTES);
+                        }
+                        EchoMain.write(c, out.flip());
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+            threads.add(new Thread(() -> {
+                try {
+                    EchoMain.readFully(c, ByteBuffer.allocateDirect(each * EchoMain.SMALL));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        return messages / ((System.nanoTime() - t0) / 1e9);
     }
 
     @Override

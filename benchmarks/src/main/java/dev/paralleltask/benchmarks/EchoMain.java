@@ -7,17 +7,26 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 
 /**
- * The floor's child: a bare JVM that connects to a Unix socket, says one byte, then echoes
- * length-prefixed messages until the socket closes. No paralleltask code at all.
+ * The floor's child: a bare JVM that connects to a Unix socket, says one byte, then echoes until
+ * the socket closes. No paralleltask code at all. {@code EchoMain <socket>} echoes length-prefixed
+ * messages; {@code EchoMain <socket> each|batched} echoes a stream of {@value #SMALL}-byte
+ * messages, read many at a time and written back one per system call, or all that one read
+ * brought in one system call.
  */
 public final class EchoMain {
     private EchoMain() {}
+
+    static final int SMALL = 32;
 
     public static void main(String[] args) throws IOException {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[0])))) {
             ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
             buf.put((byte) 1).flip();
             channel.write(buf);
+            if (args.length > 1) {
+                echoSmall(channel, args[1].equals("each"));
+                return;
+            }
             ByteBuffer header = ByteBuffer.allocate(4);
             while (true) {
                 header.clear();
@@ -39,6 +48,25 @@ public final class EchoMain {
                     write(channel, buf);
                 }
             }
+        }
+    }
+
+    private static void echoSmall(SocketChannel channel, boolean writeEach) throws IOException {
+        ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
+        ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024);
+        while (channel.read(in) >= 0) {
+            in.flip();
+            while (in.remaining() >= SMALL) {
+                out.put(in.slice(in.position(), SMALL));
+                in.position(in.position() + SMALL);
+                if (writeEach) {
+                    write(channel, out.flip());
+                    out.clear();
+                }
+            }
+            write(channel, out.flip());
+            out.clear();
+            in.compact();
         }
     }
 

@@ -157,9 +157,22 @@ public final class EndToEnd {
         try (ThreadPool pool = ThreadPool.builder().threads(2).build()) {
             threadNoop = callsPerSecond(new BenchTasks(pool), false);
         }
+        double[] writeEach = new double[ROUNDS];
+        double[] batched = new double[ROUNDS];
+        try (BareChildren each = new BareChildren(2, "each"); BareChildren batch = new BareChildren(2, "batched")) {
+            each.streamRate(THROUGHPUT_CALLS); // warm-up
+            batch.streamRate(THROUGHPUT_CALLS);
+            for (int r = 0; r < ROUNDS; r++) {
+                writeEach[r] = each.streamRate(THROUGHPUT_CALLS);
+                batched[r] = batch.streamRate(THROUGHPUT_CALLS);
+            }
+        }
         row("100,000 no-op calls at once, pool of 2 (median of " + ROUNDS + ")", rate(median(noop)), rate(median(threadNoop)) + " (ThreadPool of 2)",
                 ratio(median(noop) / median(threadNoop)), ">= 1,000,000 calls/s");
         row("100,000 small-argument calls (String, int) at once, pool of 2", rate(median(small)), "-", "-", "-");
+        row("100,000 32-byte messages through 2 bare children, each answer its own write", rate(median(writeEach)), "-",
+                ratio(median(noop) / median(writeEach)) + " (no-op calls to this)", "(transport floor for one answer per write)");
+        row("the same, answers batched per read", rate(median(batched)), "-", "-", "(transport floor, batched)");
     }
 
     private static double[] callsPerSecond(BenchTasks tasks, boolean withArguments) throws Exception {

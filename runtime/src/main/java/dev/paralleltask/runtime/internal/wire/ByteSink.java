@@ -34,6 +34,14 @@ public final class ByteSink {
         return size == buf.length ? buf : Arrays.copyOf(buf, size);
     }
 
+    /** Forgets everything written after the first {@code size} bytes. */
+    void truncate(int size) {
+        if (size < 0 || size > this.size) {
+            throw new IndexOutOfBoundsException(size);
+        }
+        this.size = size;
+    }
+
     void writeByte(int b) {
         ensure(1);
         buf[size++] = (byte) b;

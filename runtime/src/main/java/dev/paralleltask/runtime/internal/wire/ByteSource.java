@@ -44,6 +44,11 @@ public final class ByteSource {
     }
 
     /** Reads a length written before some content, checking it against what is left. */
+    /** How many bytes are left to read. */
+    int remaining() {
+        return limit - pos;
+    }
+
     int readLength() throws EOFException {
         int length = readInt();
         if (length < 0 || length > limit - pos) {

@@ -2,19 +2,44 @@ package dev.paralleltask.runtime.internal.wire;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InvalidClassException;
+import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
+import java.io.Serializable;
 import java.io.StreamCorruptedException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Encodes one value: the common types compactly, anything else with JDK serialization.
  *
- * <p>Compact encodings keep the exact class: an {@code Integer} comes back as an {@code Integer}, an
- * {@code int[]} as an {@code int[]}. Subclasses and everything else go through {@link
- * ObjectOutputStream}, one stream per value, so a failure names one value and a value never
- * shares back-references with another.
+ * <p>Compact: null, primitive boxes, {@code String}, {@code byte[]}, {@code int[]}, {@code
+ * long[]}, {@code double[]}, enum constants, {@code Serializable} records, {@code ArrayList},
+ * {@code HashMap}, {@code LinkedHashMap}, {@code HashSet}, {@code LinkedHashSet}, and the
+ * immutable {@code List.of}, {@code Set.of} and {@code Map.of}, each holding compact values. They
+ * come back as JDK serialization would bring them back: the same class (an immutable collection
+ * as an immutable one), records through their canonical constructor, enum constants by name.
+ *
+ * <p>A value that holds anything else, holds the same array or mutable collection twice (aliasing,
+ * or a cycle, which JDK serialization keeps), or nests deeper than {@value #MAX_DEPTH} levels goes
+ * whole through {@link ObjectOutputStream}, one stream per value, so a failure names one value and
+ * a value never shares back-references with another.
  */
 public final class ValueCodec {
     private static final byte NULL = 0;
@@ -32,6 +57,38 @@ public final class ValueCodec {
     private static final byte LONG_ARRAY = 12;
     private static final byte DOUBLE_ARRAY = 13;
     private static final byte SERIALIZED = 14;
+    private static final byte ENUM = 15;
+    private static final byte RECORD = 16;
+    private static final byte ARRAY_LIST = 17;
+    private static final byte LIST_OF = 18;
+    private static final byte HASH_SET = 19;
+    private static final byte LINKED_HASH_SET = 20;
+    private static final byte SET_OF = 21;
+    private static final byte HASH_MAP = 22;
+    private static final byte LINKED_HASH_MAP = 23;
+    private static final byte MAP_OF = 24;
+
+    private static final int MAX_DEPTH = 32;
+    /** The collection classes encoded compactly, by exact class. */
+    private static final Map<Class<?>, Byte> COLLECTIONS = Map.ofEntries(
+            Map.entry(ArrayList.class, ARRAY_LIST),
+            Map.entry(List.of().getClass(), LIST_OF),
+            Map.entry(List.of(1).getClass(), LIST_OF),
+            Map.entry(HashSet.class, HASH_SET),
+            Map.entry(LinkedHashSet.class, LINKED_HASH_SET),
+            Map.entry(Set.of().getClass(), SET_OF),
+            Map.entry(Set.of(1).getClass(), SET_OF),
+            Map.entry(HashMap.class, HASH_MAP),
+            Map.entry(LinkedHashMap.class, LINKED_HASH_MAP),
+            Map.entry(Map.of().getClass(), MAP_OF),
+            Map.entry(Map.of(1, 1).getClass(), MAP_OF));
+    /** How to take a record apart and build it again; null for records that are not Serializable or not accessible. */
+    private static final ClassValue<RecordShape> RECORDS = new ClassValue<>() {
+        @Override
+        protected RecordShape computeValue(Class<?> type) {
+            return RecordShape.of(type);
+        }
+    };
 
     private ValueCodec() {}
 
@@ -41,11 +98,27 @@ public final class ValueCodec {
      * @throws IOException if the value, or something it holds, cannot be serialized
      */
     public static void write(ByteSink out, Object value) throws IOException {
+        int start = out.size();
+        if (!writeCompact(out, value, null, 0)) {
+            out.truncate(start);
+            writeSerialized(out, value);
+        }
+    }
+
+    /**
+     * Writes {@code value} compactly, or returns false, having written part of it, if it cannot
+     * be. {@code seen} holds the arrays and mutable collections met so far inside one container;
+     * null outside any.
+     */
+    private static boolean writeCompact(ByteSink out, Object value, Set<Object> seen, int depth) {
         if (value == null) {
             out.writeByte(NULL);
-            return;
+            return true;
         }
         Class<?> type = value.getClass();
+        if (type.isArray() && seen != null && !seen.add(value)) {
+            return false; // the same array twice in one value: only serialization keeps that
+        }
         if (type == Integer.class) {
             out.writeByte(INT);
             out.writeInt((Integer) value);
@@ -95,9 +168,73 @@ public final class ValueCodec {
         } else if (type == Character.class) {
             out.writeByte(CHAR);
             out.writeInt((Character) value);
+        } else if (value instanceof Enum<?> e) {
+            out.writeByte(ENUM);
+            writeName(out, e.getDeclaringClass().getName());
+            writeName(out, e.name());
+        } else if (type.isRecord()) {
+            return writeRecord(out, value, type, seen, depth);
+        } else if (COLLECTIONS.containsKey(type)) {
+            return writeCollection(out, value, COLLECTIONS.get(type), seen, depth);
         } else {
-            writeSerialized(out, value);
+            return false;
         }
+        return true;
+    }
+
+    private static boolean writeRecord(ByteSink out, Object record, Class<?> type, Set<Object> seen, int depth) {
+        RecordShape shape = RECORDS.get(type);
+        if (shape == null || depth >= MAX_DEPTH) {
+            return false;
+        }
+        Object[] components;
+        try {
+            components = shape.components(record);
+        } catch (ReflectiveOperationException e) {
+            return false; // an accessor threw: let serialization say so in its own words
+        }
+        out.writeByte(RECORD);
+        writeName(out, type.getName());
+        Set<Object> inside = seen != null ? seen : Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Object c : components) {
+            if (!writeCompact(out, c, inside, depth + 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean writeCollection(ByteSink out, Object collection, byte tag, Set<Object> seen, int depth) {
+        Set<Object> inside = seen != null ? seen : Collections.newSetFromMap(new IdentityHashMap<>());
+        boolean immutable = tag == LIST_OF || tag == SET_OF || tag == MAP_OF;
+        if (depth >= MAX_DEPTH || (!immutable && !inside.add(collection))) {
+            return false;
+        }
+        out.writeByte(tag);
+        if (collection instanceof Map<?, ?> map) {
+            out.writeInt(map.size());
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (!writeCompact(out, e.getKey(), inside, depth + 1) || !writeCompact(out, e.getValue(), inside, depth + 1)) {
+                    return false;
+                }
+            }
+        } else {
+            Collection<?> elements = (Collection<?>) collection;
+            out.writeInt(elements.size());
+            for (Object e : elements) {
+                // A List.of never holds null, but Stream.toList() makes the same class with nulls.
+                if ((immutable && e == null) || !writeCompact(out, e, inside, depth + 1)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static void writeName(ByteSink out, String name) {
+        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8, 0, utf8.length);
     }
 
     /**
@@ -150,6 +287,26 @@ public final class ValueCodec {
                 return (byte) in.readByte();
             case CHAR:
                 return (char) in.readInt();
+            case ENUM:
+                return enumConstant(load(in.readString(in.readLength()), loader), in.readString(in.readLength()));
+            case RECORD:
+                return readRecord(in, loader);
+            case ARRAY_LIST:
+                return readElements(in, loader, new ArrayList<>());
+            case LIST_OF:
+                return List.of(readElements(in, loader, new ArrayList<>()).toArray());
+            case HASH_SET:
+                return readElements(in, loader, new HashSet<>());
+            case LINKED_HASH_SET:
+                return readElements(in, loader, new LinkedHashSet<>());
+            case SET_OF:
+                return Set.of(readElements(in, loader, new ArrayList<>()).toArray());
+            case HASH_MAP:
+                return readEntries(in, loader, new HashMap<>());
+            case LINKED_HASH_MAP:
+                return readEntries(in, loader, new LinkedHashMap<>());
+            case MAP_OF:
+                return Map.copyOf(readEntries(in, loader, new HashMap<>()));
             case SERIALIZED:
                 try (ObjectInputStream ois = new LoaderObjectInputStream(in.slice(in.readLength()), loader)) {
                     return ois.readObject();
@@ -157,6 +314,69 @@ public final class ValueCodec {
             default:
                 throw new StreamCorruptedException("unknown value tag " + tag);
         }
+    }
+
+    private static <C extends Collection<Object>> C readElements(ByteSource in, ClassLoader loader, C into)
+            throws IOException, ClassNotFoundException {
+        int n = readCount(in);
+        for (int i = 0; i < n; i++) {
+            into.add(read(in, loader));
+        }
+        return into;
+    }
+
+    private static Map<Object, Object> readEntries(ByteSource in, ClassLoader loader, Map<Object, Object> into)
+            throws IOException, ClassNotFoundException {
+        int n = readCount(in);
+        for (int i = 0; i < n; i++) {
+            into.put(read(in, loader), read(in, loader));
+        }
+        return into;
+    }
+
+    /** A count of values that follow, each at least one byte. */
+    private static int readCount(ByteSource in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.remaining()) {
+            throw new StreamCorruptedException("a count of " + n + " values with " + in.remaining() + " bytes left");
+        }
+        return n;
+    }
+
+    private static Object readRecord(ByteSource in, ClassLoader loader) throws IOException, ClassNotFoundException {
+        Class<?> type = load(in.readString(in.readLength()), loader);
+        RecordShape shape = type.isRecord() ? RECORDS.get(type) : null;
+        if (shape == null) {
+            throw new InvalidClassException(type.getName(), "not a Serializable record that can be rebuilt here");
+        }
+        Object[] components = new Object[shape.size()];
+        for (int i = 0; i < components.length; i++) {
+            components[i] = read(in, loader);
+        }
+        try {
+            return shape.build(components);
+        } catch (ReflectiveOperationException | IllegalArgumentException e) {
+            Throwable cause = e instanceof InvocationTargetException ? e.getCause() : e;
+            InvalidObjectException failure = new InvalidObjectException("cannot rebuild " + type.getName() + ": " + cause);
+            failure.initCause(cause);
+            throw failure;
+        }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object enumConstant(Class<?> type, String name) throws InvalidObjectException {
+        if (!type.isEnum()) {
+            throw new InvalidObjectException(type.getName() + " is not an enum");
+        }
+        try {
+            return Enum.valueOf((Class) type, name);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidObjectException(type.getName() + " has no constant " + name);
+        }
+    }
+
+    private static Class<?> load(String name, ClassLoader loader) throws ClassNotFoundException {
+        return Class.forName(name, false, loader);
     }
 
     private static void writeSerialized(ByteSink out, Object value) throws IOException {
@@ -167,6 +387,55 @@ public final class ValueCodec {
             oos.writeObject(value);
         }
         out.setInt(lengthAt, out.size() - lengthAt - Integer.BYTES);
+    }
+
+    /** A Serializable record's accessors and canonical constructor. */
+    private static final class RecordShape {
+        private final Method[] accessors;
+        private final Constructor<?> constructor;
+
+        private RecordShape(Method[] accessors, Constructor<?> constructor) {
+            this.accessors = accessors;
+            this.constructor = constructor;
+        }
+
+        /** The shape, or null if the record is not Serializable or its parts are out of reach. */
+        static RecordShape of(Class<?> type) {
+            if (!type.isRecord() || !Serializable.class.isAssignableFrom(type)) {
+                return null;
+            }
+            RecordComponent[] parts = type.getRecordComponents();
+            Method[] accessors = new Method[parts.length];
+            Class<?>[] types = new Class<?>[parts.length];
+            try {
+                for (int i = 0; i < parts.length; i++) {
+                    accessors[i] = parts[i].getAccessor();
+                    accessors[i].setAccessible(true);
+                    types[i] = parts[i].getType();
+                }
+                Constructor<?> constructor = type.getDeclaredConstructor(types);
+                constructor.setAccessible(true);
+                return new RecordShape(accessors, constructor);
+            } catch (NoSuchMethodException | RuntimeException e) {
+                return null; // in a module that does not open it, say: serialization may still reach it
+            }
+        }
+
+        int size() {
+            return accessors.length;
+        }
+
+        Object[] components(Object record) throws ReflectiveOperationException {
+            Object[] values = new Object[accessors.length];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = accessors[i].invoke(record);
+            }
+            return values;
+        }
+
+        Object build(Object[] components) throws ReflectiveOperationException {
+            return constructor.newInstance(components);
+        }
     }
 
     /** Resolves classes through a given loader rather than the caller's. */

@@ -4,15 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.NotSerializableException;
+import java.io.Serializable;
 import java.io.StreamCorruptedException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,9 +30,40 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ValueCodecTest {
     private static final ClassLoader LOADER = ValueCodecTest.class.getClassLoader();
 
+    enum Colour {
+        RED,
+        GREEN {
+            @Override
+            public String toString() {
+                return "a constant with a body of its own";
+            }
+        }
+    }
+
+    record Point(int x, int y, String label) implements Serializable {}
+
+    record Line(Point from, Point to, List<Point> via) implements Serializable {}
+
+    record Positive(int n) implements Serializable {
+        Positive {
+            if (n <= 0) {
+                throw new IllegalArgumentException("n must be positive, was " + n);
+            }
+        }
+    }
+
+    record Plain(int n) {}
+
     static Stream<Object> values() {
+        Map<String, Integer> linked = new LinkedHashMap<>();
+        linked.put("z", 1);
+        linked.put("a", null);
         return Stream.of(0, -1, Integer.MIN_VALUE, Long.MAX_VALUE, 3.25, Double.NaN, -0.0, 1.5f, (short) -7, (byte) 127,
-                'é', true, false, "", "plain", "ünïcødé ✓ 𝄞", Map.of("k", List.of(1, 2)), new ArrayList<>(List.of("a")));
+                'é', true, false, "", "plain", "ünïcødé ✓ 𝄞", Map.of("k", List.of(1, 2)), new ArrayList<>(List.of("a")),
+                Colour.RED, Colour.GREEN, new Point(1, -2, "p"), new Line(new Point(0, 0, null), new Point(3, 4, "b"), List.of(new Point(1, 1, "v"))),
+                List.of(), List.of(1), List.of(1, 2, 3), Set.of(), Set.of("x"), Set.of(1, 2, 3), Map.of(), Map.of(1, 2, 3, 4), linked,
+                new HashMap<>(Map.of("k", 0)), new HashSet<>(Set.of(Colour.RED)), new LinkedHashSet<>(List.of(3, 1, 2)),
+                new ArrayList<>(Arrays.asList(null, "after null")), Stream.of("a", null).toList(), new ArrayList<>(List.of(new Point(5, 6, "in a list"))));
     }
 
     private static Object roundTrip(Object value) throws Exception {
@@ -38,6 +78,76 @@ class ValueCodecTest {
         Object back = roundTrip(value);
         assertEquals(value, back);
         assertEquals(value.getClass(), back.getClass());
+    }
+
+    @Test
+    void recordsAndCollectionsOfCommonValuesAreNotJdkSerialized() throws Exception {
+        for (Object value : List.of(new Line(new Point(0, 0, "a"), new Point(1, 1, "b"), List.of()), new ArrayList<>(List.of(1, "two", Colour.RED)),
+                Map.of("k", new Point(1, 2, "v")))) {
+            assertTrue(encode(value)[0] != SERIALIZED_TAG, () -> value + " went through JDK serialization");
+        }
+    }
+
+    @Test
+    void anArrayHeldTwiceComesBackHeldTwice() throws Exception {
+        int[] shared = {1, 2, 3};
+        List<int[]> twice = new ArrayList<>(List.of(shared, shared));
+        @SuppressWarnings("unchecked")
+        List<int[]> back = (List<int[]>) roundTrip(twice);
+        assertSame(back.get(0), back.get(1), "aliasing is kept, as JDK serialization keeps it");
+        assertArrayEquals(shared, back.get(0));
+    }
+
+    @Test
+    void aListThatHoldsItselfComesBackHoldingItself() throws Exception {
+        List<Object> cycle = new ArrayList<>();
+        cycle.add("head");
+        cycle.add(cycle);
+        List<?> back = (List<?>) roundTrip(cycle);
+        assertEquals("head", back.get(0));
+        assertSame(back, back.get(1));
+    }
+
+    @Test
+    void aDeeplyNestedValueFallsBackToSerializationAndComesBackEqual() throws Exception {
+        Object nested = "bottom";
+        for (int i = 0; i < 100; i++) {
+            nested = new ArrayList<>(List.of(nested));
+        }
+        assertEquals(SERIALIZED_TAG, encode(nested)[0]);
+        assertEquals(nested, roundTrip(nested));
+    }
+
+    @Test
+    void aRecordIsRebuiltThroughItsCanonicalConstructor() throws Exception {
+        byte[] bytes = encode(new Positive(1));
+        int n = bytes.length;
+        // The component is the last 5 bytes (tag, int); make it 0, which the constructor refuses.
+        bytes[n - 4] = 0;
+        IOException e = assertThrows(IOException.class, () -> ValueCodec.read(new ByteSource(bytes), LOADER));
+        assertTrue(e.getMessage().contains("n must be positive, was 0"), e.getMessage());
+    }
+
+    @Test
+    void aRecordThatIsNotSerializableFailsAsJdkSerializationWould() {
+        assertThrows(NotSerializableException.class, () -> encode(new Plain(1)));
+        assertThrows(NotSerializableException.class, () -> encode(new ArrayList<>(List.of(new Plain(1)))));
+    }
+
+    @Test
+    void immutableCollectionsComeBackImmutable() throws Exception {
+        List<?> list = (List<?>) roundTrip(List.of(1, 2, 3));
+        assertThrows(UnsupportedOperationException.class, () -> list.remove(0));
+        Map<?, ?> map = (Map<?, ?>) roundTrip(Map.of("a", 1));
+        assertThrows(UnsupportedOperationException.class, map::clear);
+    }
+
+    private static final byte SERIALIZED_TAG = 14;
+
+    private static byte[] encode(Object value) throws IOException {
+        ByteSink out = new ByteSink(4);
+        ValueCodec.write(out, value);
+        return out.toByteArray();
     }
 
     @Test

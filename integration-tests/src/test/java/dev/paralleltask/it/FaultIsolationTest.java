@@ -209,6 +209,18 @@ class FaultIsolationTest {
     }
 
     @Test
+    void taskThatLeavesItsThreadInterruptedDoesNotHarmItsWorker() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+            FaultsTasks tasks = new FaultsTasks(pool);
+            long pid = await(tasks.leaveInterrupted());
+            // An interrupted thread that writes to a socket channel closes it: the worker must not.
+            assertEquals(1, await(tasks.increment()));
+            assertEquals(pid, await(tasks.pid()));
+            assertEquals(1_000L, await(tasks.sleep(1_000)), "the next task's sleep is not cut short");
+        }
+    }
+
+    @Test
     void workerIsReplacedAfterMaxTasksPerWorker() throws Exception {
         try (ProcessPool pool = ProcessPool.builder().workers(1).maxTasksPerWorker(3).build()) {
             FaultsTasks tasks = new FaultsTasks(pool);

@@ -53,6 +53,13 @@ public final class Faults {
         return millis;
     }
 
+    /** Returns with its thread's interrupt flag set, as careless code does. */
+    @ParallelTask
+    public static long leaveInterrupted() {
+        Thread.currentThread().interrupt();
+        return ProcessHandle.current().pid();
+    }
+
     /** Ignores interrupts: only killing its process stops it. */
     @ParallelTask(timeoutMillis = 1_000)
     public static long spin() {

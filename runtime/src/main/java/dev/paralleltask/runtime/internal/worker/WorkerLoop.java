@@ -50,7 +50,6 @@ final class WorkerLoop {
         Thread reader = new Thread(this::read, "paralleltask-reader");
         reader.setDaemon(true);
         reader.start();
-
         while (true) {
             Frame.Call call = next();
             if (call == STOP) {

@@ -5,6 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /** A growable little-endian byte buffer that values are encoded into. Not thread-safe. */
@@ -61,6 +62,13 @@ public final class ByteSink {
 
     void setInt(int position, int v) {
         INT.set(buf, position, v);
+    }
+
+    /** Writes {@code s} as its UTF-8 length and bytes, as {@code ByteSource.readString(readLength())} reads it. */
+    void writeString(String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        writeInt(utf8.length);
+        write(utf8, 0, utf8.length);
     }
 
     void write(byte[] b, int off, int len) {

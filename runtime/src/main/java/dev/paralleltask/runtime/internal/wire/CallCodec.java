@@ -24,9 +24,7 @@ public final class CallCodec {
     public static byte[] encode(String invokerClass, int method, Object target, Object[] args)
             throws ValueCodingException {
         ByteSink out = new ByteSink(64);
-        byte[] name = invokerClass.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        out.writeInt(name.length);
-        out.write(name, 0, name.length);
+        out.writeString(invokerClass);
         out.writeInt(method);
         writeAt(out, ValueCodingException.TARGET, target);
         out.writeInt(args.length);

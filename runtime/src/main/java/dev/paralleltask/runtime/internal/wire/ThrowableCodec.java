@@ -123,9 +123,7 @@ public final class ThrowableCodec {
             out.writeInt(-1);
             return;
         }
-        byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8, 0, utf8.length);
+        out.writeString(s);
     }
 
     private static String readString(ByteSource in) throws IOException {

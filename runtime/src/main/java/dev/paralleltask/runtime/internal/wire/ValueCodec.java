@@ -13,7 +13,6 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -126,10 +125,8 @@ public final class ValueCodec {
             out.writeByte(LONG);
             out.writeLong((Long) value);
         } else if (type == String.class) {
-            byte[] utf8 = ((String) value).getBytes(StandardCharsets.UTF_8);
             out.writeByte(STRING);
-            out.writeInt(utf8.length);
-            out.write(utf8, 0, utf8.length);
+            out.writeString((String) value);
         } else if (type == Double.class) {
             out.writeByte(DOUBLE);
             out.writeLong(Double.doubleToRawLongBits((Double) value));
@@ -170,8 +167,8 @@ public final class ValueCodec {
             out.writeInt((Character) value);
         } else if (value instanceof Enum<?> e) {
             out.writeByte(ENUM);
-            writeName(out, e.getDeclaringClass().getName());
-            writeName(out, e.name());
+            out.writeString(e.getDeclaringClass().getName());
+            out.writeString(e.name());
         } else if (type.isRecord()) {
             return writeRecord(out, value, type, seen, depth);
         } else if (COLLECTIONS.containsKey(type)) {
@@ -194,7 +191,7 @@ public final class ValueCodec {
             return false; // an accessor threw: let serialization say so in its own words
         }
         out.writeByte(RECORD);
-        writeName(out, type.getName());
+        out.writeString(type.getName());
         Set<Object> inside = seen != null ? seen : Collections.newSetFromMap(new IdentityHashMap<>());
         for (Object c : components) {
             if (!writeCompact(out, c, inside, depth + 1)) {
@@ -229,12 +226,6 @@ public final class ValueCodec {
             }
         }
         return true;
-    }
-
-    private static void writeName(ByteSink out, String name) {
-        byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8, 0, utf8.length);
     }
 
     /**

@@ -31,6 +31,7 @@ public final class FrameChannel implements Closeable {
     private static final byte BYE = 7;
     private static final byte REVOKE = 8;
     private static final byte DROPPED = 9;
+    private static final byte[] NO_BODY = new byte[0];
 
     private final SocketChannel channel;
     /** Guarded by {@code writeLock}; always in write mode between writes. */
@@ -59,23 +60,23 @@ public final class FrameChannel implements Closeable {
      */
     public void append(Frame frame) throws IOException {
         if (frame instanceof Frame.Call call) {
-            write(CALL, call.id(), 0, call.body());
+            put(CALL, call.id(), 0, call.body());
         } else if (frame instanceof Frame.Result result) {
-            write(RESULT, result.id(), 0, result.body());
+            put(RESULT, result.id(), 0, result.body());
         } else if (frame instanceof Frame.Failure failure) {
-            write(FAILURE, failure.id(), failure.fatal() ? 1 : 0, failure.body());
+            put(FAILURE, failure.id(), failure.fatal() ? 1 : 0, failure.body());
         } else if (frame instanceof Frame.Unsendable u) {
-            write(UNSENDABLE, u.id(), u.position(), u.message().getBytes(StandardCharsets.UTF_8));
+            put(UNSENDABLE, u.id(), u.position(), u.message().getBytes(StandardCharsets.UTF_8));
         } else if (frame instanceof Frame.Hello hello) {
-            write(HELLO, hello.pid(), hello.workerId(), hello.secret());
+            put(HELLO, hello.pid(), hello.workerId(), hello.secret());
         } else if (frame instanceof Frame.Stop) {
-            write(STOP, 0, 0, new byte[0]);
+            put(STOP, 0, 0, NO_BODY);
         } else if (frame instanceof Frame.Bye) {
-            write(BYE, 0, 0, new byte[0]);
+            put(BYE, 0, 0, NO_BODY);
         } else if (frame instanceof Frame.Revoke revoke) {
-            write(REVOKE, revoke.id(), revoke.interrupt() ? 1 : 0, new byte[0]);
+            put(REVOKE, revoke.id(), revoke.interrupt() ? 1 : 0, NO_BODY);
         } else if (frame instanceof Frame.Dropped dropped) {
-            write(DROPPED, dropped.id(), 0, new byte[0]);
+            put(DROPPED, dropped.id(), 0, NO_BODY);
         } else {
             throw new AssertionError(frame);
         }
@@ -146,7 +147,8 @@ public final class FrameChannel implements Closeable {
         channel.close();
     }
 
-    private void write(byte type, long id, int aux, byte[] body) throws IOException {
+    /** Buffers one frame, draining the buffer whenever it fills. */
+    private void put(byte type, long id, int aux, byte[] body) throws IOException {
         synchronized (writeLock) {
             if (out.remaining() < Integer.BYTES + HEADER_AFTER_LENGTH) {
                 drain();

@@ -658,7 +658,7 @@ public final class ProcessPool implements TaskExecutor {
         lock.lock();
         try {
             worker = call.worker;
-            if (worker == null || worker.state == WorkerHandle.State.DEAD || !worker.inFlight.contains(call)) {
+            if (worker == null || !worker.inFlight.contains(call)) {
                 return;
             }
             if (interrupt && call == worker.inFlight.peekFirst()) {

@@ -64,6 +64,31 @@ class SendAheadTest {
         }
     }
 
+    /**
+     * The worker runs these calls back to back and halts right after the last answer, before the
+     * pool can have read them all: no answer given before the halt may be lost, or the pool would
+     * blame the halt on a call that had returned.
+     */
+    @Test
+    void answersGivenJustBeforeAHaltAreNotLost() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+            FaultsTasks tasks = new FaultsTasks(pool);
+            for (int round = 0; round < 5; round++) {
+                List<TaskFuture<Integer>> before = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    before.add(tasks.increment());
+                }
+                TaskFuture<byte[]> large = tasks.echo(new byte[100_000]); // goes by the socket
+                TaskFuture<Integer> halt = tasks.halt(9);
+                for (int i = 0; i < 20; i++) {
+                    assertEquals(i + 1, await(before.get(i)), "round " + round + ", call " + i);
+                }
+                assertEquals(100_000, await(large).length);
+                assertEquals(9, failure(halt, WorkerCrashedException.class).exitCode());
+            }
+        }
+    }
+
     @Test
     void cancelWithInterruptOfACallSentAheadNeitherRunsItNorStopsTheRunningOne() throws Exception {
         try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {

@@ -1,13 +1,16 @@
 package dev.paralleltask.runtime;
 
 import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.wire.AnswerChannel;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
+import dev.paralleltask.runtime.internal.wire.FrameRing;
 import dev.paralleltask.runtime.internal.wire.ThrowableCodec;
 import dev.paralleltask.runtime.internal.wire.ValueCodingException;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -73,8 +76,9 @@ public final class ProcessPool implements TaskExecutor {
      * frames per system call when many were posted.
      *
      * Threads: a listener thread accepts connections and a short-lived thread shakes hands with
-     * each; one reader thread per worker reads its answers, completes calls and sends the worker
-     * the calls that made room for, once per batch of answers read; `housekeeping` handles dead workers and starts replacements; `scheduler` fires
+     * each; one reader thread per worker reads its answers (from its FrameRing, see AnswerChannel),
+     * completes calls and sends the worker the calls they made room for, once per batch of answers
+     * read; `housekeeping` handles dead workers and starts replacements; `scheduler` fires
      * timeouts. All are daemons: an abandoned pool does not keep the JVM alive, and its workers
      * exit with it.
      *
@@ -453,14 +457,15 @@ public final class ProcessPool implements TaskExecutor {
     private void readAnswers(WorkerHandle worker) {
         try {
             while (true) {
-                Frame frame = worker.channel.read(MAX_ANSWER_BYTES);
+                Frame frame = worker.answers.poll(MAX_ANSWER_BYTES);
+                if (frame == null) {
+                    worker.send(); // the calls that the answers read so far made room for, at once
+                    frame = worker.answers.take(MAX_ANSWER_BYTES);
+                }
                 if (frame instanceof Frame.Bye) {
                     worker.saidBye = true;
                 } else if (!(frame instanceof Frame.Dropped d ? onDropped(worker, d.id()) : onAnswer(worker, frame))) {
                     break;
-                }
-                if (!worker.channel.hasBufferedFrame()) {
-                    worker.send(); // the calls that the answers read so far made room for, at once
                 }
             }
         } catch (IOException e) {
@@ -709,6 +714,7 @@ public final class ProcessPool implements TaskExecutor {
         }
         Process process;
         try {
+            worker.ring = FrameRing.create(launcher.ring(worker.id));
             process = launcher.launch(worker.id);
         } catch (IOException | RuntimeException e) {
             onStartFailure(worker, new WorkerStartException(
@@ -749,6 +755,7 @@ public final class ProcessPool implements TaskExecutor {
                 return false;
             }
             worker.channel = channel;
+            worker.answers = new AnswerChannel(worker.ring, channel);
             startFailures = 0;
             Thread reader = new Thread(() -> readAnswers(worker), worker.name + "-reader");
             reader.setDaemon(true);
@@ -760,6 +767,7 @@ public final class ProcessPool implements TaskExecutor {
         } finally {
             lock.unlock();
         }
+        deleteRing(worker); // both processes have it mapped
         worker.connected.complete(null);
         worker.send();
         if (victim != null) {
@@ -768,7 +776,17 @@ public final class ProcessPool implements TaskExecutor {
         return true;
     }
 
+    /** Removes the worker's ring file; the memory stays while a process maps it. */
+    private void deleteRing(WorkerHandle worker) {
+        try {
+            Files.deleteIfExists(launcher.ring(worker.id));
+        } catch (IOException e) {
+            // It is in the pool's private directory, which close() tries to remove.
+        }
+    }
+
     private void onStartFailure(WorkerHandle worker, WorkerStartException failure) {
+        deleteRing(worker);
         worker.connected.completeExceptionally(failure);
         reap(worker, null, failure);
     }
@@ -783,6 +801,7 @@ public final class ProcessPool implements TaskExecutor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        deleteRing(worker);
         worker.stderr.awaitEnd(1_000);
         worker.stdout.awaitEnd(1_000);
         int exitCode = worker.process.exitValue();

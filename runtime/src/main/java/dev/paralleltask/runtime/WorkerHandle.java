@@ -1,7 +1,9 @@
 package dev.paralleltask.runtime;
 
+import dev.paralleltask.runtime.internal.wire.AnswerChannel;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
+import dev.paralleltask.runtime.internal.wire.FrameRing;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -32,8 +34,12 @@ final class WorkerHandle {
     volatile Process process;
     volatile OutputPump stdout;
     volatile OutputPump stderr;
+    /** Written once, before the process starts; null until then. */
+    volatile FrameRing ring;
     /** Written once, at the handshake, before the reader starts; null until then. */
     volatile FrameChannel channel;
+    /** The worker's answers, through {@link #ring} and {@link #channel}; as {@link #channel}. */
+    volatile AnswerChannel answers;
     volatile Thread reader;
     /** Written only by the reader thread, after a Bye: the worker exits on its own. */
     volatile boolean saidBye;

@@ -25,7 +25,10 @@ final class WorkerLauncher {
         this.secret = secret.clone();
     }
 
-    /** Starts worker {@code workerId}; it connects back to the pool's socket on its own. */
+    /**
+     * Starts worker {@code workerId}, whose {@linkplain #ring ring} must exist; it maps the ring
+     * and connects back to the pool's socket on its own.
+     */
     Process launch(int workerId) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command(workerId));
         Process process = builder.start();
@@ -37,6 +40,11 @@ final class WorkerLauncher {
         return process;
     }
 
+    /** The file of worker {@code workerId}'s answer ring, beside the pool's socket. */
+    Path ring(int workerId) {
+        return socket.resolveSibling("worker-" + workerId + ".ring");
+    }
+
     /** The command line, for messages; the secret is not on it. */
     List<String> command(int workerId) {
         List<String> command = new ArrayList<>();
@@ -46,6 +54,7 @@ final class WorkerLauncher {
         command.add(classpath);
         command.add(WorkerMain.class.getName());
         command.add(socket.toString());
+        command.add(ring(workerId).toString());
         command.add(Integer.toString(workerId));
         command.add(Long.toString(ProcessHandle.current().pid()));
         return command;

@@ -108,13 +108,18 @@ final class WorkerListener implements Closeable {
     }
 
     /**
-     * A fresh directory readable only by this user. Unix socket paths are limited to about 100
-     * bytes, so a long {@code java.io.tmpdir} falls back to {@code /tmp}.
+     * A fresh directory only this user can enter, for the socket and the workers' answer rings. It
+     * is in {@code /dev/shm} where that exists, so the rings are memory that never goes to disk;
+     * elsewhere in {@code java.io.tmpdir}. Unix socket paths are limited to about 100 bytes, so a
+     * long {@code java.io.tmpdir} falls back to {@code /tmp}.
      */
     private static Path privateDirectory() throws IOException {
         var ownerOnly = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
-        if (base.toAbsolutePath().toString().length() > 60) {
+        Path shm = Path.of("/dev/shm");
+        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+            base = shm;
+        } else if (base.toAbsolutePath().toString().length() > 60) {
             base = Path.of("/tmp");
         }
         return Files.createTempDirectory(base, "paralleltask-", ownerOnly);

@@ -9,6 +9,10 @@ package dev.paralleltask.runtime.internal.wire;
  * call it sent with {@link Revoke}: a call the worker has not started it drops and answers {@link
  * Dropped} at once, before it starts any later call. {@link Stop} asks the worker to leave, and it
  * answers {@link Bye} before it exits. A worker that goes away without {@code Bye} crashed.
+ *
+ * <p>The worker's answers travel through a {@link FrameRing}, memory both processes map, so an
+ * answer is delivered even when the worker dies right after giving it; {@link AnswerChannel} says
+ * how the ring and the socket take turns ({@link Doorbell}, {@link OnSocket}).
  */
 public sealed interface Frame {
     /** The worker's first frame: who it is, and the pool's secret to prove it was started by us. */
@@ -42,6 +46,12 @@ public sealed interface Frame {
 
     /** The worker dropped a revoked call without starting it. */
     record Dropped(long id) implements Frame {}
+
+    /** On the socket: the worker put answers in the ring while the pool was waiting on the socket. */
+    record Doorbell() implements Frame {}
+
+    /** In the ring: the next answer, too large for the ring, went over the socket. */
+    record OnSocket() implements Frame {}
 
     /** The parent asks the worker to finish. */
     record Stop() implements Frame {}

@@ -7,31 +7,15 @@ import java.net.ProtocolException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 
 /**
- * Frames over a connected socket channel: one reader thread and any number of writers at once.
- * Writers may {@linkplain #append append} several frames and {@linkplain #flush flush} them with one
- * system call; {@link #write} is both.
- *
- * <p>On the wire a frame is {@code [int length][byte type][long id][int aux][body]}, where {@code
- * length} counts everything after itself. {@code aux} carries a frame's small field (the worker id
- * of a {@code Hello}, the fatal flag of a {@code Failure}, the position of an {@code Unsendable}).
+ * Frames over a connected socket channel, laid out as {@link FrameFormat} says: one reader thread
+ * and any number of writers at once. Writers may {@linkplain #append append} several frames and
+ * {@linkplain #flush flush} them with one system call; {@link #write} is both.
  */
 public final class FrameChannel implements Closeable {
-    private static final int HEADER_AFTER_LENGTH = 1 + 8 + 4;
+    private static final int HEADER_AFTER_LENGTH = FrameFormat.HEADER_AFTER_LENGTH;
     private static final int BUFFER_BYTES = 64 * 1024;
-
-    private static final byte HELLO = 1;
-    private static final byte CALL = 2;
-    private static final byte RESULT = 3;
-    private static final byte FAILURE = 4;
-    private static final byte UNSENDABLE = 5;
-    private static final byte STOP = 6;
-    private static final byte BYE = 7;
-    private static final byte REVOKE = 8;
-    private static final byte DROPPED = 9;
-    private static final byte[] NO_BODY = new byte[0];
 
     private final SocketChannel channel;
     /** Guarded by {@code writeLock}; always in write mode between writes. */
@@ -59,27 +43,7 @@ public final class FrameChannel implements Closeable {
      * leave in the order they were appended.
      */
     public void append(Frame frame) throws IOException {
-        if (frame instanceof Frame.Call call) {
-            put(CALL, call.id(), 0, call.body());
-        } else if (frame instanceof Frame.Result result) {
-            put(RESULT, result.id(), 0, result.body());
-        } else if (frame instanceof Frame.Failure failure) {
-            put(FAILURE, failure.id(), failure.fatal() ? 1 : 0, failure.body());
-        } else if (frame instanceof Frame.Unsendable u) {
-            put(UNSENDABLE, u.id(), u.position(), u.message().getBytes(StandardCharsets.UTF_8));
-        } else if (frame instanceof Frame.Hello hello) {
-            put(HELLO, hello.pid(), hello.workerId(), hello.secret());
-        } else if (frame instanceof Frame.Stop) {
-            put(STOP, 0, 0, NO_BODY);
-        } else if (frame instanceof Frame.Bye) {
-            put(BYE, 0, 0, NO_BODY);
-        } else if (frame instanceof Frame.Revoke revoke) {
-            put(REVOKE, revoke.id(), revoke.interrupt() ? 1 : 0, NO_BODY);
-        } else if (frame instanceof Frame.Dropped dropped) {
-            put(DROPPED, dropped.id(), 0, NO_BODY);
-        } else {
-            throw new AssertionError(frame);
-        }
+        FrameFormat.encode(frame, this::put);
     }
 
     /**
@@ -102,28 +66,7 @@ public final class FrameChannel implements Closeable {
         int aux = in.getInt();
         byte[] body = new byte[length - HEADER_AFTER_LENGTH];
         readFully(body);
-        switch (type) {
-            case CALL:
-                return new Frame.Call(id, body);
-            case RESULT:
-                return new Frame.Result(id, body);
-            case FAILURE:
-                return new Frame.Failure(id, aux != 0, body);
-            case UNSENDABLE:
-                return new Frame.Unsendable(id, aux, new String(body, StandardCharsets.UTF_8));
-            case HELLO:
-                return new Frame.Hello(id, aux, body);
-            case STOP:
-                return new Frame.Stop();
-            case BYE:
-                return new Frame.Bye();
-            case REVOKE:
-                return new Frame.Revoke(id, aux != 0);
-            case DROPPED:
-                return new Frame.Dropped(id);
-            default:
-                throw new ProtocolException("unknown frame type " + type);
-        }
+        return FrameFormat.decode(type, id, aux, body);
     }
 
     /** Writes out every appended frame. */

@@ -1,6 +1,7 @@
 package dev.paralleltask.runtime.internal.worker;
 
 import dev.paralleltask.runtime.internal.TaskInvoker;
+import dev.paralleltask.runtime.internal.wire.AnswerChannel;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
@@ -20,9 +21,9 @@ import java.util.Map;
  *
  * <p>Two threads: a reader takes frames off the channel at once, many per system call, so calls
  * sent ahead wait here rather than in the socket and a {@link Frame.Revoke} is seen while a call
- * runs; the runner (the thread that called {@link #run}) runs the calls. Each answer is written
- * out before the next call starts: a call that then kills the JVM ({@code Runtime.halt}, a native
- * crash) must not take the answers of earlier calls with it.
+ * runs; the runner (the thread that called {@link #run}) runs the calls. Each answer is given to
+ * the {@link AnswerChannel} before the next call starts, and so reaches the pool even if that call
+ * kills the JVM ({@code Runtime.halt}, a native crash).
  */
 final class WorkerLoop {
     /** The parent is trusted; the limit only keeps a corrupt length from allocating 2 GiB. */
@@ -31,6 +32,7 @@ final class WorkerLoop {
     private static final Frame.Call STOP = new Frame.Call(-1, new byte[0]);
 
     private final FrameChannel channel;
+    private final AnswerChannel answers;
     private final ClassLoader loader;
     /** Touched only by the runner. */
     private final Map<String, TaskInvoker> invokers = new HashMap<>();
@@ -40,8 +42,9 @@ final class WorkerLoop {
     /** The id of the call the runner is running, or 0; guarded by {@code waiting}. */
     private long running;
 
-    WorkerLoop(FrameChannel channel, ClassLoader loader) {
+    WorkerLoop(FrameChannel channel, AnswerChannel answers, ClassLoader loader) {
         this.channel = channel;
+        this.answers = answers;
         this.loader = loader;
     }
 
@@ -61,7 +64,7 @@ final class WorkerLoop {
             synchronized (waiting) {
                 running = 0;
             }
-            channel.write(answer);
+            answers.send(answer);
         }
     }
 
@@ -118,9 +121,9 @@ final class WorkerLoop {
             for (Iterator<Frame.Call> it = waiting.iterator(); it.hasNext(); ) {
                 if (it.next().id() == revoke.id()) {
                     it.remove();
-                    // Appended before the runner can take a later call, so it reaches the pool
-                    // before that call's answer.
-                    channel.append(new Frame.Dropped(revoke.id()));
+                    // Sent before the runner can take a later call, so it reaches the pool before
+                    // that call's answer.
+                    answers.send(new Frame.Dropped(revoke.id()));
                     break;
                 }
             }
@@ -128,7 +131,6 @@ final class WorkerLoop {
                 Runtime.getRuntime().halt(WorkerMain.EXIT_CANCELLED); // the only sure way to stop it
             }
         }
-        channel.flush();
     }
 
     private Frame answer(Frame.Call call) throws IOException {

@@ -1,7 +1,9 @@
 package dev.paralleltask.runtime.internal.worker;
 
+import dev.paralleltask.runtime.internal.wire.AnswerChannel;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
+import dev.paralleltask.runtime.internal.wire.FrameRing;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,13 +16,14 @@ import java.util.HexFormat;
 /**
  * The main class of a worker JVM: handshake, start {@link ParentWatch}, run {@link WorkerLoop}.
  *
- * <p>Command line: {@code WorkerMain <socket path> <worker id> <parent pid>}; the pool's secret
- * arrives as the first line of standard input, so it never shows in a process listing. Exit codes:
+ * <p>Command line: {@code WorkerMain <socket path> <ring path> <worker id> <parent pid>}, the ring
+ * being the {@link FrameRing} file its answers go through; the pool's secret arrives as the first
+ * line of standard input, so it never shows in a process listing. Exit codes:
  *
  * <ul>
  *   <li>{@value #EXIT_STOPPED}: the pool asked the worker to stop and it said goodbye;
  *   <li>{@value #EXIT_USAGE}: bad command line;
- *   <li>{@value #EXIT_HANDSHAKE}: could not read the secret or reach the pool;
+ *   <li>{@value #EXIT_HANDSHAKE}: could not read the secret, map the ring or reach the pool;
  *   <li>{@value #EXIT_PARENT_GONE}: the parent process died;
  *   <li>{@value #EXIT_CHANNEL_LOST}: the pool closed the channel without asking it to stop;
  *   <li>{@value #EXIT_CANCELLED}: the pool cancelled the running call with {@code cancel(true)};
@@ -56,19 +59,27 @@ public final class WorkerMain {
     }
 
     private static int run(String[] args) throws IOException {
-        if (args.length != 3) {
+        if (args.length != 4) {
             System.err.println(
-                    "usage: WorkerMain <socket path> <worker id> <parent pid>; the secret on stdin");
+                    "usage: WorkerMain <socket path> <ring path> <worker id> <parent pid>; the secret on stdin");
             return EXIT_USAGE;
         }
         Path socket = Path.of(args[0]);
-        int workerId = Integer.parseInt(args[1]);
-        long parentPid = Long.parseLong(args[2]);
+        Path ringFile = Path.of(args[1]);
+        int workerId = Integer.parseInt(args[2]);
+        long parentPid = Long.parseLong(args[3]);
         ParentWatch.start(parentPid);
 
         String secret = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)).readLine();
         if (secret == null || secret.isEmpty()) {
             System.err.println("paralleltask worker: no pool secret on standard input");
+            return EXIT_HANDSHAKE;
+        }
+        FrameRing ring;
+        try {
+            ring = FrameRing.open(ringFile);
+        } catch (IOException e) {
+            System.err.println("paralleltask worker: cannot map the pool's ring " + ringFile + ": " + e);
             return EXIT_HANDSHAKE;
         }
         FrameChannel channel;
@@ -79,7 +90,7 @@ public final class WorkerMain {
             return EXIT_HANDSHAKE;
         }
         channel.write(new Frame.Hello(ProcessHandle.current().pid(), workerId, HexFormat.of().parseHex(secret)));
-        return new WorkerLoop(channel, ClassLoader.getSystemClassLoader()).run();
+        return new WorkerLoop(channel, new AnswerChannel(ring, channel), ClassLoader.getSystemClassLoader()).run();
     }
 
     /** Exits with {@code code}; halts if exiting hangs (a shutdown hook of user code, say). */

@@ -1,0 +1,186 @@
+package dev.paralleltask.runtime.internal.wire;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.ProtocolException;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Frames from one producer to one consumer through a file that both map, each in its own process.
+ * Publishing a frame is a few stores to memory, with no system call, and a published frame stays
+ * readable after its producer dies: it lives in the file's pages, which the consumer's mapping
+ * keeps. Frames are laid out as {@link FrameFormat} says; one larger than {@link
+ * #MAX_FRAME_BYTES} must travel another way.
+ *
+ * <p>The ring does not wake its consumer. A consumer that runs out of frames and waits elsewhere
+ * says so with {@link #sleep}; the producer learns from {@link #takeWakeUp} that it must wake it
+ * (the pool's socket carries a {@link Frame.Doorbell}).
+ *
+ * <p>Layout: the producer's position at byte 0, the consumer's at 64, the consumer's sleeping flag
+ * at 128 (each on its own cache line), then {@link #CAPACITY} bytes of records. Positions count
+ * bytes and only grow. A record is a frame padded to 8 bytes and never split by the end of the
+ * data: where the next record would not fit, the producer writes {@link #WRAP} in place of a length
+ * and starts again at the beginning.
+ */
+public final class FrameRing {
+    /** Bytes of records; a power of two. */
+    static final int CAPACITY = 256 * 1024;
+    /**
+     * The largest frame, after its length field, that the ring carries. The pool has at most 32
+     * calls in flight per worker, each answered once, so the ring holds at most 32 such records,
+     * half its capacity, and a producer never waits for room unless its consumer stalls.
+     */
+    public static final int MAX_FRAME_BYTES = 4 * 1024;
+
+    private static final int PUBLISHED = 0;
+    private static final int CONSUMED = 64;
+    private static final int SLEEPING = 128;
+    private static final int DATA = 192;
+    private static final int WRAP = -1;
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
+    private final MappedByteBuffer memory;
+    /** The producer's position; touched only by the producer. */
+    private long published;
+    /** The consumer's position; touched only by the consumer. */
+    private long consumed;
+
+    private FrameRing(MappedByteBuffer memory) {
+        this.memory = memory;
+        memory.order(ByteOrder.nativeOrder());
+    }
+
+    /** Creates the ring's file, which must not exist, readable by this user only, and maps it. */
+    public static FrameRing create(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file,
+                EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            return new FrameRing(channel.map(FileChannel.MapMode.READ_WRITE, 0, DATA + CAPACITY));
+        }
+    }
+
+    /** Maps a ring that {@link #create} made, in another process. */
+    public static FrameRing open(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            if (channel.size() != DATA + CAPACITY) {
+                throw new IOException(file + " is not a paralleltask ring: " + channel.size() + " bytes, not " + (DATA + CAPACITY));
+            }
+            return new FrameRing(channel.map(FileChannel.MapMode.READ_WRITE, 0, DATA + CAPACITY));
+        }
+    }
+
+    // ---- Producer ----
+
+    /**
+     * Publishes a frame, waiting for room if the consumer is that far behind. Returns false, and
+     * publishes nothing, when the frame is larger than {@link #MAX_FRAME_BYTES}.
+     */
+    public boolean offer(Frame frame) throws IOException {
+        boolean[] fitted = {false};
+        FrameFormat.encode(frame, (type, id, aux, body) -> fitted[0] = put(type, id, aux, body));
+        return fitted[0];
+    }
+
+    /**
+     * Whether the consumer went to sleep and nobody has woken it yet; if so the caller must wake
+     * it. Call after {@link #offer}.
+     */
+    public boolean takeWakeUp() {
+        return (int) INTS.getVolatile(memory, SLEEPING) == 1 && INTS.compareAndSet(memory, SLEEPING, 1, 0);
+    }
+
+    private boolean put(byte type, long id, int aux, byte[] body) {
+        int length = FrameFormat.HEADER_AFTER_LENGTH + body.length;
+        if (length > MAX_FRAME_BYTES) {
+            return false;
+        }
+        int record = align(Integer.BYTES + length);
+        int index = index(published);
+        int skip = index + record > CAPACITY ? CAPACITY - index : 0;
+        awaitRoom(skip + record);
+        if (skip > 0) {
+            memory.putInt(DATA + index, WRAP);
+            published += skip;
+            index = 0;
+        }
+        int at = DATA + index;
+        memory.putInt(at, length).put(at + 4, type).putLong(at + 5, id).putInt(at + 13, aux).put(at + 17, body);
+        published += record;
+        // Volatile, not just release: the store must be seen before takeWakeUp reads the flag.
+        LONGS.setVolatile(memory, PUBLISHED, published);
+        return true;
+    }
+
+    private void awaitRoom(int bytes) {
+        for (int spins = 0; published + bytes - (long) LONGS.getAcquire(memory, CONSUMED) > CAPACITY; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(50_000);
+            }
+        }
+    }
+
+    // ---- Consumer ----
+
+    /**
+     * The next published frame, or null if there is none now.
+     *
+     * @throws ProtocolException when the ring holds something that is not a frame
+     */
+    public Frame poll() throws ProtocolException {
+        if ((long) LONGS.getAcquire(memory, PUBLISHED) == consumed) {
+            return null;
+        }
+        int index = index(consumed);
+        int length = memory.getInt(DATA + index);
+        if (length == WRAP) {
+            consumed += CAPACITY - index;
+            index = 0;
+            length = memory.getInt(DATA);
+        }
+        if (length < FrameFormat.HEADER_AFTER_LENGTH || length > MAX_FRAME_BYTES) {
+            throw new ProtocolException("ring record of " + length + " bytes at position " + consumed);
+        }
+        int at = DATA + index;
+        byte type = memory.get(at + 4);
+        long id = memory.getLong(at + 5);
+        int aux = memory.getInt(at + 13);
+        byte[] body = new byte[length - FrameFormat.HEADER_AFTER_LENGTH];
+        memory.get(at + 17, body);
+        consumed += align(Integer.BYTES + length);
+        LONGS.setRelease(memory, CONSUMED, consumed);
+        return FrameFormat.decode(type, id, aux, body);
+    }
+
+    /**
+     * Says the consumer is about to wait elsewhere for a wake-up. Returns false, and takes that
+     * back, when a frame was published meanwhile: poll instead of waiting. A wake-up may still
+     * come after a false; it is harmless.
+     */
+    public boolean sleep() {
+        INTS.setVolatile(memory, SLEEPING, 1);
+        if ((long) LONGS.getVolatile(memory, PUBLISHED) == consumed) {
+            return true;
+        }
+        INTS.compareAndSet(memory, SLEEPING, 1, 0);
+        return false;
+    }
+
+    private static int index(long position) {
+        return (int) (position & (CAPACITY - 1));
+    }
+
+    private static int align(int bytes) {
+        return (bytes + 7) & ~7;
+    }
+}

@@ -1,11 +1,14 @@
 package dev.paralleltask.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.paralleltask.runtime.internal.worker.WorkerMain;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -23,8 +26,10 @@ class ParentDeathTest {
             List<Long> pids = readWorkerPids(parent);
             assertEquals(2, pids.size());
             assertTrue(pids.stream().noneMatch(Futures::isDead));
+            Path directory = poolDirectory(pids.get(0));
             parent.destroyForcibly().waitFor();
             Futures.awaitAllDead(pids);
+            assertFalse(Files.exists(directory), "the workers of a dead pool remove its directory " + directory);
         } finally {
             parent.destroyForcibly();
         }
@@ -35,9 +40,11 @@ class ParentDeathTest {
         Process parent = startParent();
         try {
             List<Long> pids = readWorkerPids(parent);
+            Path directory = poolDirectory(pids.get(0));
             parent.destroy(); // SIGTERM: the JVM runs its shutdown and exits
             parent.waitFor();
             Futures.awaitAllDead(pids);
+            assertFalse(Files.exists(directory), "the workers of a dead pool remove its directory " + directory);
         } finally {
             parent.destroyForcibly();
         }
@@ -48,6 +55,14 @@ class ParentDeathTest {
         return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), OrphanParent.class.getName())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
+    }
+
+    /** The pool's private directory: where the socket on the worker's command line is. */
+    private static Path poolDirectory(long workerPid) {
+        List<String> args = Arrays.asList(ProcessHandle.of(workerPid).orElseThrow().info().arguments().orElseThrow());
+        Path directory = Path.of(args.get(args.indexOf(WorkerMain.class.getName()) + 1)).getParent();
+        assertTrue(Files.isDirectory(directory), directory + " should exist while the pool runs");
+        return directory;
     }
 
     private static List<Long> readWorkerPids(Process parent) throws Exception {

@@ -1,7 +1,12 @@
 package dev.paralleltask.runtime.internal.worker;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /**
- * Halts the worker soon after its parent dies, even while a task is running.
+ * Halts the worker soon after its parent dies, even while a task is running, and removes what the
+ * dead parent could not: its socket, this worker's ring and, once empty, the pool's directory.
  *
  * <p>An idle worker also notices at once through its channel; this covers a busy one. The parent
  * is gone when its pid no longer runs, or when this process was handed to another parent.
@@ -9,30 +14,81 @@ package dev.paralleltask.runtime.internal.worker;
 final class ParentWatch {
     private static final long POLL_MILLIS = 100;
 
-    private ParentWatch() {}
+    private final long parentPid;
+    private final Path socket;
+    private final Path ring;
 
-    static void start(long parentPid) {
-        Thread watch =
+    private ParentWatch(long parentPid, Path socket, Path ring) {
+        this.parentPid = parentPid;
+        this.socket = socket;
+        this.ring = ring;
+    }
+
+    /** Starts watching; {@code socket} and {@code ring} are the pool's files, in its directory. */
+    static ParentWatch start(long parentPid, Path socket, Path ring) {
+        ParentWatch watch = new ParentWatch(parentPid, socket, ring);
+        Thread thread =
                 new Thread(
                         () -> {
-                            while (isAlive(parentPid)) {
+                            while (watch.isAlive()) {
                                 try {
                                     Thread.sleep(POLL_MILLIS);
                                 } catch (InterruptedException e) {
                                     return;
                                 }
                             }
+                            watch.removePoolFiles();
                             // halt, not exit: shutdown hooks of user code must not keep an orphan alive.
                             Runtime.getRuntime().halt(WorkerMain.EXIT_PARENT_GONE);
                         },
                         "paralleltask-parent-watch");
-        watch.setDaemon(true);
-        watch.start();
+        thread.setDaemon(true);
+        thread.start();
+        return watch;
     }
 
-    private static boolean isAlive(long parentPid) {
+    /**
+     * The channel to the pool closed. If that is because the parent died, removes its files. A
+     * dying process closes its sockets a moment before it is seen gone, so this waits up to a
+     * second for that.
+     */
+    void onChannelLost() {
+        for (int i = 0; i < 50; i++) {
+            if (!isAlive()) {
+                removePoolFiles();
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private boolean isAlive() {
         boolean stillOurParent =
                 ProcessHandle.current().parent().map(p -> p.pid() == parentPid).orElse(false);
         return stillOurParent && ProcessHandle.of(parentPid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /**
+     * Each worker of the dead pool removes what it can; the directory goes with the last ring.
+     * Only a directory the pool made is touched, whatever the command line said.
+     */
+    private void removePoolFiles() {
+        Path directory = socket.toAbsolutePath().getParent();
+        if (directory == null
+                || !directory.getFileName().toString().startsWith("paralleltask-")
+                || !directory.equals(ring.toAbsolutePath().getParent())) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(ring);
+            Files.deleteIfExists(socket);
+            Files.deleteIfExists(directory);
+        } catch (IOException e) {
+            // Another worker's ring is still there; that worker removes the directory.
+        }
     }
 }

@@ -33,6 +33,7 @@ final class WorkerLoop {
 
     private final FrameChannel channel;
     private final AnswerChannel answers;
+    private final ParentWatch watch;
     private final ClassLoader loader;
     /** Touched only by the runner. */
     private final Map<String, TaskInvoker> invokers = new HashMap<>();
@@ -42,9 +43,10 @@ final class WorkerLoop {
     /** The id of the call the runner is running, or 0; guarded by {@code waiting}. */
     private long running;
 
-    WorkerLoop(FrameChannel channel, AnswerChannel answers, ClassLoader loader) {
+    WorkerLoop(FrameChannel channel, AnswerChannel answers, ParentWatch watch, ClassLoader loader) {
         this.channel = channel;
         this.answers = answers;
+        this.watch = watch;
         this.loader = loader;
     }
 
@@ -101,6 +103,7 @@ final class WorkerLoop {
                 }
             }
         } catch (EOFException e) {
+            watch.onChannelLost();
             WorkerMain.exit(WorkerMain.EXIT_CHANNEL_LOST);
         } catch (IOException | RuntimeException e) {
             System.err.println("paralleltask worker: the channel to the pool failed:");

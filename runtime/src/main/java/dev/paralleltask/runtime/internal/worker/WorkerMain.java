@@ -68,7 +68,7 @@ public final class WorkerMain {
         Path ringFile = Path.of(args[1]);
         int workerId = Integer.parseInt(args[2]);
         long parentPid = Long.parseLong(args[3]);
-        ParentWatch.start(parentPid);
+        ParentWatch watch = ParentWatch.start(parentPid, socket, ringFile);
 
         String secret = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)).readLine();
         if (secret == null || secret.isEmpty()) {
@@ -90,7 +90,7 @@ public final class WorkerMain {
             return EXIT_HANDSHAKE;
         }
         channel.write(new Frame.Hello(ProcessHandle.current().pid(), workerId, HexFormat.of().parseHex(secret)));
-        return new WorkerLoop(channel, new AnswerChannel(ring, channel), ClassLoader.getSystemClassLoader()).run();
+        return new WorkerLoop(channel, new AnswerChannel(ring, channel), watch, ClassLoader.getSystemClassLoader()).run();
     }
 
     /** Exits with {@code code}; halts if exiting hangs (a shutdown hook of user code, say). */

@@ -31,14 +31,17 @@ import java.util.concurrent.locks.LockSupport;
  * and starts again at the beginning.
  */
 public final class FrameRing {
-    /** Bytes of records; a power of two. */
-    static final int CAPACITY = 256 * 1024;
     /**
-     * The largest frame, after its length field, that the ring carries. The pool has at most 32
-     * calls in flight per worker, each answered once, so the ring holds at most 32 such records,
-     * half its capacity, and a producer never waits for room unless its consumer stalls.
+     * Bytes of records; a power of two. Small on purpose: a dead worker's ring is freed only when
+     * the pool's mapping of it is collected.
      */
-    public static final int MAX_FRAME_BYTES = 4 * 1024;
+    static final int CAPACITY = 64 * 1024;
+    /**
+     * The largest frame, after its length field, that the ring carries. A call's answer is
+     * usually a few dozen bytes, so the 256 answers a worker may owe its pool fit many times
+     * over; a producer that finds no room waits for the consumer.
+     */
+    public static final int MAX_FRAME_BYTES = 1024;
 
     private static final int PUBLISHED = 0;
     private static final int CONSUMED = 64;

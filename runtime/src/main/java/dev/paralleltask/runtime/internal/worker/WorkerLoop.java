@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.net.ProtocolException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,8 +42,11 @@ final class WorkerLoop {
 
     /** Calls received and not started, in the order sent; guarded by itself. */
     private final ArrayDeque<Frame.Call> waiting = new ArrayDeque<>();
-    /** The id of the call the runner is running, or 0; guarded by {@code waiting}. */
-    private long running;
+    /**
+     * The id of the call the runner is running, or 0: set with the call taken from {@code
+     * waiting}, under its lock; cleared without it once the call has returned.
+     */
+    private volatile long running;
 
     WorkerLoop(FrameChannel channel, AnswerChannel answers, ParentWatch watch, ClassLoader loader) {
         this.channel = channel;
@@ -63,9 +68,7 @@ final class WorkerLoop {
             }
             Frame answer = answer(call);
             Thread.interrupted(); // an interrupt the task left behind would close the channel
-            synchronized (waiting) {
-                running = 0;
-            }
+            running = 0;
             answers.send(answer);
         }
     }
@@ -88,15 +91,23 @@ final class WorkerLoop {
 
     /** The reader thread: queues calls, answers revokes, and ends the worker if the pool goes. */
     private void read() {
+        List<Frame.Call> received = new ArrayList<>();
         try {
             while (true) {
                 Frame frame = channel.read(MAX_CALL_BYTES);
                 if (frame instanceof Frame.Call call) {
-                    enqueue(call);
-                } else if (frame instanceof Frame.Revoke revoke) {
+                    received.add(call);
+                    if (!channel.hasBufferedFrame()) {
+                        enqueue(received); // what one read brought, with one wake-up at most
+                    }
+                    continue;
+                }
+                enqueue(received); // before the frame that may name them
+                if (frame instanceof Frame.Revoke revoke) {
                     revoke(revoke);
                 } else if (frame instanceof Frame.Stop) {
-                    enqueue(STOP);
+                    received.add(STOP);
+                    enqueue(received);
                     return;
                 } else {
                     throw new ProtocolException("a worker does not expect " + frame);
@@ -112,11 +123,18 @@ final class WorkerLoop {
         }
     }
 
-    private void enqueue(Frame.Call call) {
-        synchronized (waiting) {
-            waiting.addLast(call);
-            waiting.notify();
+    /** Hands the calls to the runner, and empties the list. */
+    private void enqueue(List<Frame.Call> calls) {
+        if (calls.isEmpty()) {
+            return;
         }
+        synchronized (waiting) {
+            if (waiting.isEmpty()) {
+                waiting.notify(); // the runner waits only for an empty queue
+            }
+            waiting.addAll(calls);
+        }
+        calls.clear();
     }
 
     private void revoke(Frame.Revoke revoke) throws IOException {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.ProtocolException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -62,11 +63,19 @@ public final class FrameRing {
         memory.order(ByteOrder.nativeOrder());
     }
 
-    /** Creates the ring's file, which must not exist, readable by this user only, and maps it. */
+    /**
+     * Creates the ring's file, which must not exist, readable by this user only, and maps it. The
+     * file is written in full first, so a full file system fails here, with an IOException, not
+     * later with a fault in a mapped page.
+     */
     public static FrameRing create(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file,
                 EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            ByteBuffer zeros = ByteBuffer.allocate(DATA + CAPACITY);
+            while (zeros.hasRemaining()) {
+                channel.write(zeros, zeros.position());
+            }
             return new FrameRing(channel.map(FileChannel.MapMode.READ_WRITE, 0, DATA + CAPACITY));
         }
     }

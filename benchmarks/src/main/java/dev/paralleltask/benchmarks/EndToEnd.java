@@ -24,6 +24,8 @@ public final class EndToEnd {
     private static final int ROUNDS = 5;
     private static final int ROUND_TRIPS = 20_000;
     private static final int THROUGHPUT_CALLS = 100_000;
+    /** Rounds of 100,000 calls run before the measured ones, until the JIT has compiled both ends. */
+    private static final int WARM_UP_ROUNDS = 3;
     private static final int BIG = 100 << 20;
 
     private final List<String> rows = new ArrayList<>();
@@ -176,9 +178,9 @@ public final class EndToEnd {
     }
 
     private static double[] callsPerSecond(BenchTasks tasks, boolean withArguments) throws Exception {
-        double[] rates = new double[ROUNDS + 1];
+        double[] rates = new double[WARM_UP_ROUNDS + ROUNDS];
         List<TaskFuture<?>> futures = new ArrayList<>(THROUGHPUT_CALLS);
-        for (int r = 0; r <= ROUNDS; r++) { // round 0 warms up
+        for (int r = 0; r < rates.length; r++) {
             futures.clear();
             long t0 = System.nanoTime();
             for (int i = 0; i < THROUGHPUT_CALLS; i++) {
@@ -189,7 +191,7 @@ public final class EndToEnd {
             }
             rates[r] = THROUGHPUT_CALLS / ((System.nanoTime() - t0) / 1e9);
         }
-        return Arrays.copyOfRange(rates, 1, rates.length);
+        return Arrays.copyOfRange(rates, WARM_UP_ROUNDS, rates.length);
     }
 
     // 4. A 100 MiB byte[] echoed through a worker, against the same bytes echoed by a bare child.

@@ -8,10 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -31,28 +27,23 @@ class AnswerChannelTest {
     @TempDir
     Path dir;
 
+    private SocketPair sockets;
     private FrameChannel workerSocket;
-    private FrameChannel poolSocket;
     private AnswerChannel worker;
     private AnswerChannel pool;
 
     @BeforeEach
     void connect() throws Exception {
-        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(dir.resolve("s"));
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(address);
-            workerSocket = new FrameChannel(SocketChannel.open(address));
-            poolSocket = new FrameChannel(server.accept());
-        }
+        sockets = SocketPair.open(dir);
+        workerSocket = sockets.connecting();
         Path ring = dir.resolve("r.ring");
-        pool = new AnswerChannel(FrameRing.create(ring), poolSocket);
+        pool = new AnswerChannel(FrameRing.create(ring), sockets.accepted());
         worker = new AnswerChannel(FrameRing.open(ring), workerSocket);
     }
 
     @AfterEach
     void close() throws Exception {
-        workerSocket.close();
-        poolSocket.close();
+        sockets.close();
     }
 
     /**

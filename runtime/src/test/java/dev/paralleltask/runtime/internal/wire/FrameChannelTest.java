@@ -8,10 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
 import java.net.ProtocolException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -25,23 +21,20 @@ class FrameChannelTest {
     @TempDir
     Path dir;
 
+    private SocketPair sockets;
     private FrameChannel left;
     private FrameChannel right;
 
     @BeforeEach
     void connect() throws Exception {
-        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(dir.resolve("s"));
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(address);
-            left = new FrameChannel(SocketChannel.open(address));
-            right = new FrameChannel(server.accept());
-        }
+        sockets = SocketPair.open(dir);
+        left = sockets.connecting();
+        right = sockets.accepted();
     }
 
     @AfterEach
     void close() throws Exception {
-        left.close();
-        right.close();
+        sockets.close();
     }
 
     @Test

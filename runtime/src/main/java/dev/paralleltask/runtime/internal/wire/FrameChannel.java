@@ -78,7 +78,7 @@ public final class FrameChannel implements Closeable {
 
     /**
      * Whether a whole frame is already buffered, so {@link #read} returns without waiting. A
-     * reader that answers frames in batches flushes its answers when this turns false.
+     * reader that handles frames in batches ends a batch when this turns false.
      */
     public boolean hasBufferedFrame() {
         return in.remaining() >= Integer.BYTES

@@ -75,6 +75,14 @@ public final class WorkerMain {
             System.err.println("paralleltask worker: no pool secret on standard input");
             return EXIT_HANDSHAKE;
         }
+        return serve(socket, ringFile, workerId, HexFormat.of().parseHex(secret), watch);
+    }
+
+    /**
+     * Maps the ring, connects to the pool, says hello with {@code secret}, and runs calls until
+     * the pool says stop; returns the exit code.
+     */
+    static int serve(Path socket, Path ringFile, int workerId, byte[] secret, ParentWatch watch) throws IOException {
         FrameRing ring;
         try {
             ring = FrameRing.open(ringFile);
@@ -89,7 +97,7 @@ public final class WorkerMain {
             System.err.println("paralleltask worker: cannot reach the pool at " + socket + ": " + e);
             return EXIT_HANDSHAKE;
         }
-        channel.write(new Frame.Hello(ProcessHandle.current().pid(), workerId, HexFormat.of().parseHex(secret)));
+        channel.write(new Frame.Hello(ProcessHandle.current().pid(), workerId, secret));
         return new WorkerLoop(channel, new AnswerChannel(ring, channel), watch, ClassLoader.getSystemClassLoader()).run();
     }
 

@@ -1,0 +1,122 @@
+package dev.paralleltask.it;
+
+import static dev.paralleltask.it.Futures.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paralleltask.runtime.ProcessPool;
+import dev.paralleltask.runtime.internal.worker.WorkerMain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Workers start from a class data sharing archive of the runtime jar, made in the background by
+ * the first pool; a damaged archive, or a cache directory others can write to, costs speed, never
+ * a call. Needs the runtime as a jar, as {@code mvn verify} gives it.
+ */
+@Timeout(180)
+class ClassArchiveTest {
+    private static final String CACHE_PROPERTY = "paralleltask.cache.dir";
+
+    @TempDir
+    Path temp;
+    private Path cache;
+    private String savedCache;
+
+    @BeforeEach
+    void useAnEmptyCache() {
+        String runtime = WorkerMain.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+        assertTrue(runtime.endsWith(".jar"), "these tests need the runtime as a jar (mvn verify), not " + runtime);
+        cache = temp.resolve("cache");
+        savedCache = System.setProperty(CACHE_PROPERTY, cache.toString());
+    }
+
+    @AfterEach
+    void restoreTheCache() {
+        if (savedCache == null) {
+            System.clearProperty(CACHE_PROPERTY);
+        } else {
+            System.setProperty(CACHE_PROPERTY, savedCache);
+        }
+    }
+
+    @Test
+    void workersStartFromTheArchiveOnceTheFirstPoolMadeIt() throws Exception {
+        Path archive = makeArchive();
+
+        Path classes = temp.resolve("classes.log");
+        try (ProcessPool pool = ProcessPool.builder().workers(1).jvmOptions("-Xlog:class+load=info:file=" + classes).build()) {
+            assertEquals(1, await(new FaultsTasks(pool).increment()));
+        }
+        String loaded = Files.readString(classes);
+        assertTrue(loaded.contains(WorkerMain.class.getName() + " source: shared objects file (top)"),
+                "the worker did not load its main class from " + archive);
+    }
+
+    @Test
+    void aDamagedArchiveIsPassedOverAndCallsStillRun() throws Exception {
+        Path archive = makeArchive();
+        Files.delete(archive);
+        Files.writeString(archive, "not an archive");
+
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+            FaultsTasks tasks = new FaultsTasks(pool);
+            assertEquals(1, await(tasks.increment()));
+            assertEquals(2, await(tasks.increment()));
+        }
+    }
+
+    @Test
+    void turnedOffNothingIsWritten() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).classDataSharing(false).build()) {
+            assertEquals(1, await(new FaultsTasks(pool).increment()));
+            assertFalse(Files.exists(cache), "made " + cache);
+        }
+    }
+
+    @Test
+    void aCacheDirectoryOthersCanWriteToIsNotUsed() throws Exception {
+        Files.createDirectory(cache, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
+        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxrwxrwx")); // past the umask
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+            assertEquals(1, await(new FaultsTasks(pool).increment()));
+            assertEquals(List.of(), files());
+        }
+    }
+
+    /** Starts a pool, which starts the training, and waits for the archive it makes. */
+    private Path makeArchive() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+            assertEquals(1, await(new FaultsTasks(pool).increment()));
+            assertFalse(files().isEmpty(), "the first pool started no training in " + cache);
+        }
+        Futures.eventually("an archive in " + cache,
+                () -> files().stream().anyMatch(f -> f.endsWith(".jsa")) && files().stream().noneMatch(f -> f.endsWith(".tmp")));
+        List<String> archives = files().stream().filter(f -> f.endsWith(".jsa")).collect(Collectors.toList());
+        assertEquals(1, archives.size(), archives.toString());
+        assertFalse(files().stream().anyMatch(f -> f.endsWith(".log")), "the training failed: " + files());
+        return cache.resolve(archives.get(0));
+    }
+
+    private List<String> files() {
+        if (!Files.isDirectory(cache)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(cache)) {
+            return files.map(f -> f.getFileName().toString()).sorted().collect(Collectors.toList());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

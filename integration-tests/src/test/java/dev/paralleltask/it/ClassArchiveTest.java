@@ -3,6 +3,7 @@ package dev.paralleltask.it;
 import static dev.paralleltask.it.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paralleltask.runtime.ProcessPool;
@@ -10,6 +11,7 @@ import dev.paralleltask.runtime.internal.worker.WorkerMain;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -78,6 +80,21 @@ class ClassArchiveTest {
     }
 
     @Test
+    void aRebuiltRuntimeJarGetsANewArchiveThatReplacesTheOld() throws Exception {
+        Path first = makeArchive();
+        Path jar = Path.of(WorkerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        FileTime built = Files.getLastModifiedTime(jar);
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(built.toMillis() + 60_000)); // as a rebuild would
+        try {
+            Path second = makeArchive();
+            assertNotEquals(first, second);
+            assertFalse(Files.exists(first), "the earlier build's archive is still there: " + files());
+        } finally {
+            Files.setLastModifiedTime(jar, built);
+        }
+    }
+
+    @Test
     void turnedOffNothingIsWritten() throws Exception {
         try (ProcessPool pool = ProcessPool.builder().workers(1).classDataSharing(false).build()) {
             assertEquals(1, await(new FaultsTasks(pool).increment()));
@@ -101,11 +118,11 @@ class ClassArchiveTest {
             assertEquals(1, await(new FaultsTasks(pool).increment()));
             assertFalse(files().isEmpty(), "the first pool started no training in " + cache);
         }
-        Futures.eventually("an archive in " + cache,
-                () -> files().stream().anyMatch(f -> f.endsWith(".jsa")) && files().stream().noneMatch(f -> f.endsWith(".tmp")));
+        // The training's output goes last, once the archive is in place or the training failed.
+        Futures.eventually("the training to end in " + cache, () -> files().stream().noneMatch(f -> f.endsWith(".tmp.log")));
         List<String> archives = files().stream().filter(f -> f.endsWith(".jsa")).collect(Collectors.toList());
-        assertEquals(1, archives.size(), archives.toString());
         assertFalse(files().stream().anyMatch(f -> f.endsWith(".log")), "the training failed: " + files());
+        assertEquals(1, archives.size(), archives.toString());
         return cache.resolve(archives.get(0));
     }
 

@@ -86,7 +86,9 @@ class PlainJavacTest {
         assertEquals(0, javac.exitCode, javac.output);
         assertTrue(Files.exists(out.resolve("com/acme/PrimesTasks.class")), "the proxy was generated and compiled");
 
-        Result java = run(tool("java"), "-cp", out + File.pathSeparator + runtimeJar, "com.acme.Main");
+        // The pool's class data archive goes where the other tests keep theirs, not in ~/.cache.
+        String cache = System.getProperty("paralleltask.cache.dir", work.resolve("cache").toString());
+        Result java = run(tool("java"), "-Dparalleltask.cache.dir=" + cache, "-cp", out + File.pathSeparator + runtimeJar, "com.acme.Main");
         assertEquals(0, java.exitCode, java.output);
         assertTrue(java.output.contains("primes below 1000: 168"), java.output);
     }

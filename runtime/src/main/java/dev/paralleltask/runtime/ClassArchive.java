@@ -35,9 +35,9 @@ import java.util.Set;
  * #DIRECTORY_PROPERTY}, else {@code $XDG_CACHE_HOME/paralleltask}, else {@code
  * ~/.cache/paralleltask}); pools started after it is made use it. The JVM maps only an archive that
  * matches it and the jar exactly, and starts without it, silently, otherwise; the file name holds
- * the jar's and the JDK's size and time, so a new build gets a new archive. Archives unused for
- * {@value #UNUSED_DAYS} days are removed when a new one is made; the lock file beside each
- * stays. Nothing is archived when the
+ * the jar's and the JDK's size and time, so a new build gets a new archive, which replaces the
+ * archive of the earlier build of the same jar file. Archives unused for {@value #UNUSED_DAYS}
+ * days are removed when a new one is made. Nothing is archived when the
  * runtime is not in a jar (a build's class directories) or the jar is not on the workers'
  * classpath, or when the cache directory cannot be made private to this user.
  */
@@ -51,11 +51,14 @@ final class ClassArchive {
     private final Path java;
     private final Path jar;
     private final Path archive;
+    /** How the names of this java's archives of this jar start, whatever the jar's build. */
+    private final String family;
 
-    private ClassArchive(Path java, Path jar, Path archive) {
+    private ClassArchive(Path java, Path jar, Path archive, String family) {
         this.java = java;
         this.jar = jar;
         this.archive = archive;
+        this.family = family;
     }
 
     /**
@@ -74,10 +77,10 @@ final class ClassArchive {
             }
             Path realJava = java.toRealPath();
             Path modules = realJava.getParent().resolveSibling("lib").resolve("modules");
-            String identity = String.join(File.pathSeparator, realJava.toString(), stamp(modules), jar.toString(), stamp(jar));
-            String jarName = jar.getFileName().toString().replaceFirst("\\.jar$", "");
-            Path archive = directory.resolve(jarName + "-" + Integer.toHexString(identity.hashCode()) + ".jsa");
-            return new ClassArchive(java, jar, archive);
+            String where = realJava + File.pathSeparator + jar;
+            String when = stamp(modules) + File.pathSeparator + stamp(jar);
+            String family = jar.getFileName().toString().replaceFirst("\\.jar$", "") + "-" + Integer.toHexString(where.hashCode()) + "-";
+            return new ClassArchive(java, jar, directory.resolve(family + Integer.toHexString(when.hashCode()) + ".jsa"), family);
         } catch (IOException | URISyntaxException | RuntimeException e) {
             return null; // no java there (build() says so), or files that cannot be read: no archive
         }
@@ -156,8 +159,8 @@ final class ClassArchive {
         try {
             if (exitCode == 0 && Files.isRegularFile(made)) {
                 Files.move(made, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                Files.deleteIfExists(output);
                 removeUnused();
+                Files.deleteIfExists(output); // last: while it is there, the training is not over
             } else {
                 Files.writeString(output, "\nparalleltask: the training JVM exited with " + exitCode + "\n", StandardOpenOption.APPEND);
                 Files.move(output, failed, StandardCopyOption.REPLACE_EXISTING);
@@ -184,12 +187,20 @@ final class ClassArchive {
         }
     }
 
+    /**
+     * Removes the files of earlier builds of this jar (which a rebuild leaves behind), and any file
+     * untouched for {@value #UNUSED_DAYS} days (an archive is touched whenever a pool uses it).
+     */
     private void removeUnused() throws IOException {
+        String ours = archive.getFileName().toString();
         Instant unused = Instant.now().minus(Duration.ofDays(UNUSED_DAYS));
-        try (DirectoryStream<Path> archives = Files.newDirectoryStream(archive.getParent(), "*.jsa")) {
-            for (Path a : archives) {
-                if (Files.getLastModifiedTime(a).toInstant().isBefore(unused)) {
-                    Files.deleteIfExists(a);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(archive.getParent())) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                boolean earlierBuild = name.startsWith(family) && !name.startsWith(ours);
+                boolean stale = Files.getLastModifiedTime(file).toInstant().isBefore(unused);
+                if (earlierBuild || stale) {
+                    Files.deleteIfExists(file);
                 }
             }
         }

@@ -52,7 +52,9 @@ class ParentDeathTest {
 
     private static Process startParent() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), OrphanParent.class.getName())
+        // The pool's class data archive goes where this JVM's pools keep theirs, not in ~/.cache.
+        String cache = "-Dparalleltask.cache.dir=" + System.getProperty("paralleltask.cache.dir", "");
+        return new ProcessBuilder(java.toString(), cache, "-cp", System.getProperty("java.class.path"), OrphanParent.class.getName())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
     }

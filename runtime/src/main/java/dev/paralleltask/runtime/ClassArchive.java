@@ -53,12 +53,15 @@ final class ClassArchive {
     private final Path archive;
     /** How the names of this java's archives of this jar start, whatever the jar's build. */
     private final String family;
+    /** The workers' classpath with the runtime jar first, as the JVM requires to use the archive. */
+    private final String classpath;
 
-    private ClassArchive(Path java, Path jar, Path archive, String family) {
+    private ClassArchive(Path java, Path jar, Path archive, String family, String classpath) {
         this.java = java;
         this.jar = jar;
         this.archive = archive;
         this.family = family;
+        this.classpath = classpath;
     }
 
     /**
@@ -68,10 +71,22 @@ final class ClassArchive {
     static ClassArchive forWorkers(Path java, String classpath) {
         try {
             Path jar = runtimeJar();
-            if (jar == null || !onClasspath(jar, classpath)) {
+            if (jar == null) {
                 return null;
             }
-            Path directory = privateDirectory();
+            boolean onClasspath = false;
+            List<String> entries = new ArrayList<>(List.of(jar.toString()));
+            for (String entry : classpath.split(File.pathSeparator)) {
+                if (entry.isEmpty()) {
+                    continue;
+                }
+                if (isFile(entry, jar)) {
+                    onClasspath = true;
+                } else {
+                    entries.add(entry);
+                }
+            }
+            Path directory = onClasspath ? privateDirectory() : null;
             if (directory == null) {
                 return null;
             }
@@ -80,7 +95,8 @@ final class ClassArchive {
             String where = realJava + File.pathSeparator + jar;
             String when = stamp(modules) + File.pathSeparator + stamp(jar);
             String family = jar.getFileName().toString().replaceFirst("\\.jar$", "") + "-" + Integer.toHexString(where.hashCode()) + "-";
-            return new ClassArchive(java, jar, directory.resolve(family + Integer.toHexString(when.hashCode()) + ".jsa"), family);
+            Path archive = directory.resolve(family + Integer.toHexString(when.hashCode()) + ".jsa");
+            return new ClassArchive(java, jar, archive, family, String.join(File.pathSeparator, entries));
         } catch (IOException | URISyntaxException | RuntimeException e) {
             return null; // no java there (build() says so), or files that cannot be read: no archive
         }
@@ -108,16 +124,9 @@ final class ClassArchive {
         return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off");
     }
 
-    /** {@code classpath} with the runtime jar first, as the JVM requires to use the archive. */
-    String classpath(String classpath) {
-        List<String> entries = new ArrayList<>();
-        entries.add(jar.toString());
-        for (String entry : classpath.split(File.pathSeparator)) {
-            if (!entry.isEmpty() && !isFile(entry, jar)) {
-                entries.add(entry);
-            }
-        }
-        return String.join(File.pathSeparator, entries);
+    /** The workers' classpath with the runtime jar first, as the JVM requires to use the archive. */
+    String classpath() {
+        return classpath;
     }
 
     /**
@@ -204,15 +213,6 @@ final class ClassArchive {
                 }
             }
         }
-    }
-
-    private static boolean onClasspath(Path jar, String classpath) {
-        for (String entry : classpath.split(File.pathSeparator)) {
-            if (!entry.isEmpty() && isFile(entry, jar)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether a classpath entry names {@code file}. */

@@ -153,14 +153,14 @@ public final class ProcessPool implements TaskExecutor {
         this.listener = new WorkerListener(name, secret, this::onHello, scheduler);
         String classpath = Builder.absolute(b.classpath);
         ClassArchive archive = b.classDataSharing ? ClassArchive.forWorkers(b.java, classpath) : null;
+        boolean archived = archive != null && archive.isReady();
         List<String> jvmOptions = b.jvmOptions;
-        if (archive != null && archive.isReady()) {
+        if (archived) {
             jvmOptions = new ArrayList<>(archive.jvmOptions());
             jvmOptions.addAll(b.jvmOptions); // after ours, so the user's win
-            classpath = archive.classpath(classpath);
-            archive = null;
+            classpath = archive.classpath();
         }
-        this.archiveToMake = archive;
+        this.archiveToMake = archived ? null : archive;
         this.launcher = new WorkerLauncher(b.java, jvmOptions, classpath, listener.socket(), secret);
     }
 

@@ -1,5 +1,7 @@
 package dev.paralleltask.runtime;
 
+import dev.paralleltask.runtime.internal.spi.CallFutures;
+import dev.paralleltask.runtime.internal.spi.RuntimeAccess;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -48,24 +50,16 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
     private static final int QUEUED = 0;
     private static final int RUNNING = 1;
 
-    /** Called once, after a successful cancel, so the executor can stop or drop the call. */
-    interface Canceller {
-        void cancelled(TaskFuture<?> future, boolean wasRunning, boolean mayInterruptIfRunning);
+    static {
+        RuntimeAccess.install(new SpiBridge()); // executors make and settle futures through it
     }
 
     private final CompletableFuture<T> result = new CompletableFuture<>();
     private final AtomicInteger phase = new AtomicInteger(QUEUED);
-    private final Canceller canceller;
+    private final CallFutures.Canceller canceller;
 
-    TaskFuture(Canceller canceller) {
+    TaskFuture(CallFutures.Canceller canceller) {
         this.canceller = canceller;
-    }
-
-    /** A future already failed with {@code failure}; nothing to cancel. */
-    static <T> TaskFuture<T> failed(Throwable failure) {
-        TaskFuture<T> f = new TaskFuture<>((future, wasRunning, interrupt) -> {});
-        f.fail(failure);
-        return f;
     }
 
     /** Whether the call is running now: started, and not yet done. */

@@ -1,6 +1,7 @@
 package dev.paralleltask.runtime;
 
 import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.pool.Pool;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,11 +46,11 @@ public final class ThreadPool implements TaskExecutor {
     private ThreadPool(Builder b) {
         this.name = b.namePrefix;
         this.defaultTimeout = b.defaultTimeout;
-        this.timer = new ScheduledThreadPoolExecutor(1, ProcessPool.daemonThreads(b.namePrefix + "timer"));
+        this.timer = new ScheduledThreadPoolExecutor(1, Pool.daemonThreads(b.namePrefix + "timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.threads =
                 new ThreadPoolExecutor(b.threads, b.threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                        ProcessPool.daemonThreads(b.namePrefix + "thread")) {
+                        Pool.daemonThreads(b.namePrefix + "thread")) {
                     @Override
                     protected void terminated() {
                         timer.shutdownNow();

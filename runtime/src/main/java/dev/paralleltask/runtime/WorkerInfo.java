@@ -1,16 +1,18 @@
 package dev.paralleltask.runtime;
 
+import dev.paralleltask.runtime.internal.spi.WorkerView;
+
 /** A live view of one worker of a {@link ProcessPool}. */
 public final class WorkerInfo {
-    private final WorkerHandle worker;
+    private final WorkerView worker;
 
-    WorkerInfo(WorkerHandle worker) {
+    WorkerInfo(WorkerView worker) {
         this.worker = worker;
     }
 
     /** The worker's name, e.g. {@code pool-1-worker-3}; it prefixes the worker's output lines. */
     public String name() {
-        return worker.name;
+        return worker.name();
     }
 
     /** The worker's process id; -1 while its process is being started. */
@@ -20,13 +22,12 @@ public final class WorkerInfo {
 
     /** Whether the worker's process is running. */
     public boolean isAlive() {
-        Process p = worker.process;
-        return p != null && p.isAlive();
+        return worker.isAlive();
     }
 
     /** How many calls the worker has finished, whatever their outcome. */
     public long tasksCompleted() {
-        return worker.tasksCompleted;
+        return worker.tasksCompleted();
     }
 
     @Override

@@ -15,47 +15,59 @@ package dev.paralleltask.runtime.internal.wire;
  * how the ring and the socket take turns ({@link Doorbell}, {@link OnSocket}).
  */
 public sealed interface Frame {
+    /** What the parent sends a worker. */
+    sealed interface ToWorker extends Frame {}
+
+    /** What a worker sends the parent. */
+    sealed interface FromWorker extends Frame {}
+
+    /** A worker's answer to one call: it settles that call. */
+    sealed interface Answer extends FromWorker {
+        /** The call answered. */
+        long id();
+    }
+
     /** The worker's first frame: who it is, and the pool's secret to prove it was started by us. */
-    record Hello(long pid, int workerId, byte[] secret) implements Frame {}
+    record Hello(long pid, int workerId, byte[] secret) implements FromWorker {}
 
     /** Run a call; the body is {@link CallCodec}'s. */
-    record Call(long id, byte[] body) implements Frame {}
+    record Call(long id, byte[] body) implements ToWorker {}
 
     /** The call returned; the body is {@link CallCodec#encodeResult}'s. */
-    record Result(long id, byte[] body) implements Frame {}
+    record Result(long id, byte[] body) implements Answer {}
 
     /**
      * The task threw; the body is {@link ThrowableCodec}'s. {@code fatal} when what it threw leaves
      * the worker unfit for further tasks ({@link ThrowableCodec#isFatal}).
      */
-    record Failure(long id, boolean fatal, byte[] body) implements Frame {}
+    record Failure(long id, boolean fatal, byte[] body) implements Answer {}
 
     /**
      * A value of the call could not cross the channel: an argument or the target could not be
      * rebuilt in the worker, or the result could not be serialized. {@code position} is as in
      * {@link ValueCodingException#position()}.
      */
-    record Unsendable(long id, int position, String message) implements Frame {}
+    record Unsendable(long id, int position, String message) implements Answer {}
 
     /**
      * Take back a call: if the worker has not started it, it must never start it and is answered
      * with {@link Dropped}. If it is running and {@code interrupt} is set, the worker halts at
      * once, which stops the call for sure; otherwise the call's answer comes as usual.
      */
-    record Revoke(long id, boolean interrupt) implements Frame {}
+    record Revoke(long id, boolean interrupt) implements ToWorker {}
 
     /** The worker dropped a revoked call without starting it. */
-    record Dropped(long id) implements Frame {}
+    record Dropped(long id) implements FromWorker {}
 
     /** On the socket: the worker put answers in the ring while the pool was waiting on the socket. */
-    record Doorbell() implements Frame {}
+    record Doorbell() implements FromWorker {}
 
     /** In the ring: the next answer, too large for the ring, went over the socket. */
-    record OnSocket() implements Frame {}
+    record OnSocket() implements FromWorker {}
 
     /** The parent asks the worker to finish. */
-    record Stop() implements Frame {}
+    record Stop() implements ToWorker {}
 
     /** The worker is leaving on purpose. */
-    record Bye() implements Frame {}
+    record Bye() implements FromWorker {}
 }

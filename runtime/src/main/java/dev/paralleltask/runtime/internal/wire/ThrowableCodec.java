@@ -69,8 +69,9 @@ public final class ThrowableCodec {
         Throwable thrown;
         try {
             thrown = (Throwable) ValueCodec.read(in, loader);
-        } catch (ClassNotFoundException | IOException | ClassCastException e) {
-            // The throwable's class is missing here, or it does not rebuild: use the description.
+        } catch (Exception | Error e) {
+            // The throwable's class is missing here, or it does not rebuild (its readObject or its
+            // class's initializer fails, even with an Error): use the description.
             thrown = null;
             in = skipValue(body);
         }

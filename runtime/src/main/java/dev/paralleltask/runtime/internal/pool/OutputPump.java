@@ -1,4 +1,4 @@
-package dev.paralleltask.runtime;
+package dev.paralleltask.runtime.internal.pool;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,7 @@
-package dev.paralleltask.runtime;
+package dev.paralleltask.runtime.internal.pool;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.WARNING;
 
 import dev.paralleltask.runtime.internal.worker.Training;
 import dev.paralleltask.runtime.internal.worker.WorkerMain;
@@ -86,8 +89,13 @@ final class ClassArchive {
                     entries.add(entry);
                 }
             }
-            Path directory = onClasspath ? privateDirectory() : null;
+            if (!onClasspath) {
+                return null;
+            }
+            Path directory = privateDirectory();
             if (directory == null) {
+                PoolLog.archive.log(WARNING, "no class archive for the workers: the cache directory is not this user's"
+                        + " alone; set " + DIRECTORY_PROPERTY + " to a private directory");
                 return null;
             }
             Path realJava = java.toRealPath();
@@ -158,8 +166,10 @@ final class ClassArchive {
             training.getOutputStream().close();
             FileChannel held = lock;
             training.onExit().thenAccept(exited -> install(exited.exitValue(), made, output, failed, held));
-        } catch (IOException | OverlappingFileLockException e) {
-            // Being made by another pool of this JVM, or cannot be made: no archive this time.
+        } catch (OverlappingFileLockException e) {
+            closeQuietly(lock); // being made by another pool of this JVM
+        } catch (IOException e) {
+            PoolLog.archive.log(WARNING, "cannot start making the workers' class archive " + archive + ": " + e);
             closeQuietly(lock);
         }
     }
@@ -170,13 +180,16 @@ final class ClassArchive {
                 Files.move(made, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 removeUnused();
                 Files.deleteIfExists(output); // last: while it is there, the training is not over
+                PoolLog.archive.log(DEBUG, "made the workers' class archive " + archive);
             } else {
                 Files.writeString(output, "\nparalleltask: the training JVM exited with " + exitCode + "\n", StandardOpenOption.APPEND);
                 Files.move(output, failed, StandardCopyOption.REPLACE_EXISTING);
                 Files.deleteIfExists(made);
+                PoolLog.archive.log(WARNING, "could not make the workers' class archive: the training JVM exited with "
+                        + exitCode + "; its output is in " + failed + ", and no other is tried for a day");
             }
         } catch (IOException e) {
-            // Nothing more to do: the next pool tries again.
+            PoolLog.archive.log(WARNING, "could not install the workers' class archive " + archive + ": " + e);
         } finally {
             closeQuietly(lock);
         }

@@ -1,7 +1,9 @@
-package dev.paralleltask.runtime;
+package dev.paralleltask.runtime.internal.pool;
 
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
+import static java.lang.System.Logger.Level.WARNING;
+
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -35,18 +37,25 @@ final class WorkerListener implements Closeable {
     private final Path socket;
     private final ServerSocketChannel server;
     private final byte[] secret;
-    private final Handshake handshake;
     private final ScheduledExecutorService scheduler;
 
-    WorkerListener(String name, byte[] secret, Handshake handshake, ScheduledExecutorService scheduler)
-            throws IOException {
+    private final String name;
+    private volatile Handshake handshake;
+
+    /** Opens the socket; connections wait until {@link #start}. */
+    WorkerListener(String name, byte[] secret, ScheduledExecutorService scheduler) throws IOException {
+        this.name = name;
         this.directory = privateDirectory();
         this.socket = directory.resolve("pool.sock");
         this.secret = secret.clone();
-        this.handshake = handshake;
         this.scheduler = scheduler;
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
+    }
+
+    /** Accepts connections from now on; each verified hello goes to {@code handshake}. */
+    void start(Handshake handshake) {
+        this.handshake = handshake;
         Thread acceptor = new Thread(this::acceptLoop, name + "-listener");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -64,21 +73,21 @@ final class WorkerListener implements Closeable {
     }
 
     private void acceptLoop() {
-        while (true) {
-            SocketChannel connection;
+        while (server.isOpen()) {
             try {
-                connection = server.accept();
+                SocketChannel connection = server.accept();
+                Thread shake = new Thread(() -> shakeHands(connection), Thread.currentThread().getName() + "-handshake");
+                shake.setDaemon(true);
+                shake.start();
             } catch (ClosedChannelException e) {
                 return;
-            } catch (IOException e) {
-                if (!server.isOpen()) {
-                    return;
+            } catch (IOException | RuntimeException | Error e) {
+                // Out of file descriptors or threads, say: the worker it was for does not connect
+                // and its start timeout replaces it; this loop goes on while the socket is open.
+                if (server.isOpen()) {
+                    PoolLog.pool.log(WARNING, "cannot accept a connection on " + socket + ": " + e);
                 }
-                continue;
             }
-            Thread shake = new Thread(() -> shakeHands(connection), Thread.currentThread().getName() + "-handshake");
-            shake.setDaemon(true);
-            shake.start();
         }
     }
 
@@ -88,13 +97,16 @@ final class WorkerListener implements Closeable {
         try {
             Frame first = channel.read(MAX_HELLO_BYTES);
             deadline.cancel(false);
-            if (first instanceof Frame.Hello hello
-                    && MessageDigest.isEqual(hello.secret(), secret)
-                    && handshake.accept(hello, channel)) {
-                return;
+            if (first instanceof Frame.Hello hello && MessageDigest.isEqual(hello.secret(), secret)) {
+                if (handshake.accept(hello, channel)) {
+                    return;
+                }
+            } else {
+                PoolLog.pool.log(WARNING, "dropped a connection to " + socket
+                        + " that did not open with the pool's secret");
             }
-        } catch (IOException e) {
-            // A stranger, or a worker that died mid-handshake: drop it.
+        } catch (IOException | RuntimeException e) {
+            // A stranger that went away, or a worker that died mid-handshake: drop it.
         }
         closeQuietly(channel);
     }

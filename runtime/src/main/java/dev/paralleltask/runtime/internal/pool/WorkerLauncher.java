@@ -1,4 +1,4 @@
-package dev.paralleltask.runtime;
+package dev.paralleltask.runtime.internal.pool;
 
 import dev.paralleltask.runtime.internal.worker.WorkerMain;
 import java.io.IOException;
@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** Starts worker JVMs: the command line, and the pool's secret on the child's stdin. */
 final class WorkerLauncher {
@@ -27,11 +28,14 @@ final class WorkerLauncher {
 
     /**
      * Starts worker {@code workerId}, whose {@linkplain #ring ring} must exist; it maps the ring
-     * and connects back to the pool's socket on its own.
+     * and connects back to the pool's socket on its own. {@code started} is given the process
+     * before the worker is given the pool's secret: the worker cannot say hello before the pool
+     * knows its pid.
      */
-    Process launch(int workerId) throws IOException {
+    Process launch(int workerId, Consumer<Process> started) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command(workerId));
         Process process = builder.start();
+        started.accept(process);
         try (OutputStream stdin = process.getOutputStream()) {
             stdin.write((HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {

@@ -1,22 +1,24 @@
-package dev.paralleltask.runtime;
+package dev.paralleltask.runtime.internal.pool;
 
+import dev.paralleltask.runtime.internal.spi.WorkerView;
 import dev.paralleltask.runtime.internal.wire.AnswerChannel;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
 import dev.paralleltask.runtime.internal.wire.FrameRing;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** The parent's view of one worker JVM. Its mutable state belongs to the pool's lock. */
-final class WorkerHandle {
+/** The parent's view of one worker JVM. Its mutable state belongs to the dispatcher's lock. */
+final class Worker implements WorkerView {
     /**
      * STARTING -> READY -> RETIRING -> DEAD; STARTING -> RETIRING when it is killed before its
-     * handshake; any -> DEAD when its process has exited. Moved only by ProcessPool, under its
-     * lock.
+     * handshake; any -> DEAD when its process has exited. Moved only by {@link Dispatcher}, under
+     * its lock.
      */
     enum State {
         STARTING,
@@ -30,62 +32,71 @@ final class WorkerHandle {
     /** Completes when the worker has shaken hands, or fails with why it never will. */
     final CompletableFuture<Void> connected = new CompletableFuture<>();
 
-    /** Written once, right after the process starts; null until then. */
+    /** Written once, before the worker can read the pool's secret; null until then. */
     volatile Process process;
     volatile OutputPump stdout;
     volatile OutputPump stderr;
     /** Written once, before the process starts; null until then. */
     volatile FrameRing ring;
-    /** Written once, at the handshake, before the reader starts; null until then. */
+    /** Written once, under the dispatcher's lock, when it joins the pool; null until then. */
     volatile FrameChannel channel;
     /** The worker's answers, through {@link #ring} and {@link #channel}; as {@link #channel}. */
     volatile AnswerChannel answers;
     volatile Thread reader;
     /** Written only by the reader thread, after a Bye: the worker exits on its own. */
     volatile boolean saidBye;
-    /** Written under the pool's lock; read without it by WorkerInfo. */
+    /** Written under the dispatcher's lock; read without it by WorkerInfo. */
     volatile long tasksCompleted;
 
-    /** Guarded by the pool's lock. */
+    /** Guarded by the dispatcher's lock. */
     State state = State.STARTING;
     /**
      * The calls sent to it and not yet answered, in the order sent. The first is the one it is
      * running (or about to: its start is on the wire); the others wait in the worker. Guarded by
-     * the pool's lock.
+     * the dispatcher's lock.
      */
-    final ArrayDeque<Call> inFlight = new ArrayDeque<>();
+    final ArrayDeque<PoolCall> inFlight = new ArrayDeque<>();
     /**
      * Why the pool killed it, given to the first call in flight as its final failure when the
      * process is gone (a timeout, shutdownNow); null when nothing is owed to that call (it was
-     * cancelled) or the worker died some other way. Guarded by the pool's lock.
+     * cancelled) or the worker died some other way. Guarded by the dispatcher's lock.
      */
     Throwable killedFor;
     /**
-     * The JVM error its call hit (out of memory, stack overflow), for which the pool killed it:
-     * that call's failure unless it is retried. Guarded by the pool's lock.
+     * The failure of the call whose JVM error (out of memory, stack overflow) made the pool kill
+     * it, unless that call is retried. Guarded by the dispatcher's lock.
      */
-    WorkerCrashedException fatalError;
+    Throwable fatalError;
 
-    /** Frames to send, posted under the pool's lock so they leave in the order decided. */
-    private final ConcurrentLinkedQueue<Frame> outbox = new ConcurrentLinkedQueue<>();
+    /** Frames to send, posted under the dispatcher's lock so they leave in the order decided. */
+    private final ConcurrentLinkedQueue<Frame.ToWorker> outbox = new ConcurrentLinkedQueue<>();
     /** Set while one thread writes the outbox to the channel. */
     private final AtomicBoolean sending = new AtomicBoolean();
 
-    WorkerHandle(int id, String name) {
+    Worker(int id, String name) {
         this.id = id;
         this.name = name;
     }
 
-    /** Queues a frame for {@link #send}; called under the pool's lock. */
-    void post(Frame frame) {
+    /** Queues a frame for {@link #send}; called under the dispatcher's lock. */
+    void post(Frame.ToWorker frame) {
         outbox.add(frame);
+    }
+
+    /** Takes what was posted and not yet sent, for tests that have no channel. */
+    List<Frame.ToWorker> drainOutbox() {
+        List<Frame.ToWorker> frames = new ArrayList<>();
+        for (Frame.ToWorker f; (f = outbox.poll()) != null; ) {
+            frames.add(f);
+        }
+        return frames;
     }
 
     /**
      * Writes what was posted, with one system call for everything posted meanwhile. Never called
-     * under the pool's lock. If another thread is writing, it leaves the frames to that thread,
-     * which looks again before it stops; a broken channel kills the worker, whose exit then
-     * settles its calls.
+     * under the dispatcher's lock. If another thread is writing, it leaves the frames to that
+     * thread, which looks again before it stops; a broken channel kills the worker, whose exit
+     * then settles its calls.
      */
     void send() {
         while (!outbox.isEmpty() && sending.compareAndSet(false, true)) {
@@ -111,9 +122,26 @@ final class WorkerHandle {
         }
     }
 
-    long pid() {
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long pid() {
         Process p = process;
         return p == null ? -1 : p.pid();
+    }
+
+    @Override
+    public boolean isAlive() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    @Override
+    public long tasksCompleted() {
+        return tasksCompleted;
     }
 
     List<String> stderrTail() {

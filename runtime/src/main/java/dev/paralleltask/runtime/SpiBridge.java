@@ -1,0 +1,74 @@
+package dev.paralleltask.runtime;
+
+import dev.paralleltask.runtime.internal.spi.CallFutures;
+import dev.paralleltask.runtime.internal.spi.RuntimeAccess;
+import dev.paralleltask.runtime.internal.spi.WorkerView;
+import java.time.Duration;
+import java.util.List;
+
+/** Lends this package's non-public constructors and methods to executors, through the SPI. */
+final class SpiBridge implements RuntimeAccess {
+    @Override
+    public <T> TaskFuture<T> newFuture(CallFutures.Canceller canceller) {
+        return new TaskFuture<>(canceller);
+    }
+
+    @Override
+    public boolean markRunning(TaskFuture<?> future) {
+        return future.markRunning();
+    }
+
+    @Override
+    public void markQueued(TaskFuture<?> future) {
+        future.markQueued();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked") // the executor completes a call with its method's result
+    public boolean complete(TaskFuture<?> future, Object value) {
+        return ((TaskFuture<Object>) future).complete(value);
+    }
+
+    @Override
+    public boolean fail(TaskFuture<?> future, Throwable failure) {
+        return future.fail(failure);
+    }
+
+    @Override
+    public boolean isFailed(TaskFuture<?> future) {
+        return future.isFailed();
+    }
+
+    @Override
+    public TaskTimeoutException timeout(String method, Duration timeout, Duration elapsed, String where) {
+        return new TaskTimeoutException(method, timeout, elapsed, where);
+    }
+
+    @Override
+    public WorkerCrashedException crashed(
+            String message, String workerName, long pid, int exitCode,
+            List<String> stderrTail, List<String> stdoutTail, Throwable cause) {
+        return new WorkerCrashedException(message, workerName, pid, exitCode, stderrTail, stdoutTail, cause);
+    }
+
+    @Override
+    public WorkerStartException startFailure(String message, List<String> stderrTail, Throwable cause) {
+        return new WorkerStartException(message, stderrTail, cause);
+    }
+
+    @Override
+    public TaskSerializationException serialization(String message, Throwable cause) {
+        return new TaskSerializationException(message, cause);
+    }
+
+    @Override
+    public RemoteTaskException remote(
+            String className, String message, StackTraceElement[] stackTrace, RemoteTaskException cause) {
+        return new RemoteTaskException(className, message, stackTrace, cause);
+    }
+
+    @Override
+    public WorkerInfo workerInfo(WorkerView worker) {
+        return new WorkerInfo(worker);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.paralleltask.runtime.internal.pool;
+
+import static java.lang.System.Logger.Level.WARNING;
+
+import dev.paralleltask.runtime.internal.spi.CallCoding;
+import dev.paralleltask.runtime.internal.spi.CallFutures;
+import dev.paralleltask.runtime.internal.wire.Frame;
+import java.io.IOException;
+import java.util.function.Consumer;
+
+/**
+ * Reads one worker's answers, on a thread of its own, and settles its calls. Whatever ends the
+ * loop, a worker that did not say goodbye is killed on the way out, so its exit settles the calls
+ * it still holds.
+ */
+final class AnswerReader implements Runnable {
+    private static final int MAX_ANSWER_BYTES = Integer.MAX_VALUE - 64;
+
+    private final Worker worker;
+    private final Dispatcher dispatcher;
+    private final ClassLoader loader;
+    private final Consumer<Actions> carryOut;
+
+    AnswerReader(Worker worker, Dispatcher dispatcher, ClassLoader loader, Consumer<Actions> carryOut) {
+        this.worker = worker;
+        this.dispatcher = dispatcher;
+        this.loader = loader;
+        this.carryOut = carryOut;
+    }
+
+    @Override
+    public void run() {
+        try {
+            read();
+        } catch (IOException e) {
+            // Closed or broken: the worker is gone or going.
+        } catch (RuntimeException | Error e) {
+            PoolLog.pool.log(WARNING, "the reader of worker " + worker.describe() + " failed; killing the worker", e);
+        } finally {
+            if (!worker.saidBye) {
+                carryOut.accept(dispatcher.kill(worker, null)); // no use without a usable channel
+            }
+        }
+    }
+
+    private void read() throws IOException {
+        while (true) {
+            Frame frame = worker.answers.poll(MAX_ANSWER_BYTES);
+            if (frame == null) {
+                worker.send(); // the calls that the answers read so far made room for, at once
+                frame = worker.answers.take(MAX_ANSWER_BYTES);
+            }
+            boolean inTurn;
+            if (frame instanceof Frame.Bye) {
+                worker.saidBye = true;
+                inTurn = true;
+            } else if (frame instanceof Frame.Dropped d) {
+                inTurn = dropped(d);
+            } else if (frame instanceof Frame.Answer a) {
+                inTurn = answered(a);
+            } else {
+                inTurn = false;
+            }
+            if (!inTurn) {
+                PoolLog.pool.log(WARNING, "worker " + worker.describe() + " sent " + frame + " out of turn; killing it");
+                return;
+            }
+        }
+    }
+
+    private boolean dropped(Frame.Dropped dropped) {
+        Actions actions = new Actions();
+        boolean inTurn = dispatcher.dropped(worker, dropped.id(), actions);
+        carryOut.accept(actions);
+        return inTurn;
+    }
+
+    private boolean answered(Frame.Answer answer) {
+        Actions actions = new Actions();
+        if (answer instanceof Frame.Failure f && f.fatal()) {
+            boolean inTurn = dispatcher.answeredFatally(worker, f.id(), CallCoding.decodeFailure(f, loader), actions);
+            carryOut.accept(actions); // the worker's exit settles the call
+            return inTurn;
+        }
+        PoolCall call = dispatcher.answered(worker, answer.id(), actions);
+        carryOut.accept(actions);
+        if (call == null) {
+            return false;
+        }
+        CallCoding.Outcome outcome = CallCoding.decode(call.method, answer, loader);
+        if (outcome.failure() != null) {
+            CallFutures.fail(call.future, outcome.failure());
+        } else {
+            CallFutures.complete(call.future, outcome.value());
+        }
+        return true;
+    }
+}

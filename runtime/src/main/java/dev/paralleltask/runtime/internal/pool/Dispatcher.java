@@ -1,0 +1,674 @@
+package dev.paralleltask.runtime.internal.pool;
+
+import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.WorkerStartException;
+import dev.paralleltask.runtime.internal.spi.Failures;
+import dev.paralleltask.runtime.internal.wire.AnswerChannel;
+import dev.paralleltask.runtime.internal.wire.Frame;
+import dev.paralleltask.runtime.internal.wire.FrameChannel;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * Decides, under one lock, which worker runs which call: the pool's run state, the queue, the
+ * workers and their calls in flight, send-ahead, stealing, revokes, attempts and retries, and
+ * when to launch or retire workers. It does no I/O: each method returns the {@link Actions} to
+ * carry out once the lock is released (frames to send, workers to kill, futures to settle,
+ * workers to launch).
+ */
+final class Dispatcher {
+    /*
+     * Send-ahead and stealing. A worker is sent up to `sendAhead` calls at once, so that it never
+     * waits for the pool between short calls. Only the first of them runs; the others are not
+     * started, and the pool can take them back (Revoke): a worker with nothing to do takes half
+     * of the waiting calls of the busiest worker, so a long call never holds up the calls sent
+     * after it.
+     *
+     * Run state, as ExecutorService: RUNNING -> SHUTDOWN -> TERMINATED, or -> STOP -> TERMINATED.
+     * TERMINATED once nothing is queued (STOP: at once) and every worker's process has exited.
+     */
+    enum State {
+        RUNNING,
+        SHUTDOWN,
+        STOP,
+        TERMINATED
+    }
+
+    /** Consecutive workers that died before their handshake, after which queued calls fail. */
+    static final int MAX_START_FAILURES = 3;
+
+    private final String name;
+    private final String namePrefix;
+    private final int size;
+    private final int maxTasksPerWorker;
+    private final int sendAhead;
+    private final Duration defaultTimeout;
+    private final ScheduledExecutorService timer;
+    /** Carries out what a fired timeout decided. */
+    private final Consumer<Actions> carryOut;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition terminated = lock.newCondition();
+    /** Guarded by lock. */
+    private State state = State.RUNNING;
+    /** Calls not yet sent, oldest first; may hold done ones, skipped when polled. Guarded by lock. */
+    private final ArrayDeque<PoolCall> queue = new ArrayDeque<>();
+    /** Connected workers that take calls, oldest first. Guarded by lock. */
+    private final List<Worker> ready = new ArrayList<>();
+    /** Every worker whose process has not been reaped, by id. Guarded by lock. */
+    private final Map<Integer, Worker> workers = new LinkedHashMap<>();
+    /** Guarded by lock. */
+    private int nextWorkerId = 1;
+    /** Workers in a row that died before their handshake; guarded by lock. */
+    private int startFailures;
+
+    /**
+     * @param sendAhead calls in flight per worker: one running, the others waiting in it
+     * @param timer arms the calls' timeouts
+     * @param carryOut carries out what a fired timeout decided ({@link #timedOut})
+     */
+    Dispatcher(String name, String namePrefix, int size, int maxTasksPerWorker, int sendAhead,
+            Duration defaultTimeout, ScheduledExecutorService timer, Consumer<Actions> carryOut) {
+        this.name = name;
+        this.namePrefix = namePrefix;
+        this.size = size;
+        this.maxTasksPerWorker = maxTasksPerWorker;
+        this.sendAhead = sendAhead;
+        this.defaultTimeout = defaultTimeout;
+        this.timer = timer;
+        this.carryOut = carryOut;
+    }
+
+    // ---- Calls ----
+
+    /**
+     * Queues a call and gives it to a worker if one has room.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
+     */
+    Actions submit(PoolCall call) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            if (state != State.RUNNING) {
+                throw Failures.rejected(call.method, name);
+            }
+            queue.addLast(call);
+            dispatchQueue(actions);
+            if (workers.isEmpty()) {
+                actions.launches = 1; // every worker died at start and the pool gave up: try again
+            }
+        } finally {
+            lock.unlock();
+        }
+        return actions;
+    }
+
+    /**
+     * A worker answered its running call. Returns the call, now no longer in flight, to settle
+     * with the answer; null if the answer was out of turn, a protocol violation for which the
+     * worker is killed.
+     */
+    PoolCall answered(Worker worker, long id, Actions actions) {
+        lock.lock();
+        try {
+            PoolCall call = worker.inFlight.peekFirst();
+            if (call == null || call.id != id) {
+                kill(worker, null, actions);
+                return null;
+            }
+            call.cancelTimeout();
+            worker.inFlight.pollFirst();
+            call.worker = null;
+            worker.tasksCompleted++;
+            startHead(worker);
+            refill(worker, actions);
+            return call;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The running call hit a JVM error that leaves the worker unfit (out of memory, stack
+     * overflow): the worker is killed, and the call counts as one whose worker died under it
+     * (retried if its method allows, else failed with this). False if the answer was out of turn.
+     */
+    boolean answeredFatally(Worker worker, long id, Throwable error, Actions actions) {
+        lock.lock();
+        try {
+            PoolCall call = worker.inFlight.peekFirst();
+            if (call != null && call.id == id) {
+                call.cancelTimeout();
+                worker.fatalError = Failures.fatalError(call.method, error, worker.describe(), worker.name,
+                        worker.pid(), worker.stderrTail(), worker.stdoutTail());
+            }
+            kill(worker, null, actions);
+            return call != null && call.id == id;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The worker gave back a revoked call without starting it; false on a protocol violation. */
+    boolean dropped(Worker worker, long id, Actions actions) {
+        lock.lock();
+        try {
+            PoolCall call = null;
+            for (PoolCall c : worker.inFlight) {
+                if (c.id == id && c.revoked) {
+                    call = c;
+                    break;
+                }
+            }
+            if (call == null) {
+                kill(worker, null, actions);
+                return false;
+            }
+            boolean wasHead = call == worker.inFlight.peekFirst();
+            worker.inFlight.remove(call);
+            requeue(call);
+            if (wasHead) {
+                startHead(worker);
+            }
+            dispatchQueue(actions);
+            refill(worker, actions);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A call's timeout fired: its worker is killed and the call fails with why. */
+    Actions timedOut(PoolCall call, long timeoutMillis) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            Worker worker = call.worker;
+            if (worker == null || worker.inFlight.peekFirst() != call || call.isDone()) {
+                return actions;
+            }
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - call.startNanos);
+            Throwable timeout = Failures.timeout(call.method, Duration.ofMillis(timeoutMillis), elapsed,
+                    "on worker " + worker.describe() + ", which was killed and replaced");
+            kill(worker, timeout, actions);
+            actions.fail(call.future, timeout);
+        } finally {
+            lock.unlock();
+        }
+        return actions;
+    }
+
+    /**
+     * A call's future was cancelled. A queued call is skipped when its turn comes. One sent to a
+     * worker is revoked, so it never starts if it has not; if it runs and {@code interrupt} is
+     * set, its worker is killed.
+     */
+    Actions cancelled(PoolCall call, boolean interrupt) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            Worker worker = call.worker;
+            if (worker == null || !worker.inFlight.contains(call)) {
+                return actions;
+            }
+            if (interrupt && call == worker.inFlight.peekFirst()) {
+                kill(worker, null, actions);
+            } else {
+                revoke(worker, call, interrupt);
+                actions.send(worker);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return actions;
+    }
+
+    // ---- Workers ----
+
+    /**
+     * A new worker to launch, counted in the pool from now on; null if the pool is stopping or
+     * already has its number of workers (a replacement and a submit may both ask).
+     */
+    Worker newWorker() {
+        lock.lock();
+        try {
+            if (state == State.STOP || state == State.TERMINATED || workers.size() >= size) {
+                return null;
+            }
+            int id = nextWorkerId++;
+            Worker worker = new Worker(id, namePrefix + id);
+            workers.put(id, worker);
+            return worker;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The worker's process has started; if the pool stopped meanwhile, it is killed. */
+    Actions launched(Worker worker) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            if (state == State.STOP || state == State.TERMINATED) {
+                kill(worker, null, actions);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return actions;
+    }
+
+    /** The worker with this id, if it is in the pool. */
+    Worker worker(int id) {
+        lock.lock();
+        try {
+            return workers.get(id);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A worker's verified hello: it joins the pool, with its channel, and is given calls. Returns
+     * null, and changes nothing, if it is not waiting for its handshake or {@code pid} is not its
+     * process's.
+     */
+    Actions connected(Worker worker, long pid, FrameChannel channel, AnswerChannel answers) {
+        lock.lock();
+        try {
+            if (worker.state != Worker.State.STARTING || worker.pid() != pid) {
+                return null;
+            }
+            Actions actions = new Actions();
+            worker.channel = channel;
+            worker.answers = answers;
+            startFailures = 0;
+            worker.state = Worker.State.READY;
+            ready.add(worker);
+            refill(worker, actions);
+            actions.send(worker);
+            return actions;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A worker's process has exited, or never started: its running call is retried or failed,
+     * the calls sent after it go back to the queue, a replacement is launched if the pool still
+     * needs one (after a back-off when workers keep dying at start), and the pool terminates if
+     * this was its last worker.
+     *
+     * @param exitCode the process's exit code; null when there was no process
+     * @param startFailure why it never connected; null if it did
+     */
+    Actions died(Worker worker, Integer exitCode, WorkerStartException startFailure) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            PoolCall running = worker.inFlight.pollFirst();
+            for (PoolCall c; (c = worker.inFlight.pollLast()) != null; ) {
+                requeue(c); // sent after the running one: never started
+            }
+            worker.state = Worker.State.DEAD;
+            ready.remove(worker);
+            workers.remove(worker.id);
+            if (running != null && !running.isDone()) {
+                running.cancelTimeout();
+                if (worker.killedFor != null) {
+                    actions.fail(running.future, worker.killedFor);
+                } else if (running.attempts <= running.method.retries()) {
+                    putBack(running, true);
+                } else if (worker.fatalError != null) {
+                    actions.fail(running.future, worker.fatalError);
+                } else {
+                    actions.fail(running.future, Failures.crashed(running.method, running.attempts,
+                            worker.describe(), worker.name, worker.pid(), exitCode == null ? -1 : exitCode,
+                            worker.stderrTail(), worker.stdoutTail()));
+                }
+            }
+            dispatchQueue(actions);
+            boolean needed = state == State.RUNNING || (state == State.SHUTDOWN && hasQueuedCalls());
+            if (startFailure != null && ++startFailures >= MAX_START_FAILURES && !anyConnected()) {
+                for (PoolCall c; (c = queue.pollFirst()) != null; ) { // the pool cannot start workers:
+                    actions.fail(c.future, Failures.noWorker(c.method, startFailure)); // fail, do not loop
+                }
+            } else if (needed && workers.size() < size) {
+                actions.launches = 1;
+                actions.launchDelayMillis = startFailure == null ? 0 : 100L << Math.min(startFailures, 6);
+            }
+            tryTerminate(actions);
+        } finally {
+            lock.unlock();
+        }
+        return actions;
+    }
+
+    /** Kills a worker on purpose, for {@code reason} (which its running call is owed), or none. */
+    Actions kill(Worker worker, Throwable reason) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            kill(worker, reason, actions);
+        } finally {
+            lock.unlock();
+        }
+        return actions;
+    }
+
+    // ---- Run state ----
+
+    /** Refuses new calls; idle workers retire now, the others when their calls are done. */
+    Actions shutdown() {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            if (state == State.RUNNING) {
+                state = State.SHUTDOWN;
+                for (Worker w : ready.toArray(Worker[]::new)) {
+                    if (w.inFlight.isEmpty()) {
+                        retire(w, actions);
+                    }
+                }
+                tryTerminate(actions);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return actions;
+    }
+
+    /** What {@link #shutdownNow} stopped: calls to cancel, and what else to carry out. */
+    record Stopped(List<TaskFuture<?>> neverStarted, List<TaskFuture<?>> running, Actions actions) {}
+
+    /**
+     * Refuses new calls and kills every worker. Returns the futures of the calls that never
+     * started (queued, or sent ahead: they die with their worker) and of the running ones, for
+     * the caller to cancel after the lock is released.
+     */
+    Stopped shutdownNow() {
+        Actions actions = new Actions();
+        List<TaskFuture<?>> neverStarted = new ArrayList<>();
+        List<TaskFuture<?>> running = new ArrayList<>();
+        lock.lock();
+        try {
+            if (state == State.RUNNING || state == State.SHUTDOWN) {
+                state = State.STOP;
+            }
+            CancellationException reason = new CancellationException("cancelled by shutdownNow() of " + name);
+            for (Worker w : workers.values()) {
+                PoolCall head = w.inFlight.pollFirst();
+                for (PoolCall c; (c = w.inFlight.pollFirst()) != null; ) {
+                    neverStarted.add(c.future);
+                }
+                if (head != null) {
+                    w.inFlight.add(head);
+                    running.add(head.future);
+                }
+                kill(w, reason, actions);
+            }
+            for (PoolCall c; (c = queue.pollFirst()) != null; ) {
+                neverStarted.add(c.future);
+            }
+            neverStarted.removeIf(TaskFuture::isDone);
+            tryTerminate(actions);
+        } finally {
+            lock.unlock();
+        }
+        return new Stopped(neverStarted, running, actions);
+    }
+
+    boolean isShutdown() {
+        lock.lock();
+        try {
+            return state != State.RUNNING;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isTerminated() {
+        lock.lock();
+        try {
+            return state == State.TERMINATED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean awaitTermination(Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        lock.lock();
+        try {
+            while (state != State.TERMINATED) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = terminated.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The workers not yet reaped, oldest first. */
+    List<Worker> workers() {
+        lock.lock();
+        try {
+            return List.copyOf(workers.values());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            return name + ", " + state + ", workers=" + workers.size() + ", queued=" + queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- Under the lock ----
+
+    /** Gives queued calls to the workers with the fewest calls in flight, while any has room. */
+    private void dispatchQueue(Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        while (!queue.isEmpty()) {
+            Worker least = null;
+            for (Worker w : ready) {
+                if (room(w) > 0 && (least == null || w.inFlight.size() < least.inFlight.size())) {
+                    least = w;
+                }
+            }
+            if (least == null) {
+                return;
+            }
+            PoolCall c = queue.pollFirst();
+            if (!c.isDone()) {
+                dispatch(least, c);
+                actions.send(least);
+            }
+        }
+    }
+
+    /**
+     * A worker has room for more calls: gives it queued ones; if it then has none, retires it or
+     * lets it take calls waiting at another worker. The frames posted to the worker itself are
+     * left for the caller to send: its reader sends them once per batch of answers.
+     */
+    private void refill(Worker worker, Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        if (worker.state != Worker.State.READY) {
+            return;
+        }
+        while (room(worker) > 0 && !queue.isEmpty()) {
+            PoolCall c = queue.pollFirst();
+            if (!c.isDone()) {
+                dispatch(worker, c);
+            }
+        }
+        if (!worker.inFlight.isEmpty()) {
+            return;
+        }
+        boolean worn = maxTasksPerWorker > 0 && worker.tasksCompleted >= maxTasksPerWorker;
+        if (worn || state != State.RUNNING) {
+            retire(worker, actions);
+            return;
+        }
+        actions.send(steal(worker));
+    }
+
+    /** How many more calls the worker may be sent now. */
+    private int room(Worker worker) {
+        int room = sendAhead - worker.inFlight.size();
+        if (maxTasksPerWorker > 0) {
+            room = (int) Math.min(room, maxTasksPerWorker - worker.tasksCompleted - worker.inFlight.size());
+        }
+        return room;
+    }
+
+    private void dispatch(Worker worker, PoolCall call) {
+        call.worker = worker;
+        worker.inFlight.addLast(call);
+        worker.post(new Frame.Call(call.id, call.body));
+        if (worker.inFlight.size() == 1) {
+            startHead(worker);
+        }
+    }
+
+    /**
+     * The worker's first call in flight is now the one it runs: it counts as started, and its
+     * timeout starts. A call cancelled meanwhile stays first until the worker answers or drops it.
+     */
+    private void startHead(Worker worker) {
+        PoolCall call = worker.inFlight.peekFirst();
+        if (call == null || !call.start(System.nanoTime())) {
+            return;
+        }
+        long timeoutMillis = call.method.timeoutMillis() > 0 ? call.method.timeoutMillis() : defaultTimeout.toMillis();
+        if (timeoutMillis > 0) {
+            call.timeout = timer.schedule(
+                    () -> carryOut.accept(timedOut(call, timeoutMillis)), timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Asks a worker with nothing to do to leave. */
+    private void retire(Worker worker, Actions actions) {
+        worker.state = Worker.State.RETIRING;
+        ready.remove(worker);
+        worker.post(new Frame.Stop());
+        actions.send(worker);
+    }
+
+    /**
+     * Revokes half of the calls waiting at the busiest other worker, for {@code thief}, which has
+     * nothing to do; they come back as {@link Frame.Dropped} and are queued again. Returns the
+     * worker asked, or null.
+     */
+    private Worker steal(Worker thief) {
+        Worker victim = null;
+        int most = 0;
+        for (Worker w : ready) {
+            int n = w == thief ? 0 : waitingCalls(w);
+            if (n > most) {
+                victim = w;
+                most = n;
+            }
+        }
+        if (victim == null) {
+            return null;
+        }
+        int take = (most + 1) / 2;
+        for (Iterator<PoolCall> it = victim.inFlight.descendingIterator(); take > 0 && it.hasNext(); ) {
+            PoolCall c = it.next();
+            if (isWaiting(victim, c)) {
+                revoke(victim, c, false);
+                take--;
+            }
+        }
+        return victim;
+    }
+
+    /** How many of a worker's calls wait behind its running one and may be taken back. */
+    private static int waitingCalls(Worker worker) {
+        int n = 0;
+        for (PoolCall c : worker.inFlight) {
+            if (isWaiting(worker, c)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static boolean isWaiting(Worker worker, PoolCall c) {
+        return c != worker.inFlight.peekFirst() && !c.revoked && !c.isDone();
+    }
+
+    /** Asks the worker to give back a call it has not started. */
+    private static void revoke(Worker worker, PoolCall call, boolean interrupt) {
+        call.revoked = true;
+        worker.post(new Frame.Revoke(call.id, interrupt));
+    }
+
+    /** Puts back a call its worker never started: that attempt does not count. */
+    private void requeue(PoolCall call) {
+        putBack(call, false);
+    }
+
+    /** Puts a call back at the front of the queue, unless it is done. */
+    private void putBack(PoolCall call, boolean counted) {
+        call.putBack(counted);
+        if (!call.isDone()) {
+            queue.addFirst(call);
+        }
+    }
+
+    /** No new call can be given to a worker killed here; its exit settles its calls. */
+    private void kill(Worker worker, Throwable reason, Actions actions) {
+        if (worker.state == Worker.State.DEAD) {
+            return;
+        }
+        ready.remove(worker);
+        worker.state = Worker.State.RETIRING;
+        if (worker.killedFor == null) {
+            worker.killedFor = reason;
+        }
+        actions.kill(worker);
+    }
+
+    /** Whether a call waits that is not done; drops the done ones. */
+    private boolean hasQueuedCalls() {
+        queue.removeIf(PoolCall::isDone);
+        return !queue.isEmpty();
+    }
+
+    private boolean anyConnected() {
+        return workers.values().stream().anyMatch(w -> w.channel != null);
+    }
+
+    private void tryTerminate(Actions actions) {
+        boolean done = state == State.STOP || (state == State.SHUTDOWN && !hasQueuedCalls());
+        if (!done || !workers.isEmpty()) {
+            return;
+        }
+        state = State.TERMINATED;
+        terminated.signalAll();
+        actions.terminated = true;
+    }
+}

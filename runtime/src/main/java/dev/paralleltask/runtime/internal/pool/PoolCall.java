@@ -1,0 +1,95 @@
+package dev.paralleltask.runtime.internal.pool;
+
+import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.spi.CallFutures;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * One call in a pool: what to send, the future to settle, and where it is in its life.
+ *
+ * <p>Possible transitions, each made by {@link Dispatcher} under its lock:
+ *
+ * <pre>
+ * queued  -> sent      dispatch: in a worker's calls in flight ({@code worker} set)
+ * sent    -> started   it is the first of its worker's calls: it runs, its timeout is armed
+ *                      and its attempt counts ({@link #start})
+ * sent    -> revoked   the pool asked the worker to give it back: stealing, or a cancel
+ * started -> revoked   cancel(false) of the running call: its answer still comes
+ * revoked -> queued    the worker dropped it unstarted (Dropped): the attempt does not count
+ * started -> queued    its worker died under it and its method allows a retry ({@link #putBack})
+ * any     -> done      its future completed: answered, failed, timed out, or cancelled
+ * </pre>
+ *
+ * A done call is skipped wherever it still waits; a started call is left in place until its
+ * worker answers or dies, so no two attempts of one call ever run at once.
+ */
+final class PoolCall {
+    final long id;
+    final TaskMethod method;
+    /** The encoded call: a snapshot taken on the caller's thread. */
+    final byte[] body;
+    final TaskFuture<Object> future;
+
+    /** How many times it was started; guarded by the dispatcher's lock. */
+    int attempts;
+    /** The worker it was sent to, while it is in flight there; guarded by the dispatcher's lock. */
+    Worker worker;
+    /** Whether the current attempt started; guarded by the dispatcher's lock. */
+    boolean started;
+    /** Whether the pool asked its worker to give it back; guarded by the dispatcher's lock. */
+    boolean revoked;
+    /** When the current attempt started; guarded by the dispatcher's lock. */
+    long startNanos;
+    /** The pending timeout of the current attempt, if any; guarded by the dispatcher's lock. */
+    ScheduledFuture<?> timeout;
+
+    /** Hears of a call's cancel, after its future was cancelled. */
+    interface CancelListener {
+        void cancelled(PoolCall call, boolean interrupt);
+    }
+
+    PoolCall(long id, TaskMethod method, byte[] body, CancelListener onCancel) {
+        this.id = id;
+        this.method = method;
+        this.body = body;
+        this.future = CallFutures.create((f, wasRunning, interrupt) -> onCancel.cancelled(this, interrupt));
+    }
+
+    /** sent -> started: false if it was cancelled or already done. */
+    boolean start(long nowNanos) {
+        if (started || !CallFutures.markRunning(future)) {
+            return false;
+        }
+        started = true;
+        attempts++;
+        startNanos = nowNanos;
+        return true;
+    }
+
+    /**
+     * revoked or started -> queued: it is no longer at any worker. An attempt that was started
+     * counts only if {@code counted}.
+     */
+    void putBack(boolean counted) {
+        if (started && !counted) {
+            attempts--;
+        }
+        worker = null;
+        revoked = false;
+        started = false;
+        cancelTimeout();
+        CallFutures.markQueued(future);
+    }
+
+    void cancelTimeout() {
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+    }
+
+    boolean isDone() {
+        return future.isDone();
+    }
+}

@@ -1,0 +1,153 @@
+package dev.paralleltask.runtime.internal.pool;
+
+import static java.lang.System.Logger.Level.DEBUG;
+import static java.lang.System.Logger.Level.WARNING;
+
+import dev.paralleltask.runtime.WorkerStartException;
+import dev.paralleltask.runtime.internal.spi.Failures;
+import dev.paralleltask.runtime.internal.wire.AnswerChannel;
+import dev.paralleltask.runtime.internal.wire.Frame;
+import dev.paralleltask.runtime.internal.wire.FrameChannel;
+import dev.paralleltask.runtime.internal.wire.FrameRing;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Starts, connects and reaps the pool's worker processes, one life at a time: launch, handshake
+ * (then an {@link AnswerReader} reads its answers), exit. What each event means for the calls is
+ * the {@link Dispatcher}'s to decide; this class carries out the process side.
+ */
+final class WorkerSupervisor {
+    /** How long a dead worker's reader may take to settle what the worker sent before it died. */
+    private static final long REAP_WAIT_MILLIS = 5_000;
+
+    private final Dispatcher dispatcher;
+    private final WorkerLauncher launcher;
+    private final Duration startTimeout;
+    private final ClassLoader loader;
+    private final ScheduledExecutorService scheduler;
+    private final Executor housekeeping;
+    private final Consumer<Actions> carryOut;
+
+    WorkerSupervisor(Dispatcher dispatcher, WorkerLauncher launcher, Duration startTimeout, ClassLoader loader,
+            ScheduledExecutorService scheduler, Executor housekeeping, Consumer<Actions> carryOut) {
+        this.dispatcher = dispatcher;
+        this.launcher = launcher;
+        this.startTimeout = startTimeout;
+        this.loader = loader;
+        this.scheduler = scheduler;
+        this.housekeeping = housekeeping;
+        this.carryOut = carryOut;
+    }
+
+    /**
+     * Starts one worker; it joins the pool when it shakes hands. Returns null if the pool needs
+     * no other worker.
+     */
+    Worker launch() {
+        Worker worker = dispatcher.newWorker();
+        if (worker == null) {
+            return null;
+        }
+        try {
+            worker.ring = FrameRing.create(launcher.ring(worker.id));
+            launcher.launch(worker.id, process -> worker.process = process);
+        } catch (IOException | RuntimeException e) {
+            Process started = worker.process;
+            if (started != null) {
+                started.destroyForcibly();
+            }
+            deleteRing(worker);
+            WorkerStartException failure = Failures.startFailure("cannot start worker " + worker.name + ": "
+                    + e.getMessage() + "; command: " + String.join(" ", launcher.command(worker.id)), List.of(), e);
+            worker.connected.completeExceptionally(failure);
+            carryOut.accept(dispatcher.died(worker, null, failure));
+            return worker;
+        }
+        Process process = worker.process;
+        PoolLog.pool.log(DEBUG, () -> "started worker " + worker.describe());
+        String prefix = "[" + worker.name + " pid " + process.pid() + "] ";
+        worker.stdout = OutputPump.start(process.getInputStream(), prefix, () -> System.out, worker.name + "-stdout");
+        worker.stderr = OutputPump.start(process.getErrorStream(), prefix, () -> System.err, worker.name + "-stderr");
+        process.onExit().thenRunAsync(() -> exited(worker), housekeeping);
+        scheduler.schedule(() -> {
+            if (!worker.connected.isDone()) {
+                PoolLog.pool.log(WARNING, "worker " + worker.describe() + " did not connect within "
+                        + startTimeout.toMillis() + " ms; killing it");
+                worker.destroy();
+            }
+        }, startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        carryOut.accept(dispatcher.launched(worker));
+        return worker;
+    }
+
+    /**
+     * A verified hello, on the listener's handshake thread: the worker joins the pool if the
+     * dispatcher takes it, and its reader starts.
+     */
+    boolean hello(Frame.Hello hello, FrameChannel channel) {
+        Worker worker = dispatcher.worker(hello.workerId());
+        if (worker == null) {
+            PoolLog.pool.log(WARNING, "a worker said hello as worker " + hello.workerId()
+                    + " (pid " + hello.pid() + "), which the pool is not starting; dropped it");
+            return false;
+        }
+        Actions actions = dispatcher.connected(worker, hello.pid(), channel, new AnswerChannel(worker.ring, channel));
+        if (actions == null) {
+            PoolLog.pool.log(WARNING, "worker " + worker.describe() + " said hello as pid " + hello.pid()
+                    + ", or when it was not starting; dropped it");
+            return false;
+        }
+        Thread reader = new Thread(new AnswerReader(worker, dispatcher, loader, carryOut), worker.name + "-reader");
+        reader.setDaemon(true);
+        worker.reader = reader;
+        reader.start();
+        deleteRing(worker); // both processes have it mapped
+        worker.connected.complete(null);
+        carryOut.accept(actions);
+        return true;
+    }
+
+    /** The worker's process has exited: settle its calls, maybe replace it. On a housekeeping thread. */
+    private void exited(Worker worker) {
+        WorkerStartException startFailure = null;
+        int exitCode = -1;
+        try {
+            Thread reader = worker.reader;
+            if (reader != null) {
+                reader.join(REAP_WAIT_MILLIS); // let it settle what the worker sent before dying
+            }
+            deleteRing(worker);
+            worker.stderr.awaitEnd(1_000);
+            worker.stdout.awaitEnd(1_000);
+            exitCode = worker.process.exitValue();
+            PoolLog.pool.log(DEBUG, "worker " + worker.describe() + " exited with code " + exitCode
+                    + (worker.saidBye ? " after saying goodbye" : ""));
+            if (!worker.connected.isDone()) {
+                startFailure = Failures.startFailure("worker " + worker.describe() + " exited with code " + exitCode
+                        + " before it connected to the pool" + Failures.lastWords(worker.stderrTail(), worker.stdoutTail())
+                        + "\ncommand: " + String.join(" ", launcher.command(worker.id)), worker.stderrTail(), null);
+                worker.connected.completeExceptionally(startFailure);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            carryOut.accept(dispatcher.died(worker, exitCode, startFailure)); // whatever happened above
+        }
+    }
+
+    /** Removes the worker's ring file; the memory stays while a process maps it. */
+    private void deleteRing(Worker worker) {
+        try {
+            Files.deleteIfExists(launcher.ring(worker.id));
+        } catch (IOException e) {
+            // It is in the pool's private directory, which the listener removes at the end.
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.paralleltask.runtime.internal.spi;
+
+import dev.paralleltask.runtime.TaskSerializationException;
+import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.wire.CallCodec;
+import dev.paralleltask.runtime.internal.wire.Frame;
+import dev.paralleltask.runtime.internal.wire.ThrowableCodec;
+import dev.paralleltask.runtime.internal.wire.ValueCodingException;
+
+/**
+ * Calls into bytes on the caller's thread, and a worker's answer back into a value or a failure,
+ * the same way for every executor.
+ */
+public final class CallCoding {
+    private CallCoding() {}
+
+    /**
+     * What an answer says: a value, or a failure to complete the future with. {@code fatal} when
+     * the task hit a JVM error that leaves its worker unfit to go on.
+     */
+    public record Outcome(Object value, Throwable failure, boolean fatal) {}
+
+    /**
+     * Encodes a call: a snapshot of the target and arguments as they are now.
+     *
+     * @throws TaskSerializationException naming the argument or target that cannot be sent
+     */
+    public static byte[] encode(TaskMethod method, Object target, Object[] args) {
+        try {
+            return CallCodec.encode(method.invokerClassName(), method.index(), target, args);
+        } catch (ValueCodingException e) {
+            throw Failures.unencodable(method, e);
+        }
+    }
+
+    /**
+     * Decodes a worker's answer to a call of {@code method}. Never throws: whatever goes wrong
+     * while rebuilding the value here, an {@link Error} included (a {@code readObject} that
+     * overflows the stack or runs out of memory, a class whose initializer fails in this JVM), is
+     * the call's {@link TaskSerializationException}, and only that call's.
+     */
+    public static Outcome decode(TaskMethod method, Frame.Answer answer, ClassLoader loader) {
+        if (answer instanceof Frame.Result r) {
+            try {
+                return new Outcome(CallCodec.decodeResult(r.body(), loader), null, false);
+            } catch (ValueCodingException | RuntimeException | Error e) {
+                return new Outcome(null, Failures.unreadableResult(method, e), false);
+            }
+        }
+        if (answer instanceof Frame.Failure f) {
+            return new Outcome(null, decodeFailure(f, loader), f.fatal());
+        }
+        Frame.Unsendable u = (Frame.Unsendable) answer;
+        return new Outcome(null, Failures.unsendable(method, u.position(), u.message()), false);
+    }
+
+    /** What the task threw: itself when it can be rebuilt here, else its description. */
+    public static Throwable decodeFailure(Frame.Failure failure, ClassLoader loader) {
+        ThrowableCodec.Decoded decoded;
+        try {
+            decoded = ThrowableCodec.decode(failure.body(), loader);
+        } catch (Exception | Error e) {
+            return Failures.unreadableFailure(e);
+        }
+        return decoded.thrown() != null ? decoded.thrown() : Failures.remote(decoded.chain());
+    }
+}

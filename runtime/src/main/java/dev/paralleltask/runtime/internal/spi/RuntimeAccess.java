@@ -1,0 +1,87 @@
+package dev.paralleltask.runtime.internal.spi;
+
+import dev.paralleltask.runtime.RemoteTaskException;
+import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.TaskSerializationException;
+import dev.paralleltask.runtime.TaskTimeoutException;
+import dev.paralleltask.runtime.WorkerCrashedException;
+import dev.paralleltask.runtime.WorkerInfo;
+import dev.paralleltask.runtime.WorkerStartException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The runtime package's non-public constructors and methods, for {@link CallFutures} and {@link
+ * Failures}; the runtime installs its one implementation when {@link TaskFuture} is initialized.
+ * Executors use those two classes, never this.
+ */
+public interface RuntimeAccess {
+    <T> TaskFuture<T> newFuture(CallFutures.Canceller canceller);
+
+    boolean markRunning(TaskFuture<?> future);
+
+    void markQueued(TaskFuture<?> future);
+
+    boolean complete(TaskFuture<?> future, Object value);
+
+    boolean fail(TaskFuture<?> future, Throwable failure);
+
+    boolean isFailed(TaskFuture<?> future);
+
+    TaskTimeoutException timeout(String method, Duration timeout, Duration elapsed, String where);
+
+    WorkerCrashedException crashed(
+            String message,
+            String workerName,
+            long pid,
+            int exitCode,
+            List<String> stderrTail,
+            List<String> stdoutTail,
+            Throwable cause);
+
+    WorkerStartException startFailure(String message, List<String> stderrTail, Throwable cause);
+
+    TaskSerializationException serialization(String message, Throwable cause);
+
+    RemoteTaskException remote(
+            String className, String message, StackTraceElement[] stackTrace, RemoteTaskException cause);
+
+    WorkerInfo workerInfo(WorkerView worker);
+
+    /** Installs the runtime's implementation; only the first call counts. */
+    static void install(RuntimeAccess access) {
+        Holder.install(access);
+    }
+
+    /** The runtime's implementation, initializing the runtime if need be. */
+    static RuntimeAccess get() {
+        return Holder.get();
+    }
+
+    /** Where the one implementation is kept. */
+    final class Holder {
+        private static volatile RuntimeAccess access;
+
+        private Holder() {}
+
+        static synchronized void install(RuntimeAccess implementation) {
+            if (access == null) {
+                access = implementation;
+            }
+        }
+
+        static RuntimeAccess get() {
+            RuntimeAccess a = access;
+            if (a == null) {
+                try {
+                    // TaskFuture's static initializer installs it.
+                    Class.forName(TaskFuture.class.getName(), true, TaskFuture.class.getClassLoader());
+                } catch (ClassNotFoundException e) {
+                    throw new AssertionError(e);
+                }
+                a = access;
+            }
+            return a;
+        }
+    }
+}

@@ -14,8 +14,8 @@ import java.lang.annotation.Target;
  * name, type parameters and parameters, returning a {@code TaskFuture} of the boxed result.
  *
  * <ul>
- *   <li>The method must not be private or abstract, and its class must not be local, anonymous or
- *       a non-static inner class.
+ *   <li>The method must not be private or abstract, and its class must not be local, anonymous or a
+ *       non-static inner class.
  *   <li>An instance method needs a {@link java.io.Serializable} class: the object is carried to the
  *       worker with each call.
  *   <li>Parameters and the result travel between processes, so a type that can never be serialized

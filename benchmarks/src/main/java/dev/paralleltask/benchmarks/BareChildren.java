@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The floors: bare JVMs running {@link EchoMain}, connected over a Unix socket like our workers. */
+/**
+ * The floors: bare JVMs running {@link EchoMain}, connected over a Unix socket like our workers.
+ */
 final class BareChildren implements Closeable {
     final List<Process> processes = new ArrayList<>();
     final List<SocketChannel> channels = new ArrayList<>();
@@ -32,9 +34,20 @@ final class BareChildren implements Closeable {
         server.bind(UnixDomainSocketAddress.of(socket));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int i = 0; i < n; i++) {
-            List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), EchoMain.class.getName(), socket.toString()));
+            List<String> command =
+                    new ArrayList<>(
+                            List.of(
+                                    java,
+                                    "-cp",
+                                    System.getProperty("java.class.path"),
+                                    EchoMain.class.getName(),
+                                    socket.toString()));
             command.addAll(List.of(mode));
-            processes.add(new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start());
+            processes.add(
+                    new ProcessBuilder(command)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .redirectError(ProcessBuilder.Redirect.INHERIT)
+                            .start());
         }
         for (int i = 0; i < n; i++) {
             SocketChannel c = server.accept();
@@ -49,14 +62,17 @@ final class BareChildren implements Closeable {
         ByteBuffer header = ByteBuffer.allocate(4).putInt(payload.remaining()).flip();
         EchoMain.write(c, header);
         ByteBuffer out = payload.duplicate();
-        // Write and read at once: a large payload would otherwise fill both socket buffers and stall.
-        Thread writer = new Thread(() -> {
-            try {
-                EchoMain.write(c, out);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        // Write and read at once: a large payload would otherwise fill both socket buffers and
+        // stall.
+        Thread writer =
+                new Thread(
+                        () -> {
+                            try {
+                                EchoMain.write(c, out);
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        });
         if (payload.remaining() > 64 * 1024) {
             writer.start();
         } else {
@@ -74,36 +90,47 @@ final class BareChildren implements Closeable {
     }
 
     /**
-     * Streams {@code messages} small messages, split evenly over the children, and reads each
-     * echo back: the messages per second. Each child's messages go out in 64 KiB writes while a
-     * second thread reads, as a pool's dispatcher and reader do.
+     * Streams {@code messages} small messages, split evenly over the children, and reads each echo
+     * back: the messages per second. Each child's messages go out in 64 KiB writes while a second
+     * thread reads, as a pool's dispatcher and reader do.
      */
     double streamRate(int messages) throws Exception {
         int each = messages / channels.size();
         List<Thread> threads = new ArrayList<>();
         long t0 = System.nanoTime();
         for (SocketChannel c : channels) {
-            threads.add(new Thread(() -> {
-                ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024);
-                try {
-                    for (int sent = 0; sent < each; ) {
-                        out.clear();
-                        for (; sent < each && out.remaining() >= EchoMain.SMALL; sent++) {
-                            out.putLong(sent).position(out.position() + EchoMain.SMALL - Long.BYTES);
-                        }
-                        EchoMain.write(c, out.flip());
-                    }
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }));
-            threads.add(new Thread(() -> {
-                try {
-                    EchoMain.readFully(c, ByteBuffer.allocateDirect(each * EchoMain.SMALL));
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }));
+            threads.add(
+                    new Thread(
+                            () -> {
+                                ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024);
+                                try {
+                                    for (int sent = 0; sent < each; ) {
+                                        out.clear();
+                                        for (;
+                                                sent < each && out.remaining() >= EchoMain.SMALL;
+                                                sent++) {
+                                            out.putLong(sent)
+                                                    .position(
+                                                            out.position()
+                                                                    + EchoMain.SMALL
+                                                                    - Long.BYTES);
+                                        }
+                                        EchoMain.write(c, out.flip());
+                                    }
+                                } catch (IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            }));
+            threads.add(
+                    new Thread(
+                            () -> {
+                                try {
+                                    EchoMain.readFully(
+                                            c, ByteBuffer.allocateDirect(each * EchoMain.SMALL));
+                                } catch (IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            }));
         }
         threads.forEach(Thread::start);
         for (Thread t : threads) {

@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * The floor's child: a bare JVM that connects to a Unix socket, says one byte, then echoes until
  * the socket closes. No paralleltask code at all. {@code EchoMain <socket>} echoes length-prefixed
  * messages; {@code EchoMain <socket> each|batched} echoes a stream of {@value #SMALL}-byte
- * messages, read many at a time and written back one per system call, or all that one read
- * brought in one system call.
+ * messages, read many at a time and written back one per system call, or all that one read brought
+ * in one system call.
  */
 public final class EchoMain {
     private EchoMain() {}
@@ -19,7 +19,8 @@ public final class EchoMain {
     static final int SMALL = 32;
 
     public static void main(String[] args) throws IOException {
-        try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[0])))) {
+        try (SocketChannel channel =
+                SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[0])))) {
             ByteBuffer buf = ByteBuffer.allocateDirect(64 * 1024);
             buf.put((byte) 1).flip();
             channel.write(buf);

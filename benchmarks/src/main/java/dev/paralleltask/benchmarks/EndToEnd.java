@@ -1,7 +1,6 @@
 package dev.paralleltask.benchmarks;
 
 import dev.paralleltask.runtime.ProcessPool;
-import dev.paralleltask.runtime.TaskExecutor;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.ThreadPool;
 import dev.paralleltask.samples.Primes;
@@ -16,16 +15,20 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Each end-to-end figure of paralleltask beside its floor, measured in the same run, printed as
- * a Markdown table: {@code java -jar benchmarks/target/paralleltask-benchmarks.jar [figure...]}, where
- * a figure is one of start, roundtrip, throughput, echo, cpu, memory (default: all).
+ * Each end-to-end figure of paralleltask beside its floor, measured in the same run, printed as a
+ * Markdown table: {@code java -jar benchmarks/target/paralleltask-benchmarks.jar [figure...]},
+ * where a figure is one of start, roundtrip, throughput, echo, cpu, memory (default: all).
  */
 public final class EndToEnd {
     private static final int ROUNDS = 5;
     private static final int ROUND_TRIPS = 20_000;
     private static final int THROUGHPUT_CALLS = 100_000;
-    /** Rounds of 100,000 calls run before the measured ones, until the JIT has compiled both ends. */
+
+    /**
+     * Rounds of 100,000 calls run before the measured ones, until the JIT has compiled both ends.
+     */
     private static final int WARM_UP_ROUNDS = 3;
+
     private static final int BIG = 100 << 20;
 
     private final List<String> rows = new ArrayList<>();
@@ -34,8 +37,13 @@ public final class EndToEnd {
 
     public static void main(String[] args) throws Exception {
         EndToEnd bench = new EndToEnd();
-        System.out.printf(Locale.ROOT, "machine: %d cores, %s %s, %s%n", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name"), System.getProperty("java.version"), System.getProperty("os.name"));
+        System.out.printf(
+                Locale.ROOT,
+                "machine: %d cores, %s %s, %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"),
+                System.getProperty("os.name"));
         List<String> only = List.of(args); // figure names to run; none means all
         for (Figure f : Figure.values()) {
             if (only.isEmpty() || only.contains(f.name().toLowerCase(Locale.ROOT))) {
@@ -75,12 +83,15 @@ public final class EndToEnd {
     }
 
     private void row(String figure, String ours, String floor, String ratio, String target) {
-        String row = "| " + figure + " | " + ours + " | " + floor + " | " + ratio + " | " + target + " |";
+        String row =
+                "| " + figure + " | " + ours + " | " + floor + " | " + ratio + " | " + target
+                        + " |";
         rows.add(row);
         System.out.println(row);
     }
 
-    // 1. A pool of 2 until both workers answered a call, against two bare JVMs until each said hello.
+    // 1. A pool of 2 until both workers answered a call, against two bare JVMs until each said
+    // hello.
     private void poolStart() throws Exception {
         double[] ours = new double[ROUNDS];
         double[] floor = new double[ROUNDS];
@@ -99,8 +110,12 @@ public final class EndToEnd {
                 ours[r] = millisSince(t0);
             }
         }
-        row("pool of 2 started, both answered a call (median of " + ROUNDS + ")", ms(median(ours)), ms(median(floor)) + " (2 bare JVMs)",
-                ratio(median(ours) / median(floor)), "<= 1.3x");
+        row(
+                "pool of 2 started, both answered a call (median of " + ROUNDS + ")",
+                ms(median(ours)),
+                ms(median(floor)) + " (2 bare JVMs)",
+                ratio(median(ours) / median(floor)),
+                "<= 1.3x");
     }
 
     // 2. Sequential no-op round trip, against an in-process executor and a bare socket echo.
@@ -128,10 +143,18 @@ public final class EndToEnd {
         Arrays.sort(ours);
         Arrays.sort(threads);
         Arrays.sort(socket);
-        row("no-op call round trip, median (p99)", us(median(ours)) + " (" + us(p99(ours)) + ")",
-                us(median(socket)) + " (" + us(p99(socket)) + ") bare socket echo", ratio(median(ours) / median(socket)), "<= 1.5x");
-        row("no-op call round trip on a ThreadPool, median (p99)", us(median(threads)) + " (" + us(p99(threads)) + ")",
-                "-", "-", "(in-process floor)");
+        row(
+                "no-op call round trip, median (p99)",
+                us(median(ours)) + " (" + us(p99(ours)) + ")",
+                us(median(socket)) + " (" + us(p99(socket)) + ") bare socket echo",
+                ratio(median(ours) / median(socket)),
+                "<= 1.5x");
+        row(
+                "no-op call round trip on a ThreadPool, median (p99)",
+                us(median(threads)) + " (" + us(p99(threads)) + ")",
+                "-",
+                "-",
+                "(in-process floor)");
     }
 
     private static double[] sequentialCalls(BenchTasks tasks) throws Exception {
@@ -161,7 +184,8 @@ public final class EndToEnd {
         }
         double[] writeEach = new double[ROUNDS];
         double[] batched = new double[ROUNDS];
-        try (BareChildren each = new BareChildren(2, "each"); BareChildren batch = new BareChildren(2, "batched")) {
+        try (BareChildren each = new BareChildren(2, "each");
+                BareChildren batch = new BareChildren(2, "batched")) {
             each.streamRate(THROUGHPUT_CALLS); // warm-up
             batch.streamRate(THROUGHPUT_CALLS);
             for (int r = 0; r < ROUNDS; r++) {
@@ -169,15 +193,34 @@ public final class EndToEnd {
                 batched[r] = batch.streamRate(THROUGHPUT_CALLS);
             }
         }
-        row("100,000 no-op calls at once, pool of 2 (median of " + ROUNDS + ")", rate(median(noop)), rate(median(threadNoop)) + " (ThreadPool of 2)",
-                ratio(median(noop) / median(threadNoop)), ">= 1,000,000 calls/s");
-        row("100,000 small-argument calls (String, int) at once, pool of 2", rate(median(small)), "-", "-", "-");
-        row("100,000 32-byte messages through 2 bare children, each answer its own write", rate(median(writeEach)), "-",
-                ratio(median(noop) / median(writeEach)) + " (no-op calls to this)", "(transport floor for one answer per write)");
-        row("the same, answers batched per read", rate(median(batched)), "-", "-", "(transport floor, batched)");
+        row(
+                "100,000 no-op calls at once, pool of 2 (median of " + ROUNDS + ")",
+                rate(median(noop)),
+                rate(median(threadNoop)) + " (ThreadPool of 2)",
+                ratio(median(noop) / median(threadNoop)),
+                ">= 1,000,000 calls/s");
+        row(
+                "100,000 small-argument calls (String, int) at once, pool of 2",
+                rate(median(small)),
+                "-",
+                "-",
+                "-");
+        row(
+                "100,000 32-byte messages through 2 bare children, each answer its own write",
+                rate(median(writeEach)),
+                "-",
+                ratio(median(noop) / median(writeEach)) + " (no-op calls to this)",
+                "(transport floor for one answer per write)");
+        row(
+                "the same, answers batched per read",
+                rate(median(batched)),
+                "-",
+                "-",
+                "(transport floor, batched)");
     }
 
-    private static double[] callsPerSecond(BenchTasks tasks, boolean withArguments) throws Exception {
+    private static double[] callsPerSecond(BenchTasks tasks, boolean withArguments)
+            throws Exception {
         double[] rates = new double[WARM_UP_ROUNDS + ROUNDS];
         List<TaskFuture<?>> futures = new ArrayList<>(THROUGHPUT_CALLS);
         for (int r = 0; r < rates.length; r++) {
@@ -219,9 +262,12 @@ public final class EndToEnd {
             }
         }
         double mib = BIG / (1024.0 * 1024.0);
-        row("100 MiB byte[] echoed (median of " + ROUNDS + ")", ms(median(ours)) + ", " + mibs(mib / median(ours) * 1000),
+        row(
+                "100 MiB byte[] echoed (median of " + ROUNDS + ")",
+                ms(median(ours)) + ", " + mibs(mib / median(ours) * 1000),
                 ms(median(floor)) + ", " + mibs(mib / median(floor) * 1000) + " bare socket echo",
-                String.format(Locale.ROOT, "%.0f%% of floor", 100 * median(floor) / median(ours)), ">= 50% of floor");
+                String.format(Locale.ROOT, "%.0f%% of floor", 100 * median(floor) / median(ours)),
+                ">= 50% of floor");
     }
 
     // 5. CPU-bound work over 2 workers, against the same work serially in this JVM.
@@ -251,8 +297,12 @@ public final class EndToEnd {
                 throw new AssertionError(total + " != " + serial);
             }
         }
-        row("primes below 20M in 40 chunks over 2 workers (the main sample)", ms(parallelMs), ms(serialMs) + " (serial, in-process)",
-                String.format(Locale.ROOT, "%.2fx speed-up", serialMs / parallelMs), ">= 1.9x");
+        row(
+                "primes below 20M in 40 chunks over 2 workers (the main sample)",
+                ms(parallelMs),
+                ms(serialMs) + " (serial, in-process)",
+                String.format(Locale.ROOT, "%.2fx speed-up", serialMs / parallelMs),
+                ">= 1.9x");
     }
 
     // 6. Resident memory of an idle worker, against a bare JVM child.
@@ -266,8 +316,12 @@ public final class EndToEnd {
         try (BareChildren bare = new BareChildren(1)) {
             floor = rssKib(bare.processes.get(0).pid());
         }
-        row("idle worker resident memory", ours / 1024 + " MiB", floor / 1024 + " MiB (bare JVM child)",
-                ratio((double) ours / floor), "<= 1.15x");
+        row(
+                "idle worker resident memory",
+                ours / 1024 + " MiB",
+                floor / 1024 + " MiB (bare JVM child)",
+                ratio((double) ours / floor),
+                "<= 1.15x");
     }
 
     private static long rssKib(long pid) throws IOException {

@@ -20,11 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Pool settings that cannot work fail fast, in the child's own words, and leave nothing running. */
+/**
+ * Pool settings that cannot work fail fast, in the child's own words, and leave nothing running.
+ */
 @Timeout(120)
 class BadSettingsTest {
-    @TempDir
-    Path temp;
+    @TempDir Path temp;
 
     @AfterEach
     void nothingIsLeftRunning() throws InterruptedException {
@@ -32,40 +33,64 @@ class BadSettingsTest {
     }
 
     private static List<ProcessHandle> workerChildren() {
-        return ProcessHandle.current().children()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(WorkerMain.class.getName())).orElse(false))
+        return ProcessHandle.current()
+                .children()
+                .filter(
+                        p ->
+                                p.info()
+                                        .commandLine()
+                                        .map(c -> c.contains(WorkerMain.class.getName()))
+                                        .orElse(false))
                 .collect(Collectors.toList());
     }
 
     @Test
     void badJvmOptionFailsBuildWithTheChildsWords() {
-        WorkerStartException e = assertThrows(WorkerStartException.class,
-                () -> ProcessPool.builder().workers(2).jvmOptions("-XX:+NoSuchOption").build());
-        assertTrue(e.getMessage().contains("Unrecognized VM option 'NoSuchOption'"), e.getMessage());
+        WorkerStartException e =
+                assertThrows(
+                        WorkerStartException.class,
+                        () ->
+                                ProcessPool.builder()
+                                        .workers(2)
+                                        .jvmOptions("-XX:+NoSuchOption")
+                                        .build());
+        assertTrue(
+                e.getMessage().contains("Unrecognized VM option 'NoSuchOption'"), e.getMessage());
     }
 
     @Test
     void classpathWithoutTheRuntimeFailsBuild() {
-        WorkerStartException e = assertThrows(WorkerStartException.class,
-                () -> ProcessPool.builder().workers(1).classpath(temp.toString()).build());
+        WorkerStartException e =
+                assertThrows(
+                        WorkerStartException.class,
+                        () -> ProcessPool.builder().workers(1).classpath(temp.toString()).build());
         assertTrue(e.getMessage().contains(WorkerMain.class.getName()), e.getMessage());
     }
 
     @Test
     void javaThatCannotRunFailsBuild() {
         Path missing = temp.resolve("no-such-java");
-        WorkerStartException e = assertThrows(WorkerStartException.class,
-                () -> ProcessPool.builder().workers(1).java(missing).build());
+        WorkerStartException e =
+                assertThrows(
+                        WorkerStartException.class,
+                        () -> ProcessPool.builder().workers(1).java(missing).build());
         assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
     }
 
     @Test
     void builderRejectsNonsenseAtOnce() {
-        assertEquals("workers must be >= 1, was 0",
-                assertThrows(IllegalArgumentException.class, () -> ProcessPool.builder().workers(0)).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ProcessPool.builder().maxTasksPerWorker(-1));
-        assertThrows(IllegalArgumentException.class, () -> ProcessPool.builder().defaultTimeout(Duration.ofSeconds(-1)));
-        assertThrows(IllegalArgumentException.class, () -> ProcessPool.builder().jvmOptions("-Xmx64m", " "));
+        assertEquals(
+                "workers must be >= 1, was 0",
+                assertThrows(IllegalArgumentException.class, () -> ProcessPool.builder().workers(0))
+                        .getMessage());
+        assertThrows(
+                IllegalArgumentException.class, () -> ProcessPool.builder().maxTasksPerWorker(-1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ProcessPool.builder().defaultTimeout(Duration.ofSeconds(-1)));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ProcessPool.builder().jvmOptions("-Xmx64m", " "));
         assertThrows(NullPointerException.class, () -> ProcessPool.builder().classpath(null));
     }
 
@@ -73,7 +98,8 @@ class BadSettingsTest {
     void poolWhoseWorkersKeepDyingAtStartFailsQueuedCallsInsteadOfLooping() throws Exception {
         // The argument file exists for the first worker and is gone for every replacement.
         Path options = Files.writeString(temp.resolve("worker.options"), "-Xmx128m\n");
-        try (ProcessPool pool = ProcessPool.builder().workers(1).jvmOptions("@" + options).build()) {
+        try (ProcessPool pool =
+                ProcessPool.builder().workers(1).jvmOptions("@" + options).build()) {
             FaultsTasks tasks = new FaultsTasks(pool);
             assertEquals(1, await(tasks.increment()));
             Files.delete(options);

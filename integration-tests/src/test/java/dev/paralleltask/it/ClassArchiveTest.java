@@ -23,23 +23,25 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Workers start from a class data sharing archive of the runtime jar, made in the background by
- * the first pool; a damaged archive, or a cache directory others can write to, costs speed, never
- * a call. Needs the runtime as a jar, as {@code mvn verify} gives it.
+ * Workers start from a class data sharing archive of the runtime jar, made in the background by the
+ * first pool; a damaged archive, or a cache directory others can write to, costs speed, never a
+ * call. Needs the runtime as a jar, as {@code mvn verify} gives it.
  */
 @Timeout(180)
 class ClassArchiveTest {
     private static final String CACHE_PROPERTY = "paralleltask.cache.dir";
 
-    @TempDir
-    Path temp;
+    @TempDir Path temp;
     private Path cache;
     private String savedCache;
 
     @BeforeEach
     void useAnEmptyCache() {
-        String runtime = WorkerMain.class.getProtectionDomain().getCodeSource().getLocation().getPath();
-        assertTrue(runtime.endsWith(".jar"), "these tests need the runtime as a jar (mvn verify), not " + runtime);
+        String runtime =
+                WorkerMain.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+        assertTrue(
+                runtime.endsWith(".jar"),
+                "these tests need the runtime as a jar (mvn verify), not " + runtime);
         cache = temp.resolve("cache");
         savedCache = System.setProperty(CACHE_PROPERTY, cache.toString());
     }
@@ -58,11 +60,16 @@ class ClassArchiveTest {
         Path archive = makeArchive();
 
         Path classes = temp.resolve("classes.log");
-        try (ProcessPool pool = ProcessPool.builder().workers(1).jvmOptions("-Xlog:class+load=info:file=" + classes).build()) {
+        try (ProcessPool pool =
+                ProcessPool.builder()
+                        .workers(1)
+                        .jvmOptions("-Xlog:class+load=info:file=" + classes)
+                        .build()) {
             assertEquals(1, await(new FaultsTasks(pool).increment()));
         }
         String loaded = Files.readString(classes);
-        assertTrue(loaded.contains(WorkerMain.class.getName() + " source: shared objects file (top)"),
+        assertTrue(
+                loaded.contains(WorkerMain.class.getName() + " source: shared objects file (top)"),
                 "the worker did not load its main class from " + archive);
     }
 
@@ -82,13 +89,21 @@ class ClassArchiveTest {
     @Test
     void aRebuiltRuntimeJarGetsANewArchiveThatReplacesTheOld() throws Exception {
         Path first = makeArchive();
-        Path jar = Path.of(WorkerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path jar =
+                Path.of(
+                        WorkerMain.class
+                                .getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .toURI());
         FileTime built = Files.getLastModifiedTime(jar);
-        Files.setLastModifiedTime(jar, FileTime.fromMillis(built.toMillis() + 60_000)); // as a rebuild would
+        Files.setLastModifiedTime(
+                jar, FileTime.fromMillis(built.toMillis() + 60_000)); // as a rebuild would
         try {
             Path second = makeArchive();
             assertNotEquals(first, second);
-            assertFalse(Files.exists(first), "the earlier build's archive is still there: " + files());
+            assertFalse(
+                    Files.exists(first), "the earlier build's archive is still there: " + files());
         } finally {
             Files.setLastModifiedTime(jar, built);
         }
@@ -104,8 +119,11 @@ class ClassArchiveTest {
 
     @Test
     void aCacheDirectoryOthersCanWriteToIsNotUsed() throws Exception {
-        Files.createDirectory(cache, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
-        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxrwxrwx")); // past the umask
+        Files.createDirectory(
+                cache,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxrwxrwx")));
+        Files.setPosixFilePermissions(
+                cache, PosixFilePermissions.fromString("rwxrwxrwx")); // past the umask
         try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
             assertEquals(1, await(new FaultsTasks(pool).increment()));
             assertEquals(List.of(), files());
@@ -119,9 +137,14 @@ class ClassArchiveTest {
             assertFalse(files().isEmpty(), "the first pool started no training in " + cache);
         }
         // The training's output goes last, once the archive is in place or the training failed.
-        Futures.eventually("the training to end in " + cache, () -> files().stream().noneMatch(f -> f.endsWith(".tmp.log")));
-        List<String> archives = files().stream().filter(f -> f.endsWith(".jsa")).collect(Collectors.toList());
-        assertFalse(files().stream().anyMatch(f -> f.endsWith(".log")), "the training failed: " + files());
+        Futures.eventually(
+                "the training to end in " + cache,
+                () -> files().stream().noneMatch(f -> f.endsWith(".tmp.log")));
+        List<String> archives =
+                files().stream().filter(f -> f.endsWith(".jsa")).collect(Collectors.toList());
+        assertFalse(
+                files().stream().anyMatch(f -> f.endsWith(".log")),
+                "the training failed: " + files());
         assertEquals(1, archives.size(), archives.toString());
         return cache.resolve(archives.get(0));
     }

@@ -28,8 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Each fault of a task fails that one call; the worker is replaced and the pool goes on. */
 @Timeout(180)
 class FaultIsolationTest {
-    @TempDir
-    Path temp;
+    @TempDir Path temp;
 
     @Test
     void timeoutKillsTheWorkerAndThePoolGoesOn() throws Exception {
@@ -39,7 +38,9 @@ class FaultIsolationTest {
             TaskTimeoutException e = failure(tasks.spin(), TaskTimeoutException.class);
             assertEquals(Duration.ofMillis(1_000), e.timeout());
             assertTrue(e.elapsed().compareTo(e.timeout()) >= 0, e::getMessage);
-            assertTrue(e.getMessage().contains("Faults.spin()") && e.getMessage().contains("1000 ms"), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("Faults.spin()") && e.getMessage().contains("1000 ms"),
+                    e.getMessage());
             Futures.awaitAllDead(List.of(before));
             assertNotEquals(before, await(tasks.pid()));
         }
@@ -47,18 +48,22 @@ class FaultIsolationTest {
 
     @Test
     void poolDefaultTimeoutAppliesToMethodsWithoutOne() throws Exception {
-        try (ProcessPool pool = ProcessPool.builder().workers(1).defaultTimeout(Duration.ofMillis(300)).build()) {
-            TaskTimeoutException e = failure(new FaultsTasks(pool).sleep(600_000), TaskTimeoutException.class);
+        try (ProcessPool pool =
+                ProcessPool.builder().workers(1).defaultTimeout(Duration.ofMillis(300)).build()) {
+            TaskTimeoutException e =
+                    failure(new FaultsTasks(pool).sleep(600_000), TaskTimeoutException.class);
             assertEquals(Duration.ofMillis(300), e.timeout());
         }
     }
 
     @Test
     void timeoutCountsFromStartNotFromSubmission() throws Exception {
-        try (ProcessPool pool = ProcessPool.builder().workers(1).defaultTimeout(Duration.ofMillis(3_000)).build()) {
+        try (ProcessPool pool =
+                ProcessPool.builder().workers(1).defaultTimeout(Duration.ofMillis(3_000)).build()) {
             FaultsTasks tasks = new FaultsTasks(pool);
             TaskFuture<Long> first = tasks.sleep(2_000);
-            // Waits 2 s in the queue, then runs 2 s: 4 s after submission, but within 3 s of its start.
+            // Waits 2 s in the queue, then runs 2 s: 4 s after submission, but within 3 s of its
+            // start.
             TaskFuture<Long> second = tasks.sleep(2_000);
             assertEquals(2_000L, await(first));
             assertEquals(2_000L, await(second));
@@ -75,14 +80,22 @@ class FaultIsolationTest {
             }
             WorkerCrashedException e = failure(tasks.exit(3), WorkerCrashedException.class);
             assertEquals(3, e.exitCode());
-            assertTrue(e.stderrTail().contains("about to exit with 3"), () -> "stderr tail: " + e.stderrTail());
-            assertTrue(e.getMessage().contains("exited with code 3 while running Faults.exit(int)"), e.getMessage());
+            assertTrue(
+                    e.stderrTail().contains("about to exit with 3"),
+                    () -> "stderr tail: " + e.stderrTail());
+            assertTrue(
+                    e.getMessage().contains("exited with code 3 while running Faults.exit(int)"),
+                    e.getMessage());
             assertTrue(Futures.isDead(e.pid()));
             for (TaskFuture<Long> f : healthy) {
                 assertEquals(200L, await(f));
             }
-            eventually("the dead worker is replaced by a live one", () -> pool.workers().size() == 2
-                    && pool.workers().stream().allMatch(w -> w.isAlive() && w.pid() != e.pid()));
+            eventually(
+                    "the dead worker is replaced by a live one",
+                    () ->
+                            pool.workers().size() == 2
+                                    && pool.workers().stream()
+                                            .allMatch(w -> w.isAlive() && w.pid() != e.pid()));
             await(tasks.increment());
         }
     }
@@ -117,11 +130,17 @@ class FaultIsolationTest {
     void nativeCrashFailsOnlyItsCall() throws Exception {
         // The JVM's crash report goes to the test's temporary directory, not the working tree.
         String errorFile = "-XX:ErrorFile=" + temp.resolve("hs_err_%p.log");
-        try (ProcessPool pool = ProcessPool.builder().workers(1).jvmOptions(errorFile, "-XX:-CreateCoredumpOnCrash").build()) {
+        try (ProcessPool pool =
+                ProcessPool.builder()
+                        .workers(1)
+                        .jvmOptions(errorFile, "-XX:-CreateCoredumpOnCrash")
+                        .build()) {
             FaultsTasks tasks = new FaultsTasks(pool);
             WorkerCrashedException e = failure(tasks.segfault(), WorkerCrashedException.class);
             assertTrue(e.exitCode() != 0, e::getMessage);
-            assertTrue(String.join("\n", e.stdoutTail()).contains("SIGSEGV"), () -> "stdout tail: " + e.stdoutTail());
+            assertTrue(
+                    String.join("\n", e.stdoutTail()).contains("SIGSEGV"),
+                    () -> "stdout tail: " + e.stdoutTail());
             assertTrue(e.getMessage().contains("SIGSEGV"), e::getMessage);
             assertEquals(1, await(tasks.increment()));
         }
@@ -164,10 +183,14 @@ class FaultIsolationTest {
         try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
             FaultsTasks tasks = new FaultsTasks(pool);
             Path marker = temp.resolve("deaths");
-            assertEquals(2, await(tasks.dieTimes(marker.toString(), 2)), "two deaths, then the third attempt succeeds");
+            assertEquals(
+                    2,
+                    await(tasks.dieTimes(marker.toString(), 2)),
+                    "two deaths, then the third attempt succeeds");
 
             Path tooMany = temp.resolve("too-many");
-            WorkerCrashedException e = failure(tasks.dieTimes(tooMany.toString(), 3), WorkerCrashedException.class);
+            WorkerCrashedException e =
+                    failure(tasks.dieTimes(tooMany.toString(), 3), WorkerCrashedException.class);
             assertTrue(e.getMessage().contains("attempt 3 of 3"), e.getMessage());
             assertEquals(3, Files.readAllLines(tooMany).size());
         }
@@ -216,7 +239,8 @@ class FaultIsolationTest {
             // An interrupted thread that writes to a socket channel closes it: the worker must not.
             assertEquals(1, await(tasks.increment()));
             assertEquals(pid, await(tasks.pid()));
-            assertEquals(1_000L, await(tasks.sleep(1_000)), "the next task's sleep is not cut short");
+            assertEquals(
+                    1_000L, await(tasks.sleep(1_000)), "the next task's sleep is not cut short");
         }
     }
 

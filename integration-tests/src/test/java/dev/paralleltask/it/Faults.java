@@ -76,10 +76,16 @@ public final class Faults {
         return spin();
     }
 
-    /** Throws, after noting the attempt in {@code marker}: a task's own exception is never retried. */
+    /**
+     * Throws, after noting the attempt in {@code marker}: a task's own exception is never retried.
+     */
     @ParallelTask(retries = 3)
     public static int throwCounting(String marker) throws IOException {
-        Files.writeString(Path.of(marker), "ran\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(
+                Path.of(marker),
+                "ran\n",
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
         throw new IOException("thrown on purpose");
     }
 
@@ -114,7 +120,11 @@ public final class Faults {
         try {
             int seen = Files.exists(path) ? Files.readAllLines(path).size() : 0;
             if (seen < deaths) {
-                Files.writeString(path, "died\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                Files.writeString(
+                        path,
+                        "died\n",
+                        java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
                 Runtime.getRuntime().halt(9);
             }
             return seen;

@@ -21,7 +21,9 @@ final class Futures {
 
     /** Waits for the future to fail, and returns its cause, which must be a {@code type}. */
     static <E extends Throwable> E failure(Future<?> future, Class<E> type) {
-        ExecutionException e = assertThrows(ExecutionException.class, () -> future.get(WAIT_SECONDS, TimeUnit.SECONDS));
+        ExecutionException e =
+                assertThrows(
+                        ExecutionException.class, () -> future.get(WAIT_SECONDS, TimeUnit.SECONDS));
         return assertInstanceOf(type, e.getCause(), () -> "cause was " + e.getCause());
     }
 
@@ -41,6 +43,8 @@ final class Futures {
     }
 
     static void awaitAllDead(Collection<Long> pids) throws InterruptedException {
-        eventually("processes " + pids + " have exited", () -> pids.stream().allMatch(Futures::isDead));
+        eventually(
+                "processes " + pids + " have exited",
+                () -> pids.stream().allMatch(Futures::isDead));
     }
 }

@@ -15,7 +15,12 @@ public final class OrphanParent {
         ProcessPool pool = ProcessPool.builder().workers(2).build();
         FaultsTasks tasks = new FaultsTasks(pool);
         tasks.sleep(600_000); // one worker busy, one idle: both must go when we do
-        System.out.println("PIDS " + pool.workers().stream().map(WorkerInfo::pid).map(String::valueOf).collect(Collectors.joining(" ")));
+        System.out.println(
+                "PIDS "
+                        + pool.workers().stream()
+                                .map(WorkerInfo::pid)
+                                .map(String::valueOf)
+                                .collect(Collectors.joining(" ")));
         System.out.flush();
         Thread.sleep(600_000);
     }

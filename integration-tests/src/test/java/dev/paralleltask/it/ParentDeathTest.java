@@ -29,7 +29,9 @@ class ParentDeathTest {
             Path directory = poolDirectory(pids.get(0));
             parent.destroyForcibly().waitFor();
             Futures.awaitAllDead(pids);
-            assertFalse(Files.exists(directory), "the workers of a dead pool remove its directory " + directory);
+            assertFalse(
+                    Files.exists(directory),
+                    "the workers of a dead pool remove its directory " + directory);
         } finally {
             parent.destroyForcibly();
         }
@@ -44,7 +46,9 @@ class ParentDeathTest {
             parent.destroy(); // SIGTERM: the JVM runs its shutdown and exits
             parent.waitFor();
             Futures.awaitAllDead(pids);
-            assertFalse(Files.exists(directory), "the workers of a dead pool remove its directory " + directory);
+            assertFalse(
+                    Files.exists(directory),
+                    "the workers of a dead pool remove its directory " + directory);
         } finally {
             parent.destroyForcibly();
         }
@@ -53,25 +57,38 @@ class ParentDeathTest {
     private static Process startParent() throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         // The pool's class data archive goes where this JVM's pools keep theirs, not in ~/.cache.
-        String cache = "-Dparalleltask.cache.dir=" + System.getProperty("paralleltask.cache.dir", "");
-        return new ProcessBuilder(java.toString(), cache, "-cp", System.getProperty("java.class.path"), OrphanParent.class.getName())
+        String cache =
+                "-Dparalleltask.cache.dir=" + System.getProperty("paralleltask.cache.dir", "");
+        return new ProcessBuilder(
+                        java.toString(),
+                        cache,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        OrphanParent.class.getName())
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
     }
 
     /** The pool's private directory: where the socket on the worker's command line is. */
     private static Path poolDirectory(long workerPid) {
-        List<String> args = Arrays.asList(ProcessHandle.of(workerPid).orElseThrow().info().arguments().orElseThrow());
-        Path directory = Path.of(args.get(args.indexOf(WorkerMain.class.getName()) + 1)).getParent();
+        List<String> args =
+                Arrays.asList(
+                        ProcessHandle.of(workerPid).orElseThrow().info().arguments().orElseThrow());
+        Path directory =
+                Path.of(args.get(args.indexOf(WorkerMain.class.getName()) + 1)).getParent();
         assertTrue(Files.isDirectory(directory), directory + " should exist while the pool runs");
         return directory;
     }
 
     private static List<Long> readWorkerPids(Process parent) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader out =
+                new BufferedReader(
+                        new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
         for (String line; (line = out.readLine()) != null; ) {
             if (line.startsWith("PIDS ")) {
-                return Arrays.stream(line.substring(5).split(" ")).map(Long::parseLong).collect(Collectors.toList());
+                return Arrays.stream(line.substring(5).split(" "))
+                        .map(Long::parseLong)
+                        .collect(Collectors.toList());
             }
         }
         throw new AssertionError("the parent exited before printing its workers' pids");

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The published jars as a user without Maven uses them: plain javac with the processor jar alone
- * on {@code -processorpath}, then plain java running the result on a pool. CI runs this on each JDK.
+ * The published jars as a user without Maven uses them: plain javac with the processor jar alone on
+ * {@code -processorpath}, then plain java running the result on a pool. CI runs this on each JDK.
  */
 @Timeout(180)
 class PlainJavacTest {
@@ -27,8 +27,7 @@ class PlainJavacTest {
     private static Path annotationsJar;
     private static Path runtimeJar;
 
-    @TempDir
-    Path work;
+    @TempDir Path work;
 
     @BeforeAll
     static void findJars() {
@@ -39,14 +38,20 @@ class PlainJavacTest {
 
     private static Path jar(String property) {
         Path jar = Path.of(System.getProperty(property, "(not set)"));
-        assertTrue(Files.isRegularFile(jar), () -> jar + " is missing: run `mvn verify`, which packages the jars before these tests");
+        assertTrue(
+                Files.isRegularFile(jar),
+                () ->
+                        jar
+                                + " is missing: run `mvn verify`, which packages the jars before these tests");
         return jar;
     }
 
     @Test
     void processorJarAloneOnTheProcessorPathGeneratesWorkingProxies() throws Exception {
         Path src = Files.createDirectories(work.resolve("src/com/acme"));
-        Files.writeString(src.resolve("Primes.java"), """
+        Files.writeString(
+                src.resolve("Primes.java"),
+                """
                 package com.acme;
 
                 import dev.paralleltask.ParallelTask;
@@ -66,7 +71,9 @@ class PlainJavacTest {
                     }
                 }
                 """);
-        Files.writeString(src.resolve("Main.java"), """
+        Files.writeString(
+                src.resolve("Main.java"),
+                """
                 package com.acme;
 
                 import dev.paralleltask.runtime.ProcessPool;
@@ -81,14 +88,34 @@ class PlainJavacTest {
                 """);
         Path out = work.resolve("out");
         String classpath = annotationsJar + File.pathSeparator + runtimeJar;
-        Result javac = run(tool("javac"), "-Xlint:all,-processing", "-Werror", "-processorpath", processorJar.toString(),
-                "-cp", classpath, "-d", out.toString(), src.resolve("Primes.java").toString(), src.resolve("Main.java").toString());
+        Result javac =
+                run(
+                        tool("javac"),
+                        "-Xlint:all,-processing",
+                        "-Werror",
+                        "-processorpath",
+                        processorJar.toString(),
+                        "-cp",
+                        classpath,
+                        "-d",
+                        out.toString(),
+                        src.resolve("Primes.java").toString(),
+                        src.resolve("Main.java").toString());
         assertEquals(0, javac.exitCode, javac.output);
-        assertTrue(Files.exists(out.resolve("com/acme/PrimesTasks.class")), "the proxy was generated and compiled");
+        assertTrue(
+                Files.exists(out.resolve("com/acme/PrimesTasks.class")),
+                "the proxy was generated and compiled");
 
         // The pool's class data archive goes where the other tests keep theirs, not in ~/.cache.
-        String cache = System.getProperty("paralleltask.cache.dir", work.resolve("cache").toString());
-        Result java = run(tool("java"), "-Dparalleltask.cache.dir=" + cache, "-cp", out + File.pathSeparator + runtimeJar, "com.acme.Main");
+        String cache =
+                System.getProperty("paralleltask.cache.dir", work.resolve("cache").toString());
+        Result java =
+                run(
+                        tool("java"),
+                        "-Dparalleltask.cache.dir=" + cache,
+                        "-cp",
+                        out + File.pathSeparator + runtimeJar,
+                        "com.acme.Main");
         assertEquals(0, java.exitCode, java.output);
         assertTrue(java.output.contains("primes below 1000: 168"), java.output);
     }
@@ -97,8 +124,15 @@ class PlainJavacTest {
     void processorJarShadesJavaPoetAwayFromTheUsersCopy() throws Exception {
         try (JarFile jar = new JarFile(processorJar.toFile())) {
             List<String> names = jar.stream().map(e -> e.getName()).collect(Collectors.toList());
-            assertTrue(names.stream().noneMatch(n -> n.startsWith("com/palantir/")), "JavaPoet is relocated");
-            assertTrue(names.stream().anyMatch(n -> n.startsWith("dev/paralleltask/processor/shaded/javapoet/")));
+            assertTrue(
+                    names.stream().noneMatch(n -> n.startsWith("com/palantir/")),
+                    "JavaPoet is relocated");
+            assertTrue(
+                    names.stream()
+                            .anyMatch(
+                                    n ->
+                                            n.startsWith(
+                                                    "dev/paralleltask/processor/shaded/javapoet/")));
             assertTrue(names.contains("META-INF/services/javax.annotation.processing.Processor"));
             assertTrue(names.contains("META-INF/gradle/incremental.annotation.processors"));
         }
@@ -111,7 +145,10 @@ class PlainJavacTest {
     private record Result(int exitCode, String output) {}
 
     private static Result run(String... command) throws Exception {
-        Process p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(new ArrayList<>(List.of(command)))
+                        .redirectErrorStream(true)
+                        .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "finished in time");
         return new Result(p.exitValue(), output);

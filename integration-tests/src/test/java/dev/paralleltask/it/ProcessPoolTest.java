@@ -29,7 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
-/** What a call through a pool of child JVMs gives: isolation, faithful values, and failures that name their cause. */
+/**
+ * What a call through a pool of child JVMs gives: isolation, faithful values, and failures that
+ * name their cause.
+ */
 @Timeout(180)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProcessPoolTest {
@@ -53,7 +56,9 @@ class ProcessPoolTest {
     void callsRunInTheWorkerProcesses() throws Exception {
         long pid = await(faults.pid());
         assertNotEquals(ProcessHandle.current().pid(), pid);
-        assertTrue(pool.workers().stream().anyMatch(w -> w.pid() == pid), () -> pid + " is not among " + pool.workers());
+        assertTrue(
+                pool.workers().stream().anyMatch(w -> w.pid() == pid),
+                () -> pid + " is not among " + pool.workers());
     }
 
     @Test
@@ -85,29 +90,39 @@ class ProcessPoolTest {
         IOException e = failure(faults.throwChecked("broken"), IOException.class);
         assertEquals("broken", e.getMessage());
         assertEquals(IllegalStateException.class, e.getCause().getClass());
-        assertTrue(Arrays.stream(e.getStackTrace()).anyMatch(f -> f.getMethodName().equals("throwChecked")),
+        assertTrue(
+                Arrays.stream(e.getStackTrace())
+                        .anyMatch(f -> f.getMethodName().equals("throwChecked")),
                 () -> "remote frames missing: " + Arrays.toString(e.getStackTrace()));
     }
 
     @Test
     void exceptionThatCannotBeSentArrivesAsRemoteTaskException() {
-        RemoteTaskException e = failure(faults.throwUnsendable("not portable"), RemoteTaskException.class);
+        RemoteTaskException e =
+                failure(faults.throwUnsendable("not portable"), RemoteTaskException.class);
         assertEquals(Faults.UnsendableException.class.getName(), e.remoteClassName());
         assertEquals("not portable", e.remoteMessage());
-        assertTrue(Arrays.stream(e.getStackTrace()).anyMatch(f -> f.getMethodName().equals("throwUnsendable")));
+        assertTrue(
+                Arrays.stream(e.getStackTrace())
+                        .anyMatch(f -> f.getMethodName().equals("throwUnsendable")));
     }
 
     @Test
     void unserializableArgumentFailsOnlyItsOwnCall() throws Exception {
-        TaskSerializationException e = failure(faults.identity(new Object()), TaskSerializationException.class);
-        assertTrue(e.getMessage().contains("argument 'value' of Faults.identity(Object)"), e.getMessage());
+        TaskSerializationException e =
+                failure(faults.identity(new Object()), TaskSerializationException.class);
+        assertTrue(
+                e.getMessage().contains("argument 'value' of Faults.identity(Object)"),
+                e.getMessage());
         assertEquals("fine", await(faults.identity("fine")));
     }
 
     @Test
     void unserializableResultFailsOnlyItsOwnCall() throws Exception {
-        TaskSerializationException e = failure(faults.unsendableResult(), TaskSerializationException.class);
-        assertTrue(e.getMessage().contains("the result of Faults.unsendableResult()"), e.getMessage());
+        TaskSerializationException e =
+                failure(faults.unsendableResult(), TaskSerializationException.class);
+        assertTrue(
+                e.getMessage().contains("the result of Faults.unsendableResult()"), e.getMessage());
         assertEquals(4, await(faults.length(new byte[4])));
     }
 
@@ -121,20 +136,42 @@ class ProcessPoolTest {
         try {
             System.setOut(new PrintStream(capturedOut, true, StandardCharsets.UTF_8));
             System.setErr(new PrintStream(capturedErr, true, StandardCharsets.UTF_8));
-            try (ProcessPool single = ProcessPool.builder().workers(1).namePrefix("loud-").build()) {
+            try (ProcessPool single =
+                    ProcessPool.builder().workers(1).namePrefix("loud-").build()) {
                 long pid = single.workers().get(0).pid();
                 assertEquals(lines, await(new FaultsTasks(single).shout(lines)));
                 String prefix = "[loud-1 pid " + pid + "] ";
-                eventually("the last line is copied", () -> capturedOut.toString(StandardCharsets.UTF_8)
-                        .contains(prefix + "line " + (lines - 1) + " of " + lines + " on stdout"));
-                eventually("the last line is copied", () -> capturedErr.toString(StandardCharsets.UTF_8)
-                        .contains(prefix + "line " + (lines - 1) + " of " + lines + " on stderr"));
+                eventually(
+                        "the last line is copied",
+                        () ->
+                                capturedOut
+                                        .toString(StandardCharsets.UTF_8)
+                                        .contains(
+                                                prefix
+                                                        + "line "
+                                                        + (lines - 1)
+                                                        + " of "
+                                                        + lines
+                                                        + " on stdout"));
+                eventually(
+                        "the last line is copied",
+                        () ->
+                                capturedErr
+                                        .toString(StandardCharsets.UTF_8)
+                                        .contains(
+                                                prefix
+                                                        + "line "
+                                                        + (lines - 1)
+                                                        + " of "
+                                                        + lines
+                                                        + " on stderr"));
             }
         } finally {
             System.setOut(out);
             System.setErr(err);
         }
-        List<String> outLines = capturedOut.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
+        List<String> outLines =
+                capturedOut.toString(StandardCharsets.UTF_8).lines().collect(Collectors.toList());
         assertEquals(lines, outLines.size(), "every line once, nothing else");
         assertTrue(outLines.stream().allMatch(l -> l.startsWith("[loud-1 pid ")));
     }

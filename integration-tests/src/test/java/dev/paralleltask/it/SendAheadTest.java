@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A pool sends each worker several calls ahead of the one it runs. These tests pin down what that
- * must not change: only the running call counts as started, a long call holds up nothing, and
- * calls sent ahead of a crash or a cancel are neither lost nor run twice.
+ * must not change: only the running call counts as started, a long call holds up nothing, and calls
+ * sent ahead of a crash or a cancel are neither lost nor run twice.
  */
 @Timeout(120)
 class SendAheadTest {
@@ -39,7 +39,8 @@ class SendAheadTest {
             for (TaskFuture<Long> f : quick) {
                 pids.add(await(f));
             }
-            assertEquals(1, pids.size(), "all quick calls ran on the worker that was free: " + pids);
+            assertEquals(
+                    1, pids.size(), "all quick calls ran on the worker that was free: " + pids);
             assertTrue(longCall.isRunning());
             assertTrue(longCall.cancel(true));
         }
@@ -133,11 +134,13 @@ class SendAheadTest {
                 List<TaskFuture<Integer>> mine = new ArrayList<>();
                 results.add(mine);
                 int base = t * perThread;
-                Thread caller = new Thread(() -> {
-                    for (int i = 0; i < perThread; i++) {
-                        mine.add(shapes.add(base + i, 1));
-                    }
-                });
+                Thread caller =
+                        new Thread(
+                                () -> {
+                                    for (int i = 0; i < perThread; i++) {
+                                        mine.add(shapes.add(base + i, 1));
+                                    }
+                                });
                 callers.add(caller);
                 caller.start();
             }

@@ -40,7 +40,8 @@ public class Shapes implements Serializable {
     }
 
     @ParallelTask
-    public static String primitives(byte b, short s, char c, int i, long l, float f, double d, boolean z) {
+    public static String primitives(
+            byte b, short s, char c, int i, long l, float f, double d, boolean z) {
         return b + " " + s + " " + c + " " + i + " " + l + " " + f + " " + d + " " + z;
     }
 

@@ -28,7 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(120)
 class ShutdownTest {
     static Stream<Supplier<TaskExecutor>> executors() {
-        return Stream.of(() -> ProcessPool.builder().workers(1).build(), () -> ThreadPool.builder().threads(1).build());
+        return Stream.of(
+                () -> ProcessPool.builder().workers(1).build(),
+                () -> ThreadPool.builder().threads(1).build());
     }
 
     @ParameterizedTest
@@ -36,7 +38,10 @@ class ShutdownTest {
     void callAfterShutdownIsRejected(Supplier<TaskExecutor> executors) throws Exception {
         TaskExecutor executor = executors.get();
         executor.shutdown();
-        RejectedExecutionException e = assertThrows(RejectedExecutionException.class, () -> new FaultsTasks(executor).increment());
+        RejectedExecutionException e =
+                assertThrows(
+                        RejectedExecutionException.class,
+                        () -> new FaultsTasks(executor).increment());
         assertTrue(e.getMessage().contains("Faults.increment()"), e.getMessage());
         assertTrue(executor.awaitTermination(Duration.ofSeconds(60)));
         assertTrue(executor.isTerminated());
@@ -60,7 +65,8 @@ class ShutdownTest {
 
     @ParameterizedTest
     @MethodSource("executors")
-    void shutdownNowStopsTheRunningCallAndReturnsTheQueuedOnes(Supplier<TaskExecutor> executors) throws Exception {
+    void shutdownNowStopsTheRunningCallAndReturnsTheQueuedOnes(Supplier<TaskExecutor> executors)
+            throws Exception {
         TaskExecutor executor = executors.get();
         FaultsTasks tasks = new FaultsTasks(executor);
         TaskFuture<Long> running = tasks.sleep(600_000);
@@ -97,6 +103,8 @@ class ShutdownTest {
             assertEquals(2, pids.size());
             await(new FaultsTasks(pool).increment());
         }
-        assertTrue(pids.stream().allMatch(Futures::isDead), "every worker has exited when close() returns");
+        assertTrue(
+                pids.stream().allMatch(Futures::isDead),
+                "every worker has exited when close() returns");
     }
 }

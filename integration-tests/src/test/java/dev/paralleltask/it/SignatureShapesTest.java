@@ -10,6 +10,8 @@ import dev.paralleltask.runtime.ProcessPool;
 import dev.paralleltask.runtime.TaskExecutor;
 import dev.paralleltask.runtime.ThreadPool;
 import java.io.IOException;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -17,8 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import java.lang.annotation.Retention;
-import java.lang.annotation.RetentionPolicy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,7 +53,8 @@ class SignatureShapesTest {
 
     @OnEachExecutor
     void instanceMethodCarriesItsObject(TaskExecutor executor) throws Exception {
-        assertEquals("Hello, Ada", await(new ShapesTasks(executor, new Shapes("Hello")).greet("Ada")));
+        assertEquals(
+                "Hello, Ada", await(new ShapesTasks(executor, new Shapes("Hello")).greet("Ada")));
     }
 
     @OnEachExecutor
@@ -64,8 +65,18 @@ class SignatureShapesTest {
     @OnEachExecutor
     void primitivesAndBoxesKeepTheirValues(TaskExecutor executor) throws Exception {
         ShapesTasks shapes = new ShapesTasks(executor, new Shapes(""));
-        assertEquals("-1 300 é 70000 8000000000 1.5 2.25 true",
-                await(shapes.primitives((byte) -1, (short) 300, 'é', 70_000, 8_000_000_000L, 1.5f, 2.25, true)));
+        assertEquals(
+                "-1 300 é 70000 8000000000 1.5 2.25 true",
+                await(
+                        shapes.primitives(
+                                (byte) -1,
+                                (short) 300,
+                                'é',
+                                70_000,
+                                8_000_000_000L,
+                                1.5f,
+                                2.25,
+                                true)));
         assertEquals("7 null 0.5 false x", await(shapes.boxes(7, null, 0.5, false, 'x')));
     }
 
@@ -78,7 +89,9 @@ class SignatureShapesTest {
     void arraysRoundTrip(TaskExecutor executor) throws Exception {
         ShapesTasks shapes = new ShapesTasks(executor, new Shapes(""));
         assertArrayEquals(new int[] {3, 2, 1}, await(shapes.reverse(new int[] {1, 2, 3})));
-        assertArrayEquals(new String[][] {{"a", "c"}, {"b", "d"}}, await(shapes.transpose(new String[][] {{"a", "b"}, {"c", "d"}})));
+        assertArrayEquals(
+                new String[][] {{"a", "c"}, {"b", "d"}},
+                await(shapes.transpose(new String[][] {{"a", "b"}, {"c", "d"}})));
     }
 
     @OnEachExecutor
@@ -124,7 +137,10 @@ class SignatureShapesTest {
 
     @OnEachExecutor
     void checkedExceptionArrivesThroughTheFuture(TaskExecutor executor) {
-        IOException e = failure(new ShapesTasks(executor, new Shapes("")).read("/nowhere"), IOException.class);
+        IOException e =
+                failure(
+                        new ShapesTasks(executor, new Shapes("")).read("/nowhere"),
+                        IOException.class);
         assertEquals("cannot read /nowhere", e.getMessage());
     }
 

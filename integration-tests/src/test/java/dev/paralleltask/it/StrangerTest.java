@@ -30,7 +30,13 @@ class StrangerTest {
     void start() {
         pool = ProcessPool.builder().workers(1).build();
         // The socket's path is on the worker's command line, right after the main class.
-        List<String> args = Arrays.asList(ProcessHandle.of(pool.workers().get(0).pid()).orElseThrow().info().arguments().orElseThrow());
+        List<String> args =
+                Arrays.asList(
+                        ProcessHandle.of(pool.workers().get(0).pid())
+                                .orElseThrow()
+                                .info()
+                                .arguments()
+                                .orElseThrow());
         socket = UnixDomainSocketAddress.of(args.get(args.indexOf(WorkerMain.class.getName()) + 1));
     }
 
@@ -43,21 +49,26 @@ class StrangerTest {
 
     @Test
     void helloWithTheWrongSecretIsDropped() throws Exception {
-        ByteBuffer hello = frame(1, 4242, 1, new byte[32]); // type HELLO, a pid, worker 1, a secret of zeros
+        ByteBuffer hello =
+                frame(1, 4242, 1, new byte[32]); // type HELLO, a pid, worker 1, a secret of zeros
         assertDropped(hello);
         assertPoolAnswers();
     }
 
     @Test
     void oversizedFrameIsDropped() throws Exception {
-        ByteBuffer huge = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(1 << 30).flip();
+        ByteBuffer huge =
+                ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(1 << 30).flip();
         assertDropped(huge);
         assertPoolAnswers();
     }
 
     @Test
     void garbageIsDropped() throws Exception {
-        assertDropped(ByteBuffer.wrap("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+        assertDropped(
+                ByteBuffer.wrap(
+                        "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                                .getBytes(StandardCharsets.US_ASCII)));
         assertPoolAnswers();
     }
 
@@ -90,7 +101,13 @@ class StrangerTest {
 
     /** A frame as the wire carries it: length, type, id, aux, body. */
     private static ByteBuffer frame(int type, long id, int aux, byte[] body) {
-        return ByteBuffer.allocate(4 + 13 + body.length).order(ByteOrder.LITTLE_ENDIAN)
-                .putInt(13 + body.length).put((byte) type).putLong(id).putInt(aux).put(body).flip();
+        return ByteBuffer.allocate(4 + 13 + body.length)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putInt(13 + body.length)
+                .put((byte) type)
+                .putLong(id)
+                .putInt(aux)
+                .put(body)
+                .flip();
     }
 }

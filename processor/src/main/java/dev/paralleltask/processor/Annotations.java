@@ -12,7 +12,9 @@ final class Annotations {
     /** The annotation of type {@code qualifiedName} on {@code element}, if present. */
     static Optional<AnnotationMirror> find(Element element, String qualifiedName) {
         for (AnnotationMirror m : element.getAnnotationMirrors()) {
-            if (((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().contentEquals(qualifiedName)) {
+            if (((TypeElement) m.getAnnotationType().asElement())
+                    .getQualifiedName()
+                    .contentEquals(qualifiedName)) {
                 return Optional.of(m);
             }
         }

@@ -7,7 +7,10 @@ import javax.lang.model.element.TypeElement;
 final class GeneratedNames {
     private GeneratedNames() {}
 
-    /** {@code com.acme.Primes} -> {@code com.acme.PrimesTasks}; {@code Outer.Inner} -> {@code Outer_InnerTasks}. */
+    /**
+     * {@code com.acme.Primes} -> {@code com.acme.PrimesTasks}; {@code Outer.Inner} -> {@code
+     * Outer_InnerTasks}.
+     */
     static ClassName proxyOf(TypeElement taskClass) {
         ClassName name = ClassName.get(taskClass);
         return ClassName.get(name.packageName(), String.join("_", name.simpleNames()) + "Tasks");
@@ -23,7 +26,9 @@ final class GeneratedNames {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < methodName.length(); i++) {
             char c = methodName.charAt(i);
-            if (Character.isUpperCase(c) && i > 0 && !Character.isUpperCase(methodName.charAt(i - 1))) {
+            if (Character.isUpperCase(c)
+                    && i > 0
+                    && !Character.isUpperCase(methodName.charAt(i - 1))) {
                 s.append('_');
             }
             s.append(Character.toUpperCase(c));

@@ -58,12 +58,21 @@ final class LocalClassScanner {
             Tree parent = getCurrentPath().getParentPath().getLeaf();
             boolean member = parent instanceof ClassTree || parent instanceof CompilationUnitTree;
             if (!member) {
-                String what = parent.getKind() == Tree.Kind.NEW_CLASS ? "an anonymous class" : "local class " + tree.getSimpleName();
+                String what =
+                        parent.getKind() == Tree.Kind.NEW_CLASS
+                                ? "an anonymous class"
+                                : "local class " + tree.getSimpleName();
                 for (Tree m : tree.getMembers()) {
                     if (m instanceof MethodTree method && isAnnotated(method)) {
-                        trees.printMessage(Diagnostic.Kind.ERROR, "[ParallelTaskLocalClass] @ParallelTask method " + method.getName()
-                                + " is in " + what + ", which a worker cannot create; move it to a top-level or static nested class",
-                                method, unit);
+                        trees.printMessage(
+                                Diagnostic.Kind.ERROR,
+                                "[ParallelTaskLocalClass] @ParallelTask method "
+                                        + method.getName()
+                                        + " is in "
+                                        + what
+                                        + ", which a worker cannot create; move it to a top-level or static nested class",
+                                method,
+                                unit);
                     }
                 }
             }

@@ -37,12 +37,15 @@ final class ModelReader {
 
     TaskClass read(TypeElement type, List<ExecutableElement> methods) {
         List<TypeVariableName> typeVariables =
-                type.getTypeParameters().stream().map(TypeVariableName::get).collect(Collectors.toList());
+                type.getTypeParameters().stream()
+                        .map(TypeVariableName::get)
+                        .collect(Collectors.toList());
         ClassName className = ClassName.get(type);
         TypeName targetType =
                 typeVariables.isEmpty()
                         ? className
-                        : ParameterizedTypeName.get(className, typeVariables.toArray(TypeName[]::new));
+                        : ParameterizedTypeName.get(
+                                className, typeVariables.toArray(TypeName[]::new));
         Set<String> constants = new HashSet<>(Set.of(INVOKER_CONSTANT));
         List<TaskMethod> model = new ArrayList<>();
         for (ExecutableElement method : methods) {
@@ -59,7 +62,8 @@ final class ModelReader {
                 model);
     }
 
-    private TaskMethod readMethod(TypeElement type, ExecutableElement method, int index, Set<String> constants) {
+    private TaskMethod readMethod(
+            TypeElement type, ExecutableElement method, int index, Set<String> constants) {
         String name = method.getSimpleName().toString();
         String constant = GeneratedNames.constantOf(name);
         for (int n = 2; !constants.add(constant); n++) {
@@ -70,17 +74,30 @@ final class ModelReader {
         for (VariableElement p : method.getParameters()) {
             TypeMirror declared = p.asType();
             TypeMirror erased = types.erasure(declared);
-            boolean isObject = erased.getKind() == TypeKind.DECLARED
-                    && ((TypeElement) types.asElement(erased)).getQualifiedName().contentEquals("java.lang.Object");
+            boolean isObject =
+                    erased.getKind() == TypeKind.DECLARED
+                            && ((TypeElement) types.asElement(erased))
+                                    .getQualifiedName()
+                                    .contentEquals("java.lang.Object");
             unchecked |= !types.isSameType(declared, erased);
-            parameters.add(new TaskParameter(p.getSimpleName().toString(), TypeName.get(declared), isObject ? null : TypeName.get(erased)));
+            parameters.add(
+                    new TaskParameter(
+                            p.getSimpleName().toString(),
+                            TypeName.get(declared),
+                            isObject ? null : TypeName.get(erased)));
         }
         boolean isStatic = method.getModifiers().contains(Modifier.STATIC);
         unchecked |= !isStatic && !type.getTypeParameters().isEmpty();
         TypeMirror returnType = method.getReturnType();
         boolean returnsVoid = returnType.getKind() == TypeKind.VOID;
-        boolean genericVarargs = method.isVarArgs() && !isReifiable(((ArrayType) method.getParameters()
-                .get(method.getParameters().size() - 1).asType()).getComponentType());
+        boolean genericVarargs =
+                method.isVarArgs()
+                        && !isReifiable(
+                                ((ArrayType)
+                                                method.getParameters()
+                                                        .get(method.getParameters().size() - 1)
+                                                        .asType())
+                                        .getComponentType());
         boolean safeVarargs = Annotations.has(method, "java.lang.SafeVarargs");
         Map<String, Object> values = annotationValues(method);
         return new TaskMethod(
@@ -90,7 +107,9 @@ final class ModelReader {
                 constant,
                 isStatic,
                 method.getModifiers().contains(Modifier.PUBLIC),
-                method.getTypeParameters().stream().map(TypeVariableName::get).collect(Collectors.toList()),
+                method.getTypeParameters().stream()
+                        .map(TypeVariableName::get)
+                        .collect(Collectors.toList()),
                 parameters,
                 method.isVarArgs(),
                 returnsVoid ? ClassName.get(Void.class) : TypeName.get(returnType).box(),
@@ -109,7 +128,10 @@ final class ModelReader {
     Map<String, Object> annotationValues(ExecutableElement method) {
         AnnotationMirror mirror = parallelTaskMirror(method);
         return elements.getElementValuesWithDefaults(mirror).entrySet().stream()
-                .collect(Collectors.toMap(e -> e.getKey().getSimpleName().toString(), e -> ((AnnotationValue) e.getValue()).getValue()));
+                .collect(
+                        Collectors.toMap(
+                                e -> e.getKey().getSimpleName().toString(),
+                                e -> ((AnnotationValue) e.getValue()).getValue()));
     }
 
     static AnnotationMirror parallelTaskMirror(ExecutableElement method) {
@@ -123,12 +145,16 @@ final class ModelReader {
     }
 
     /**
-     * The parameter types: for messages as the source names them, without type arguments
-     * ({@code T}, {@code List}); for javadoc links erased and qualified, as javadoc wants them.
+     * The parameter types: for messages as the source names them, without type arguments ({@code
+     * T}, {@code List}); for javadoc links erased and qualified, as javadoc wants them.
      */
     private String parameterList(ExecutableElement method, boolean forMessages) {
         return method.getParameters().stream()
-                .map(p -> forMessages ? typeName(p.asType(), true) : typeName(types.erasure(p.asType()), false))
+                .map(
+                        p ->
+                                forMessages
+                                        ? typeName(p.asType(), true)
+                                        : typeName(types.erasure(p.asType()), false))
                 .collect(Collectors.joining(", "));
     }
 
@@ -150,9 +176,17 @@ final class ModelReader {
             case ARRAY:
                 return isReifiable(((ArrayType) type).getComponentType());
             case DECLARED:
-                return ((DeclaredType) type).getTypeArguments().stream()
-                        .allMatch(a -> a.getKind() == TypeKind.WILDCARD && ((javax.lang.model.type.WildcardType) a).getExtendsBound() == null
-                                && ((javax.lang.model.type.WildcardType) a).getSuperBound() == null);
+                return ((DeclaredType) type)
+                        .getTypeArguments().stream()
+                                .allMatch(
+                                        a ->
+                                                a.getKind() == TypeKind.WILDCARD
+                                                        && ((javax.lang.model.type.WildcardType) a)
+                                                                        .getExtendsBound()
+                                                                == null
+                                                        && ((javax.lang.model.type.WildcardType) a)
+                                                                        .getSuperBound()
+                                                                == null);
             default:
                 return true;
         }

@@ -35,8 +35,8 @@ import javax.tools.Diagnostic;
  *   <li>A class whose methods mention types not yet generated (by another processor) is retried in
  *       later rounds and reported only if they never appear.
  *   <li>It is isolating, in Gradle's terms: each proxy depends only on its own class.
- *   <li>It claims no annotation, like AutoValue: javac's {@code -Xlint:processing} then notes
- *       every annotation no processor claimed (JUnit's {@code @Test} as much as ours); compile with
+ *   <li>It claims no annotation, like AutoValue: javac's {@code -Xlint:processing} then notes every
+ *       annotation no processor claimed (JUnit's {@code @Test} as much as ours); compile with
  *       {@code -Xlint:all,-processing}.
  * </ul>
  */
@@ -57,8 +57,9 @@ public final class ParallelTaskProcessor extends AbstractProcessor {
         judge = new SerializabilityJudge(env.getTypeUtils(), env.getElementUtils());
         reader = new ModelReader(env.getTypeUtils(), env.getElementUtils());
         validator = new TaskValidator(env.getMessager(), env.getElementUtils(), judge, reader);
-        boolean generatedVisible = env.getSourceVersion().compareTo(SourceVersion.RELEASE_8) > 0
-                && env.getElementUtils().getTypeElement(RuntimeNames.GENERATED) != null;
+        boolean generatedVisible =
+                env.getSourceVersion().compareTo(SourceVersion.RELEASE_8) > 0
+                        && env.getElementUtils().getTypeElement(RuntimeNames.GENERATED) != null;
         writer = new ProxyWriter(generatedVisible);
         localClasses = LocalClassScanner.create(env);
     }
@@ -83,8 +84,11 @@ public final class ParallelTaskProcessor extends AbstractProcessor {
         try {
             localClasses.scan(round.getRootElements());
         } catch (RuntimeException e) {
-            processingEnv.getMessager().printMessage(Diagnostic.Kind.WARNING,
-                    "paralleltask could not look for @ParallelTask in local classes: " + e);
+            processingEnv
+                    .getMessager()
+                    .printMessage(
+                            Diagnostic.Kind.WARNING,
+                            "paralleltask could not look for @ParallelTask in local classes: " + e);
         }
         Map<TypeElement, List<ExecutableElement>> classes = new LinkedHashMap<>();
         for (String name : deferred) {
@@ -94,7 +98,8 @@ public final class ParallelTaskProcessor extends AbstractProcessor {
             }
         }
         deferred.clear();
-        TypeElement annotation = processingEnv.getElementUtils().getTypeElement(RuntimeNames.PARALLEL_TASK);
+        TypeElement annotation =
+                processingEnv.getElementUtils().getTypeElement(RuntimeNames.PARALLEL_TASK);
         if (annotation != null) {
             for (Element e : round.getElementsAnnotatedWith(annotation)) {
                 if (e.getKind() == ElementKind.METHOD) {
@@ -109,15 +114,19 @@ public final class ParallelTaskProcessor extends AbstractProcessor {
         return false;
     }
 
-    private void processClass(TypeElement type, List<ExecutableElement> methods, boolean lastRound) {
+    private void processClass(
+            TypeElement type, List<ExecutableElement> methods, boolean lastRound) {
         try {
             // 1. Wait for types another processor may still generate.
             // 2. Report every problem; skip the class if there was one.
             // 3. Read the model and write the proxy.
             if (hasUnresolvedTypes(methods)) {
                 if (lastRound) {
-                    error(type, "[ParallelTaskUnresolvedType] a @ParallelTask method of %s mentions a type that does not exist; "
-                            + "fix the type, or the processor that should generate it", type.getSimpleName());
+                    error(
+                            type,
+                            "[ParallelTaskUnresolvedType] a @ParallelTask method of %s mentions a type that does not exist; "
+                                    + "fix the type, or the processor that should generate it",
+                            type.getSimpleName());
                 } else {
                     deferred.add(type.getQualifiedName().toString());
                 }
@@ -128,12 +137,19 @@ public final class ParallelTaskProcessor extends AbstractProcessor {
             }
             writer.writeProxy(reader.read(type, methods)).writeTo(processingEnv.getFiler());
         } catch (IOException e) {
-            error(type, "[ParallelTaskWriteFailed] could not write the proxy of %s: %s", type.getSimpleName(), e);
+            error(
+                    type,
+                    "[ParallelTaskWriteFailed] could not write the proxy of %s: %s",
+                    type.getSimpleName(),
+                    e);
         } catch (RuntimeException e) {
             StringWriter trace = new StringWriter();
             e.printStackTrace(new PrintWriter(trace));
-            error(type, "[ParallelTaskInternalError] the paralleltask processor failed on %s; please report it:\n%s",
-                    type.getSimpleName(), trace);
+            error(
+                    type,
+                    "[ParallelTaskInternalError] the paralleltask processor failed on %s; please report it:\n%s",
+                    type.getSimpleName(),
+                    trace);
         }
     }
 
@@ -150,7 +166,8 @@ public final class ParallelTaskProcessor extends AbstractProcessor {
 
     private static boolean hasUnresolvedTypes(List<ExecutableElement> methods) {
         for (ExecutableElement m : methods) {
-            if (isError(m.getReturnType()) || m.getParameters().stream().anyMatch(p -> isError(p.asType()))) {
+            if (isError(m.getReturnType())
+                    || m.getParameters().stream().anyMatch(p -> isError(p.asType()))) {
                 return true;
             }
         }
@@ -162,7 +179,8 @@ public final class ParallelTaskProcessor extends AbstractProcessor {
     }
 
     private void error(Element element, String format, Object... args) {
-        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, String.format(format, args), element);
+        processingEnv
+                .getMessager()
+                .printMessage(Diagnostic.Kind.ERROR, String.format(format, args), element);
     }
-
 }

@@ -19,7 +19,10 @@ import javax.lang.model.element.Modifier;
 final class ProxyWriter {
     private final boolean generatedAvailable;
 
-    /** @param generatedAvailable whether the user's code can see {@code javax.annotation.processing.Generated} */
+    /**
+     * @param generatedAvailable whether the user's code can see {@code
+     *     javax.annotation.processing.Generated}
+     */
     ProxyWriter(boolean generatedAvailable) {
         this.generatedAvailable = generatedAvailable;
     }
@@ -27,31 +30,43 @@ final class ProxyWriter {
     JavaFile writeProxy(TaskClass taskClass) {
         // public final class PrimesTasks {
         //     private static final TaskInvoker INVOKER = new Invoker();
-        //     private static final TaskMethod COUNT = new TaskMethod(INVOKER, 0, "Primes.count(int, int)", ...);
+        //     private static final TaskMethod COUNT = new TaskMethod(INVOKER, 0, "Primes.count(int,
+        // int)", ...);
         //     private final TaskExecutor executor;
         //     public PrimesTasks(TaskExecutor executor) { ... }
         //     public TaskFuture<Long> count(int from, int to) { ... }
         //     public static final class Invoker implements TaskInvoker { ... }
         // }
-        TypeSpec.Builder proxy = TypeSpec.classBuilder(taskClass.proxyName())
-                .addOriginatingElement(taskClass.element())
-                .addModifiers(Modifier.FINAL)
-                .addTypeVariables(taskClass.typeVariables())
-                .addJavadoc("Runs the {@code @ParallelTask} methods of {@link $T} on a {@link $T}.\n\n"
-                        + "<p>Each method returns at once with a {@link $T}; the call runs where the executor runs it:\n"
-                        + "in a child JVM for a {@code ProcessPool}, on a thread for a {@code ThreadPool}.\n",
-                        taskClass.className(), RuntimeNames.TASK_EXECUTOR, RuntimeNames.TASK_FUTURE);
+        TypeSpec.Builder proxy =
+                TypeSpec.classBuilder(taskClass.proxyName())
+                        .addOriginatingElement(taskClass.element())
+                        .addModifiers(Modifier.FINAL)
+                        .addTypeVariables(taskClass.typeVariables())
+                        .addJavadoc(
+                                "Runs the {@code @ParallelTask} methods of {@link $T} on a {@link $T}.\n\n"
+                                        + "<p>Each method returns at once with a {@link $T}; the call runs where the executor runs it:\n"
+                                        + "in a child JVM for a {@code ProcessPool}, on a thread for a {@code ThreadPool}.\n",
+                                taskClass.className(),
+                                RuntimeNames.TASK_EXECUTOR,
+                                RuntimeNames.TASK_FUTURE);
         if (taskClass.isPublic()) {
             proxy.addModifiers(Modifier.PUBLIC);
         }
         if (generatedAvailable) {
-            proxy.addAnnotation(AnnotationSpec.builder(ClassName.bestGuess(RuntimeNames.GENERATED))
-                    .addMember("value", "$S", ParallelTaskProcessor.class.getName())
-                    .build());
+            proxy.addAnnotation(
+                    AnnotationSpec.builder(ClassName.bestGuess(RuntimeNames.GENERATED))
+                            .addMember("value", "$S", ParallelTaskProcessor.class.getName())
+                            .build());
         }
-        proxy.addField(FieldSpec.builder(RuntimeNames.TASK_INVOKER, "INVOKER", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .initializer("new $T()", invokerName(taskClass))
-                .build());
+        proxy.addField(
+                FieldSpec.builder(
+                                RuntimeNames.TASK_INVOKER,
+                                "INVOKER",
+                                Modifier.PRIVATE,
+                                Modifier.STATIC,
+                                Modifier.FINAL)
+                        .initializer("new $T()", invokerName(taskClass))
+                        .build());
         for (TaskMethod method : taskClass.methods()) {
             proxy.addField(methodConstant(method));
         }
@@ -76,13 +91,27 @@ final class ProxyWriter {
 
     private FieldSpec methodConstant(TaskMethod method) {
         // private static final TaskMethod COUNT =
-        //         new TaskMethod(INVOKER, 0, "Primes.count(int, int)", List.of("from", "to"), 5000L, 0);
-        CodeBlock names = method.parameters().stream()
-                .map(p -> CodeBlock.of("$S", p.name()))
-                .collect(CodeBlock.joining(", "));
-        return FieldSpec.builder(RuntimeNames.TASK_METHOD, method.constant(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-                .initializer("new $T(INVOKER, $L, $S, $T.of($L), $LL, $L)", RuntimeNames.TASK_METHOD, method.index(),
-                        method.displayName(), List.class, names, method.timeoutMillis(), method.retries())
+        //         new TaskMethod(INVOKER, 0, "Primes.count(int, int)", List.of("from", "to"),
+        // 5000L, 0);
+        CodeBlock names =
+                method.parameters().stream()
+                        .map(p -> CodeBlock.of("$S", p.name()))
+                        .collect(CodeBlock.joining(", "));
+        return FieldSpec.builder(
+                        RuntimeNames.TASK_METHOD,
+                        method.constant(),
+                        Modifier.PRIVATE,
+                        Modifier.STATIC,
+                        Modifier.FINAL)
+                .initializer(
+                        "new $T(INVOKER, $L, $S, $T.of($L), $LL, $L)",
+                        RuntimeNames.TASK_METHOD,
+                        method.index(),
+                        method.displayName(),
+                        List.class,
+                        names,
+                        method.timeoutMillis(),
+                        method.retries())
                 .build();
     }
 
@@ -91,17 +120,24 @@ final class ProxyWriter {
         //     this.executor = Objects.requireNonNull(executor, "executor");
         //     [this.target = Objects.requireNonNull(target, "target");]
         // }
-        MethodSpec.Builder constructor = MethodSpec.constructorBuilder()
-                .addParameter(RuntimeNames.TASK_EXECUTOR, "executor")
-                .addStatement("this.executor = $T.requireNonNull(executor, $S)", Objects.class, "executor");
+        MethodSpec.Builder constructor =
+                MethodSpec.constructorBuilder()
+                        .addParameter(RuntimeNames.TASK_EXECUTOR, "executor")
+                        .addStatement(
+                                "this.executor = $T.requireNonNull(executor, $S)",
+                                Objects.class,
+                                "executor");
         if (taskClass.isPublic()) {
             constructor.addModifiers(Modifier.PUBLIC);
         }
         if (taskClass.hasInstanceMethods()) {
-            constructor.addParameter(taskClass.targetType(), "target")
-                    .addStatement("this.target = $T.requireNonNull(target, $S)", Objects.class, "target")
-                    .addJavadoc("Runs the tasks of {@code target} on {@code executor}: the object is sent with each call,\n"
-                            + "as it is when the call is made.\n");
+            constructor
+                    .addParameter(taskClass.targetType(), "target")
+                    .addStatement(
+                            "this.target = $T.requireNonNull(target, $S)", Objects.class, "target")
+                    .addJavadoc(
+                            "Runs the tasks of {@code target} on {@code executor}: the object is sent with each call,\n"
+                                    + "as it is when the call is made.\n");
         } else {
             constructor.addJavadoc("Runs the tasks on {@code executor}.\n");
         }
@@ -112,13 +148,18 @@ final class ProxyWriter {
         // public TaskFuture<Long> count(int from, int to) {
         //     return this.executor.submit(PrimesTasks.COUNT, null, new Object[] {from, to});
         // }
-        MethodSpec.Builder proxy = MethodSpec.methodBuilder(method.name())
-                .addTypeVariables(method.typeVariables())
-                .returns(ParameterizedTypeName.get(RuntimeNames.TASK_FUTURE, method.resultType()))
-                .varargs(method.varargs())
-                .addJavadoc("Runs {@link $T#$L} on the executor.\n\n"
-                        + "@return the future of the call: its result, or what the method threw, or why the call failed\n",
-                        taskClass.className(), method.javadocLink());
+        MethodSpec.Builder proxy =
+                MethodSpec.methodBuilder(method.name())
+                        .addTypeVariables(method.typeVariables())
+                        .returns(
+                                ParameterizedTypeName.get(
+                                        RuntimeNames.TASK_FUTURE, method.resultType()))
+                        .varargs(method.varargs())
+                        .addJavadoc(
+                                "Runs {@link $T#$L} on the executor.\n\n"
+                                        + "@return the future of the call: its result, or what the method threw, or why the call failed\n",
+                                taskClass.className(),
+                                method.javadocLink());
         if (method.isPublic()) {
             proxy.addModifiers(Modifier.PUBLIC);
         }
@@ -127,9 +168,12 @@ final class ProxyWriter {
         }
         if (method.genericVarargs()) {
             // The proxy hands the array to the method as it is, so it is exactly as safe as calling
-            // the method directly: @SafeVarargs when the method says so, the same warning otherwise.
+            // the method directly: @SafeVarargs when the method says so, the same warning
+            // otherwise.
             if (method.safeVarargs()) {
-                proxy.addModifiers(Modifier.FINAL).addAnnotation(SafeVarargs.class).addAnnotation(suppress("varargs"));
+                proxy.addModifiers(Modifier.FINAL)
+                        .addAnnotation(SafeVarargs.class)
+                        .addAnnotation(suppress("varargs"));
             } else {
                 proxy.addAnnotation(suppress("unchecked"));
             }
@@ -137,11 +181,17 @@ final class ProxyWriter {
         if (method.deprecated()) {
             proxy.addAnnotation(Deprecated.class);
         }
-        CodeBlock args = method.parameters().stream()
-                .map(p -> CodeBlock.of("$N", p.name()))
-                .collect(CodeBlock.joining(", "));
-        proxy.addStatement("return this.executor.submit($T.$N, $L, new $T[] {$L})", taskClass.proxyName(), method.constant(),
-                method.isStatic() ? "null" : "this.target", Object.class, args);
+        CodeBlock args =
+                method.parameters().stream()
+                        .map(p -> CodeBlock.of("$N", p.name()))
+                        .collect(CodeBlock.joining(", "));
+        proxy.addStatement(
+                "return this.executor.submit($T.$N, $L, new $T[] {$L})",
+                taskClass.proxyName(),
+                method.constant(),
+                method.isStatic() ? "null" : "this.target",
+                Object.class,
+                args);
         return proxy.build();
     }
 
@@ -163,7 +213,12 @@ final class ProxyWriter {
             unchecked |= method.needsUncheckedCasts();
             deprecated |= method.deprecated();
             body.add("case $L:\n", method.index()).indent();
-            CodeBlock call = CodeBlock.of("$L.$N($L)", receiver(taskClass, method), method.name(), arguments(method));
+            CodeBlock call =
+                    CodeBlock.of(
+                            "$L.$N($L)",
+                            receiver(taskClass, method),
+                            method.name(),
+                            arguments(method));
             if (method.returnsVoid()) {
                 body.addStatement("$L", call).addStatement("return null");
             } else {
@@ -171,20 +226,26 @@ final class ProxyWriter {
             }
             body.unindent();
         }
-        body.add("default:\n").indent()
-                .addStatement("throw new $T($S + method)", IllegalArgumentException.class,
-                        "no @ParallelTask method of " + taskClass.className().canonicalName() + " has index ")
+        body.add("default:\n")
+                .indent()
+                .addStatement(
+                        "throw new $T($S + method)",
+                        IllegalArgumentException.class,
+                        "no @ParallelTask method of "
+                                + taskClass.className().canonicalName()
+                                + " has index ")
                 .unindent()
                 .endControlFlow();
-        MethodSpec.Builder invoke = MethodSpec.methodBuilder("invoke")
-                .addAnnotation(Override.class)
-                .addModifiers(Modifier.PUBLIC)
-                .returns(Object.class)
-                .addParameter(int.class, "method")
-                .addParameter(Object.class, "target")
-                .addParameter(Object[].class, "args")
-                .addException(Throwable.class)
-                .addCode(body.build());
+        MethodSpec.Builder invoke =
+                MethodSpec.methodBuilder("invoke")
+                        .addAnnotation(Override.class)
+                        .addModifiers(Modifier.PUBLIC)
+                        .returns(Object.class)
+                        .addParameter(int.class, "method")
+                        .addParameter(Object.class, "target")
+                        .addParameter(Object[].class, "args")
+                        .addException(Throwable.class)
+                        .addCode(body.build());
         List<String> suppressed = new ArrayList<>();
         if (deprecated) {
             suppressed.add("deprecation");
@@ -194,21 +255,33 @@ final class ProxyWriter {
             suppressed.add("unchecked");
         }
         if (!suppressed.isEmpty()) {
-            CodeBlock names = suppressed.stream().map(s -> CodeBlock.of("$S", s)).collect(CodeBlock.joining(", ", "{", "}"));
-            invoke.addAnnotation(AnnotationSpec.builder(SuppressWarnings.class)
-                    .addMember("value", suppressed.size() == 1 ? CodeBlock.of("$S", suppressed.get(0)) : names)
-                    .build());
+            CodeBlock names =
+                    suppressed.stream()
+                            .map(s -> CodeBlock.of("$S", s))
+                            .collect(CodeBlock.joining(", ", "{", "}"));
+            invoke.addAnnotation(
+                    AnnotationSpec.builder(SuppressWarnings.class)
+                            .addMember(
+                                    "value",
+                                    suppressed.size() == 1
+                                            ? CodeBlock.of("$S", suppressed.get(0))
+                                            : names)
+                            .build());
         }
         return TypeSpec.classBuilder(invokerName(taskClass))
                 .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
                 .addSuperinterface(RuntimeNames.TASK_INVOKER)
-                .addJavadoc("Runs the methods of {@link $T} by index in a worker; used by the runtime, not API.\n", taskClass.className())
+                .addJavadoc(
+                        "Runs the methods of {@link $T} by index in a worker; used by the runtime, not API.\n",
+                        taskClass.className())
                 .addMethod(invoke.build())
                 .build();
     }
 
     private static AnnotationSpec suppress(String warning) {
-        return AnnotationSpec.builder(SuppressWarnings.class).addMember("value", "$S", warning).build();
+        return AnnotationSpec.builder(SuppressWarnings.class)
+                .addMember("value", "$S", warning)
+                .build();
     }
 
     private static CodeBlock receiver(TaskClass taskClass, TaskMethod method) {
@@ -223,7 +296,10 @@ final class ProxyWriter {
         List<TaskParameter> parameters = method.parameters();
         for (int i = 0; i < parameters.size(); i++) {
             TypeName cast = parameters.get(i).castType();
-            args.add(cast == null ? CodeBlock.of("args[$L]", i) : CodeBlock.of("($T) args[$L]", cast, i));
+            args.add(
+                    cast == null
+                            ? CodeBlock.of("args[$L]", i)
+                            : CodeBlock.of("($T) args[$L]", cast, i));
         }
         return CodeBlock.join(args, ", ");
     }

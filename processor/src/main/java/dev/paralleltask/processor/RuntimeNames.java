@@ -3,8 +3,8 @@ package dev.paralleltask.processor;
 import com.palantir.javapoet.ClassName;
 
 /**
- * The runtime types generated code refers to, by name: the processor does not depend on the
- * runtime jar.
+ * The runtime types generated code refers to, by name: the processor does not depend on the runtime
+ * jar.
  */
 final class RuntimeNames {
     private RuntimeNames() {}

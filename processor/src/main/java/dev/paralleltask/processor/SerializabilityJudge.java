@@ -20,39 +20,40 @@ import javax.lang.model.util.Types;
  *
  * <p>Only certain verdicts are given: a type is rejected when no value of it could ever be
  * serialized (a final class that is not {@code Serializable}, a type of the JDK that stands for a
- * thread, a stream, a socket or the like), or when it is a functional interface that is not
- * {@code Serializable} (what callers pass for it is a lambda, which is not serializable). Types
- * that cannot be judged ({@code Object}, most interfaces, non-final classes) pass, and are checked
- * when the call is made.
+ * thread, a stream, a socket or the like), or when it is a functional interface that is not {@code
+ * Serializable} (what callers pass for it is a lambda, which is not serializable). Types that
+ * cannot be judged ({@code Object}, most interfaces, non-final classes) pass, and are checked when
+ * the call is made.
  */
 final class SerializabilityJudge {
     /** Types whose instances hold threads, OS resources or code, and never serialize. */
-    private static final List<String> NEVER_SERIALIZABLE = List.of(
-            "java.lang.Thread",
-            "java.lang.ThreadGroup",
-            "java.lang.ClassLoader",
-            "java.lang.Process",
-            "java.lang.ProcessHandle",
-            "java.lang.ref.Reference",
-            "java.io.InputStream",
-            "java.io.OutputStream",
-            "java.io.Reader",
-            "java.io.Writer",
-            "java.io.Console",
-            "java.io.RandomAccessFile",
-            "java.net.Socket",
-            "java.net.ServerSocket",
-            "java.net.DatagramSocket",
-            "java.nio.channels.Channel",
-            "java.nio.Buffer",
-            "java.util.stream.BaseStream",
-            "java.util.Iterator",
-            "java.util.concurrent.ExecutorService",
-            "java.util.concurrent.Future",
-            "java.util.concurrent.CompletionStage",
-            "java.sql.Connection",
-            "java.sql.Statement",
-            "java.sql.ResultSet");
+    private static final List<String> NEVER_SERIALIZABLE =
+            List.of(
+                    "java.lang.Thread",
+                    "java.lang.ThreadGroup",
+                    "java.lang.ClassLoader",
+                    "java.lang.Process",
+                    "java.lang.ProcessHandle",
+                    "java.lang.ref.Reference",
+                    "java.io.InputStream",
+                    "java.io.OutputStream",
+                    "java.io.Reader",
+                    "java.io.Writer",
+                    "java.io.Console",
+                    "java.io.RandomAccessFile",
+                    "java.net.Socket",
+                    "java.net.ServerSocket",
+                    "java.net.DatagramSocket",
+                    "java.nio.channels.Channel",
+                    "java.nio.Buffer",
+                    "java.util.stream.BaseStream",
+                    "java.util.Iterator",
+                    "java.util.concurrent.ExecutorService",
+                    "java.util.concurrent.Future",
+                    "java.util.concurrent.CompletionStage",
+                    "java.sql.Connection",
+                    "java.sql.Statement",
+                    "java.sql.ResultSet");
 
     /** Why a type can never be sent; empty when it may be. */
     record Verdict(String reason, String fix) {}
@@ -66,11 +67,12 @@ final class SerializabilityJudge {
         this.types = types;
         this.elements = elements;
         this.serializable = elements.getTypeElement("java.io.Serializable").asType();
-        this.never = NEVER_SERIALIZABLE.stream()
-                .map(elements::getTypeElement)
-                .filter(Objects::nonNull)
-                .map(e -> types.erasure(e.asType()))
-                .collect(Collectors.toList());
+        this.never =
+                NEVER_SERIALIZABLE.stream()
+                        .map(elements::getTypeElement)
+                        .filter(Objects::nonNull)
+                        .map(e -> types.erasure(e.asType()))
+                        .collect(Collectors.toList());
     }
 
     /** Whether values of {@code type} can never be serialized, and why. */
@@ -90,28 +92,36 @@ final class SerializabilityJudge {
 
     private Optional<Verdict> judgeDeclared(DeclaredType type) {
         TypeElement element = (TypeElement) type.asElement();
-        Optional<TypeMirror> resource = never.stream().filter(n -> types.isSubtype(type, n)).findFirst();
+        Optional<TypeMirror> resource =
+                never.stream().filter(n -> types.isSubtype(type, n)).findFirst();
         if (resource.isPresent()) {
-            return Optional.of(new Verdict(
-                    "which stands for a live resource (" + resource.get() + ") and can never be serialized",
-                    "pass the data it would give instead (for example a byte[], a String or a path)"));
+            return Optional.of(
+                    new Verdict(
+                            "which stands for a live resource ("
+                                    + resource.get()
+                                    + ") and can never be serialized",
+                            "pass the data it would give instead (for example a byte[], a String or a path)"));
         }
         if (types.isAssignable(type, serializable)) {
             return Optional.empty();
         }
         if (isFunctionalInterface(element)) {
-            return Optional.of(new Verdict(
-                    "a functional interface that is not Serializable, so the lambda a caller passes can never be serialized",
-                    "pass data and build the function in the task, or declare an interface that extends both "
-                            + element.getSimpleName() + " and java.io.Serializable"));
+            return Optional.of(
+                    new Verdict(
+                            "a functional interface that is not Serializable, so the lambda a caller passes can never be serialized",
+                            "pass data and build the function in the task, or declare an interface that extends both "
+                                    + element.getSimpleName()
+                                    + " and java.io.Serializable"));
         }
-        boolean isFinal = element.getModifiers().contains(Modifier.FINAL)
-                || element.getKind() == ElementKind.RECORD
-                || element.getKind() == ElementKind.ENUM;
+        boolean isFinal =
+                element.getModifiers().contains(Modifier.FINAL)
+                        || element.getKind() == ElementKind.RECORD
+                        || element.getKind() == ElementKind.ENUM;
         if (isFinal && element.getKind() != ElementKind.INTERFACE) {
-            return Optional.of(new Verdict(
-                    "a final class that does not implement java.io.Serializable",
-                    "make " + element.getSimpleName() + " implement java.io.Serializable"));
+            return Optional.of(
+                    new Verdict(
+                            "a final class that does not implement java.io.Serializable",
+                            "make " + element.getSimpleName() + " implement java.io.Serializable"));
         }
         return Optional.empty(); // an interface or an open class: a subclass may be Serializable
     }

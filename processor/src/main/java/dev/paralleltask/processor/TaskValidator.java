@@ -26,7 +26,8 @@ final class TaskValidator {
     private final ModelReader reader;
     private boolean valid;
 
-    TaskValidator(Messager messager, Elements elements, SerializabilityJudge judge, ModelReader reader) {
+    TaskValidator(
+            Messager messager, Elements elements, SerializabilityJudge judge, ModelReader reader) {
         this.messager = messager;
         this.elements = elements;
         this.judge = judge;
@@ -44,70 +45,142 @@ final class TaskValidator {
     }
 
     private void validateClass(TypeElement type, List<ExecutableElement> methods) {
-        // Local and anonymous classes never get here: javac hides them, LocalClassScanner finds them.
+        // Local and anonymous classes never get here: javac hides them, LocalClassScanner finds
+        // them.
         if (type.getKind() == ElementKind.INTERFACE) {
             for (ExecutableElement method : methods) {
-                error(method, "ParallelTaskInterfaceMethod", "@ParallelTask method %s is declared in interface %s; "
-                        + "annotate the implementing class's method instead", method.getSimpleName(), type.getSimpleName());
+                error(
+                        method,
+                        "ParallelTaskInterfaceMethod",
+                        "@ParallelTask method %s is declared in interface %s; "
+                                + "annotate the implementing class's method instead",
+                        method.getSimpleName(),
+                        type.getSimpleName());
             }
             return;
         }
         for (Element e = type; e instanceof TypeElement t; e = e.getEnclosingElement()) {
             if (t.getModifiers().contains(Modifier.PRIVATE)) {
-                error(t, "ParallelTaskPrivateClass", "class %s holds @ParallelTask methods but %s is private, so the generated %s "
-                        + "cannot reach it; make it package-private or public", type.getSimpleName(), t.getSimpleName(),
+                error(
+                        t,
+                        "ParallelTaskPrivateClass",
+                        "class %s holds @ParallelTask methods but %s is private, so the generated %s "
+                                + "cannot reach it; make it package-private or public",
+                        type.getSimpleName(),
+                        t.getSimpleName(),
                         GeneratedNames.proxyOf(type).simpleName());
             }
-            if (t.getNestingKind() == NestingKind.MEMBER && !t.getModifiers().contains(Modifier.STATIC)
+            if (t.getNestingKind() == NestingKind.MEMBER
+                    && !t.getModifiers().contains(Modifier.STATIC)
                     && t.getKind() == ElementKind.CLASS) {
-                error(t, "ParallelTaskInnerClass", "class %s holds @ParallelTask methods but %s is an inner class, which needs "
-                        + "an enclosing instance a worker does not have; make it static", type.getSimpleName(), t.getSimpleName());
+                error(
+                        t,
+                        "ParallelTaskInnerClass",
+                        "class %s holds @ParallelTask methods but %s is an inner class, which needs "
+                                + "an enclosing instance a worker does not have; make it static",
+                        type.getSimpleName(),
+                        t.getSimpleName());
             }
         }
         String proxy = GeneratedNames.proxyOf(type).canonicalName();
         TypeElement existing = elements.getTypeElement(proxy);
         if (existing != null && !isOurs(existing)) {
-            error(type, "ParallelTaskNameClash", "cannot generate %s for the @ParallelTask methods of %s: a class of that name "
-                    + "already exists; rename that class", proxy, type.getSimpleName());
+            error(
+                    type,
+                    "ParallelTaskNameClash",
+                    "cannot generate %s for the @ParallelTask methods of %s: a class of that name "
+                            + "already exists; rename that class",
+                    proxy,
+                    type.getSimpleName());
         }
     }
 
     private void validateMethod(TypeElement type, ExecutableElement method) {
         String name = method.getSimpleName().toString();
         if (method.getModifiers().contains(Modifier.PRIVATE)) {
-            error(method, "ParallelTaskPrivate", "@ParallelTask method %s must not be private; make it package-private or public", name);
+            error(
+                    method,
+                    "ParallelTaskPrivate",
+                    "@ParallelTask method %s must not be private; make it package-private or public",
+                    name);
         }
         if (method.getModifiers().contains(Modifier.ABSTRACT)) {
-            error(method, "ParallelTaskAbstract", "@ParallelTask method %s must not be abstract; annotate a method with a body, "
-                    + "which is what the worker runs", name);
+            error(
+                    method,
+                    "ParallelTaskAbstract",
+                    "@ParallelTask method %s must not be abstract; annotate a method with a body, "
+                            + "which is what the worker runs",
+                    name);
         }
         boolean concrete = !method.getModifiers().contains(Modifier.ABSTRACT);
-        if (concrete && !method.getModifiers().contains(Modifier.STATIC) && !judge.isSerializable(type.asType())) {
-            error(method, "ParallelTaskNotSerializable", "@ParallelTask method %s is an instance method, so its %s object is sent to "
-                    + "the worker with each call, but %s does not implement java.io.Serializable; implement it, or make the method static",
-                    name, type.getSimpleName(), type.getSimpleName());
+        if (concrete
+                && !method.getModifiers().contains(Modifier.STATIC)
+                && !judge.isSerializable(type.asType())) {
+            error(
+                    method,
+                    "ParallelTaskNotSerializable",
+                    "@ParallelTask method %s is an instance method, so its %s object is sent to "
+                            + "the worker with each call, but %s does not implement java.io.Serializable; implement it, or make the method static",
+                    name,
+                    type.getSimpleName(),
+                    type.getSimpleName());
         }
         for (VariableElement p : method.getParameters()) {
             Optional<SerializabilityJudge.Verdict> verdict = judge.judge(p.asType());
-            verdict.ifPresent(v -> error(p, "ParallelTaskUnserializableParameter",
-                    "parameter %s of @ParallelTask method %s has type %s, %s; %s", p.getSimpleName(), name, p.asType(), v.reason(), v.fix()));
+            verdict.ifPresent(
+                    v ->
+                            error(
+                                    p,
+                                    "ParallelTaskUnserializableParameter",
+                                    "parameter %s of @ParallelTask method %s has type %s, %s; %s",
+                                    p.getSimpleName(),
+                                    name,
+                                    p.asType(),
+                                    v.reason(),
+                                    v.fix()));
         }
         if (judge.isFuture(method.getReturnType())) {
-            error(method, "ParallelTaskFutureResult", "@ParallelTask method %s returns %s, which is already asynchronous; "
-                    + "return the value itself, and the proxy returns a TaskFuture of it", name, method.getReturnType());
+            error(
+                    method,
+                    "ParallelTaskFutureResult",
+                    "@ParallelTask method %s returns %s, which is already asynchronous; "
+                            + "return the value itself, and the proxy returns a TaskFuture of it",
+                    name,
+                    method.getReturnType());
         } else {
-            judge.judge(method.getReturnType()).ifPresent(v -> error(method, "ParallelTaskUnserializableResult",
-                    "@ParallelTask method %s returns %s, %s; %s", name, method.getReturnType(), v.reason(), v.fix()));
+            judge.judge(method.getReturnType())
+                    .ifPresent(
+                            v ->
+                                    error(
+                                            method,
+                                            "ParallelTaskUnserializableResult",
+                                            "@ParallelTask method %s returns %s, %s; %s",
+                                            name,
+                                            method.getReturnType(),
+                                            v.reason(),
+                                            v.fix()));
         }
         AnnotationMirror mirror = ModelReader.parallelTaskMirror(method);
         Map<String, Object> values = reader.annotationValues(method);
         if ((Long) values.get("timeoutMillis") < 0) {
-            error(method, mirror, "ParallelTaskNegativeTimeout", "@ParallelTask(timeoutMillis = %s) on %s must not be negative; "
-                    + "use 0 for the executor's default", values.get("timeoutMillis"), name);
+            error(
+                    method,
+                    mirror,
+                    "ParallelTaskNegativeTimeout",
+                    "@ParallelTask(timeoutMillis = %s) on %s must not be negative; "
+                            + "use 0 for the executor's default",
+                    values.get("timeoutMillis"),
+                    name);
         }
         if ((Integer) values.get("retries") < 0) {
-            error(method, mirror, "ParallelTaskNegativeRetries", "@ParallelTask(retries = %s) on %s must not be negative; "
-                    + "use 0 for no retries", values.get("retries"), name);
+            error(
+                    method,
+                    mirror,
+                    "ParallelTaskNegativeRetries",
+                    "@ParallelTask(retries = %s) on %s must not be negative; "
+                            + "use 0 for no retries",
+                    values.get("retries"),
+                    name);
         }
     }
 
@@ -124,11 +197,17 @@ final class TaskValidator {
 
     private void error(Element element, String tag, String format, Object... args) {
         valid = false;
-        messager.printMessage(Diagnostic.Kind.ERROR, "[" + tag + "] " + String.format(format, args), element);
+        messager.printMessage(
+                Diagnostic.Kind.ERROR, "[" + tag + "] " + String.format(format, args), element);
     }
 
-    private void error(Element element, AnnotationMirror mirror, String tag, String format, Object... args) {
+    private void error(
+            Element element, AnnotationMirror mirror, String tag, String format, Object... args) {
         valid = false;
-        messager.printMessage(Diagnostic.Kind.ERROR, "[" + tag + "] " + String.format(format, args), element, mirror);
+        messager.printMessage(
+                Diagnostic.Kind.ERROR,
+                "[" + tag + "] " + String.format(format, args),
+                element,
+                mirror);
     }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /** What the processor writes: goldens for the main shapes, and code that compiles cleanly. */
 class GeneratedCodeTest {
-    private static final String PRIMES = """
+    private static final String PRIMES =
+            """
             package com.acme;
 
             import dev.paralleltask.ParallelTask;
@@ -33,7 +34,8 @@ class GeneratedCodeTest {
             }
             """;
 
-    private static final String BOX = """
+    private static final String BOX =
+            """
             package com.acme;
 
             import dev.paralleltask.ParallelTask;
@@ -67,7 +69,8 @@ class GeneratedCodeTest {
             """;
 
     private static Compilation compile(String name, String source, String... options) {
-        return javac().withProcessors(new ParallelTaskProcessor()).withOptions((Object[]) options)
+        return javac().withProcessors(new ParallelTaskProcessor())
+                .withOptions((Object[]) options)
                 .compile(JavaFileObjects.forSourceString(name, source));
     }
 
@@ -109,7 +112,10 @@ class GeneratedCodeTest {
 
     @Test
     void generatedCodeCompilesWithoutWarningsUnderXlintAll() {
-        Compilation c = compile("com.acme.Everything", """
+        Compilation c =
+                compile(
+                        "com.acme.Everything",
+                        """
                 package com.acme;
 
                 import dev.paralleltask.ParallelTask;
@@ -141,13 +147,18 @@ class GeneratedCodeTest {
                     @Deprecated @ParallelTask public static void old() {}
                     @SafeVarargs @ParallelTask public static <T> int count(T... xs) { return xs.length; }
                 }
-                """, "-Xlint:all,-processing", "-Werror");
+                """,
+                        "-Xlint:all,-processing",
+                        "-Werror");
         assertThat(c).succeededWithoutWarnings();
     }
 
     @Test
     void genericVarargsWithoutSafeVarargsWarnsOnlyWhereTheUserWroteIt() {
-        JavaFileObject source = JavaFileObjects.forSourceString("com.acme.Loose", """
+        JavaFileObject source =
+                JavaFileObjects.forSourceString(
+                        "com.acme.Loose",
+                        """
                 package com.acme;
 
                 import dev.paralleltask.ParallelTask;
@@ -156,16 +167,25 @@ class GeneratedCodeTest {
                     @ParallelTask public static <T> int count(T... xs) { return xs.length; }
                 }
                 """);
-        Compilation c = javac().withProcessors(new ParallelTaskProcessor()).withOptions("-Xlint:all,-processing").compile(source);
+        Compilation c =
+                javac().withProcessors(new ParallelTaskProcessor())
+                        .withOptions("-Xlint:all,-processing")
+                        .compile(source);
         assertThat(c).succeeded();
         assertThat(c).hadWarningCount(1);
-        assertThat(c).hadWarningContaining("heap pollution").inFile(source).onLineContaining("int count(T... xs)");
+        assertThat(c)
+                .hadWarningContaining("heap pollution")
+                .inFile(source)
+                .onLineContaining("int count(T... xs)");
         assertThat(generated(c, "com.acme.LooseTasks")).doesNotContain("@SafeVarargs");
     }
 
     @Test
     void parameterNamesThatTheGeneratedCodeUsesDoNotCollide() {
-        Compilation c = compile("com.acme.Names", """
+        Compilation c =
+                compile(
+                        "com.acme.Names",
+                        """
                 package com.acme;
 
                 import dev.paralleltask.ParallelTask;
@@ -181,26 +201,36 @@ class GeneratedCodeTest {
 
                     @ParallelTask public static int names(int call, int future) { return call + future; }
                 }
-                """, "-Xlint:all,-processing", "-Werror");
+                """,
+                        "-Xlint:all,-processing",
+                        "-Werror");
         assertThat(c).succeededWithoutWarnings();
     }
 
     @Test
     void defaultPackageIsSupported() {
-        Compilation c = compile("Bare", """
+        Compilation c =
+                compile(
+                        "Bare",
+                        """
                 import dev.paralleltask.ParallelTask;
 
                 public class Bare {
                     @ParallelTask public static int one() { return 1; }
                 }
-                """, "-Xlint:all,-processing", "-Werror");
+                """,
+                        "-Xlint:all,-processing",
+                        "-Werror");
         assertThat(c).succeededWithoutWarnings();
         assertThat(generated(c, "BareTasks")).contains("public final class BareTasks {");
     }
 
     @Test
     void deeplyNestedClassGetsUnderscoredName() {
-        Compilation c = compile("com.acme.A", """
+        Compilation c =
+                compile(
+                        "com.acme.A",
+                        """
                 package com.acme;
 
                 import dev.paralleltask.ParallelTask;
@@ -215,7 +245,8 @@ class GeneratedCodeTest {
                 """);
         assertThat(c).succeededWithoutWarnings();
         String proxy = generated(c, "com.acme.A_B_CTasks");
-        assertThat(proxy).contains("final class A_B_CTasks {"); // C is package-private, so is its proxy
+        assertThat(proxy)
+                .contains("final class A_B_CTasks {"); // C is package-private, so is its proxy
         assertThat(proxy).contains("\"A.B.C.depth()\"");
     }
 

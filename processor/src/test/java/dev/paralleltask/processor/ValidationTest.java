@@ -15,15 +15,22 @@ class ValidationTest {
         return javac().withProcessors(new ParallelTaskProcessor()).compile(file);
     }
 
-    private static void assertOneError(Compilation compilation, String tag, String file, String line) {
+    private static void assertOneError(
+            Compilation compilation, String tag, String file, String line) {
         assertThat(compilation).failed();
         assertThat(compilation).hadErrorCount(1);
-        assertThat(compilation).hadErrorContaining("[" + tag + "]").inFile(compilation.sourceFiles().get(0)).onLineContaining(line);
+        assertThat(compilation)
+                .hadErrorContaining("[" + tag + "]")
+                .inFile(compilation.sourceFiles().get(0))
+                .onLineContaining(line);
     }
 
     @Test
     void privateMethodIsRejected() {
-        Compilation c = compile("test.Primes", """
+        Compilation c =
+                compile(
+                        "test.Primes",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public class Primes {
@@ -31,12 +38,17 @@ class ValidationTest {
                 }
                 """);
         assertOneError(c, "ParallelTaskPrivate", "Primes", "private static long count");
-        assertThat(c).hadErrorContaining("@ParallelTask method count must not be private; make it package-private or public");
+        assertThat(c)
+                .hadErrorContaining(
+                        "@ParallelTask method count must not be private; make it package-private or public");
     }
 
     @Test
     void abstractMethodIsRejected() {
-        Compilation c = compile("test.Shape", """
+        Compilation c =
+                compile(
+                        "test.Shape",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public abstract class Shape {
@@ -48,7 +60,10 @@ class ValidationTest {
 
     @Test
     void interfaceMethodIsRejected() {
-        Compilation c = compile("test.Service", """
+        Compilation c =
+                compile(
+                        "test.Service",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public interface Service {
@@ -60,7 +75,10 @@ class ValidationTest {
 
     @Test
     void methodOfLocalClassIsRejected() {
-        Compilation c = compile("test.Outer", """
+        Compilation c =
+                compile(
+                        "test.Outer",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public class Outer {
@@ -76,7 +94,10 @@ class ValidationTest {
 
     @Test
     void methodOfAnonymousClassIsRejected() {
-        Compilation c = compile("test.Outer", """
+        Compilation c =
+                compile(
+                        "test.Outer",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public class Outer {
@@ -90,7 +111,10 @@ class ValidationTest {
 
     @Test
     void methodOfInnerClassIsRejected() {
-        Compilation c = compile("test.Outer", """
+        Compilation c =
+                compile(
+                        "test.Outer",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public class Outer {
@@ -104,7 +128,10 @@ class ValidationTest {
 
     @Test
     void methodOfPrivateClassIsRejected() {
-        Compilation c = compile("test.Outer", """
+        Compilation c =
+                compile(
+                        "test.Outer",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public class Outer {
@@ -118,7 +145,10 @@ class ValidationTest {
 
     @Test
     void instanceMethodOfNonSerializableClassIsRejected() {
-        Compilation c = compile("test.Counter", """
+        Compilation c =
+                compile(
+                        "test.Counter",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public class Counter {
@@ -131,7 +161,10 @@ class ValidationTest {
 
     @Test
     void threadParameterIsRejectedOnTheParameter() {
-        Compilation c = compile("test.Jobs", """
+        Compilation c =
+                compile(
+                        "test.Jobs",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public class Jobs {
@@ -140,12 +173,17 @@ class ValidationTest {
                 }
                 """);
         assertOneError(c, "ParallelTaskUnserializableParameter", "Jobs", "Thread worker");
-        assertThat(c).hadErrorContaining("parameter worker of @ParallelTask method join has type java.lang.Thread");
+        assertThat(c)
+                .hadErrorContaining(
+                        "parameter worker of @ParallelTask method join has type java.lang.Thread");
     }
 
     @Test
     void inputStreamParameterIsRejected() {
-        Compilation c = compile("test.Files", """
+        Compilation c =
+                compile(
+                        "test.Files",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 import java.io.InputStream;
@@ -159,7 +197,10 @@ class ValidationTest {
 
     @Test
     void finalNonSerializableParameterIsRejected() {
-        Compilation c = compile("test.Geo", """
+        Compilation c =
+                compile(
+                        "test.Geo",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public class Geo {
@@ -174,7 +215,10 @@ class ValidationTest {
 
     @Test
     void lambdaOnlyParameterIsRejected() {
-        Compilation c = compile("test.Mapper", """
+        Compilation c =
+                compile(
+                        "test.Mapper",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 import java.util.function.Function;
@@ -183,12 +227,16 @@ class ValidationTest {
                             Function<String, String> f, String s) { return s; }
                 }
                 """);
-        assertOneError(c, "ParallelTaskUnserializableParameter", "Mapper", "Function<String, String> f");
+        assertOneError(
+                c, "ParallelTaskUnserializableParameter", "Mapper", "Function<String, String> f");
     }
 
     @Test
     void unserializableResultIsRejectedOnTheMethod() {
-        Compilation c = compile("test.Spawner", """
+        Compilation c =
+                compile(
+                        "test.Spawner",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public class Spawner {
@@ -200,7 +248,10 @@ class ValidationTest {
 
     @Test
     void futureResultIsRejected() {
-        Compilation c = compile("test.Async", """
+        Compilation c =
+                compile(
+                        "test.Async",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 import java.util.concurrent.CompletableFuture;
@@ -213,15 +264,21 @@ class ValidationTest {
 
     @Test
     void existingClassOfTheProxyNameIsAClash() {
-        Compilation c = javac().withProcessors(new ParallelTaskProcessor()).compile(
-                JavaFileObjects.forSourceString("test.Primes", """
+        Compilation c =
+                javac().withProcessors(new ParallelTaskProcessor())
+                        .compile(
+                                JavaFileObjects.forSourceString(
+                                        "test.Primes",
+                                        """
                         package test;
                         import dev.paralleltask.ParallelTask;
                         public class Primes {
                             @ParallelTask public static long count(int to) { return to; }
                         }
                         """),
-                JavaFileObjects.forSourceString("test.PrimesTasks", """
+                                JavaFileObjects.forSourceString(
+                                        "test.PrimesTasks",
+                                        """
                         package test;
                         public class PrimesTasks {}
                         """));
@@ -230,7 +287,10 @@ class ValidationTest {
 
     @Test
     void negativeTimeoutIsRejectedOnTheAnnotation() {
-        Compilation c = compile("test.Slow", """
+        Compilation c =
+                compile(
+                        "test.Slow",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public class Slow {
@@ -242,7 +302,10 @@ class ValidationTest {
 
     @Test
     void negativeRetriesIsRejected() {
-        Compilation c = compile("test.Flaky", """
+        Compilation c =
+                compile(
+                        "test.Flaky",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public class Flaky {
@@ -254,7 +317,10 @@ class ValidationTest {
 
     @Test
     void typesThatCannotBeJudgedPassWithoutWarning() {
-        Compilation c = compile("test.Open", """
+        Compilation c =
+                compile(
+                        "test.Open",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 import java.util.List;
@@ -268,8 +334,12 @@ class ValidationTest {
 
     @Test
     void everyProblemOfAClassIsReportedAndOtherClassesStillGetProxies() {
-        Compilation c = javac().withProcessors(new ParallelTaskProcessor()).compile(
-                JavaFileObjects.forSourceString("test.Bad", """
+        Compilation c =
+                javac().withProcessors(new ParallelTaskProcessor())
+                        .compile(
+                                JavaFileObjects.forSourceString(
+                                        "test.Bad",
+                                        """
                         package test;
                         import dev.paralleltask.ParallelTask;
                         public class Bad {
@@ -278,14 +348,18 @@ class ValidationTest {
                             @ParallelTask public int instance() { return 0; }
                         }
                         """),
-                JavaFileObjects.forSourceString("test.Good", """
+                                JavaFileObjects.forSourceString(
+                                        "test.Good",
+                                        """
                         package test;
                         import dev.paralleltask.ParallelTask;
                         public class Good {
                             @ParallelTask public static int one() { return 1; }
                         }
                         """),
-                JavaFileObjects.forSourceString("test.UsesGood", """
+                                JavaFileObjects.forSourceString(
+                                        "test.UsesGood",
+                                        """
                         package test;
                         class UsesGood {
                             GoodTasks tasks; // would be a fourth error if Good had no proxy
@@ -300,7 +374,10 @@ class ValidationTest {
 
     @Test
     void unresolvedTypeIsReportedOnceNotAsACrash() {
-        Compilation c = compile("test.Missing", """
+        Compilation c =
+                compile(
+                        "test.Missing",
+                        """
                 package test;
                 import dev.paralleltask.ParallelTask;
                 public class Missing {

@@ -16,16 +16,16 @@ import java.util.stream.Collectors;
  * <ul>
  *   <li>Each worker runs one call at a time; a few more are sent ahead so it never waits between
  *       short calls, and a worker with nothing to do takes back calls waiting at a busy one.
- *       Arguments are encoded on the caller's thread, so a call sees them as they were when it
- *       was made.
+ *       Arguments are encoded on the caller's thread, so a call sees them as they were when it was
+ *       made.
  *   <li>A worker that dies (exits, is killed, crashes, runs out of memory) fails only the call it
  *       was running, with {@link WorkerCrashedException}, or runs it again on another worker when
  *       the method allows {@code retries}; it is replaced and the queue goes on.
- *   <li>A call that runs past its timeout, or is cancelled with {@code cancel(true)}, is stopped
- *       by killing its worker, which is then replaced.
- *   <li>Workers talk to the pool over a Unix-domain socket in a directory only this user can
- *       read, and prove themselves with a per-pool secret. Their stdout and stderr are copied to
- *       this JVM's, each line prefixed with the worker's name and pid.
+ *   <li>A call that runs past its timeout, or is cancelled with {@code cancel(true)}, is stopped by
+ *       killing its worker, which is then replaced.
+ *   <li>Workers talk to the pool over a Unix-domain socket in a directory only this user can read,
+ *       and prove themselves with a per-pool secret. Their stdout and stderr are copied to this
+ *       JVM's, each line prefixed with the worker's name and pid.
  *   <li>A worker whose parent dies exits within a fraction of a second.
  * </ul>
  *
@@ -126,17 +126,22 @@ public final class ProcessPool implements TaskExecutor {
             for (String option : options) {
                 Objects.requireNonNull(option, "jvmOptions element");
                 if (option.isBlank()) {
-                    throw new IllegalArgumentException("jvmOptions must not hold a blank option: " + Arrays.toString(options));
+                    throw new IllegalArgumentException(
+                            "jvmOptions must not hold a blank option: " + Arrays.toString(options));
                 }
             }
             this.jvmOptions = List.of(options);
             return this;
         }
 
-        /** Replace a worker after it ran this many calls, so leaks die with it; 0 (default) for never. */
+        /**
+         * Replace a worker after it ran this many calls, so leaks die with it; 0 (default) for
+         * never.
+         */
         public Builder maxTasksPerWorker(int maxTasksPerWorker) {
             if (maxTasksPerWorker < 0) {
-                throw new IllegalArgumentException("maxTasksPerWorker must be >= 0, was " + maxTasksPerWorker);
+                throw new IllegalArgumentException(
+                        "maxTasksPerWorker must be >= 0, was " + maxTasksPerWorker);
             }
             this.maxTasksPerWorker = maxTasksPerWorker;
             return this;
@@ -152,7 +157,8 @@ public final class ProcessPool implements TaskExecutor {
         public Builder defaultTimeout(Duration defaultTimeout) {
             Objects.requireNonNull(defaultTimeout, "defaultTimeout");
             if (defaultTimeout.isNegative()) {
-                throw new IllegalArgumentException("defaultTimeout must not be negative, was " + defaultTimeout);
+                throw new IllegalArgumentException(
+                        "defaultTimeout must not be negative, was " + defaultTimeout);
             }
             this.defaultTimeout = defaultTimeout;
             return this;
@@ -162,7 +168,8 @@ public final class ProcessPool implements TaskExecutor {
         public Builder startTimeout(Duration startTimeout) {
             Objects.requireNonNull(startTimeout, "startTimeout");
             if (startTimeout.isNegative() || startTimeout.isZero()) {
-                throw new IllegalArgumentException("startTimeout must be positive, was " + startTimeout);
+                throw new IllegalArgumentException(
+                        "startTimeout must be positive, was " + startTimeout);
             }
             this.startTimeout = startTimeout;
             return this;
@@ -207,8 +214,18 @@ public final class ProcessPool implements TaskExecutor {
          *     is left running
          */
         public ProcessPool build() {
-            return new ProcessPool(Pool.start(new Pool.Settings(workers, jvmOptions, maxTasksPerWorker, namePrefix,
-                    defaultTimeout, startTimeout, absolute(classpath), java, classDataSharing)));
+            return new ProcessPool(
+                    Pool.start(
+                            new Pool.Settings(
+                                    workers,
+                                    jvmOptions,
+                                    maxTasksPerWorker,
+                                    namePrefix,
+                                    defaultTimeout,
+                                    startTimeout,
+                                    absolute(classpath),
+                                    java,
+                                    classDataSharing)));
         }
 
         /** Makes each classpath entry absolute, so workers find it whatever their directory. */

@@ -1,8 +1,8 @@
 package dev.paralleltask.runtime;
 
 /**
- * What a task threw, when that exception could not be sent back as itself (it, or its cause, is
- * not serializable, or its class is missing in the caller's JVM). It carries the remote class name,
+ * What a task threw, when that exception could not be sent back as itself (it, or its cause, is not
+ * serializable, or its class is missing in the caller's JVM). It carries the remote class name,
  * message and stack trace; the remote cause chain follows as further {@code RemoteTaskException}s.
  */
 public final class RemoteTaskException extends TaskException {

@@ -40,19 +40,27 @@ final class SpiBridge implements RuntimeAccess {
     }
 
     @Override
-    public TaskTimeoutException timeout(String method, Duration timeout, Duration elapsed, String where) {
+    public TaskTimeoutException timeout(
+            String method, Duration timeout, Duration elapsed, String where) {
         return new TaskTimeoutException(method, timeout, elapsed, where);
     }
 
     @Override
     public WorkerCrashedException crashed(
-            String message, String workerName, long pid, int exitCode,
-            List<String> stderrTail, List<String> stdoutTail, Throwable cause) {
-        return new WorkerCrashedException(message, workerName, pid, exitCode, stderrTail, stdoutTail, cause);
+            String message,
+            String workerName,
+            long pid,
+            int exitCode,
+            List<String> stderrTail,
+            List<String> stdoutTail,
+            Throwable cause) {
+        return new WorkerCrashedException(
+                message, workerName, pid, exitCode, stderrTail, stdoutTail, cause);
     }
 
     @Override
-    public WorkerStartException startFailure(String message, List<String> stderrTail, Throwable cause) {
+    public WorkerStartException startFailure(
+            String message, List<String> stderrTail, Throwable cause) {
         return new WorkerStartException(message, stderrTail, cause);
     }
 
@@ -63,7 +71,10 @@ final class SpiBridge implements RuntimeAccess {
 
     @Override
     public RemoteTaskException remote(
-            String className, String message, StackTraceElement[] stackTrace, RemoteTaskException cause) {
+            String className,
+            String message,
+            StackTraceElement[] stackTrace,
+            RemoteTaskException cause) {
         return new RemoteTaskException(className, message, stackTrace, cause);
     }
 

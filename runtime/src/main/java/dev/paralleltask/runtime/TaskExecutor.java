@@ -64,8 +64,8 @@ public interface TaskExecutor extends AutoCloseable {
 
     /**
      * Shuts down and waits until every queued and running call has finished. If interrupted while
-     * waiting, stops everything as {@link #shutdownNow()} does, keeps waiting for that, and
-     * returns with the interrupt flag set.
+     * waiting, stops everything as {@link #shutdownNow()} does, keeps waiting for that, and returns
+     * with the interrupt flag set.
      */
     @Override
     default void close() {

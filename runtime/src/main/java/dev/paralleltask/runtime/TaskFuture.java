@@ -29,7 +29,8 @@ import java.util.function.Function;
  *   <li>Dependent stages ({@code thenApply} and so on) that are not {@code ...Async} run on the
  *       thread that completes the call, which in a {@code ProcessPool} is the thread reading that
  *       worker's channel: keep them short, or use the {@code ...Async} forms.
- *   <li>It cannot be completed from outside; {@link #toCompletableFuture()} returns a dependent copy.
+ *   <li>It cannot be completed from outside; {@link #toCompletableFuture()} returns a dependent
+ *       copy.
  * </ul>
  *
  * <pre>{@code
@@ -124,7 +125,9 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
         return result.get(timeout, unit);
     }
 
-    /** Waits for the result like {@link CompletableFuture#join()}: unchecked, and uninterruptible. */
+    /**
+     * Waits for the result like {@link CompletableFuture#join()}: unchecked, and uninterruptible.
+     */
     public T join() {
         return result.join();
     }

@@ -50,7 +50,8 @@ public final class TaskFutures {
      * @throws InterruptedException if interrupted while waiting
      */
     public static <F extends TaskFuture<?>> Done<F> await(
-            Collection<? extends F> futures, ReturnWhen when, Duration timeout) throws InterruptedException {
+            Collection<? extends F> futures, ReturnWhen when, Duration timeout)
+            throws InterruptedException {
         Set<F> pending = distinct(futures);
         LinkedBlockingQueue<F> completions = notifyOnCompletion(pending);
         Set<F> done = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -61,7 +62,8 @@ public final class TaskFutures {
                 break;
             }
             done.add(next);
-            if (when == ReturnWhen.FIRST_COMPLETED || (when == ReturnWhen.FIRST_EXCEPTION && next.isFailed())) {
+            if (when == ReturnWhen.FIRST_COMPLETED
+                    || (when == ReturnWhen.FIRST_EXCEPTION && next.isFailed())) {
                 break;
             }
         }
@@ -70,7 +72,8 @@ public final class TaskFutures {
         for (F f : pending) {
             (done.contains(f) ? doneInOrder : notDone).add(f);
         }
-        return new Done<>(Collections.unmodifiableSet(doneInOrder), Collections.unmodifiableSet(notDone));
+        return new Done<>(
+                Collections.unmodifiableSet(doneInOrder), Collections.unmodifiableSet(notDone));
     }
 
     /**
@@ -79,32 +82,35 @@ public final class TaskFutures {
      * interrupt flag and throws {@link CompletionException} caused by {@link InterruptedException}.
      * Duplicates count once.
      */
-    public static <F extends TaskFuture<?>> Iterable<F> asCompleted(Collection<? extends F> futures) {
+    public static <F extends TaskFuture<?>> Iterable<F> asCompleted(
+            Collection<? extends F> futures) {
         Set<F> pending = distinct(futures);
         LinkedBlockingQueue<F> completions = notifyOnCompletion(pending);
-        return () -> new Iterator<F>() {
-            private int remaining = pending.size();
+        return () ->
+                new Iterator<F>() {
+                    private int remaining = pending.size();
 
-            @Override
-            public boolean hasNext() {
-                return remaining > 0;
-            }
+                    @Override
+                    public boolean hasNext() {
+                        return remaining > 0;
+                    }
 
-            @Override
-            public F next() {
-                if (remaining == 0) {
-                    throw new NoSuchElementException();
-                }
-                try {
-                    F f = completions.take();
-                    remaining--;
-                    return f;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CompletionException("interrupted while waiting for the next completed call", e);
-                }
-            }
-        };
+                    @Override
+                    public F next() {
+                        if (remaining == 0) {
+                            throw new NoSuchElementException();
+                        }
+                        try {
+                            F f = completions.take();
+                            remaining--;
+                            return f;
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new CompletionException(
+                                    "interrupted while waiting for the next completed call", e);
+                        }
+                    }
+                };
     }
 
     private static <F extends TaskFuture<?>> Set<F> distinct(Collection<? extends F> futures) {
@@ -118,7 +124,8 @@ public final class TaskFutures {
         return ordered;
     }
 
-    private static <F extends TaskFuture<?>> LinkedBlockingQueue<F> notifyOnCompletion(Set<F> futures) {
+    private static <F extends TaskFuture<?>> LinkedBlockingQueue<F> notifyOnCompletion(
+            Set<F> futures) {
         LinkedBlockingQueue<F> completions = new LinkedBlockingQueue<>();
         for (F f : futures) {
             f.whenComplete((value, failure) -> completions.add(f));

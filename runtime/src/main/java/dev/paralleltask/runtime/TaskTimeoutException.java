@@ -15,8 +15,13 @@ public final class TaskTimeoutException extends TaskException {
 
     TaskTimeoutException(String method, Duration timeout, Duration elapsed, String where) {
         super(
-                method + " ran past its timeout of " + timeout.toMillis() + " ms (stopped after "
-                        + elapsed.toMillis() + " ms) " + where,
+                method
+                        + " ran past its timeout of "
+                        + timeout.toMillis()
+                        + " ms (stopped after "
+                        + elapsed.toMillis()
+                        + " ms) "
+                        + where,
                 null);
         this.timeout = timeout;
         this.elapsed = elapsed;

@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>Arguments and results are passed by reference, not copied; nothing is serialized.
  *   <li>A timeout or {@code cancel(true)} interrupts the thread; a task that ignores interrupts
- *       runs on (only a {@link ProcessPool} can really stop it). A timed-out call fails with
- *       {@link TaskTimeoutException} at once, whatever the task does.
+ *       runs on (only a {@link ProcessPool} can really stop it). A timed-out call fails with {@link
+ *       TaskTimeoutException} at once, whatever the task does.
  *   <li>A task's exception arrives as itself, as from a process pool.
  * </ul>
  *
@@ -38,8 +38,10 @@ public final class ThreadPool implements TaskExecutor {
     private final ScheduledThreadPoolExecutor timer;
     private final Duration defaultTimeout;
     private final String name;
+
     /** The calls running now. */
     private final Set<Job> running = ConcurrentHashMap.newKeySet();
+
     /** Set by shutdownNow: a call that fails from then on was stopped, and ends cancelled. */
     private volatile boolean stopping;
 
@@ -49,7 +51,12 @@ public final class ThreadPool implements TaskExecutor {
         this.timer = new ScheduledThreadPoolExecutor(1, Pool.daemonThreads(b.namePrefix + "timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.threads =
-                new ThreadPoolExecutor(b.threads, b.threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                new ThreadPoolExecutor(
+                        b.threads,
+                        b.threads,
+                        0,
+                        TimeUnit.MILLISECONDS,
+                        new LinkedBlockingQueue<>(),
                         Pool.daemonThreads(b.namePrefix + "thread")) {
                     @Override
                     protected void terminated() {
@@ -72,7 +79,12 @@ public final class ThreadPool implements TaskExecutor {
             threads.execute(job);
         } catch (RejectedExecutionException e) {
             throw new RejectedExecutionException(
-                    "cannot run " + method.displayName() + ": the thread pool " + name + " is shut down; make calls before shutdown() or close()", e);
+                    "cannot run "
+                            + method.displayName()
+                            + ": the thread pool "
+                            + name
+                            + " is shut down; make calls before shutdown() or close()",
+                    e);
         }
         @SuppressWarnings("unchecked") // the proxy knows the method's result type
         TaskFuture<T> future = (TaskFuture<T>) job.future;
@@ -119,6 +131,7 @@ public final class ThreadPool implements TaskExecutor {
         final Object target;
         final Object[] args;
         final TaskFuture<Object> future;
+
         /** The thread running it, while it runs; guarded by {@code this}. */
         private Thread runner;
 
@@ -126,11 +139,13 @@ public final class ThreadPool implements TaskExecutor {
             this.method = method;
             this.target = target;
             this.args = args;
-            this.future = new TaskFuture<>((f, wasRunning, interrupt) -> {
-                if (wasRunning && interrupt) {
-                    interruptRunner();
-                }
-            });
+            this.future =
+                    new TaskFuture<>(
+                            (f, wasRunning, interrupt) -> {
+                                if (wasRunning && interrupt) {
+                                    interruptRunner();
+                                }
+                            });
         }
 
         @Override
@@ -143,14 +158,28 @@ public final class ThreadPool implements TaskExecutor {
             }
             running.add(this);
             long start = System.nanoTime();
-            long timeoutMillis = method.timeoutMillis() > 0 ? method.timeoutMillis() : defaultTimeout.toMillis();
-            var timeout = timeoutMillis <= 0 ? null : timer.schedule(() -> {
-                Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-                if (future.fail(new TaskTimeoutException(method.displayName(), Duration.ofMillis(timeoutMillis), elapsed,
-                        "on thread " + Thread.currentThread().getName() + ", which was interrupted"))) {
-                    interruptRunner();
-                }
-            }, timeoutMillis, TimeUnit.MILLISECONDS);
+            long timeoutMillis =
+                    method.timeoutMillis() > 0 ? method.timeoutMillis() : defaultTimeout.toMillis();
+            var timeout =
+                    timeoutMillis <= 0
+                            ? null
+                            : timer.schedule(
+                                    () -> {
+                                        Duration elapsed =
+                                                Duration.ofNanos(System.nanoTime() - start);
+                                        if (future.fail(
+                                                new TaskTimeoutException(
+                                                        method.displayName(),
+                                                        Duration.ofMillis(timeoutMillis),
+                                                        elapsed,
+                                                        "on thread "
+                                                                + Thread.currentThread().getName()
+                                                                + ", which was interrupted"))) {
+                                            interruptRunner();
+                                        }
+                                    },
+                                    timeoutMillis,
+                                    TimeUnit.MILLISECONDS);
             try {
                 future.complete(method.invoker().invoke(method.index(), target, args));
             } catch (Throwable t) {
@@ -167,7 +196,8 @@ public final class ThreadPool implements TaskExecutor {
                 synchronized (this) {
                     runner = null;
                 }
-                Thread.interrupted(); // an interrupt meant for this call must not reach the next one
+                Thread.interrupted(); // an interrupt meant for this call must not reach the next
+                // one
             }
         }
 
@@ -205,7 +235,8 @@ public final class ThreadPool implements TaskExecutor {
         public Builder defaultTimeout(Duration defaultTimeout) {
             Objects.requireNonNull(defaultTimeout, "defaultTimeout");
             if (defaultTimeout.isNegative()) {
-                throw new IllegalArgumentException("defaultTimeout must not be negative, was " + defaultTimeout);
+                throw new IllegalArgumentException(
+                        "defaultTimeout must not be negative, was " + defaultTimeout);
             }
             this.defaultTimeout = defaultTimeout;
             return this;

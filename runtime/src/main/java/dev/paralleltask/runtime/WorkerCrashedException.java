@@ -13,8 +13,10 @@ public final class WorkerCrashedException extends TaskException {
     private final String workerName;
     private final long pid;
     private final int exitCode;
+
     @SuppressWarnings("serial") // always a List.copyOf, which serializes
     private final List<String> stderrTail;
+
     @SuppressWarnings("serial") // always a List.copyOf, which serializes
     private final List<String> stdoutTail;
 

@@ -32,6 +32,13 @@ public final class WorkerInfo {
 
     @Override
     public String toString() {
-        return "WorkerInfo[" + name() + ", pid " + pid() + (isAlive() ? ", alive" : ", dead") + ", " + tasksCompleted() + " tasks]";
+        return "WorkerInfo["
+                + name()
+                + ", pid "
+                + pid()
+                + (isAlive() ? ", alive" : ", dead")
+                + ", "
+                + tasksCompleted()
+                + " tasks]";
     }
 }

@@ -20,16 +20,23 @@ final class Gates {
         for (int i = 0; i < count; i++) {
             gates[i] = new CountDownLatch(1);
         }
-        method = new TaskMethod((m, target, args) -> {
-            int i = (Integer) args[0];
-            if (!gates[i].await(60, TimeUnit.SECONDS)) {
-                throw new AssertionError("gate " + i + " never opened");
-            }
-            if (failing[i]) {
-                throw new IllegalStateException("gate " + i + " failed");
-            }
-            return i;
-        }, 0, "Gates.pass(int)", List.of("gate"), 0, 0);
+        method =
+                new TaskMethod(
+                        (m, target, args) -> {
+                            int i = (Integer) args[0];
+                            if (!gates[i].await(60, TimeUnit.SECONDS)) {
+                                throw new AssertionError("gate " + i + " never opened");
+                            }
+                            if (failing[i]) {
+                                throw new IllegalStateException("gate " + i + " failed");
+                            }
+                            return i;
+                        },
+                        0,
+                        "Gates.pass(int)",
+                        List.of("gate"),
+                        0,
+                        0);
     }
 
     TaskFuture<Integer> call(TaskExecutor executor, int gate) {

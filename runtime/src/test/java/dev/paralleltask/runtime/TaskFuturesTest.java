@@ -38,7 +38,8 @@ class TaskFuturesTest {
     void firstCompletedReturnsOnceOneIsDone() throws Exception {
         gates.open(1);
         TaskFutures.Done<TaskFuture<Integer>> done =
-                TaskFutures.await(futures, TaskFutures.ReturnWhen.FIRST_COMPLETED, Duration.ofSeconds(60));
+                TaskFutures.await(
+                        futures, TaskFutures.ReturnWhen.FIRST_COMPLETED, Duration.ofSeconds(60));
         assertEquals(Set.of(futures.get(1)), done.done());
         assertEquals(List.of(futures.get(0), futures.get(2)), List.copyOf(done.notDone()));
     }
@@ -48,7 +49,8 @@ class TaskFuturesTest {
         gates.open(0);
         gates.fail(2);
         TaskFutures.Done<TaskFuture<Integer>> done =
-                TaskFutures.await(futures, TaskFutures.ReturnWhen.FIRST_EXCEPTION, Duration.ofSeconds(60));
+                TaskFutures.await(
+                        futures, TaskFutures.ReturnWhen.FIRST_EXCEPTION, Duration.ofSeconds(60));
         assertTrue(done.done().contains(futures.get(2)));
         assertTrue(done.notDone().contains(futures.get(1)));
     }
@@ -57,7 +59,8 @@ class TaskFuturesTest {
     void firstExceptionWithoutFailuresWaitsForAll() throws Exception {
         gates.openAll();
         TaskFutures.Done<TaskFuture<Integer>> done =
-                TaskFutures.await(futures, TaskFutures.ReturnWhen.FIRST_EXCEPTION, Duration.ofSeconds(60));
+                TaskFutures.await(
+                        futures, TaskFutures.ReturnWhen.FIRST_EXCEPTION, Duration.ofSeconds(60));
         assertEquals(3, done.done().size());
     }
 
@@ -66,7 +69,8 @@ class TaskFuturesTest {
         gates.open(0);
         futures.get(0).get();
         TaskFutures.Done<TaskFuture<Integer>> done =
-                TaskFutures.await(futures, TaskFutures.ReturnWhen.ALL_COMPLETED, Duration.ofMillis(50));
+                TaskFutures.await(
+                        futures, TaskFutures.ReturnWhen.ALL_COMPLETED, Duration.ofMillis(50));
         assertEquals(Set.of(futures.get(0)), done.done());
         assertEquals(2, done.notDone().size());
     }

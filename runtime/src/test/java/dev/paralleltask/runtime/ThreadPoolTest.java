@@ -21,22 +21,31 @@ class ThreadPoolTest {
     private final CountDownLatch interrupted = new CountDownLatch(1);
 
     /** Sleeps until interrupted, then notes it. */
-    private final TaskMethod sleeper = new TaskMethod((m, target, args) -> {
-        try {
-            Thread.sleep(600_000);
-        } catch (InterruptedException e) {
-            interrupted.countDown();
-            throw e;
-        }
-        return null;
-    }, 0, "Sleeper.sleep()", List.of(), 200, 0);
+    private final TaskMethod sleeper =
+            new TaskMethod(
+                    (m, target, args) -> {
+                        try {
+                            Thread.sleep(600_000);
+                        } catch (InterruptedException e) {
+                            interrupted.countDown();
+                            throw e;
+                        }
+                        return null;
+                    },
+                    0,
+                    "Sleeper.sleep()",
+                    List.of(),
+                    200,
+                    0);
 
     @Test
     void timeoutFailsTheCallAndInterruptsItsThread() throws Exception {
         try (ThreadPool pool = ThreadPool.builder().threads(1).build()) {
             TaskFuture<Object> f = pool.submit(sleeper, null, new Object[0]);
-            ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
-            TaskTimeoutException timeout = assertInstanceOf(TaskTimeoutException.class, e.getCause());
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+            TaskTimeoutException timeout =
+                    assertInstanceOf(TaskTimeoutException.class, e.getCause());
             assertEquals(Duration.ofMillis(200), timeout.timeout());
             assertTrue(interrupted.await(60, TimeUnit.SECONDS));
         }
@@ -44,7 +53,8 @@ class ThreadPoolTest {
 
     @Test
     void cancelOfARunningCallInterruptsIt() throws Exception {
-        TaskMethod untimed = new TaskMethod(sleeper.invoker(), 0, "Sleeper.sleep()", List.of(), 0, 0);
+        TaskMethod untimed =
+                new TaskMethod(sleeper.invoker(), 0, "Sleeper.sleep()", List.of(), 0, 0);
         try (ThreadPool pool = ThreadPool.builder().threads(1).build()) {
             TaskFuture<Object> f = pool.submit(untimed, null, new Object[0]);
             while (!f.isRunning()) {
@@ -58,19 +68,32 @@ class ThreadPoolTest {
 
     @Test
     void taskExceptionArrivesAsItself() {
-        TaskMethod failing = new TaskMethod((m, t, a) -> {
-            throw new java.io.IOException("disk on fire");
-        }, 0, "Disk.read()", List.of(), 0, 0);
+        TaskMethod failing =
+                new TaskMethod(
+                        (m, t, a) -> {
+                            throw new java.io.IOException("disk on fire");
+                        },
+                        0,
+                        "Disk.read()",
+                        List.of(),
+                        0,
+                        0);
         try (ThreadPool pool = ThreadPool.builder().threads(1).build()) {
-            ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> pool.submit(failing, null, new Object[0]).get(60, TimeUnit.SECONDS));
+            ExecutionException e =
+                    assertThrows(
+                            ExecutionException.class,
+                            () ->
+                                    pool.submit(failing, null, new Object[0])
+                                            .get(60, TimeUnit.SECONDS));
             assertEquals("disk on fire", e.getCause().getMessage());
         }
     }
 
     @Test
     void builderRejectsNonsense() {
-        assertEquals("threads must be >= 1, was 0",
-                assertThrows(IllegalArgumentException.class, () -> ThreadPool.builder().threads(0)).getMessage());
+        assertEquals(
+                "threads must be >= 1, was 0",
+                assertThrows(IllegalArgumentException.class, () -> ThreadPool.builder().threads(0))
+                        .getMessage());
     }
 }

@@ -16,9 +16,14 @@ public final class IsolationTour {
             for (int i = 0; i < 3; i++) {
                 System.out.println("   worker says " + tasks.increment().get());
             }
-            System.out.println("   this JVM (pid " + ProcessHandle.current().pid() + ") still has counter=" + Isolation.counter);
+            System.out.println(
+                    "   this JVM (pid "
+                            + ProcessHandle.current().pid()
+                            + ") still has counter="
+                            + Isolation.counter);
 
-            System.out.println("2. An exception comes back as itself, with the worker's stack trace:");
+            System.out.println(
+                    "2. An exception comes back as itself, with the worker's stack trace:");
             try {
                 tasks.parse("forty-two").get();
             } catch (ExecutionException e) {
@@ -31,9 +36,16 @@ public final class IsolationTour {
                 tasks.exit(3).get();
             } catch (ExecutionException e) {
                 WorkerCrashedException crash = (WorkerCrashedException) e.getCause();
-                System.out.println("   " + crash.workerName() + " (pid " + crash.pid() + ") exited with code " + crash.exitCode());
+                System.out.println(
+                        "   "
+                                + crash.workerName()
+                                + " (pid "
+                                + crash.pid()
+                                + ") exited with code "
+                                + crash.exitCode());
             }
-            System.out.println("   the pool goes on with a fresh worker: " + tasks.increment().get());
+            System.out.println(
+                    "   the pool goes on with a fresh worker: " + tasks.increment().get());
         }
     }
 }

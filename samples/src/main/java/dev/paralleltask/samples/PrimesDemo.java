@@ -23,9 +23,16 @@ public final class PrimesDemo {
         long serialStart = System.nanoTime();
         long serial = Primes.count(0, LIMIT);
         Duration serialTime = Duration.ofNanos(System.nanoTime() - serialStart);
-        System.out.printf("serial, in this JVM:      %,d primes below %,d in %d ms%n", serial, LIMIT, serialTime.toMillis());
+        System.out.printf(
+                "serial, in this JVM:      %,d primes below %,d in %d ms%n",
+                serial, LIMIT, serialTime.toMillis());
 
-        try (ProcessPool pool = ProcessPool.builder().workers(workers).namePrefix("primes-").jvmOptions("-Xmx128m").build()) {
+        try (ProcessPool pool =
+                ProcessPool.builder()
+                        .workers(workers)
+                        .namePrefix("primes-")
+                        .jvmOptions("-Xmx128m")
+                        .build()) {
             PrimesTasks primes = new PrimesTasks(pool);
             long start = System.nanoTime();
             List<TaskFuture<Long>> parts = new ArrayList<>();
@@ -37,13 +44,20 @@ public final class PrimesDemo {
                 total += part.get();
             }
             Duration parallelTime = Duration.ofNanos(System.nanoTime() - start);
-            System.out.printf("parallel, %d worker JVMs: %,d primes below %,d in %d ms (%.2fx the serial run)%n",
-                    workers, total, LIMIT, parallelTime.toMillis(), (double) serialTime.toNanos() / parallelTime.toNanos());
+            System.out.printf(
+                    "parallel, %d worker JVMs: %,d primes below %,d in %d ms (%.2fx the serial run)%n",
+                    workers,
+                    total,
+                    LIMIT,
+                    parallelTime.toMillis(),
+                    (double) serialTime.toNanos() / parallelTime.toNanos());
             for (WorkerInfo w : pool.workers()) {
-                System.out.printf("  %s  pid %d  %d chunks%n", w.name(), w.pid(), w.tasksCompleted());
+                System.out.printf(
+                        "  %s  pid %d  %d chunks%n", w.name(), w.pid(), w.tasksCompleted());
             }
             if (total != serial) {
-                throw new AssertionError("the pool counted " + total + " primes, the serial run " + serial);
+                throw new AssertionError(
+                        "the pool counted " + total + " primes, the serial run " + serial);
             }
         }
     }

@@ -35,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class CodecBenchmark {
     /** A typical small argument: a record of a string, an int, a double and a short list. */
-    public record Order(String id, int quantity, double price, List<String> tags) implements Serializable {}
+    public record Order(String id, int quantity, double price, List<String> tags)
+            implements Serializable {}
 
     private static final ClassLoader LOADER = CodecBenchmark.class.getClassLoader();
     private static final String INVOKER = "com.acme.OrdersTasks$Invoker";
@@ -57,7 +58,8 @@ public class CodecBenchmark {
             out.writeInt(0);
             out.writeObject(new Object[] {order});
         }
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+        try (ObjectInputStream in =
+                new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
             in.readUTF();
             in.readInt();
             return ((Object[]) in.readObject())[0];

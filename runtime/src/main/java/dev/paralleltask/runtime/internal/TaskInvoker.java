@@ -1,8 +1,8 @@
 package dev.paralleltask.runtime.internal;
 
 /**
- * Runs one of a class's {@code @ParallelTask} methods by index, without reflection. Written by
- * the annotation processor as {@code <Class>Tasks.Invoker}; public only for generated code.
+ * Runs one of a class's {@code @ParallelTask} methods by index, without reflection. Written by the
+ * annotation processor as {@code <Class>Tasks.Invoker}; public only for generated code.
  *
  * <p>An implementation has a public no-argument constructor: a worker creates one per class, by
  * name, the first time a call for that class arrives.

@@ -41,7 +41,10 @@ public record TaskMethod(
         return invoker.getClass().getName();
     }
 
-    /** How a message names argument {@code position}, e.g. {@code argument 'to' of Primes.count(int, int)}. */
+    /**
+     * How a message names argument {@code position}, e.g. {@code argument 'to' of Primes.count(int,
+     * int)}.
+     */
     public String describeArgument(int position) {
         if (position < 0) {
             return "target object of " + displayName;

@@ -15,12 +15,17 @@ final class Actions {
 
     /** Workers with frames posted to their outbox, in the order decided. */
     final List<Worker> sends = new ArrayList<>(2);
+
     /** Workers whose process is to be killed. */
     final List<Worker> kills = new ArrayList<>(1);
+
     final List<Settlement> settlements = new ArrayList<>(1);
+
     /** How many workers to launch, after {@link #launchDelayMillis}. */
     int launches;
+
     long launchDelayMillis;
+
     /** The pool has just terminated: its listener and threads are to be closed. */
     boolean terminated;
 

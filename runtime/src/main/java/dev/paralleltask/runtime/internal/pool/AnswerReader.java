@@ -21,7 +21,8 @@ final class AnswerReader implements Runnable {
     private final ClassLoader loader;
     private final Consumer<Actions> carryOut;
 
-    AnswerReader(Worker worker, Dispatcher dispatcher, ClassLoader loader, Consumer<Actions> carryOut) {
+    AnswerReader(
+            Worker worker, Dispatcher dispatcher, ClassLoader loader, Consumer<Actions> carryOut) {
         this.worker = worker;
         this.dispatcher = dispatcher;
         this.loader = loader;
@@ -35,7 +36,10 @@ final class AnswerReader implements Runnable {
         } catch (IOException e) {
             // Closed or broken: the worker is gone or going.
         } catch (RuntimeException | Error e) {
-            PoolLog.pool.log(WARNING, "the reader of worker " + worker.describe() + " failed; killing the worker", e);
+            PoolLog.pool.log(
+                    WARNING,
+                    "the reader of worker " + worker.describe() + " failed; killing the worker",
+                    e);
         } finally {
             if (!worker.saidBye) {
                 carryOut.accept(dispatcher.kill(worker, null)); // no use without a usable channel
@@ -62,7 +66,13 @@ final class AnswerReader implements Runnable {
                 inTurn = false;
             }
             if (!inTurn) {
-                PoolLog.pool.log(WARNING, "worker " + worker.describe() + " sent " + frame + " out of turn; killing it");
+                PoolLog.pool.log(
+                        WARNING,
+                        "worker "
+                                + worker.describe()
+                                + " sent "
+                                + frame
+                                + " out of turn; killing it");
                 return;
             }
         }
@@ -78,7 +88,9 @@ final class AnswerReader implements Runnable {
     private boolean answered(Frame.Answer answer) {
         Actions actions = new Actions();
         if (answer instanceof Frame.Failure f && f.fatal()) {
-            boolean inTurn = dispatcher.answeredFatally(worker, f.id(), CallCoding.decodeFailure(f, loader), actions);
+            boolean inTurn =
+                    dispatcher.answeredFatally(
+                            worker, f.id(), CallCoding.decodeFailure(f, loader), actions);
             carryOut.accept(actions); // the worker's exit settles the call
             return inTurn;
         }

@@ -29,9 +29,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A class data sharing archive for workers: the classes a worker loads at start, this runtime's
- * and the JDK's, stored as the JVM maps them, so that a worker starts without loading them (a pool
- * of 2 here, median of 10: 134 ms without, 112 ms with).
+ * A class data sharing archive for workers: the classes a worker loads at start, this runtime's and
+ * the JDK's, stored as the JVM maps them, so that a worker starts without loading them (a pool of 2
+ * here, median of 10: 134 ms without, 112 ms with).
  *
  * <p>One archive per {@code java} and runtime jar, made once by a {@link Training} JVM in the
  * background after the first pool has started, in the user's cache directory ({@value
@@ -39,24 +39,30 @@ import java.util.Set;
  * ~/.cache/paralleltask}); pools started after it is made use it. The JVM maps only an archive that
  * matches it and the jar exactly, and starts without it, silently, otherwise; the file name holds
  * the jar's and the JDK's size and time, so a new build gets a new archive, which replaces the
- * archive of the earlier build of the same jar file. Archives unused for {@value #UNUSED_DAYS}
- * days are removed when a new one is made. Nothing is archived when the
- * runtime is not in a jar (a build's class directories) or the jar is not on the workers'
- * classpath, or when the cache directory cannot be made private to this user.
+ * archive of the earlier build of the same jar file. Archives unused for {@value #UNUSED_DAYS} days
+ * are removed when a new one is made. Nothing is archived when the runtime is not in a jar (a
+ * build's class directories) or the jar is not on the workers' classpath, or when the cache
+ * directory cannot be made private to this user.
  */
 final class ClassArchive {
     /** System property: the directory archives are kept in. */
     static final String DIRECTORY_PROPERTY = "paralleltask.cache.dir";
+
     private static final long UNUSED_DAYS = 30;
+
     /** How long after a failed training no other is started. */
     private static final Duration RETRY_AFTER = Duration.ofDays(1);
 
     private final Path java;
     private final Path jar;
     private final Path archive;
+
     /** How the names of this java's archives of this jar start, whatever the jar's build. */
     private final String family;
-    /** The workers' classpath with the runtime jar first, as the JVM requires to use the archive. */
+
+    /**
+     * The workers' classpath with the runtime jar first, as the JVM requires to use the archive.
+     */
     private final String classpath;
 
     private ClassArchive(Path java, Path jar, Path archive, String family, String classpath) {
@@ -94,19 +100,30 @@ final class ClassArchive {
             }
             Path directory = privateDirectory();
             if (directory == null) {
-                PoolLog.archive.log(WARNING, "no class archive for the workers: the cache directory is not this user's"
-                        + " alone; set " + DIRECTORY_PROPERTY + " to a private directory");
+                PoolLog.archive.log(
+                        WARNING,
+                        "no class archive for the workers: the cache directory is not this user's"
+                                + " alone; set "
+                                + DIRECTORY_PROPERTY
+                                + " to a private directory");
                 return null;
             }
             Path realJava = java.toRealPath();
             Path modules = realJava.getParent().resolveSibling("lib").resolve("modules");
             String where = realJava + File.pathSeparator + jar;
             String when = stamp(modules) + File.pathSeparator + stamp(jar);
-            String family = jar.getFileName().toString().replaceFirst("\\.jar$", "") + "-" + Integer.toHexString(where.hashCode()) + "-";
-            Path archive = directory.resolve(family + Integer.toHexString(when.hashCode()) + ".jsa");
-            return new ClassArchive(java, jar, archive, family, String.join(File.pathSeparator, entries));
+            String family =
+                    jar.getFileName().toString().replaceFirst("\\.jar$", "")
+                            + "-"
+                            + Integer.toHexString(where.hashCode())
+                            + "-";
+            Path archive =
+                    directory.resolve(family + Integer.toHexString(when.hashCode()) + ".jsa");
+            return new ClassArchive(
+                    java, jar, archive, family, String.join(File.pathSeparator, entries));
         } catch (IOException | URISyntaxException | RuntimeException e) {
-            return null; // no java there (build() says so), or files that cannot be read: no archive
+            return null; // no java there (build() says so), or files that cannot be read: no
+            // archive
         }
     }
 
@@ -125,14 +142,16 @@ final class ClassArchive {
 
     /**
      * The options that make a worker start from the archive. A worker that cannot use it (the
-     * user's options ask for no sharing or another archive, which come later and win, or a heap
-     * too large for compressed pointers) starts without it, and its JVM is told not to say so.
+     * user's options ask for no sharing or another archive, which come later and win, or a heap too
+     * large for compressed pointers) starts without it, and its JVM is told not to say so.
      */
     List<String> jvmOptions() {
         return List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off");
     }
 
-    /** The workers' classpath with the runtime jar first, as the JVM requires to use the archive. */
+    /**
+     * The workers' classpath with the runtime jar first, as the JVM requires to use the archive.
+     */
     String classpath() {
         return classpath;
     }
@@ -148,28 +167,41 @@ final class ClassArchive {
         Path failed = sibling(".log");
         FileChannel lock = null;
         try {
-            if (Files.exists(failed) && Files.getLastModifiedTime(failed).toInstant().isAfter(Instant.now().minus(RETRY_AFTER))) {
+            if (Files.exists(failed)
+                    && Files.getLastModifiedTime(failed)
+                            .toInstant()
+                            .isAfter(Instant.now().minus(RETRY_AFTER))) {
                 return;
             }
             // Held until the training ends, and let go by the OS if this JVM dies first.
-            lock = FileChannel.open(sibling(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock =
+                    FileChannel.open(
+                            sibling(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
             if (lock.tryLock() == null) {
                 lock.close();
                 return;
             }
-            Process training = new ProcessBuilder(
-                            java.toString(), "-XX:ArchiveClassesAtExit=" + made, "-cp", jar.toString(),
-                            Training.class.getName(), Long.toString(ProcessHandle.current().pid()))
-                    .redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .start();
+            Process training =
+                    new ProcessBuilder(
+                                    java.toString(),
+                                    "-XX:ArchiveClassesAtExit=" + made,
+                                    "-cp",
+                                    jar.toString(),
+                                    Training.class.getName(),
+                                    Long.toString(ProcessHandle.current().pid()))
+                            .redirectErrorStream(true)
+                            .redirectOutput(output.toFile())
+                            .start();
             training.getOutputStream().close();
             FileChannel held = lock;
-            training.onExit().thenAccept(exited -> install(exited.exitValue(), made, output, failed, held));
+            training.onExit()
+                    .thenAccept(exited -> install(exited.exitValue(), made, output, failed, held));
         } catch (OverlappingFileLockException e) {
             closeQuietly(lock); // being made by another pool of this JVM
         } catch (IOException e) {
-            PoolLog.archive.log(WARNING, "cannot start making the workers' class archive " + archive + ": " + e);
+            PoolLog.archive.log(
+                    WARNING,
+                    "cannot start making the workers' class archive " + archive + ": " + e);
             closeQuietly(lock);
         }
     }
@@ -177,19 +209,32 @@ final class ClassArchive {
     private void install(int exitCode, Path made, Path output, Path failed, FileChannel lock) {
         try {
             if (exitCode == 0 && Files.isRegularFile(made)) {
-                Files.move(made, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(
+                        made,
+                        archive,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
                 removeUnused();
                 Files.deleteIfExists(output); // last: while it is there, the training is not over
                 PoolLog.archive.log(DEBUG, "made the workers' class archive " + archive);
             } else {
-                Files.writeString(output, "\nparalleltask: the training JVM exited with " + exitCode + "\n", StandardOpenOption.APPEND);
+                Files.writeString(
+                        output,
+                        "\nparalleltask: the training JVM exited with " + exitCode + "\n",
+                        StandardOpenOption.APPEND);
                 Files.move(output, failed, StandardCopyOption.REPLACE_EXISTING);
                 Files.deleteIfExists(made);
-                PoolLog.archive.log(WARNING, "could not make the workers' class archive: the training JVM exited with "
-                        + exitCode + "; its output is in " + failed + ", and no other is tried for a day");
+                PoolLog.archive.log(
+                        WARNING,
+                        "could not make the workers' class archive: the training JVM exited with "
+                                + exitCode
+                                + "; its output is in "
+                                + failed
+                                + ", and no other is tried for a day");
             }
         } catch (IOException e) {
-            PoolLog.archive.log(WARNING, "could not install the workers' class archive " + archive + ": " + e);
+            PoolLog.archive.log(
+                    WARNING, "could not install the workers' class archive " + archive + ": " + e);
         } finally {
             closeQuietly(lock);
         }
@@ -232,7 +277,9 @@ final class ClassArchive {
     private static boolean isFile(String entry, Path file) {
         Path path = Path.of(entry).toAbsolutePath().normalize();
         try {
-            return path.equals(file) || (path.getFileName().equals(file.getFileName()) && Files.isSameFile(path, file));
+            return path.equals(file)
+                    || (path.getFileName().equals(file.getFileName())
+                            && Files.isSameFile(path, file));
         } catch (IOException e) {
             return false;
         }
@@ -256,25 +303,34 @@ final class ClassArchive {
             directory = Path.of(configured);
         } else {
             String xdg = System.getenv("XDG_CACHE_HOME");
-            Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+            Path base =
+                    xdg != null && !xdg.isBlank()
+                            ? Path.of(xdg)
+                            : Path.of(System.getProperty("user.home"), ".cache");
             directory = base.resolve("paralleltask");
         }
         directory = directory.toAbsolutePath();
         if (!Files.isDirectory(directory)) {
             Files.createDirectories(directory.getParent());
             try {
-                Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectory(
+                        directory,
+                        PosixFilePermissions.asFileAttribute(
+                                PosixFilePermissions.fromString("rwx------")));
             } catch (FileAlreadyExistsException e) {
                 // Made by another pool meanwhile; checked below like any other.
             }
         }
         // A JVM runs whatever an archive holds: no one else may be able to write there.
-        PosixFileAttributes attributes = Files.readAttributes(directory, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributes attributes =
+                Files.readAttributes(
+                        directory, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         Set<PosixFilePermission> permissions = attributes.permissions();
-        boolean ours = attributes.isDirectory()
-                && attributes.owner().getName().equals(System.getProperty("user.name"))
-                && !permissions.contains(PosixFilePermission.GROUP_WRITE)
-                && !permissions.contains(PosixFilePermission.OTHERS_WRITE);
+        boolean ours =
+                attributes.isDirectory()
+                        && attributes.owner().getName().equals(System.getProperty("user.name"))
+                        && !permissions.contains(PosixFilePermission.GROUP_WRITE)
+                        && !permissions.contains(PosixFilePermission.OTHERS_WRITE);
         return ours ? directory : null;
     }
 

@@ -22,10 +22,10 @@ import java.util.function.Consumer;
 
 /**
  * Decides, under one lock, which worker runs which call: the pool's run state, the queue, the
- * workers and their calls in flight, send-ahead, stealing, revokes, attempts and retries, and
- * when to launch or retire workers. It does no I/O: each method returns the {@link Actions} to
- * carry out once the lock is released (frames to send, workers to kill, futures to settle,
- * workers to launch).
+ * workers and their calls in flight, send-ahead, stealing, revokes, attempts and retries, and when
+ * to launch or retire workers. It does no I/O: each method returns the {@link Actions} to carry out
+ * once the lock is released (frames to send, workers to kill, futures to settle, workers to
+ * launch).
  */
 final class Dispatcher {
     /*
@@ -55,21 +55,30 @@ final class Dispatcher {
     private final int sendAhead;
     private final Duration defaultTimeout;
     private final ScheduledExecutorService timer;
+
     /** Carries out what a fired timeout decided. */
     private final Consumer<Actions> carryOut;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition terminated = lock.newCondition();
+
     /** Guarded by lock. */
     private State state = State.RUNNING;
-    /** Calls not yet sent, oldest first; may hold done ones, skipped when polled. Guarded by lock. */
+
+    /**
+     * Calls not yet sent, oldest first; may hold done ones, skipped when polled. Guarded by lock.
+     */
     private final ArrayDeque<PoolCall> queue = new ArrayDeque<>();
+
     /** Connected workers that take calls, oldest first. Guarded by lock. */
     private final List<Worker> ready = new ArrayList<>();
+
     /** Every worker whose process has not been reaped, by id. Guarded by lock. */
     private final Map<Integer, Worker> workers = new LinkedHashMap<>();
+
     /** Guarded by lock. */
     private int nextWorkerId = 1;
+
     /** Workers in a row that died before their handshake; guarded by lock. */
     private int startFailures;
 
@@ -78,8 +87,15 @@ final class Dispatcher {
      * @param timer arms the calls' timeouts
      * @param carryOut carries out what a fired timeout decided ({@link #timedOut})
      */
-    Dispatcher(String name, String namePrefix, int size, int maxTasksPerWorker, int sendAhead,
-            Duration defaultTimeout, ScheduledExecutorService timer, Consumer<Actions> carryOut) {
+    Dispatcher(
+            String name,
+            String namePrefix,
+            int size,
+            int maxTasksPerWorker,
+            int sendAhead,
+            Duration defaultTimeout,
+            ScheduledExecutorService timer,
+            Consumer<Actions> carryOut) {
         this.name = name;
         this.namePrefix = namePrefix;
         this.size = size;
@@ -116,9 +132,9 @@ final class Dispatcher {
     }
 
     /**
-     * A worker answered its running call. Returns the call, now no longer in flight, to settle
-     * with the answer; null if the answer was out of turn, a protocol violation for which the
-     * worker is killed.
+     * A worker answered its running call. Returns the call, now no longer in flight, to settle with
+     * the answer; null if the answer was out of turn, a protocol violation for which the worker is
+     * killed.
      */
     PoolCall answered(Worker worker, long id, Actions actions) {
         lock.lock();
@@ -151,8 +167,15 @@ final class Dispatcher {
             PoolCall call = worker.inFlight.peekFirst();
             if (call != null && call.id == id) {
                 call.cancelTimeout();
-                worker.fatalError = Failures.fatalError(call.method, error, worker.describe(), worker.name,
-                        worker.pid(), worker.stderrTail(), worker.stdoutTail());
+                worker.fatalError =
+                        Failures.fatalError(
+                                call.method,
+                                error,
+                                worker.describe(),
+                                worker.name,
+                                worker.pid(),
+                                worker.stderrTail(),
+                                worker.stdoutTail());
             }
             kill(worker, null, actions);
             return call != null && call.id == id;
@@ -200,8 +223,12 @@ final class Dispatcher {
                 return actions;
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - call.startNanos);
-            Throwable timeout = Failures.timeout(call.method, Duration.ofMillis(timeoutMillis), elapsed,
-                    "on worker " + worker.describe() + ", which was killed and replaced");
+            Throwable timeout =
+                    Failures.timeout(
+                            call.method,
+                            Duration.ofMillis(timeoutMillis),
+                            elapsed,
+                            "on worker " + worker.describe() + ", which was killed and replaced");
             kill(worker, timeout, actions);
             actions.fail(call.future, timeout);
         } finally {
@@ -212,8 +239,8 @@ final class Dispatcher {
 
     /**
      * A call's future was cancelled. A queued call is skipped when its turn comes. One sent to a
-     * worker is revoked, so it never starts if it has not; if it runs and {@code interrupt} is
-     * set, its worker is killed.
+     * worker is revoked, so it never starts if it has not; if it runs and {@code interrupt} is set,
+     * its worker is killed.
      */
     Actions cancelled(PoolCall call, boolean interrupt) {
         Actions actions = new Actions();
@@ -306,10 +333,10 @@ final class Dispatcher {
     }
 
     /**
-     * A worker's process has exited, or never started: its running call is retried or failed,
-     * the calls sent after it go back to the queue, a replacement is launched if the pool still
-     * needs one (after a back-off when workers keep dying at start), and the pool terminates if
-     * this was its last worker.
+     * A worker's process has exited, or never started: its running call is retried or failed, the
+     * calls sent after it go back to the queue, a replacement is launched if the pool still needs
+     * one (after a back-off when workers keep dying at start), and the pool terminates if this was
+     * its last worker.
      *
      * @param exitCode the process's exit code; null when there was no process
      * @param startFailure why it never connected; null if it did
@@ -334,20 +361,33 @@ final class Dispatcher {
                 } else if (worker.fatalError != null) {
                     actions.fail(running.future, worker.fatalError);
                 } else {
-                    actions.fail(running.future, Failures.crashed(running.method, running.attempts,
-                            worker.describe(), worker.name, worker.pid(), exitCode == null ? -1 : exitCode,
-                            worker.stderrTail(), worker.stdoutTail()));
+                    actions.fail(
+                            running.future,
+                            Failures.crashed(
+                                    running.method,
+                                    running.attempts,
+                                    worker.describe(),
+                                    worker.name,
+                                    worker.pid(),
+                                    exitCode == null ? -1 : exitCode,
+                                    worker.stderrTail(),
+                                    worker.stdoutTail()));
                 }
             }
             dispatchQueue(actions);
-            boolean needed = state == State.RUNNING || (state == State.SHUTDOWN && hasQueuedCalls());
+            boolean needed =
+                    state == State.RUNNING || (state == State.SHUTDOWN && hasQueuedCalls());
             if (startFailure != null && ++startFailures >= MAX_START_FAILURES && !anyConnected()) {
-                for (PoolCall c; (c = queue.pollFirst()) != null; ) { // the pool cannot start workers:
-                    actions.fail(c.future, Failures.noWorker(c.method, startFailure)); // fail, do not loop
+                for (PoolCall c;
+                        (c = queue.pollFirst()) != null; ) { // the pool cannot start workers:
+                    actions.fail(
+                            c.future,
+                            Failures.noWorker(c.method, startFailure)); // fail, do not loop
                 }
             } else if (needed && workers.size() < size) {
                 actions.launches = 1;
-                actions.launchDelayMillis = startFailure == null ? 0 : 100L << Math.min(startFailures, 6);
+                actions.launchDelayMillis =
+                        startFailure == null ? 0 : 100L << Math.min(startFailures, 6);
             }
             tryTerminate(actions);
         } finally {
@@ -391,12 +431,13 @@ final class Dispatcher {
     }
 
     /** What {@link #shutdownNow} stopped: calls to cancel, and what else to carry out. */
-    record Stopped(List<TaskFuture<?>> neverStarted, List<TaskFuture<?>> running, Actions actions) {}
+    record Stopped(
+            List<TaskFuture<?>> neverStarted, List<TaskFuture<?>> running, Actions actions) {}
 
     /**
-     * Refuses new calls and kills every worker. Returns the futures of the calls that never
-     * started (queued, or sent ahead: they die with their worker) and of the running ones, for
-     * the caller to cancel after the lock is released.
+     * Refuses new calls and kills every worker. Returns the futures of the calls that never started
+     * (queued, or sent ahead: they die with their worker) and of the running ones, for the caller
+     * to cancel after the lock is released.
      */
     Stopped shutdownNow() {
         Actions actions = new Actions();
@@ -407,7 +448,8 @@ final class Dispatcher {
             if (state == State.RUNNING || state == State.SHUTDOWN) {
                 state = State.STOP;
             }
-            CancellationException reason = new CancellationException("cancelled by shutdownNow() of " + name);
+            CancellationException reason =
+                    new CancellationException("cancelled by shutdownNow() of " + name);
             for (Worker w : workers.values()) {
                 PoolCall head = w.inFlight.pollFirst();
                 for (PoolCall c; (c = w.inFlight.pollFirst()) != null; ) {
@@ -509,8 +551,8 @@ final class Dispatcher {
 
     /**
      * A worker has room for more calls: gives it queued ones; if it then has none, retires it or
-     * lets it take calls waiting at another worker. The frames posted to the worker itself are
-     * left for the caller to send: its reader sends them once per batch of answers.
+     * lets it take calls waiting at another worker. The frames posted to the worker itself are left
+     * for the caller to send: its reader sends them once per batch of answers.
      */
     private void refill(Worker worker, Actions actions) {
         assert lock.isHeldByCurrentThread();
@@ -538,7 +580,13 @@ final class Dispatcher {
     private int room(Worker worker) {
         int room = sendAhead - worker.inFlight.size();
         if (maxTasksPerWorker > 0) {
-            room = (int) Math.min(room, maxTasksPerWorker - worker.tasksCompleted - worker.inFlight.size());
+            room =
+                    (int)
+                            Math.min(
+                                    room,
+                                    maxTasksPerWorker
+                                            - worker.tasksCompleted
+                                            - worker.inFlight.size());
         }
         return room;
     }
@@ -561,10 +609,16 @@ final class Dispatcher {
         if (call == null || !call.start(System.nanoTime())) {
             return;
         }
-        long timeoutMillis = call.method.timeoutMillis() > 0 ? call.method.timeoutMillis() : defaultTimeout.toMillis();
+        long timeoutMillis =
+                call.method.timeoutMillis() > 0
+                        ? call.method.timeoutMillis()
+                        : defaultTimeout.toMillis();
         if (timeoutMillis > 0) {
-            call.timeout = timer.schedule(
-                    () -> carryOut.accept(timedOut(call, timeoutMillis)), timeoutMillis, TimeUnit.MILLISECONDS);
+            call.timeout =
+                    timer.schedule(
+                            () -> carryOut.accept(timedOut(call, timeoutMillis)),
+                            timeoutMillis,
+                            TimeUnit.MILLISECONDS);
         }
     }
 
@@ -595,7 +649,8 @@ final class Dispatcher {
             return null;
         }
         int take = (most + 1) / 2;
-        for (Iterator<PoolCall> it = victim.inFlight.descendingIterator(); take > 0 && it.hasNext(); ) {
+        for (Iterator<PoolCall> it = victim.inFlight.descendingIterator();
+                take > 0 && it.hasNext(); ) {
             PoolCall c = it.next();
             if (isWaiting(victim, c)) {
                 revoke(victim, c, false);

@@ -22,10 +22,12 @@ final class OutputPump {
     private final String prefix;
     private final Supplier<PrintStream> sink;
     private final Thread thread;
+
     /** Guarded by itself. */
     private final ArrayDeque<String> tail = new ArrayDeque<>(TAIL_LINES);
 
-    private OutputPump(InputStream source, String prefix, Supplier<PrintStream> sink, String threadName) {
+    private OutputPump(
+            InputStream source, String prefix, Supplier<PrintStream> sink, String threadName) {
         this.source = source;
         this.prefix = prefix;
         this.sink = sink;
@@ -34,7 +36,8 @@ final class OutputPump {
     }
 
     /** Starts copying {@code source}; {@code sink} is asked for the stream at each line. */
-    static OutputPump start(InputStream source, String prefix, Supplier<PrintStream> sink, String threadName) {
+    static OutputPump start(
+            InputStream source, String prefix, Supplier<PrintStream> sink, String threadName) {
         OutputPump pump = new OutputPump(source, prefix, sink, threadName);
         pump.thread.start();
         return pump;
@@ -47,7 +50,10 @@ final class OutputPump {
         }
     }
 
-    /** Waits up to {@code millis} for the stream to end, so the tail holds a dead worker's last words. */
+    /**
+     * Waits up to {@code millis} for the stream to end, so the tail holds a dead worker's last
+     * words.
+     */
     void awaitEnd(long millis) {
         try {
             thread.join(millis);
@@ -57,14 +63,18 @@ final class OutputPump {
     }
 
     private void pump() {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(source, Charset.defaultCharset()))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(source, Charset.defaultCharset()))) {
             for (String line; (line = reader.readLine()) != null; ) {
                 sink.get().println(prefix + line);
                 synchronized (tail) {
                     if (tail.size() == TAIL_LINES) {
                         tail.removeFirst();
                     }
-                    tail.addLast(line.length() > MAX_REMEMBERED_LINE ? line.substring(0, MAX_REMEMBERED_LINE) + "..." : line);
+                    tail.addLast(
+                            line.length() > MAX_REMEMBERED_LINE
+                                    ? line.substring(0, MAX_REMEMBERED_LINE) + "..."
+                                    : line);
                 }
             }
         } catch (IOException e) {

@@ -59,6 +59,7 @@ public final class Pool {
             boolean classDataSharing) {}
 
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
+
     /**
      * Calls in flight per worker: one running, the others waiting in the worker for their turn.
      * Deep enough that a worker seldom runs dry between two batches from the pool: with 2 workers
@@ -75,6 +76,7 @@ public final class Pool {
     private final Dispatcher dispatcher;
     private final WorkerSupervisor supervisor;
     private final WorkerListener listener;
+
     /** The class data archive to make once the first workers are up, or null. */
     private final ClassArchive archiveToMake;
 
@@ -87,14 +89,23 @@ public final class Pool {
         scheduler.setRemoveOnCancelPolicy(true);
         this.housekeeping = Executors.newCachedThreadPool(daemonThreads(name + "-housekeeping"));
         String namePrefix = s.namePrefix() != null ? s.namePrefix() : name + "-worker-";
-        this.dispatcher = new Dispatcher(name, namePrefix, s.workers(), s.maxTasksPerWorker(), SEND_AHEAD,
-                s.defaultTimeout(), scheduler, this::carryOut);
+        this.dispatcher =
+                new Dispatcher(
+                        name,
+                        namePrefix,
+                        s.workers(),
+                        s.maxTasksPerWorker(),
+                        SEND_AHEAD,
+                        s.defaultTimeout(),
+                        scheduler,
+                        this::carryOut);
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         this.listener = new WorkerListener(name, secret, scheduler);
         String classpath = s.classpath();
         List<String> jvmOptions = s.jvmOptions();
-        ClassArchive archive = s.classDataSharing() ? ClassArchive.forWorkers(s.java(), classpath) : null;
+        ClassArchive archive =
+                s.classDataSharing() ? ClassArchive.forWorkers(s.java(), classpath) : null;
         boolean archived = archive != null && archive.isReady();
         if (archived) {
             jvmOptions = new ArrayList<>(archive.jvmOptions());
@@ -102,8 +113,17 @@ public final class Pool {
             classpath = archive.classpath();
         }
         this.archiveToMake = archived ? null : archive;
-        WorkerLauncher launcher = new WorkerLauncher(s.java(), jvmOptions, classpath, listener.socket(), secret);
-        this.supervisor = new WorkerSupervisor(dispatcher, launcher, startTimeout, loader, scheduler, housekeeping, this::carryOut);
+        WorkerLauncher launcher =
+                new WorkerLauncher(s.java(), jvmOptions, classpath, listener.socket(), secret);
+        this.supervisor =
+                new WorkerSupervisor(
+                        dispatcher,
+                        launcher,
+                        startTimeout,
+                        loader,
+                        scheduler,
+                        housekeeping,
+                        this::carryOut);
         listener.start(supervisor::hello);
     }
 
@@ -202,7 +222,10 @@ public final class Pool {
             if (actions.launchDelayMillis == 0) {
                 housekeeping.execute(supervisor::launch);
             } else {
-                scheduler.schedule(() -> housekeeping.execute(supervisor::launch), actions.launchDelayMillis, TimeUnit.MILLISECONDS);
+                scheduler.schedule(
+                        () -> housekeeping.execute(supervisor::launch),
+                        actions.launchDelayMillis,
+                        TimeUnit.MILLISECONDS);
             }
         }
         if (actions.terminated) {
@@ -216,25 +239,39 @@ public final class Pool {
         }
     }
 
-    /** Waits until each of the first workers has shaken hands; on failure, ends the pool and throws. */
+    /**
+     * Waits until each of the first workers has shaken hands; on failure, ends the pool and throws.
+     */
     private void awaitWorkers(List<Worker> first) {
         CompletableFuture<Void> all = new CompletableFuture<>();
         List<CompletableFuture<Void>> each = first.stream().map(w -> w.connected).toList();
-        CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenRun(() -> all.complete(null));
-        each.forEach(c -> c.exceptionally(e -> {
-            all.completeExceptionally(e);
-            return null;
-        }));
+        CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenRun(() -> all.complete(null));
+        each.forEach(
+                c ->
+                        c.exceptionally(
+                                e -> {
+                                    all.completeExceptionally(e);
+                                    return null;
+                                }));
         try {
             all.get(startTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             endAfterFailedStart();
-            throw e.getCause() instanceof WorkerStartException w ? w
-                    : Failures.startFailure("cannot start " + name + ": " + e.getCause(), List.of(), e.getCause());
+            throw e.getCause() instanceof WorkerStartException w
+                    ? w
+                    : Failures.startFailure(
+                            "cannot start " + name + ": " + e.getCause(), List.of(), e.getCause());
         } catch (TimeoutException e) {
             endAfterFailedStart();
             throw Failures.startFailure(
-                    "the workers of " + name + " did not connect within " + startTimeout.toMillis() + " ms", List.of(), e);
+                    "the workers of "
+                            + name
+                            + " did not connect within "
+                            + startTimeout.toMillis()
+                            + " ms",
+                    List.of(),
+                    e);
         } catch (InterruptedException e) {
             endAfterFailedStart();
             Thread.currentThread().interrupt();

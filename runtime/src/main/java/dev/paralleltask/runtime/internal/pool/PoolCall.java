@@ -21,26 +21,33 @@ import java.util.concurrent.ScheduledFuture;
  * any     -> done      its future completed: answered, failed, timed out, or cancelled
  * </pre>
  *
- * A done call is skipped wherever it still waits; a started call is left in place until its
- * worker answers or dies, so no two attempts of one call ever run at once.
+ * A done call is skipped wherever it still waits; a started call is left in place until its worker
+ * answers or dies, so no two attempts of one call ever run at once.
  */
 final class PoolCall {
     final long id;
     final TaskMethod method;
+
     /** The encoded call: a snapshot taken on the caller's thread. */
     final byte[] body;
+
     final TaskFuture<Object> future;
 
     /** How many times it was started; guarded by the dispatcher's lock. */
     int attempts;
+
     /** The worker it was sent to, while it is in flight there; guarded by the dispatcher's lock. */
     Worker worker;
+
     /** Whether the current attempt started; guarded by the dispatcher's lock. */
     boolean started;
+
     /** Whether the pool asked its worker to give it back; guarded by the dispatcher's lock. */
     boolean revoked;
+
     /** When the current attempt started; guarded by the dispatcher's lock. */
     long startNanos;
+
     /** The pending timeout of the current attempt, if any; guarded by the dispatcher's lock. */
     ScheduledFuture<?> timeout;
 
@@ -53,7 +60,9 @@ final class PoolCall {
         this.id = id;
         this.method = method;
         this.body = body;
-        this.future = CallFutures.create((f, wasRunning, interrupt) -> onCancel.cancelled(this, interrupt));
+        this.future =
+                CallFutures.create(
+                        (f, wasRunning, interrupt) -> onCancel.cancelled(this, interrupt));
     }
 
     /** sent -> started: false if it was cancelled or already done. */

@@ -3,8 +3,8 @@ package dev.paralleltask.runtime.internal.pool;
 import java.lang.System.Logger;
 
 /**
- * The pool's diagnostics, through {@link System.Logger}: by default {@code java.util.logging},
- * or whatever logging the application routes it to.
+ * The pool's diagnostics, through {@link System.Logger}: by default {@code java.util.logging}, or
+ * whatever logging the application routes it to.
  *
  * <ul>
  *   <li>{@value #POOL}: workers started, retired, exited, crashed, killed and replaced at {@code

@@ -29,39 +29,50 @@ final class Worker implements WorkerView {
 
     final int id;
     final String name;
+
     /** Completes when the worker has shaken hands, or fails with why it never will. */
     final CompletableFuture<Void> connected = new CompletableFuture<>();
 
     /** Written once, before the worker can read the pool's secret; null until then. */
     volatile Process process;
+
     volatile OutputPump stdout;
     volatile OutputPump stderr;
+
     /** Written once, before the process starts; null until then. */
     volatile FrameRing ring;
+
     /** Written once, under the dispatcher's lock, when it joins the pool; null until then. */
     volatile FrameChannel channel;
+
     /** The worker's answers, through {@link #ring} and {@link #channel}; as {@link #channel}. */
     volatile AnswerChannel answers;
+
     volatile Thread reader;
+
     /** Written only by the reader thread, after a Bye: the worker exits on its own. */
     volatile boolean saidBye;
+
     /** Written under the dispatcher's lock; read without it by WorkerInfo. */
     volatile long tasksCompleted;
 
     /** Guarded by the dispatcher's lock. */
     State state = State.STARTING;
+
     /**
      * The calls sent to it and not yet answered, in the order sent. The first is the one it is
      * running (or about to: its start is on the wire); the others wait in the worker. Guarded by
      * the dispatcher's lock.
      */
     final ArrayDeque<PoolCall> inFlight = new ArrayDeque<>();
+
     /**
      * Why the pool killed it, given to the first call in flight as its final failure when the
      * process is gone (a timeout, shutdownNow); null when nothing is owed to that call (it was
      * cancelled) or the worker died some other way. Guarded by the dispatcher's lock.
      */
     Throwable killedFor;
+
     /**
      * The failure of the call whose JVM error (out of memory, stack overflow) made the pool kill
      * it, unless that call is retried. Guarded by the dispatcher's lock.
@@ -70,6 +81,7 @@ final class Worker implements WorkerView {
 
     /** Frames to send, posted under the dispatcher's lock so they leave in the order decided. */
     private final ConcurrentLinkedQueue<Frame.ToWorker> outbox = new ConcurrentLinkedQueue<>();
+
     /** Set while one thread writes the outbox to the channel. */
     private final AtomicBoolean sending = new AtomicBoolean();
 
@@ -95,8 +107,8 @@ final class Worker implements WorkerView {
     /**
      * Writes what was posted, with one system call for everything posted meanwhile. Never called
      * under the dispatcher's lock. If another thread is writing, it leaves the frames to that
-     * thread, which looks again before it stops; a broken channel kills the worker, whose exit
-     * then settles its calls.
+     * thread, which looks again before it stops; a broken channel kills the worker, whose exit then
+     * settles its calls.
      */
     void send() {
         while (!outbox.isEmpty() && sending.compareAndSet(false, true)) {

@@ -18,7 +18,8 @@ final class WorkerLauncher {
     private final Path socket;
     private final byte[] secret;
 
-    WorkerLauncher(Path java, List<String> jvmOptions, String classpath, Path socket, byte[] secret) {
+    WorkerLauncher(
+            Path java, List<String> jvmOptions, String classpath, Path socket, byte[] secret) {
         this.java = java;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.classpath = classpath;
@@ -37,7 +38,8 @@ final class WorkerLauncher {
         Process process = builder.start();
         started.accept(process);
         try (OutputStream stdin = process.getOutputStream()) {
-            stdin.write((HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.US_ASCII));
+            stdin.write(
+                    (HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             // The child died before reading its secret; its exit and stderr tell why.
         }

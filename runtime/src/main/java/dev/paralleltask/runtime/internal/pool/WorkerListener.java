@@ -1,9 +1,9 @@
 package dev.paralleltask.runtime.internal.pool;
 
-import dev.paralleltask.runtime.internal.wire.Frame;
-import dev.paralleltask.runtime.internal.wire.FrameChannel;
 import static java.lang.System.Logger.Level.WARNING;
 
+import dev.paralleltask.runtime.internal.wire.Frame;
+import dev.paralleltask.runtime.internal.wire.FrameChannel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -20,9 +20,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The pool's Unix-domain socket, in a directory only this user can enter, and the handshake of
- * each connection: a worker must open with a {@link Frame.Hello} carrying the pool's secret
- * within {@link #HELLO_TIMEOUT_MILLIS}, or it is dropped.
+ * The pool's Unix-domain socket, in a directory only this user can enter, and the handshake of each
+ * connection: a worker must open with a {@link Frame.Hello} carrying the pool's secret within
+ * {@link #HELLO_TIMEOUT_MILLIS}, or it is dropped.
  */
 final class WorkerListener implements Closeable {
     static final long HELLO_TIMEOUT_MILLIS = 10_000;
@@ -43,7 +43,8 @@ final class WorkerListener implements Closeable {
     private volatile Handshake handshake;
 
     /** Opens the socket; connections wait until {@link #start}. */
-    WorkerListener(String name, byte[] secret, ScheduledExecutorService scheduler) throws IOException {
+    WorkerListener(String name, byte[] secret, ScheduledExecutorService scheduler)
+            throws IOException {
         this.name = name;
         this.directory = privateDirectory();
         this.socket = directory.resolve("pool.sock");
@@ -76,7 +77,10 @@ final class WorkerListener implements Closeable {
         while (server.isOpen()) {
             try {
                 SocketChannel connection = server.accept();
-                Thread shake = new Thread(() -> shakeHands(connection), Thread.currentThread().getName() + "-handshake");
+                Thread shake =
+                        new Thread(
+                                () -> shakeHands(connection),
+                                Thread.currentThread().getName() + "-handshake");
                 shake.setDaemon(true);
                 shake.start();
             } catch (ClosedChannelException e) {
@@ -93,17 +97,23 @@ final class WorkerListener implements Closeable {
 
     private void shakeHands(SocketChannel connection) {
         FrameChannel channel = new FrameChannel(connection);
-        ScheduledFuture<?> deadline = scheduler.schedule(() -> closeQuietly(channel), HELLO_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline =
+                scheduler.schedule(
+                        () -> closeQuietly(channel), HELLO_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         try {
             Frame first = channel.read(MAX_HELLO_BYTES);
             deadline.cancel(false);
-            if (first instanceof Frame.Hello hello && MessageDigest.isEqual(hello.secret(), secret)) {
+            if (first instanceof Frame.Hello hello
+                    && MessageDigest.isEqual(hello.secret(), secret)) {
                 if (handshake.accept(hello, channel)) {
                     return;
                 }
             } else {
-                PoolLog.pool.log(WARNING, "dropped a connection to " + socket
-                        + " that did not open with the pool's secret");
+                PoolLog.pool.log(
+                        WARNING,
+                        "dropped a connection to "
+                                + socket
+                                + " that did not open with the pool's secret");
             }
         } catch (IOException | RuntimeException e) {
             // A stranger that went away, or a worker that died mid-handshake: drop it.
@@ -126,7 +136,8 @@ final class WorkerListener implements Closeable {
      * long {@code java.io.tmpdir} falls back to {@code /tmp}.
      */
     private static Path privateDirectory() throws IOException {
-        var ownerOnly = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        var ownerOnly =
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
         Path shm = Path.of("/dev/shm");
         if (Files.isDirectory(shm) && Files.isWritable(shm)) {

@@ -35,8 +35,14 @@ final class WorkerSupervisor {
     private final Executor housekeeping;
     private final Consumer<Actions> carryOut;
 
-    WorkerSupervisor(Dispatcher dispatcher, WorkerLauncher launcher, Duration startTimeout, ClassLoader loader,
-            ScheduledExecutorService scheduler, Executor housekeeping, Consumer<Actions> carryOut) {
+    WorkerSupervisor(
+            Dispatcher dispatcher,
+            WorkerLauncher launcher,
+            Duration startTimeout,
+            ClassLoader loader,
+            ScheduledExecutorService scheduler,
+            Executor housekeeping,
+            Consumer<Actions> carryOut) {
         this.dispatcher = dispatcher;
         this.launcher = launcher;
         this.startTimeout = startTimeout;
@@ -47,8 +53,8 @@ final class WorkerSupervisor {
     }
 
     /**
-     * Starts one worker; it joins the pool when it shakes hands. Returns null if the pool needs
-     * no other worker.
+     * Starts one worker; it joins the pool when it shakes hands. Returns null if the pool needs no
+     * other worker.
      */
     Worker launch() {
         Worker worker = dispatcher.newWorker();
@@ -64,8 +70,16 @@ final class WorkerSupervisor {
                 started.destroyForcibly();
             }
             deleteRing(worker);
-            WorkerStartException failure = Failures.startFailure("cannot start worker " + worker.name + ": "
-                    + e.getMessage() + "; command: " + String.join(" ", launcher.command(worker.id)), List.of(), e);
+            WorkerStartException failure =
+                    Failures.startFailure(
+                            "cannot start worker "
+                                    + worker.name
+                                    + ": "
+                                    + e.getMessage()
+                                    + "; command: "
+                                    + String.join(" ", launcher.command(worker.id)),
+                            List.of(),
+                            e);
             worker.connected.completeExceptionally(failure);
             carryOut.accept(dispatcher.died(worker, null, failure));
             return worker;
@@ -73,16 +87,34 @@ final class WorkerSupervisor {
         Process process = worker.process;
         PoolLog.pool.log(DEBUG, () -> "started worker " + worker.describe());
         String prefix = "[" + worker.name + " pid " + process.pid() + "] ";
-        worker.stdout = OutputPump.start(process.getInputStream(), prefix, () -> System.out, worker.name + "-stdout");
-        worker.stderr = OutputPump.start(process.getErrorStream(), prefix, () -> System.err, worker.name + "-stderr");
+        worker.stdout =
+                OutputPump.start(
+                        process.getInputStream(),
+                        prefix,
+                        () -> System.out,
+                        worker.name + "-stdout");
+        worker.stderr =
+                OutputPump.start(
+                        process.getErrorStream(),
+                        prefix,
+                        () -> System.err,
+                        worker.name + "-stderr");
         process.onExit().thenRunAsync(() -> exited(worker), housekeeping);
-        scheduler.schedule(() -> {
-            if (!worker.connected.isDone()) {
-                PoolLog.pool.log(WARNING, "worker " + worker.describe() + " did not connect within "
-                        + startTimeout.toMillis() + " ms; killing it");
-                worker.destroy();
-            }
-        }, startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+                () -> {
+                    if (!worker.connected.isDone()) {
+                        PoolLog.pool.log(
+                                WARNING,
+                                "worker "
+                                        + worker.describe()
+                                        + " did not connect within "
+                                        + startTimeout.toMillis()
+                                        + " ms; killing it");
+                        worker.destroy();
+                    }
+                },
+                startTimeout.toMillis(),
+                TimeUnit.MILLISECONDS);
         carryOut.accept(dispatcher.launched(worker));
         return worker;
     }
@@ -94,17 +126,32 @@ final class WorkerSupervisor {
     boolean hello(Frame.Hello hello, FrameChannel channel) {
         Worker worker = dispatcher.worker(hello.workerId());
         if (worker == null) {
-            PoolLog.pool.log(WARNING, "a worker said hello as worker " + hello.workerId()
-                    + " (pid " + hello.pid() + "), which the pool is not starting; dropped it");
+            PoolLog.pool.log(
+                    WARNING,
+                    "a worker said hello as worker "
+                            + hello.workerId()
+                            + " (pid "
+                            + hello.pid()
+                            + "), which the pool is not starting; dropped it");
             return false;
         }
-        Actions actions = dispatcher.connected(worker, hello.pid(), channel, new AnswerChannel(worker.ring, channel));
+        Actions actions =
+                dispatcher.connected(
+                        worker, hello.pid(), channel, new AnswerChannel(worker.ring, channel));
         if (actions == null) {
-            PoolLog.pool.log(WARNING, "worker " + worker.describe() + " said hello as pid " + hello.pid()
-                    + ", or when it was not starting; dropped it");
+            PoolLog.pool.log(
+                    WARNING,
+                    "worker "
+                            + worker.describe()
+                            + " said hello as pid "
+                            + hello.pid()
+                            + ", or when it was not starting; dropped it");
             return false;
         }
-        Thread reader = new Thread(new AnswerReader(worker, dispatcher, loader, carryOut), worker.name + "-reader");
+        Thread reader =
+                new Thread(
+                        new AnswerReader(worker, dispatcher, loader, carryOut),
+                        worker.name + "-reader");
         reader.setDaemon(true);
         worker.reader = reader;
         reader.start();
@@ -114,7 +161,10 @@ final class WorkerSupervisor {
         return true;
     }
 
-    /** The worker's process has exited: settle its calls, maybe replace it. On a housekeeping thread. */
+    /**
+     * The worker's process has exited: settle its calls, maybe replace it. On a housekeeping
+     * thread.
+     */
     private void exited(Worker worker) {
         WorkerStartException startFailure = null;
         int exitCode = -1;
@@ -127,18 +177,34 @@ final class WorkerSupervisor {
             worker.stderr.awaitEnd(1_000);
             worker.stdout.awaitEnd(1_000);
             exitCode = worker.process.exitValue();
-            PoolLog.pool.log(DEBUG, "worker " + worker.describe() + " exited with code " + exitCode
-                    + (worker.saidBye ? " after saying goodbye" : ""));
+            PoolLog.pool.log(
+                    DEBUG,
+                    "worker "
+                            + worker.describe()
+                            + " exited with code "
+                            + exitCode
+                            + (worker.saidBye ? " after saying goodbye" : ""));
             if (!worker.connected.isDone()) {
-                startFailure = Failures.startFailure("worker " + worker.describe() + " exited with code " + exitCode
-                        + " before it connected to the pool" + Failures.lastWords(worker.stderrTail(), worker.stdoutTail())
-                        + "\ncommand: " + String.join(" ", launcher.command(worker.id)), worker.stderrTail(), null);
+                startFailure =
+                        Failures.startFailure(
+                                "worker "
+                                        + worker.describe()
+                                        + " exited with code "
+                                        + exitCode
+                                        + " before it connected to the pool"
+                                        + Failures.lastWords(
+                                                worker.stderrTail(), worker.stdoutTail())
+                                        + "\ncommand: "
+                                        + String.join(" ", launcher.command(worker.id)),
+                                worker.stderrTail(),
+                                null);
                 worker.connected.completeExceptionally(startFailure);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            carryOut.accept(dispatcher.died(worker, exitCode, startFailure)); // whatever happened above
+            carryOut.accept(
+                    dispatcher.died(worker, exitCode, startFailure)); // whatever happened above
         }
     }
 

@@ -5,9 +5,9 @@ import dev.paralleltask.runtime.TaskFuture;
 /**
  * Makes and settles the {@link TaskFuture}s of an executor's calls.
  *
- * <p>A future completes once: whichever of {@link #complete}, {@link #fail} and the caller's
- * cancel comes first wins, and the others return false. {@link #markRunning} says the call
- * started (what {@code cancel(true)} needs to know), {@link #markQueued} that it waits again.
+ * <p>A future completes once: whichever of {@link #complete}, {@link #fail} and the caller's cancel
+ * comes first wins, and the others return false. {@link #markRunning} says the call started (what
+ * {@code cancel(true)} needs to know), {@link #markQueued} that it waits again.
  */
 public final class CallFutures {
     private CallFutures() {}

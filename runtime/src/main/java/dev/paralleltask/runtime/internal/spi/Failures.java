@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * The one place that words the failures executors report: each says what happened, to which
- * call, where, and what to do about it when anything can be done.
+ * The one place that words the failures executors report: each says what happened, to which call,
+ * where, and what to do about it when anything can be done.
  */
 public final class Failures {
     private Failures() {}
@@ -22,34 +22,49 @@ public final class Failures {
     /** A call made after its executor was shut down. */
     public static RejectedExecutionException rejected(TaskMethod method, String executor) {
         return new RejectedExecutionException(
-                "cannot run " + method.displayName() + ": " + executor
+                "cannot run "
+                        + method.displayName()
+                        + ": "
+                        + executor
                         + " is shut down; make calls before shutdown() or close()");
     }
 
     /** An argument or the target could not be encoded on the caller's thread. */
-    public static TaskSerializationException unencodable(TaskMethod method, ValueCodingException e) {
+    public static TaskSerializationException unencodable(
+            TaskMethod method, ValueCodingException e) {
         return access().serialization(
-                method.describeArgument(e.position()) + " could not be serialized: " + e.getMessage(),
-                e.getCause());
+                        method.describeArgument(e.position())
+                                + " could not be serialized: "
+                                + e.getMessage(),
+                        e.getCause());
     }
 
     /**
-     * The worker could not rebuild an argument, or could not send the result ({@code position}
-     * as in {@link ValueCodingException#position()}); {@code message} is the worker's.
+     * The worker could not rebuild an argument, or could not send the result ({@code position} as
+     * in {@link ValueCodingException#position()}); {@code message} is the worker's.
      */
-    public static TaskSerializationException unsendable(TaskMethod method, int position, String message) {
-        String what = position == ValueCodingException.RESULT
-                ? "the result of " + method.displayName()
-                : method.describeArgument(position);
+    public static TaskSerializationException unsendable(
+            TaskMethod method, int position, String message) {
+        String what =
+                position == ValueCodingException.RESULT
+                        ? "the result of " + method.displayName()
+                        : method.describeArgument(position);
         return access().serialization(what + " " + message, null);
     }
 
     /** The result arrived but could not be rebuilt here; {@code cause} is why, any throwable. */
     public static TaskSerializationException unreadableResult(TaskMethod method, Throwable cause) {
-        Throwable why = cause instanceof ValueCodingException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable why =
+                cause instanceof ValueCodingException && cause.getCause() != null
+                        ? cause.getCause()
+                        : cause;
         return access().serialization(
-                "the result of " + method.displayName() + " could not be rebuilt in the caller: " + why
-                        + "; the worker goes on", why);
+                        "the result of "
+                                + method.displayName()
+                                + " could not be rebuilt in the caller: "
+                                + why
+                                + "; the worker goes on",
+                        why);
     }
 
     /** What a task threw that could not be rebuilt as itself: its description, causes chained. */
@@ -64,56 +79,107 @@ public final class Failures {
 
     /** A failure frame that could not be read at all. */
     public static RemoteTaskException unreadableFailure(Throwable why) {
-        return access().remote("(unreadable failure)", why.toString(), new StackTraceElement[0], null);
+        return access().remote(
+                        "(unreadable failure)", why.toString(), new StackTraceElement[0], null);
     }
 
-    /** A call ran past its timeout; {@code where} says what was done, e.g. which worker was killed. */
-    public static TaskTimeoutException timeout(TaskMethod method, Duration timeout, Duration elapsed, String where) {
+    /**
+     * A call ran past its timeout; {@code where} says what was done, e.g. which worker was killed.
+     */
+    public static TaskTimeoutException timeout(
+            TaskMethod method, Duration timeout, Duration elapsed, String where) {
         return access().timeout(method.displayName(), timeout, elapsed, where);
     }
 
     /** The worker died under a call: it exited, or was killed by a signal. */
     public static WorkerCrashedException crashed(
-            TaskMethod method, int attempts, String worker, String workerName, long pid, int exitCode,
-            List<String> stderrTail, List<String> stdoutTail) {
-        String how = exitCode > 128
-                ? "was killed by signal " + (exitCode - 128) + " (exit code " + exitCode + ")"
-                : "exited with code " + exitCode;
-        String attempt = attempts > 1 ? " (attempt " + attempts + " of " + (method.retries() + 1) + ")" : "";
+            TaskMethod method,
+            int attempts,
+            String worker,
+            String workerName,
+            long pid,
+            int exitCode,
+            List<String> stderrTail,
+            List<String> stdoutTail) {
+        String how =
+                exitCode > 128
+                        ? "was killed by signal "
+                                + (exitCode - 128)
+                                + " (exit code "
+                                + exitCode
+                                + ")"
+                        : "exited with code " + exitCode;
+        String attempt =
+                attempts > 1 ? " (attempt " + attempts + " of " + (method.retries() + 1) + ")" : "";
         return access().crashed(
-                "worker " + worker + " " + how + " while running " + method.displayName() + attempt
-                        + "; it was replaced" + lastWords(stderrTail, stdoutTail),
-                workerName, pid, exitCode, stderrTail, stdoutTail, null);
+                        "worker "
+                                + worker
+                                + " "
+                                + how
+                                + " while running "
+                                + method.displayName()
+                                + attempt
+                                + "; it was replaced"
+                                + lastWords(stderrTail, stdoutTail),
+                        workerName,
+                        pid,
+                        exitCode,
+                        stderrTail,
+                        stdoutTail,
+                        null);
     }
 
     /** A task threw a JVM error that leaves its worker unfit, so the worker was killed. */
     public static WorkerCrashedException fatalError(
-            TaskMethod method, Throwable error, String worker, String workerName, long pid,
-            List<String> stderrTail, List<String> stdoutTail) {
+            TaskMethod method,
+            Throwable error,
+            String worker,
+            String workerName,
+            long pid,
+            List<String> stderrTail,
+            List<String> stdoutTail) {
         return access().crashed(
-                "worker " + worker + " hit " + error + " while running " + method.displayName()
-                        + "; the worker was replaced",
-                workerName, pid, -1, stderrTail, stdoutTail, error);
+                        "worker "
+                                + worker
+                                + " hit "
+                                + error
+                                + " while running "
+                                + method.displayName()
+                                + "; the worker was replaced",
+                        workerName,
+                        pid,
+                        -1,
+                        stderrTail,
+                        stdoutTail,
+                        error);
     }
 
     /** A worker could not be started or did not connect. */
-    public static WorkerStartException startFailure(String message, List<String> stderrTail, Throwable cause) {
+    public static WorkerStartException startFailure(
+            String message, List<String> stderrTail, Throwable cause) {
         return access().startFailure(message, stderrTail, cause);
     }
 
     /** A queued call that fails because the executor cannot start any worker. */
     public static WorkerStartException noWorker(TaskMethod method, WorkerStartException why) {
         return access().startFailure(
-                "no worker could be started to run " + method.displayName() + ": " + why.getMessage(),
-                why.stderrTail(), why);
+                        "no worker could be started to run "
+                                + method.displayName()
+                                + ": "
+                                + why.getMessage(),
+                        why.stderrTail(),
+                        why);
     }
 
     /** The tails of a worker's stderr and stdout, as the end of a message. */
     public static String lastWords(List<String> stderrTail, List<String> stdoutTail) {
-        String words = stderrTail.isEmpty()
-                ? "; it wrote nothing to stderr"
-                : "; last lines of its stderr:\n  " + String.join("\n  ", stderrTail);
-        return stdoutTail.isEmpty() ? words : words + "\nlast lines of its stdout:\n  " + String.join("\n  ", stdoutTail);
+        String words =
+                stderrTail.isEmpty()
+                        ? "; it wrote nothing to stderr"
+                        : "; last lines of its stderr:\n  " + String.join("\n  ", stderrTail);
+        return stdoutTail.isEmpty()
+                ? words
+                : words + "\nlast lines of its stdout:\n  " + String.join("\n  ", stdoutTail);
     }
 
     private static RuntimeAccess access() {

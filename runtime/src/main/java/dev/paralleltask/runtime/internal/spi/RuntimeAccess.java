@@ -44,7 +44,10 @@ public interface RuntimeAccess {
     TaskSerializationException serialization(String message, Throwable cause);
 
     RemoteTaskException remote(
-            String className, String message, StackTraceElement[] stackTrace, RemoteTaskException cause);
+            String className,
+            String message,
+            StackTraceElement[] stackTrace,
+            RemoteTaskException cause);
 
     WorkerInfo workerInfo(WorkerView worker);
 
@@ -75,7 +78,8 @@ public interface RuntimeAccess {
             if (a == null) {
                 try {
                     // TaskFuture's static initializer installs it.
-                    Class.forName(TaskFuture.class.getName(), true, TaskFuture.class.getClassLoader());
+                    Class.forName(
+                            TaskFuture.class.getName(), true, TaskFuture.class.getClassLoader());
                 } catch (ClassNotFoundException e) {
                     throw new AssertionError(e);
                 }

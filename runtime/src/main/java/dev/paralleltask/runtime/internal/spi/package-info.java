@@ -12,8 +12,8 @@
  *       dev.paralleltask.runtime.internal.spi.CallFutures#create}, marks it running when the call
  *       starts and queued again when it is retried;
  *   <li>settles it once with the answer a worker sent ({@link
- *       dev.paralleltask.runtime.internal.spi.CallCoding#decode}) or with a failure built by
- *       {@link dev.paralleltask.runtime.internal.spi.Failures}, the one place that words them.
+ *       dev.paralleltask.runtime.internal.spi.CallCoding#decode}) or with a failure built by {@link
+ *       dev.paralleltask.runtime.internal.spi.Failures}, the one place that words them.
  * </ol>
  *
  * <p>{@code ProcessPool} is built on exactly this: see {@code internal.pool}.

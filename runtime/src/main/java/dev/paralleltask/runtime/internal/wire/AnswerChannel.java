@@ -12,8 +12,8 @@ import java.io.IOException;
  *   <li>a {@link Frame.Doorbell} when the pool has run out of answers and waits on the socket;
  *   <li>an answer too large for the ring. The worker writes it to the socket first, then puts
  *       {@link Frame.OnSocket} in the ring where it belongs. A pool that is waiting on the socket
- *       takes it from there at once (the ring was empty, so it is next) and later skips its
- *       marker; a pool that meets the marker first reads it from the socket.
+ *       takes it from there at once (the ring was empty, so it is next) and later skips its marker;
+ *       a pool that meets the marker first reads it from the socket.
  * </ul>
  *
  * A worker may {@link #send} from any thread; the pool reads from one thread.
@@ -21,6 +21,7 @@ import java.io.IOException;
 public final class AnswerChannel {
     private final FrameRing ring;
     private final FrameChannel channel;
+
     /** Pool side: answers taken from the socket before their marker came out of the ring. */
     private int aheadOfRing;
 

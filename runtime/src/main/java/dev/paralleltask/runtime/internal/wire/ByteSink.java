@@ -64,7 +64,10 @@ public final class ByteSink {
         INT.set(buf, position, v);
     }
 
-    /** Writes {@code s} as its UTF-8 length and bytes, as {@code ByteSource.readString(readLength())} reads it. */
+    /**
+     * Writes {@code s} as its UTF-8 length and bytes, as {@code
+     * ByteSource.readString(readLength())} reads it.
+     */
     void writeString(String s) {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         writeInt(utf8.length);

@@ -59,7 +59,9 @@ public sealed interface Frame {
     /** The worker dropped a revoked call without starting it. */
     record Dropped(long id) implements FromWorker {}
 
-    /** On the socket: the worker put answers in the ring while the pool was waiting on the socket. */
+    /**
+     * On the socket: the worker put answers in the ring while the pool was waiting on the socket.
+     */
     record Doorbell() implements FromWorker {}
 
     /** In the ring: the next answer, too large for the ring, went over the socket. */

@@ -18,10 +18,13 @@ public final class FrameChannel implements Closeable {
     private static final int BUFFER_BYTES = 64 * 1024;
 
     private final SocketChannel channel;
+
     /** Guarded by {@code writeLock}; always in write mode between writes. */
     private final ByteBuffer out =
             ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+
     private final Object writeLock = new Object();
+
     /** Touched only by the reader thread; in read mode between reads. */
     private final ByteBuffer in =
             ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN).limit(0);
@@ -77,8 +80,8 @@ public final class FrameChannel implements Closeable {
     }
 
     /**
-     * Whether a whole frame is already buffered, so {@link #read} returns without waiting. A
-     * reader that handles frames in batches ends a batch when this turns false.
+     * Whether a whole frame is already buffered, so {@link #read} returns without waiting. A reader
+     * that handles frames in batches ends a batch when this turns false.
      */
     public boolean hasBufferedFrame() {
         return in.remaining() >= Integer.BYTES
@@ -142,7 +145,8 @@ public final class FrameChannel implements Closeable {
         while (offset < body.length) {
             // Read in windows the size of our buffer: a large heap target would make the JDK
             // allocate a temporary direct buffer as large as the whole remainder.
-            ByteBuffer window = ByteBuffer.wrap(body, offset, Math.min(BUFFER_BYTES, body.length - offset));
+            ByteBuffer window =
+                    ByteBuffer.wrap(body, offset, Math.min(BUFFER_BYTES, body.length - offset));
             int n = channel.read(window);
             if (n < 0) {
                 throw new EOFException("channel closed inside a frame");

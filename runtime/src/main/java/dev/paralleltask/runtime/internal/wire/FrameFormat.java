@@ -41,7 +41,8 @@ final class FrameFormat {
         } else if (frame instanceof Frame.Failure failure) {
             sink.put(FAILURE, failure.id(), failure.fatal() ? 1 : 0, failure.body());
         } else if (frame instanceof Frame.Unsendable u) {
-            sink.put(UNSENDABLE, u.id(), u.position(), u.message().getBytes(StandardCharsets.UTF_8));
+            sink.put(
+                    UNSENDABLE, u.id(), u.position(), u.message().getBytes(StandardCharsets.UTF_8));
         } else if (frame instanceof Frame.Hello hello) {
             sink.put(HELLO, hello.pid(), hello.workerId(), hello.secret());
         } else if (frame instanceof Frame.Stop) {

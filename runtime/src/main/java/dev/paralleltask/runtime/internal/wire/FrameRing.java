@@ -18,8 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  * Frames from one producer to one consumer through a file that both map, each in its own process.
  * Publishing a frame is a few stores to memory, with no system call, and a published frame stays
  * readable after its producer dies: it lives in the file's pages, which the consumer's mapping
- * keeps. Frames are laid out as {@link FrameFormat} says; one larger than {@link
- * #MAX_FRAME_BYTES} must travel another way.
+ * keeps. Frames are laid out as {@link FrameFormat} says; one larger than {@link #MAX_FRAME_BYTES}
+ * must travel another way.
  *
  * <p>The ring does not wake its consumer. A consumer that runs out of frames and waits elsewhere
  * says so with {@link #sleep}; the producer learns from {@link #takeWakeUp} that it must wake it
@@ -37,10 +37,11 @@ public final class FrameRing {
      * the pool's mapping of it is collected.
      */
     static final int CAPACITY = 64 * 1024;
+
     /**
-     * The largest frame, after its length field, that the ring carries. A call's answer is
-     * usually a few dozen bytes, so the 256 answers a worker may owe its pool fit many times
-     * over; a producer that finds no room waits for the consumer.
+     * The largest frame, after its length field, that the ring carries. A call's answer is usually
+     * a few dozen bytes, so the 256 answers a worker may owe its pool fit many times over; a
+     * producer that finds no room waits for the consumer.
      */
     public static final int MAX_FRAME_BYTES = 1024;
 
@@ -49,12 +50,16 @@ public final class FrameRing {
     private static final int SLEEPING = 128;
     private static final int DATA = 192;
     private static final int WRAP = -1;
-    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle LONGS =
+            MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+    private static final VarHandle INTS =
+            MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     private final MappedByteBuffer memory;
+
     /** The producer's position; touched only by the producer. */
     private long published;
+
     /** The consumer's position; touched only by the consumer. */
     private long consumed;
 
@@ -69,9 +74,15 @@ public final class FrameRing {
      * later with a fault in a mapped page.
      */
     public static FrameRing create(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file,
-                EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+        try (FileChannel channel =
+                FileChannel.open(
+                        file,
+                        EnumSet.of(
+                                StandardOpenOption.CREATE_NEW,
+                                StandardOpenOption.READ,
+                                StandardOpenOption.WRITE),
+                        PosixFilePermissions.asFileAttribute(
+                                PosixFilePermissions.fromString("rw-------")))) {
             ByteBuffer zeros = ByteBuffer.allocate(DATA + CAPACITY);
             while (zeros.hasRemaining()) {
                 channel.write(zeros, zeros.position());
@@ -82,9 +93,15 @@ public final class FrameRing {
 
     /** Maps a ring that {@link #create} made, in another process. */
     public static FrameRing open(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        try (FileChannel channel =
+                FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             if (channel.size() != DATA + CAPACITY) {
-                throw new IOException(file + " is not a paralleltask ring: " + channel.size() + " bytes, not " + (DATA + CAPACITY));
+                throw new IOException(
+                        file
+                                + " is not a paralleltask ring: "
+                                + channel.size()
+                                + " bytes, not "
+                                + (DATA + CAPACITY));
             }
             return new FrameRing(channel.map(FileChannel.MapMode.READ_WRITE, 0, DATA + CAPACITY));
         }
@@ -107,7 +124,8 @@ public final class FrameRing {
      * it. Call after {@link #offer}.
      */
     public boolean takeWakeUp() {
-        return (int) INTS.getVolatile(memory, SLEEPING) == 1 && INTS.compareAndSet(memory, SLEEPING, 1, 0);
+        return (int) INTS.getVolatile(memory, SLEEPING) == 1
+                && INTS.compareAndSet(memory, SLEEPING, 1, 0);
     }
 
     private boolean put(byte type, long id, int aux, byte[] body) {
@@ -125,7 +143,11 @@ public final class FrameRing {
             index = 0;
         }
         int at = DATA + index;
-        memory.putInt(at, length).put(at + 4, type).putLong(at + 5, id).putInt(at + 13, aux).put(at + 17, body);
+        memory.putInt(at, length)
+                .put(at + 4, type)
+                .putLong(at + 5, id)
+                .putInt(at + 13, aux)
+                .put(at + 17, body);
         published += record;
         // Volatile, not just release: the store must be seen before takeWakeUp reads the flag.
         LONGS.setVolatile(memory, PUBLISHED, published);
@@ -133,7 +155,9 @@ public final class FrameRing {
     }
 
     private void awaitRoom(int bytes) {
-        for (int spins = 0; published + bytes - (long) LONGS.getAcquire(memory, CONSUMED) > CAPACITY; spins++) {
+        for (int spins = 0;
+                published + bytes - (long) LONGS.getAcquire(memory, CONSUMED) > CAPACITY;
+                spins++) {
             if (spins < 100) {
                 Thread.onSpinWait();
             } else {
@@ -161,7 +185,8 @@ public final class FrameRing {
             length = memory.getInt(DATA);
         }
         if (length < FrameFormat.HEADER_AFTER_LENGTH || length > MAX_FRAME_BYTES) {
-            throw new ProtocolException("ring record of " + length + " bytes at position " + consumed);
+            throw new ProtocolException(
+                    "ring record of " + length + " bytes at position " + consumed);
         }
         int at = DATA + index;
         byte type = memory.get(at + 4);
@@ -176,8 +201,8 @@ public final class FrameRing {
 
     /**
      * Says the consumer is about to wait elsewhere for a wake-up. Returns false, and takes that
-     * back, when a frame was published meanwhile: poll instead of waiting. A wake-up may still
-     * come after a false; it is harmless.
+     * back, when a frame was published meanwhile: poll instead of waiting. A wake-up may still come
+     * after a false; it is harmless.
      */
     public boolean sleep() {
         INTS.setVolatile(memory, SLEEPING, 1);

@@ -95,7 +95,15 @@ public final class ThrowableCodec {
                 String declaringClass = readString(in);
                 String method = readString(in);
                 String file = readString(in);
-                trace[j] = new StackTraceElement(loaderName, module, moduleVersion, declaringClass, method, file, in.readInt());
+                trace[j] =
+                        new StackTraceElement(
+                                loaderName,
+                                module,
+                                moduleVersion,
+                                declaringClass,
+                                method,
+                                file,
+                                in.readInt());
             }
             chain.add(new Level(className, message, trace));
         }
@@ -113,7 +121,9 @@ public final class ThrowableCodec {
     private static List<Throwable> chainOf(Throwable thrown) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Throwable> chain = new ArrayList<>();
-        for (Throwable t = thrown; t != null && chain.size() < MAX_CAUSES && seen.add(t); t = t.getCause()) {
+        for (Throwable t = thrown;
+                t != null && chain.size() < MAX_CAUSES && seen.add(t);
+                t = t.getCause()) {
             chain.add(t);
         }
         return chain;

@@ -28,12 +28,12 @@ import java.util.Set;
 /**
  * Encodes one value: the common types compactly, anything else with JDK serialization.
  *
- * <p>Compact: null, primitive boxes, {@code String}, {@code byte[]}, {@code int[]}, {@code
- * long[]}, {@code double[]}, enum constants, {@code Serializable} records, {@code ArrayList},
- * {@code HashMap}, {@code LinkedHashMap}, {@code HashSet}, {@code LinkedHashSet}, and the
- * immutable {@code List.of}, {@code Set.of} and {@code Map.of}, each holding compact values. They
- * come back as JDK serialization would bring them back: the same class (an immutable collection
- * as an immutable one), records through their canonical constructor, enum constants by name.
+ * <p>Compact: null, primitive boxes, {@code String}, {@code byte[]}, {@code int[]}, {@code long[]},
+ * {@code double[]}, enum constants, {@code Serializable} records, {@code ArrayList}, {@code
+ * HashMap}, {@code LinkedHashMap}, {@code HashSet}, {@code LinkedHashSet}, and the immutable {@code
+ * List.of}, {@code Set.of} and {@code Map.of}, each holding compact values. They come back as JDK
+ * serialization would bring them back: the same class (an immutable collection as an immutable
+ * one), records through their canonical constructor, enum constants by name.
  *
  * <p>A value that holds anything else, holds the same array or mutable collection twice (aliasing,
  * or a cycle, which JDK serialization keeps), or nests deeper than {@value #MAX_DEPTH} levels goes
@@ -68,26 +68,33 @@ public final class ValueCodec {
     private static final byte MAP_OF = 24;
 
     private static final int MAX_DEPTH = 32;
+
     /** The collection classes encoded compactly, by exact class. */
-    private static final Map<Class<?>, Byte> COLLECTIONS = Map.ofEntries(
-            Map.entry(ArrayList.class, ARRAY_LIST),
-            Map.entry(List.of().getClass(), LIST_OF),
-            Map.entry(List.of(1).getClass(), LIST_OF),
-            Map.entry(HashSet.class, HASH_SET),
-            Map.entry(LinkedHashSet.class, LINKED_HASH_SET),
-            Map.entry(Set.of().getClass(), SET_OF),
-            Map.entry(Set.of(1).getClass(), SET_OF),
-            Map.entry(HashMap.class, HASH_MAP),
-            Map.entry(LinkedHashMap.class, LINKED_HASH_MAP),
-            Map.entry(Map.of().getClass(), MAP_OF),
-            Map.entry(Map.of(1, 1).getClass(), MAP_OF));
-    /** How to take a record apart and build it again; null for records that are not Serializable or not accessible. */
-    private static final ClassValue<RecordShape> RECORDS = new ClassValue<>() {
-        @Override
-        protected RecordShape computeValue(Class<?> type) {
-            return RecordShape.of(type);
-        }
-    };
+    private static final Map<Class<?>, Byte> COLLECTIONS =
+            Map.ofEntries(
+                    Map.entry(ArrayList.class, ARRAY_LIST),
+                    Map.entry(List.of().getClass(), LIST_OF),
+                    Map.entry(List.of(1).getClass(), LIST_OF),
+                    Map.entry(HashSet.class, HASH_SET),
+                    Map.entry(LinkedHashSet.class, LINKED_HASH_SET),
+                    Map.entry(Set.of().getClass(), SET_OF),
+                    Map.entry(Set.of(1).getClass(), SET_OF),
+                    Map.entry(HashMap.class, HASH_MAP),
+                    Map.entry(LinkedHashMap.class, LINKED_HASH_MAP),
+                    Map.entry(Map.of().getClass(), MAP_OF),
+                    Map.entry(Map.of(1, 1).getClass(), MAP_OF));
+
+    /**
+     * How to take a record apart and build it again; null for records that are not Serializable or
+     * not accessible.
+     */
+    private static final ClassValue<RecordShape> RECORDS =
+            new ClassValue<>() {
+                @Override
+                protected RecordShape computeValue(Class<?> type) {
+                    return RecordShape.of(type);
+                }
+            };
 
     private ValueCodec() {}
 
@@ -105,9 +112,9 @@ public final class ValueCodec {
     }
 
     /**
-     * Writes {@code value} compactly, or returns false, having written part of it, if it cannot
-     * be. {@code seen} holds the arrays and mutable collections met so far inside one container;
-     * null outside any.
+     * Writes {@code value} compactly, or returns false, having written part of it, if it cannot be.
+     * {@code seen} holds the arrays and mutable collections met so far inside one container; null
+     * outside any.
      */
     private static boolean writeCompact(ByteSink out, Object value, Set<Object> seen, int depth) {
         if (value == null) {
@@ -179,7 +186,8 @@ public final class ValueCodec {
         return true;
     }
 
-    private static boolean writeRecord(ByteSink out, Object record, Class<?> type, Set<Object> seen, int depth) {
+    private static boolean writeRecord(
+            ByteSink out, Object record, Class<?> type, Set<Object> seen, int depth) {
         RecordShape shape = RECORDS.get(type);
         if (shape == null || depth >= MAX_DEPTH) {
             return false;
@@ -192,7 +200,8 @@ public final class ValueCodec {
         }
         out.writeByte(RECORD);
         out.writeString(type.getName());
-        Set<Object> inside = seen != null ? seen : Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Object> inside =
+                seen != null ? seen : Collections.newSetFromMap(new IdentityHashMap<>());
         for (Object c : components) {
             if (!writeCompact(out, c, inside, depth + 1)) {
                 return false;
@@ -201,8 +210,10 @@ public final class ValueCodec {
         return true;
     }
 
-    private static boolean writeCollection(ByteSink out, Object collection, byte tag, Set<Object> seen, int depth) {
-        Set<Object> inside = seen != null ? seen : Collections.newSetFromMap(new IdentityHashMap<>());
+    private static boolean writeCollection(
+            ByteSink out, Object collection, byte tag, Set<Object> seen, int depth) {
+        Set<Object> inside =
+                seen != null ? seen : Collections.newSetFromMap(new IdentityHashMap<>());
         boolean immutable = tag == LIST_OF || tag == SET_OF || tag == MAP_OF;
         if (depth >= MAX_DEPTH || (!immutable && !inside.add(collection))) {
             return false;
@@ -211,7 +222,8 @@ public final class ValueCodec {
         if (collection instanceof Map<?, ?> map) {
             out.writeInt(map.size());
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                if (!writeCompact(out, e.getKey(), inside, depth + 1) || !writeCompact(out, e.getValue(), inside, depth + 1)) {
+                if (!writeCompact(out, e.getKey(), inside, depth + 1)
+                        || !writeCompact(out, e.getValue(), inside, depth + 1)) {
                     return false;
                 }
             }
@@ -279,7 +291,9 @@ public final class ValueCodec {
             case CHAR:
                 return (char) in.readInt();
             case ENUM:
-                return enumConstant(load(in.readString(in.readLength()), loader), in.readString(in.readLength()));
+                return enumConstant(
+                        load(in.readString(in.readLength()), loader),
+                        in.readString(in.readLength()));
             case RECORD:
                 return readRecord(in, loader);
             case ARRAY_LIST:
@@ -299,7 +313,8 @@ public final class ValueCodec {
             case MAP_OF:
                 return Map.copyOf(readEntries(in, loader, new HashMap<>()));
             case SERIALIZED:
-                try (ObjectInputStream ois = new LoaderObjectInputStream(in.slice(in.readLength()), loader)) {
+                try (ObjectInputStream ois =
+                        new LoaderObjectInputStream(in.slice(in.readLength()), loader)) {
                     return ois.readObject();
                 }
             default:
@@ -307,8 +322,8 @@ public final class ValueCodec {
         }
     }
 
-    private static <C extends Collection<Object>> C readElements(ByteSource in, ClassLoader loader, C into)
-            throws IOException, ClassNotFoundException {
+    private static <C extends Collection<Object>> C readElements(
+            ByteSource in, ClassLoader loader, C into) throws IOException, ClassNotFoundException {
         int n = readCount(in);
         for (int i = 0; i < n; i++) {
             into.add(read(in, loader));
@@ -316,7 +331,8 @@ public final class ValueCodec {
         return into;
     }
 
-    private static Map<Object, Object> readEntries(ByteSource in, ClassLoader loader, Map<Object, Object> into)
+    private static Map<Object, Object> readEntries(
+            ByteSource in, ClassLoader loader, Map<Object, Object> into)
             throws IOException, ClassNotFoundException {
         int n = readCount(in);
         for (int i = 0; i < n; i++) {
@@ -329,16 +345,19 @@ public final class ValueCodec {
     private static int readCount(ByteSource in) throws IOException {
         int n = in.readInt();
         if (n < 0 || n > in.remaining()) {
-            throw new StreamCorruptedException("a count of " + n + " values with " + in.remaining() + " bytes left");
+            throw new StreamCorruptedException(
+                    "a count of " + n + " values with " + in.remaining() + " bytes left");
         }
         return n;
     }
 
-    private static Object readRecord(ByteSource in, ClassLoader loader) throws IOException, ClassNotFoundException {
+    private static Object readRecord(ByteSource in, ClassLoader loader)
+            throws IOException, ClassNotFoundException {
         Class<?> type = load(in.readString(in.readLength()), loader);
         RecordShape shape = type.isRecord() ? RECORDS.get(type) : null;
         if (shape == null) {
-            throw new InvalidClassException(type.getName(), "not a Serializable record that can be rebuilt here");
+            throw new InvalidClassException(
+                    type.getName(), "not a Serializable record that can be rebuilt here");
         }
         Object[] components = new Object[shape.size()];
         for (int i = 0; i < components.length; i++) {
@@ -348,7 +367,8 @@ public final class ValueCodec {
             return shape.build(components);
         } catch (ReflectiveOperationException | IllegalArgumentException e) {
             Throwable cause = e instanceof InvocationTargetException ? e.getCause() : e;
-            InvalidObjectException failure = new InvalidObjectException("cannot rebuild " + type.getName() + ": " + cause);
+            InvalidObjectException failure =
+                    new InvalidObjectException("cannot rebuild " + type.getName() + ": " + cause);
             failure.initCause(cause);
             throw failure;
         }
@@ -408,7 +428,8 @@ public final class ValueCodec {
                 constructor.setAccessible(true);
                 return new RecordShape(accessors, constructor);
             } catch (NoSuchMethodException | RuntimeException e) {
-                return null; // in a module that does not open it, say: serialization may still reach it
+                return null; // in a module that does not open it, say: serialization may still
+                // reach it
             }
         }
 

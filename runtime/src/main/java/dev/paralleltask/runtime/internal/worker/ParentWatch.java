@@ -8,8 +8,8 @@ import java.nio.file.Path;
  * Halts the worker soon after its parent dies, even while a task is running, and removes what the
  * dead parent could not: its socket, this worker's ring and, once empty, the pool's directory.
  *
- * <p>An idle worker also notices at once through its channel; this covers a busy one. The parent
- * is gone when its pid no longer runs, or when this process was handed to another parent.
+ * <p>An idle worker also notices at once through its channel; this covers a busy one. The parent is
+ * gone when its pid no longer runs, or when this process was handed to another parent.
  */
 final class ParentWatch {
     private static final long POLL_MILLIS = 100;
@@ -38,7 +38,8 @@ final class ParentWatch {
                                 }
                             }
                             watch.removePoolFiles();
-                            // halt, not exit: shutdown hooks of user code must not keep an orphan alive.
+                            // halt, not exit: shutdown hooks of user code must not keep an orphan
+                            // alive.
                             Runtime.getRuntime().halt(WorkerMain.EXIT_PARENT_GONE);
                         },
                         "paralleltask-parent-watch");
@@ -69,12 +70,13 @@ final class ParentWatch {
     private boolean isAlive() {
         boolean stillOurParent =
                 ProcessHandle.current().parent().map(p -> p.pid() == parentPid).orElse(false);
-        return stillOurParent && ProcessHandle.of(parentPid).map(ProcessHandle::isAlive).orElse(false);
+        return stillOurParent
+                && ProcessHandle.of(parentPid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /**
-     * Each worker of the dead pool removes what it can; the directory goes with the last ring.
-     * Only a directory the pool made is touched, whatever the command line said.
+     * Each worker of the dead pool removes what it can; the directory goes with the last ring. Only
+     * a directory the pool made is touched, whatever the command line said.
      */
     private void removePoolFiles() {
         Path directory = socket.toAbsolutePath().getParent();

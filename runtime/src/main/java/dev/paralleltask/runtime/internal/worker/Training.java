@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread, so that the classes a worker loads, the runtime's and the JDK's, are in the archive.
  *
  * <p>Command line: {@code Training <parent pid>}. Exits with 0 once the worker said goodbye, the
- * archive being written as the JVM exits; with 1, the reason on standard error, otherwise. It
- * halts after {@value #LIMIT_MILLIS} ms, and, like a worker, when its parent dies.
+ * archive being written as the JVM exits; with 1, the reason on standard error, otherwise. It halts
+ * after {@value #LIMIT_MILLIS} ms, and, like a worker, when its parent dies.
  */
 public final class Training {
     private static final long LIMIT_MILLIS = 60_000;
@@ -43,29 +43,41 @@ public final class Training {
         Path socket = directory.resolve("socket");
         Path ringFile = directory.resolve("worker-0.ring");
         List<Path> files = List.of(ringFile, socket, directory);
-        Thread limit = new Thread(() -> {
-            try {
-                Thread.sleep(LIMIT_MILLIS);
-            } catch (InterruptedException e) {
-                // fail anyway
-            }
-            fail("not done after " + LIMIT_MILLIS + " ms", null, files);
-        }, "paralleltask-training-limit");
+        Thread limit =
+                new Thread(
+                        () -> {
+                            try {
+                                Thread.sleep(LIMIT_MILLIS);
+                            } catch (InterruptedException e) {
+                                // fail anyway
+                            }
+                            fail("not done after " + LIMIT_MILLIS + " ms", null, files);
+                        },
+                        "paralleltask-training-limit");
         limit.setDaemon(true);
         limit.start();
         int code;
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(socket));
             FrameRing ring = FrameRing.create(ringFile);
-            Thread pool = new Thread(() -> {
-                try {
-                    standInForThePool(server, ring);
-                } catch (Throwable t) {
-                    fail("the worker did not answer as it should", t, files);
-                }
-            }, "paralleltask-training-pool");
+            Thread pool =
+                    new Thread(
+                            () -> {
+                                try {
+                                    standInForThePool(server, ring);
+                                } catch (Throwable t) {
+                                    fail("the worker did not answer as it should", t, files);
+                                }
+                            },
+                            "paralleltask-training-pool");
             pool.start();
-            code = WorkerMain.serve(socket, ringFile, 0, new byte[32], ParentWatch.start(parentPid, socket, ringFile));
+            code =
+                    WorkerMain.serve(
+                            socket,
+                            ringFile,
+                            0,
+                            new byte[32],
+                            ParentWatch.start(parentPid, socket, ringFile));
             pool.join();
         } finally {
             remove(files);
@@ -96,18 +108,32 @@ public final class Training {
     }
 
     /** Shakes hands, sends calls the way a pool does, and checks each answer. */
-    private static void standInForThePool(ServerSocketChannel server, FrameRing ring) throws IOException {
+    private static void standInForThePool(ServerSocketChannel server, FrameRing ring)
+            throws IOException {
         FrameChannel channel = new FrameChannel(server.accept());
         expect(Frame.Hello.class, channel.read(MAX_ANSWER_BYTES));
         AnswerChannel answers = new AnswerChannel(ring, channel);
-        List<Object> values = List.of("text", 42, 42L, 4.2, true, 'c', Sample.B, new int[] {1, 2}, new byte[4096],
-                List.of("a", "b"), Map.of("k", 1), new Pair("left", 2));
+        List<Object> values =
+                List.of(
+                        "text",
+                        42,
+                        42L,
+                        4.2,
+                        true,
+                        'c',
+                        Sample.B,
+                        new int[] {1, 2},
+                        new byte[4096],
+                        List.of("a", "b"),
+                        Map.of("k", 1),
+                        new Pair("left", 2));
         // One call at a time, the answer through the ring or, when large, the socket.
         for (Object value : values) {
             channel.write(call(Invoker.ECHO, value));
             Frame answer = answers.take(MAX_ANSWER_BYTES);
             try {
-                CallCodec.decodeResult(expect(Frame.Result.class, answer).body(), Training.class.getClassLoader());
+                CallCodec.decodeResult(
+                        expect(Frame.Result.class, answer).body(), Training.class.getClassLoader());
             } catch (ValueCodingException e) {
                 throw new IOException("the echo of " + value + " cannot be decoded", e);
             }
@@ -121,7 +147,8 @@ public final class Training {
         for (int i = 0; i < 100; i++) {
             expect(Frame.Result.class, answers.take(MAX_ANSWER_BYTES));
         }
-        ThrowableCodec.decode(expect(Frame.Failure.class, answers.take(MAX_ANSWER_BYTES)).body(),
+        ThrowableCodec.decode(
+                expect(Frame.Failure.class, answers.take(MAX_ANSWER_BYTES)).body(),
                 Training.class.getClassLoader());
         channel.write(new Frame.Stop());
         expect(Frame.Bye.class, answers.take(MAX_ANSWER_BYTES));
@@ -129,8 +156,10 @@ public final class Training {
 
     private static Frame.Call call(int method, Object argument) {
         try {
-            return new Frame.Call(CALL_IDS.incrementAndGet(),
-                    CallCodec.encode(Invoker.class.getName(), method, null, new Object[] {argument}));
+            return new Frame.Call(
+                    CALL_IDS.incrementAndGet(),
+                    CallCodec.encode(
+                            Invoker.class.getName(), method, null, new Object[] {argument}));
         } catch (ValueCodingException e) {
             throw new IllegalStateException("a training value cannot be encoded", e);
         }

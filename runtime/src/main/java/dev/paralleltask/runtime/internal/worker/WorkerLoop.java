@@ -30,6 +30,7 @@ import java.util.Map;
 final class WorkerLoop {
     /** The parent is trusted; the limit only keeps a corrupt length from allocating 2 GiB. */
     private static final int MAX_CALL_BYTES = Integer.MAX_VALUE - 64;
+
     /** The frame that tells the runner to leave; never sent. */
     private static final Frame.Call STOP = new Frame.Call(-1, new byte[0]);
 
@@ -37,14 +38,16 @@ final class WorkerLoop {
     private final AnswerChannel answers;
     private final ParentWatch watch;
     private final ClassLoader loader;
+
     /** Touched only by the runner. */
     private final Map<String, TaskInvoker> invokers = new HashMap<>();
 
     /** Calls received and not started, in the order sent; guarded by itself. */
     private final ArrayDeque<Frame.Call> waiting = new ArrayDeque<>();
+
     /**
-     * The id of the call the runner is running, or 0: set with the call taken from {@code
-     * waiting}, under its lock; cleared without it once the call has returned.
+     * The id of the call the runner is running, or 0: set with the call taken from {@code waiting},
+     * under its lock; cleared without it once the call has returned.
      */
     private volatile long running;
 
@@ -149,7 +152,8 @@ final class WorkerLoop {
                 }
             }
             if (running == revoke.id() && revoke.interrupt()) {
-                Runtime.getRuntime().halt(WorkerMain.EXIT_CANCELLED); // the only sure way to stop it
+                Runtime.getRuntime()
+                        .halt(WorkerMain.EXIT_CANCELLED); // the only sure way to stop it
             }
         }
     }
@@ -160,19 +164,26 @@ final class WorkerLoop {
             decoded = CallCodec.decode(call.body(), loader);
         } catch (ValueCodingException e) {
             return new Frame.Unsendable(
-                    call.id(), e.position(), "could not be rebuilt in the worker: " + e.getMessage());
+                    call.id(),
+                    e.position(),
+                    "could not be rebuilt in the worker: " + e.getMessage());
         }
         Object result;
         try {
-            result = invoker(decoded.invokerClass()).invoke(decoded.method(), decoded.target(), decoded.args());
+            result =
+                    invoker(decoded.invokerClass())
+                            .invoke(decoded.method(), decoded.target(), decoded.args());
         } catch (Throwable t) {
-            return new Frame.Failure(call.id(), ThrowableCodec.isFatal(t), ThrowableCodec.encode(t));
+            return new Frame.Failure(
+                    call.id(), ThrowableCodec.isFatal(t), ThrowableCodec.encode(t));
         }
         try {
             return new Frame.Result(call.id(), CallCodec.encodeResult(result));
         } catch (ValueCodingException e) {
             return new Frame.Unsendable(
-                    call.id(), ValueCodingException.RESULT, "could not be serialized: " + e.getMessage());
+                    call.id(),
+                    ValueCodingException.RESULT,
+                    "could not be serialized: " + e.getMessage());
         }
     }
 
@@ -184,12 +195,15 @@ final class WorkerLoop {
                 type = Class.forName(className, true, loader);
             } catch (ClassNotFoundException e) {
                 throw new ClassNotFoundException(
-                        className + " is not on the worker's classpath ("
+                        className
+                                + " is not on the worker's classpath ("
                                 + System.getProperty("java.class.path")
-                                + "); give the pool a classpath that holds the task classes", e);
+                                + "); give the pool a classpath that holds the task classes",
+                        e);
             }
             Constructor<?> constructor = type.getDeclaredConstructor();
-            constructor.setAccessible(true); // the proxy, and so its invoker, may be package-private
+            constructor.setAccessible(
+                    true); // the proxy, and so its invoker, may be package-private
             invoker = (TaskInvoker) constructor.newInstance();
             invokers.put(className, invoker);
         }

@@ -70,7 +70,9 @@ public final class WorkerMain {
         long parentPid = Long.parseLong(args[3]);
         ParentWatch watch = ParentWatch.start(parentPid, socket, ringFile);
 
-        String secret = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)).readLine();
+        String secret =
+                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII))
+                        .readLine();
         if (secret == null || secret.isEmpty()) {
             System.err.println("paralleltask worker: no pool secret on standard input");
             return EXIT_HANDSHAKE;
@@ -79,26 +81,34 @@ public final class WorkerMain {
     }
 
     /**
-     * Maps the ring, connects to the pool, says hello with {@code secret}, and runs calls until
-     * the pool says stop; returns the exit code.
+     * Maps the ring, connects to the pool, says hello with {@code secret}, and runs calls until the
+     * pool says stop; returns the exit code.
      */
-    static int serve(Path socket, Path ringFile, int workerId, byte[] secret, ParentWatch watch) throws IOException {
+    static int serve(Path socket, Path ringFile, int workerId, byte[] secret, ParentWatch watch)
+            throws IOException {
         FrameRing ring;
         try {
             ring = FrameRing.open(ringFile);
         } catch (IOException e) {
-            System.err.println("paralleltask worker: cannot map the pool's ring " + ringFile + ": " + e);
+            System.err.println(
+                    "paralleltask worker: cannot map the pool's ring " + ringFile + ": " + e);
             return EXIT_HANDSHAKE;
         }
         FrameChannel channel;
         try {
             channel = new FrameChannel(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
         } catch (IOException e) {
-            System.err.println("paralleltask worker: cannot reach the pool at " + socket + ": " + e);
+            System.err.println(
+                    "paralleltask worker: cannot reach the pool at " + socket + ": " + e);
             return EXIT_HANDSHAKE;
         }
         channel.write(new Frame.Hello(ProcessHandle.current().pid(), workerId, secret));
-        return new WorkerLoop(channel, new AnswerChannel(ring, channel), watch, ClassLoader.getSystemClassLoader()).run();
+        return new WorkerLoop(
+                        channel,
+                        new AnswerChannel(ring, channel),
+                        watch,
+                        ClassLoader.getSystemClassLoader())
+                .run();
     }
 
     /** Exits with {@code code}; halts if exiting hangs (a shutdown hook of user code, say). */

@@ -24,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AnswerChannelTest {
     private static final int MAX = Integer.MAX_VALUE - 64;
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private SocketPair sockets;
     private FrameChannel workerSocket;
@@ -54,20 +53,22 @@ class AnswerChannelTest {
     @Test
     void smallAndLargeAnswersArriveInTheOrderGiven() throws Exception {
         int answers = 3_000;
-        CompletableFuture<Void> sent = CompletableFuture.runAsync(() -> {
-            Random pauses = new Random(1);
-            try {
-                for (int i = 0; i < answers; i++) {
-                    worker.send(new Frame.Result(i, body(i)));
-                    if (pauses.nextInt(8) == 0) {
-                        LockSupport.parkNanos(pauses.nextInt(200_000));
-                    }
-                }
-                workerSocket.write(new Frame.Bye());
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        });
+        CompletableFuture<Void> sent =
+                CompletableFuture.runAsync(
+                        () -> {
+                            Random pauses = new Random(1);
+                            try {
+                                for (int i = 0; i < answers; i++) {
+                                    worker.send(new Frame.Result(i, body(i)));
+                                    if (pauses.nextInt(8) == 0) {
+                                        LockSupport.parkNanos(pauses.nextInt(200_000));
+                                    }
+                                }
+                                workerSocket.write(new Frame.Bye());
+                            } catch (IOException e) {
+                                throw new AssertionError(e);
+                            }
+                        });
         Random pauses = new Random(2);
         for (int i = 0; i < answers; i++) {
             Frame.Result result = assertInstanceOf(Frame.Result.class, pool.take(MAX));
@@ -97,16 +98,19 @@ class AnswerChannelTest {
     @Test
     void aPoolWaitingOnTheSocketIsWokenByTheDoorbell() throws Exception {
         assertNull(pool.poll(MAX));
-        CompletableFuture<Frame> taken = CompletableFuture.supplyAsync(() -> {
-            try {
-                return pool.take(MAX);
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        });
+        CompletableFuture<Frame> taken =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                return pool.take(MAX);
+                            } catch (IOException e) {
+                                throw new AssertionError(e);
+                            }
+                        });
         Thread.sleep(100); // let it go to sleep on the socket
         worker.send(new Frame.Dropped(7));
-        assertEquals(7, assertInstanceOf(Frame.Dropped.class, taken.get(10, TimeUnit.SECONDS)).id());
+        assertEquals(
+                7, assertInstanceOf(Frame.Dropped.class, taken.get(10, TimeUnit.SECONDS)).id());
     }
 
     /** Every fifth answer is too large for the ring. */

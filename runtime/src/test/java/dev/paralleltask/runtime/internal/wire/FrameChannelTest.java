@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(60)
 class FrameChannelTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private SocketPair sockets;
     private FrameChannel left;
@@ -66,15 +65,19 @@ class FrameChannelTest {
     void bodyLargerThanTheBuffersCrossesIntact() throws Exception {
         byte[] body = new byte[5 << 20];
         new Random(1).nextBytes(body);
-        Thread writer = new Thread(() -> {
-            try {
-                left.write(new Frame.Call(9, body));
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
+        Thread writer =
+                new Thread(
+                        () -> {
+                            try {
+                                left.write(new Frame.Call(9, body));
+                            } catch (Exception e) {
+                                throw new AssertionError(e);
+                            }
+                        });
         writer.start();
-        assertArrayEquals(body, assertInstanceOf(Frame.Call.class, right.read(Integer.MAX_VALUE - 64)).body());
+        assertArrayEquals(
+                body,
+                assertInstanceOf(Frame.Call.class, right.read(Integer.MAX_VALUE - 64)).body());
         writer.join();
     }
 

@@ -22,8 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The producer and the consumer each map the file, as the worker and the pool do. */
 @Timeout(60)
 class FrameRingTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private FrameRing producer;
     private FrameRing consumer;
@@ -38,15 +37,17 @@ class FrameRingTest {
     @Test
     void framesComeOutWholeAndInOrderOverManyLapsOfTheRing() throws Exception {
         int frames = 50_000; // bodies average 1.4 KiB: some 270 laps
-        CompletableFuture<Void> produced = CompletableFuture.runAsync(() -> {
-            try {
-                for (int i = 0; i < frames; i++) {
-                    assertTrue(producer.offer(new Frame.Result(i, body(i))));
-                }
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        });
+        CompletableFuture<Void> produced =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                for (int i = 0; i < frames; i++) {
+                                    assertTrue(producer.offer(new Frame.Result(i, body(i))));
+                                }
+                            } catch (IOException e) {
+                                throw new AssertionError(e);
+                            }
+                        });
         for (int i = 0; i < frames; ) {
             Frame frame = consumer.poll();
             if (frame == null) {
@@ -97,14 +98,16 @@ class FrameRingTest {
         for (int i = 0; i < fit; i++) {
             assertTrue(producer.offer(new Frame.Result(i, body)));
         }
-        CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> {
-            try {
-                producer.offer(new Frame.Result(fit, body));
-                producer.offer(new Frame.Result(fit + 1, body));
-            } catch (IOException e) {
-                throw new AssertionError(e);
-            }
-        });
+        CompletableFuture<Void> blocked =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                producer.offer(new Frame.Result(fit, body));
+                                producer.offer(new Frame.Result(fit + 1, body));
+                            } catch (IOException e) {
+                                throw new AssertionError(e);
+                            }
+                        });
         Thread.sleep(200);
         assertFalse(blocked.isDone(), "the ring had no room, yet the producer went on");
         for (int i = 0; i < fit + 2; ) {
@@ -141,13 +144,22 @@ class FrameRingTest {
         Path other = Files.write(dir.resolve("other"), new byte[100]);
         IOException e = assertThrows(IOException.class, () -> FrameRing.open(other));
         assertTrue(e.getMessage().contains("not a paralleltask ring"), e.getMessage());
-        assertThrows(IOException.class, () -> FrameRing.create(other), "create must not overwrite a file");
+        assertThrows(
+                IOException.class,
+                () -> FrameRing.create(other),
+                "create must not overwrite a file");
     }
 
     /** 0 to 4 KiB minus the header, different for each frame. */
     private static byte[] body(int i) {
         Random random = new Random(i);
-        byte[] body = new byte[random.nextInt(FrameRing.MAX_FRAME_BYTES - FrameFormat.HEADER_AFTER_LENGTH + 1) * (i % 3 == 0 ? 0 : 1)];
+        byte[] body =
+                new byte
+                        [random.nextInt(
+                                        FrameRing.MAX_FRAME_BYTES
+                                                - FrameFormat.HEADER_AFTER_LENGTH
+                                                + 1)
+                                * (i % 3 == 0 ? 0 : 1)];
         random.nextBytes(body);
         return body;
     }

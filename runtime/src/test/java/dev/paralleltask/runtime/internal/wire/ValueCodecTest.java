@@ -58,12 +58,45 @@ class ValueCodecTest {
         Map<String, Integer> linked = new LinkedHashMap<>();
         linked.put("z", 1);
         linked.put("a", null);
-        return Stream.of(0, -1, Integer.MIN_VALUE, Long.MAX_VALUE, 3.25, Double.NaN, -0.0, 1.5f, (short) -7, (byte) 127,
-                'é', true, false, "", "plain", "ünïcødé ✓ 𝄞", Map.of("k", List.of(1, 2)), new ArrayList<>(List.of("a")),
-                Colour.RED, Colour.GREEN, new Point(1, -2, "p"), new Line(new Point(0, 0, null), new Point(3, 4, "b"), List.of(new Point(1, 1, "v"))),
-                List.of(), List.of(1), List.of(1, 2, 3), Set.of(), Set.of("x"), Set.of(1, 2, 3), Map.of(), Map.of(1, 2, 3, 4), linked,
-                new HashMap<>(Map.of("k", 0)), new HashSet<>(Set.of(Colour.RED)), new LinkedHashSet<>(List.of(3, 1, 2)),
-                new ArrayList<>(Arrays.asList(null, "after null")), Stream.of("a", null).toList(), new ArrayList<>(List.of(new Point(5, 6, "in a list"))));
+        return Stream.of(
+                0,
+                -1,
+                Integer.MIN_VALUE,
+                Long.MAX_VALUE,
+                3.25,
+                Double.NaN,
+                -0.0,
+                1.5f,
+                (short) -7,
+                (byte) 127,
+                'é',
+                true,
+                false,
+                "",
+                "plain",
+                "ünïcødé ✓ 𝄞",
+                Map.of("k", List.of(1, 2)),
+                new ArrayList<>(List.of("a")),
+                Colour.RED,
+                Colour.GREEN,
+                new Point(1, -2, "p"),
+                new Line(
+                        new Point(0, 0, null), new Point(3, 4, "b"), List.of(new Point(1, 1, "v"))),
+                List.of(),
+                List.of(1),
+                List.of(1, 2, 3),
+                Set.of(),
+                Set.of("x"),
+                Set.of(1, 2, 3),
+                Map.of(),
+                Map.of(1, 2, 3, 4),
+                linked,
+                new HashMap<>(Map.of("k", 0)),
+                new HashSet<>(Set.of(Colour.RED)),
+                new LinkedHashSet<>(List.of(3, 1, 2)),
+                new ArrayList<>(Arrays.asList(null, "after null")),
+                Stream.of("a", null).toList(),
+                new ArrayList<>(List.of(new Point(5, 6, "in a list"))));
     }
 
     private static Object roundTrip(Object value) throws Exception {
@@ -82,9 +115,14 @@ class ValueCodecTest {
 
     @Test
     void recordsAndCollectionsOfCommonValuesAreNotJdkSerialized() throws Exception {
-        for (Object value : List.of(new Line(new Point(0, 0, "a"), new Point(1, 1, "b"), List.of()), new ArrayList<>(List.of(1, "two", Colour.RED)),
-                Map.of("k", new Point(1, 2, "v")))) {
-            assertTrue(encode(value)[0] != SERIALIZED_TAG, () -> value + " went through JDK serialization");
+        for (Object value :
+                List.of(
+                        new Line(new Point(0, 0, "a"), new Point(1, 1, "b"), List.of()),
+                        new ArrayList<>(List.of(1, "two", Colour.RED)),
+                        Map.of("k", new Point(1, 2, "v")))) {
+            assertTrue(
+                    encode(value)[0] != SERIALIZED_TAG,
+                    () -> value + " went through JDK serialization");
         }
     }
 
@@ -124,14 +162,18 @@ class ValueCodecTest {
         int n = bytes.length;
         // The component is the last 5 bytes (tag, int); make it 0, which the constructor refuses.
         bytes[n - 4] = 0;
-        IOException e = assertThrows(IOException.class, () -> ValueCodec.read(new ByteSource(bytes), LOADER));
+        IOException e =
+                assertThrows(
+                        IOException.class, () -> ValueCodec.read(new ByteSource(bytes), LOADER));
         assertTrue(e.getMessage().contains("n must be positive, was 0"), e.getMessage());
     }
 
     @Test
     void aRecordThatIsNotSerializableFailsAsJdkSerializationWould() {
         assertThrows(NotSerializableException.class, () -> encode(new Plain(1)));
-        assertThrows(NotSerializableException.class, () -> encode(new ArrayList<>(List.of(new Plain(1)))));
+        assertThrows(
+                NotSerializableException.class,
+                () -> encode(new ArrayList<>(List.of(new Plain(1)))));
     }
 
     @Test
@@ -158,20 +200,28 @@ class ValueCodecTest {
     @Test
     void primitiveArraysComeBackEqual() throws Exception {
         assertArrayEquals(new byte[] {1, -2, 3}, (byte[]) roundTrip(new byte[] {1, -2, 3}));
-        assertArrayEquals(new int[] {Integer.MIN_VALUE, 0, 42}, (int[]) roundTrip(new int[] {Integer.MIN_VALUE, 0, 42}));
-        assertArrayEquals(new long[] {Long.MIN_VALUE, 7}, (long[]) roundTrip(new long[] {Long.MIN_VALUE, 7}));
-        assertArrayEquals(new double[] {0.5, -1e300}, (double[]) roundTrip(new double[] {0.5, -1e300}));
+        assertArrayEquals(
+                new int[] {Integer.MIN_VALUE, 0, 42},
+                (int[]) roundTrip(new int[] {Integer.MIN_VALUE, 0, 42}));
+        assertArrayEquals(
+                new long[] {Long.MIN_VALUE, 7}, (long[]) roundTrip(new long[] {Long.MIN_VALUE, 7}));
+        assertArrayEquals(
+                new double[] {0.5, -1e300}, (double[]) roundTrip(new double[] {0.5, -1e300}));
         assertArrayEquals(new String[] {"a", null}, (String[]) roundTrip(new String[] {"a", null}));
     }
 
     @Test
     void unserializableValueIsReportedAsSuch() {
-        assertThrows(NotSerializableException.class, () -> ValueCodec.write(new ByteSink(4), new Object()));
+        assertThrows(
+                NotSerializableException.class,
+                () -> ValueCodec.write(new ByteSink(4), new Object()));
     }
 
     @Test
     void unknownTagIsRejected() {
-        assertThrows(StreamCorruptedException.class, () -> ValueCodec.read(new ByteSource(new byte[] {99}), LOADER));
+        assertThrows(
+                StreamCorruptedException.class,
+                () -> ValueCodec.read(new ByteSource(new byte[] {99}), LOADER));
     }
 
     @Test
@@ -185,8 +235,12 @@ class ValueCodecTest {
 
     @Test
     void callNamesTheArgumentThatCannotBeEncoded() {
-        ValueCodingException e = assertThrows(ValueCodingException.class,
-                () -> CallCodec.encode("x.Invoker", 0, null, new Object[] {"fine", new Object()}));
+        ValueCodingException e =
+                assertThrows(
+                        ValueCodingException.class,
+                        () ->
+                                CallCodec.encode(
+                                        "x.Invoker", 0, null, new Object[] {"fine", new Object()}));
         assertEquals(1, e.position());
         assertInstanceOf(NotSerializableException.class, e.getCause());
     }
@@ -204,7 +258,8 @@ class ValueCodecTest {
     @Test
     void failureKeepsItsDescriptionWhenItCannotBeRebuilt() throws IOException {
         Throwable thrown = new IllegalStateException("outer", new RuntimeException("inner"));
-        ThrowableCodec.Decoded decoded = ThrowableCodec.decode(ThrowableCodec.encode(thrown), LOADER);
+        ThrowableCodec.Decoded decoded =
+                ThrowableCodec.decode(ThrowableCodec.encode(thrown), LOADER);
         assertEquals("outer", decoded.thrown().getMessage());
         assertEquals(2, decoded.chain().size());
         assertEquals(RuntimeException.class.getName(), decoded.chain().get(1).className());

@@ -54,23 +54,20 @@ public final class TaskFutures {
             throws InterruptedException {
         Set<F> pending = distinct(futures);
         LinkedBlockingQueue<F> completions = notifyOnCompletion(pending);
-        Set<F> done = Collections.newSetFromMap(new IdentityHashMap<>());
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (done.size() < pending.size()) {
+        for (int completed = 0; completed < pending.size(); completed++) {
             F next = completions.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (next == null) {
-                break;
-            }
-            done.add(next);
-            if (when == ReturnWhen.FIRST_COMPLETED
+            if (next == null
+                    || when == ReturnWhen.FIRST_COMPLETED
                     || (when == ReturnWhen.FIRST_EXCEPTION && next.isFailed())) {
                 break;
             }
         }
+        // Every future done by now, not only those seen above: several may have been done at once.
         Set<F> doneInOrder = new LinkedHashSet<>();
         Set<F> notDone = new LinkedHashSet<>();
         for (F f : pending) {
-            (done.contains(f) ? doneInOrder : notDone).add(f);
+            (f.isDone() ? doneInOrder : notDone).add(f);
         }
         return new Done<>(
                 Collections.unmodifiableSet(doneInOrder), Collections.unmodifiableSet(notDone));

@@ -2,6 +2,8 @@ package dev.paralleltask.runtime;
 
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.pool.Pool;
+import dev.paralleltask.runtime.internal.spi.CallFutures;
+import dev.paralleltask.runtime.internal.spi.Failures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link TaskExecutor} that runs calls on threads of this JVM: the same proxies as a {@link
@@ -22,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>Arguments and results are passed by reference, not copied; nothing is serialized.
  *   <li>A timeout or {@code cancel(true)} interrupts the thread; a task that ignores interrupts
  *       runs on (only a {@link ProcessPool} can really stop it). A timed-out call fails with {@link
- *       TaskTimeoutException} at once, whatever the task does.
+ *       TaskTimeoutException} at once, whatever the task does. Such a call no longer holds up
+ *       {@link #awaitTermination} or {@link #close()}: its daemon thread runs on until the task
+ *       returns, and the pool starts another in its place meanwhile.
  *   <li>A task's exception arrives as itself, as from a process pool.
  * </ul>
  *
@@ -34,6 +39,13 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class ThreadPool implements TaskExecutor {
+    /*
+     * Termination counts calls, not threads. A call is outstanding from submit until it ends, or
+     * until its future fails while it still runs (a timeout, or cancel(true), whose interrupt the
+     * task may ignore). Such a runaway call is let go: it no longer holds up awaitTermination or
+     * close(), and the pool gets one more thread for as long as it runs, so the other calls keep
+     * their number of threads.
+     */
     private final ThreadPoolExecutor threads;
     private final ScheduledThreadPoolExecutor timer;
     private final Duration defaultTimeout;
@@ -44,6 +56,9 @@ public final class ThreadPool implements TaskExecutor {
 
     /** Set by shutdownNow: a call that fails from then on was stopped, and ends cancelled. */
     private volatile boolean stopping;
+
+    /** Calls submitted and not yet ended or let go; guarded by {@code this}. */
+    private int outstanding;
 
     private ThreadPool(Builder b) {
         this.name = b.namePrefix;
@@ -57,12 +72,7 @@ public final class ThreadPool implements TaskExecutor {
                         0,
                         TimeUnit.MILLISECONDS,
                         new LinkedBlockingQueue<>(),
-                        Pool.daemonThreads(b.namePrefix + "thread")) {
-                    @Override
-                    protected void terminated() {
-                        timer.shutdownNow();
-                    }
-                };
+                        Pool.daemonThreads(b.namePrefix + "thread"));
     }
 
     /** A builder with the defaults: one thread per available processor, no timeout. */
@@ -75,16 +85,17 @@ public final class ThreadPool implements TaskExecutor {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(args, "args");
         Job job = new Job(method, target, args);
+        synchronized (this) {
+            outstanding++;
+        }
         try {
             threads.execute(job);
         } catch (RejectedExecutionException e) {
-            throw new RejectedExecutionException(
-                    "cannot run "
-                            + method.displayName()
-                            + ": the thread pool "
-                            + name
-                            + " is shut down; make calls before shutdown() or close()",
-                    e);
+            job.release();
+            RejectedExecutionException rejected =
+                    Failures.rejected(method, "the thread pool " + name);
+            rejected.initCause(e);
+            throw rejected;
         }
         @SuppressWarnings("unchecked") // the proxy knows the method's result type
         TaskFuture<T> future = (TaskFuture<T>) job.future;
@@ -94,6 +105,9 @@ public final class ThreadPool implements TaskExecutor {
     @Override
     public void shutdown() {
         threads.shutdown();
+        synchronized (this) {
+            terminateIfDone();
+        }
     }
 
     @Override
@@ -105,8 +119,12 @@ public final class ThreadPool implements TaskExecutor {
             if (job.future.cancel(false)) {
                 neverStarted.add(job.future);
             }
+            job.release(); // it will never run
         }
         running.forEach(job -> job.future.cancel(true));
+        synchronized (this) {
+            terminateIfDone();
+        }
         return neverStarted;
     }
 
@@ -116,13 +134,51 @@ public final class ThreadPool implements TaskExecutor {
     }
 
     @Override
-    public boolean isTerminated() {
-        return threads.isTerminated();
+    public synchronized boolean isTerminated() {
+        return threads.isShutdown() && outstanding == 0;
     }
 
+    /**
+     * Waits until the pool is shut down and every call has ended or been let go: a call that timed
+     * out or was cancelled while it ignores its interrupt does not hold this up.
+     */
     @Override
-    public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return threads.awaitTermination(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    public synchronized boolean awaitTermination(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!isTerminated()) {
+            long nanos = deadline - System.nanoTime();
+            if (nanos <= 0) {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, nanos);
+        }
+        return true;
+    }
+
+    /** A call ended or was let go; guarded by {@code this}. */
+    private void released() {
+        outstanding--;
+        terminateIfDone();
+    }
+
+    /** Guarded by {@code this}. */
+    private void terminateIfDone() {
+        if (isTerminated()) {
+            timer.shutdownNow();
+            notifyAll();
+        }
+    }
+
+    /** Adds a thread while a runaway call holds one, or takes it away when the call ends. */
+    private synchronized void resize(int delta) {
+        int size = threads.getCorePoolSize() + delta;
+        if (delta > 0) {
+            threads.setMaximumPoolSize(size);
+            threads.setCorePoolSize(size);
+        } else {
+            threads.setCorePoolSize(size);
+            threads.setMaximumPoolSize(size);
+        }
     }
 
     /** One call, run on a pool thread. */
@@ -132,6 +188,9 @@ public final class ThreadPool implements TaskExecutor {
         final Object[] args;
         final TaskFuture<Object> future;
 
+        /** Whether it no longer counts toward termination. */
+        private final AtomicBoolean released = new AtomicBoolean();
+
         /** The thread running it, while it runs; guarded by {@code this}. */
         private Thread runner;
 
@@ -140,10 +199,11 @@ public final class ThreadPool implements TaskExecutor {
             this.target = target;
             this.args = args;
             this.future =
-                    new TaskFuture<>(
+                    CallFutures.create(
                             (f, wasRunning, interrupt) -> {
                                 if (wasRunning && interrupt) {
                                     interruptRunner();
+                                    letGo();
                                 }
                             });
         }
@@ -151,6 +211,7 @@ public final class ThreadPool implements TaskExecutor {
         @Override
         public void run() {
             if (!future.markRunning()) {
+                release();
                 return;
             }
             synchronized (this) {
@@ -168,14 +229,15 @@ public final class ThreadPool implements TaskExecutor {
                                         Duration elapsed =
                                                 Duration.ofNanos(System.nanoTime() - start);
                                         if (future.fail(
-                                                new TaskTimeoutException(
-                                                        method.displayName(),
+                                                Failures.timeout(
+                                                        method,
                                                         Duration.ofMillis(timeoutMillis),
                                                         elapsed,
                                                         "on thread "
-                                                                + Thread.currentThread().getName()
+                                                                + runnerName()
                                                                 + ", which was interrupted"))) {
                                             interruptRunner();
+                                            letGo();
                                         }
                                     },
                                     timeoutMillis,
@@ -198,7 +260,35 @@ public final class ThreadPool implements TaskExecutor {
                 }
                 Thread.interrupted(); // an interrupt meant for this call must not reach the next
                 // one
+                if (!release()) {
+                    resize(-1); // it was let go: its extra thread goes
+                }
             }
+        }
+
+        /**
+         * The call failed while running and may run on: it stops counting, and gets a stand-in
+         * thread.
+         */
+        private void letGo() {
+            if (release()) {
+                resize(+1);
+            }
+        }
+
+        /** Stops counting toward termination; false if it already had. */
+        boolean release() {
+            if (!released.compareAndSet(false, true)) {
+                return false;
+            }
+            synchronized (ThreadPool.this) {
+                released();
+            }
+            return true;
+        }
+
+        private synchronized String runnerName() {
+            return runner != null ? runner.getName() : "(none: the call had ended)";
         }
 
         private synchronized void interruptRunner() {

@@ -3,12 +3,14 @@ package dev.paralleltask.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,32 @@ class TaskFuturesTest {
                         futures, TaskFutures.ReturnWhen.FIRST_COMPLETED, Duration.ofSeconds(60));
         assertEquals(Set.of(futures.get(1)), done.done());
         assertEquals(List.of(futures.get(0), futures.get(2)), List.copyOf(done.notDone()));
+    }
+
+    @Test
+    void firstCompletedHoldsEveryFutureAlreadyDone() throws Exception {
+        gates.open(0);
+        gates.open(2);
+        futures.get(0).get();
+        futures.get(2).get();
+        TaskFutures.Done<TaskFuture<Integer>> done =
+                TaskFutures.await(
+                        futures, TaskFutures.ReturnWhen.FIRST_COMPLETED, Duration.ofSeconds(60));
+        assertEquals(List.of(futures.get(0), futures.get(2)), List.copyOf(done.done()));
+        assertEquals(Set.of(futures.get(1)), done.notDone());
+    }
+
+    @Test
+    void firstExceptionHoldsEveryFutureAlreadyDone() throws Exception {
+        gates.fail(0);
+        gates.fail(1);
+        assertThrows(ExecutionException.class, () -> futures.get(0).get());
+        assertThrows(ExecutionException.class, () -> futures.get(1).get());
+        TaskFutures.Done<TaskFuture<Integer>> done =
+                TaskFutures.await(
+                        futures, TaskFutures.ReturnWhen.FIRST_EXCEPTION, Duration.ofSeconds(60));
+        assertEquals(List.of(futures.get(0), futures.get(1)), List.copyOf(done.done()));
+        assertEquals(Set.of(futures.get(2)), done.notDone());
     }
 
     @Test

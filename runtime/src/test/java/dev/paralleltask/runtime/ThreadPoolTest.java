@@ -89,6 +89,78 @@ class ThreadPoolTest {
         }
     }
 
+    /** Runs, ignoring interrupts, until the test lets it go. */
+    private final CountDownLatch letGo = new CountDownLatch(1);
+
+    private final TaskMethod stubborn =
+            new TaskMethod(
+                    (m, target, args) -> {
+                        while (!awaitUninterrupted(letGo)) {
+                            Thread.onSpinWait();
+                        }
+                        return null;
+                    },
+                    0,
+                    "Stubborn.spin()",
+                    List.of(),
+                    200,
+                    0);
+
+    /** Waits a moment for the latch; an interrupt counts as a moment passed. */
+    private static boolean awaitUninterrupted(CountDownLatch latch) {
+        try {
+            return latch.await(1, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void closeReturnsWhileATimedOutCallIgnoresItsInterrupt() throws Exception {
+        ThreadPool pool = ThreadPool.builder().threads(1).build();
+        try {
+            TaskFuture<Object> f = pool.submit(stubborn, null, new Object[0]);
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+            assertInstanceOf(TaskTimeoutException.class, e.getCause());
+            pool.close(); // the class's @Timeout fails the test if this waits for the spinning call
+            assertTrue(pool.isTerminated());
+        } finally {
+            letGo.countDown();
+        }
+    }
+
+    @Test
+    void aRunawayCallDoesNotTakeThePoolsThread() throws Exception {
+        TaskMethod quick =
+                new TaskMethod(
+                        (m, target, args) -> Thread.currentThread().getName(),
+                        0,
+                        "Quick.name()",
+                        List.of(),
+                        0,
+                        0);
+        try (ThreadPool pool = ThreadPool.builder().threads(1).build()) {
+            TaskFuture<Object> runaway = pool.submit(stubborn, null, new Object[0]);
+            assertThrows(ExecutionException.class, () -> runaway.get(60, TimeUnit.SECONDS));
+            Object name = pool.submit(quick, null, new Object[0]).get(60, TimeUnit.SECONDS);
+            assertTrue(name.toString().startsWith("paralleltask-thread-"), name::toString);
+        } finally {
+            letGo.countDown();
+        }
+    }
+
+    @Test
+    void timeoutNamesTheThreadThatRanTheCall() throws Exception {
+        try (ThreadPool pool = ThreadPool.builder().threads(1).namePrefix("shop-").build()) {
+            TaskFuture<Object> f = pool.submit(sleeper, null, new Object[0]);
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
+            String message = e.getCause().getMessage();
+            assertTrue(message.contains("on thread shop-thread-1, which was interrupted"), message);
+        }
+    }
+
     @Test
     void builderRejectsNonsense() {
         assertEquals(

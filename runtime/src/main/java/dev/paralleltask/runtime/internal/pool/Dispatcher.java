@@ -323,6 +323,7 @@ final class Dispatcher {
             worker.answers = answers;
             startFailures = 0;
             worker.state = Worker.State.READY;
+            worker.joined = true;
             ready.add(worker);
             refill(worker, actions);
             actions.send(worker);
@@ -648,14 +649,16 @@ final class Dispatcher {
         if (victim == null) {
             return null;
         }
-        int take = (most + 1) / 2;
+        ArrayDeque<PoolCall> taken = new ArrayDeque<>(); // the newest waiting calls, oldest first
         for (Iterator<PoolCall> it = victim.inFlight.descendingIterator();
-                take > 0 && it.hasNext(); ) {
+                taken.size() < (most + 1) / 2 && it.hasNext(); ) {
             PoolCall c = it.next();
             if (isWaiting(victim, c)) {
-                revoke(victim, c, false);
-                take--;
+                taken.addFirst(c);
             }
+        }
+        for (PoolCall c : taken) {
+            revoke(victim, c, false); // in the order sent, so the thief runs them in that order too
         }
         return victim;
     }
@@ -714,7 +717,7 @@ final class Dispatcher {
     }
 
     private boolean anyConnected() {
-        return workers.values().stream().anyMatch(w -> w.channel != null);
+        return workers.values().stream().anyMatch(w -> w.joined);
     }
 
     private void tryTerminate(Actions actions) {

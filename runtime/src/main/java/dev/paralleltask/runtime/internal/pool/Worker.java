@@ -59,6 +59,9 @@ final class Worker implements WorkerView {
     /** Guarded by the dispatcher's lock. */
     State state = State.STARTING;
 
+    /** Whether it shook hands and joined the pool; guarded by the dispatcher's lock. */
+    boolean joined;
+
     /**
      * The calls sent to it and not yet answered, in the order sent. The first is the one it is
      * running (or about to: its start is on the wire); the others wait in the worker. Guarded by

@@ -177,13 +177,17 @@ final class WorkerSupervisor {
             worker.stderr.awaitEnd(1_000);
             worker.stdout.awaitEnd(1_000);
             exitCode = worker.process.exitValue();
+            int code = exitCode;
             PoolLog.pool.log(
                     DEBUG,
-                    "worker "
-                            + worker.describe()
-                            + " exited with code "
-                            + exitCode
-                            + (worker.saidBye ? " after saying goodbye" : ""));
+                    () ->
+                            "worker "
+                                    + worker.describe()
+                                    + " exited with code "
+                                    + code
+                                    + (worker.saidBye
+                                            ? " after saying goodbye"
+                                            : " without saying goodbye: it crashed or was killed"));
             if (!worker.connected.isDone()) {
                 startFailure =
                         Failures.startFailure(

@@ -1,0 +1,237 @@
+package dev.paralleltask.runtime.internal.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paralleltask.runtime.WorkerCrashedException;
+import dev.paralleltask.runtime.WorkerStartException;
+import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.spi.Failures;
+import dev.paralleltask.runtime.internal.wire.Frame;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The dispatcher's decisions, without child JVMs: workers here are handles with no process, and
+ * what the dispatcher sends them is read back from their outboxes.
+ */
+@Timeout(60)
+class DispatcherTest {
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1);
+    private final List<Actions> fromTimer = new ArrayList<>();
+    private final AtomicLong ids = new AtomicLong();
+
+    @AfterEach
+    void stopTimer() {
+        timer.shutdownNow();
+    }
+
+    private Dispatcher dispatcher(int size, int maxTasksPerWorker, int sendAhead) {
+        return new Dispatcher(
+                "pool-t",
+                "pool-t-worker-",
+                size,
+                maxTasksPerWorker,
+                sendAhead,
+                Duration.ZERO,
+                timer,
+                fromTimer::add);
+    }
+
+    private static TaskMethod method(int retries) {
+        return new TaskMethod((m, target, args) -> null, 0, "Tasks.run()", List.of(), 0, retries);
+    }
+
+    private PoolCall submit(Dispatcher dispatcher, TaskMethod method) {
+        PoolCall call =
+                new PoolCall(ids.incrementAndGet(), method, new byte[0], (c, interrupt) -> {});
+        dispatcher.submit(call);
+        return call;
+    }
+
+    /** A new worker that has shaken hands. */
+    private static Worker join(Dispatcher dispatcher) {
+        Worker worker = dispatcher.newWorker();
+        assertTrue(dispatcher.connected(worker, worker.pid(), null, null) != null);
+        return worker;
+    }
+
+    /** What the worker was sent since the last look, e.g. "Call 1, Revoke 3". */
+    private static String sent(Worker worker) {
+        return worker.drainOutbox().stream()
+                .map(DispatcherTest::describe)
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String describe(Frame frame) {
+        if (frame instanceof Frame.Call c) {
+            return "Call " + c.id();
+        }
+        if (frame instanceof Frame.Revoke r) {
+            return "Revoke " + r.id();
+        }
+        return frame.getClass().getSimpleName();
+    }
+
+    @Test
+    void callsGoToTheWorkerWithTheFewestInFlight() {
+        Dispatcher dispatcher = dispatcher(2, 0, 8);
+        Worker first = join(dispatcher);
+        Worker second = join(dispatcher);
+        for (int i = 0; i < 4; i++) {
+            submit(dispatcher, method(0));
+        }
+        assertEquals("Call 1, Call 3", sent(first));
+        assertEquals("Call 2, Call 4", sent(second));
+    }
+
+    @Test
+    void sendAheadStopsAtItsDepthAndTheRestWaitInTheQueue() {
+        Dispatcher dispatcher = dispatcher(1, 0, 2);
+        Worker worker = join(dispatcher);
+        PoolCall first = submit(dispatcher, method(0));
+        submit(dispatcher, method(0));
+        PoolCall third = submit(dispatcher, method(0));
+        assertEquals("Call 1, Call 2", sent(worker));
+        assertNull(third.worker);
+        assertEquals(first, dispatcher.answered(worker, first.id, new Actions()));
+        assertEquals("Call 3", sent(worker));
+    }
+
+    @Test
+    void anIdleWorkerTakesHalfOfTheCallsWaitingAtTheBusiestOne() {
+        Dispatcher dispatcher = dispatcher(2, 0, 16);
+        Worker busy = join(dispatcher);
+        for (int i = 0; i < 5; i++) {
+            submit(dispatcher, method(0)); // call 1 runs, 2 to 5 wait behind it
+        }
+        sent(busy);
+        Worker idle = join(dispatcher);
+        assertEquals("Revoke 4, Revoke 5", sent(busy));
+        assertEquals("", sent(idle));
+
+        Actions actions = new Actions();
+        assertTrue(dispatcher.dropped(busy, 4, actions)); // the worker answers revokes in order
+        assertTrue(dispatcher.dropped(busy, 5, actions));
+        assertEquals("Call 4, Call 5", sent(idle));
+        assertEquals(List.of(idle), actions.sends);
+    }
+
+    @Test
+    void aCallDroppedBeforeItStartedDoesNotCountAsAnAttempt() {
+        Dispatcher dispatcher = dispatcher(2, 0, 16);
+        Worker busy = join(dispatcher);
+        submit(dispatcher, method(0));
+        PoolCall waiting = submit(dispatcher, method(0));
+        join(dispatcher); // steals the waiting call
+        assertTrue(waiting.revoked);
+        assertTrue(dispatcher.dropped(busy, waiting.id, new Actions()));
+        assertEquals(1, waiting.attempts); // started once, at the thief, which was idle
+        assertTrue(waiting.started);
+    }
+
+    @Test
+    void aCallWhoseWorkerDiedRunsAgainAsItsRetriesAllowThenFails() {
+        Dispatcher dispatcher = dispatcher(1, 0, 4);
+        Worker first = join(dispatcher);
+        PoolCall call = submit(dispatcher, method(1));
+        Actions died = dispatcher.died(first, 137, null);
+        assertTrue(died.settlements.isEmpty(), "a call with a retry left is not failed");
+        assertEquals(1, died.launches);
+        assertEquals(0, died.launchDelayMillis);
+
+        Worker second = join(dispatcher);
+        assertEquals("Call 1", sent(second));
+        assertEquals(2, call.attempts);
+        Actions diedAgain = dispatcher.died(second, 137, null);
+        WorkerCrashedException crash =
+                assertInstanceOf(
+                        WorkerCrashedException.class, diedAgain.settlements.get(0).failure());
+        assertEquals(137, crash.exitCode());
+        assertTrue(
+                crash.getMessage().contains("killed by signal 9")
+                        && crash.getMessage().contains("attempt 2 of 2"),
+                crash::getMessage);
+    }
+
+    @Test
+    void theCallsSentAheadOfADeadWorkerGoBackToTheQueueUncounted() {
+        Dispatcher dispatcher = dispatcher(1, 0, 4);
+        Worker worker = join(dispatcher);
+        PoolCall running = submit(dispatcher, method(0));
+        PoolCall waiting = submit(dispatcher, method(0));
+        Actions died = dispatcher.died(worker, 1, null);
+        assertEquals(running.future, died.settlements.get(0).future());
+        assertEquals(0, waiting.attempts);
+        Worker next = join(dispatcher);
+        assertEquals("Call 2", sent(next));
+    }
+
+    @Test
+    void aWornWorkerIsSentNoMoreThanItsShareAndRetires() {
+        Dispatcher dispatcher = dispatcher(1, 2, 16);
+        Worker worker = join(dispatcher);
+        PoolCall first = submit(dispatcher, method(0));
+        PoolCall second = submit(dispatcher, method(0));
+        PoolCall third = submit(dispatcher, method(0));
+        assertEquals("Call 1, Call 2", sent(worker));
+        dispatcher.answered(worker, first.id, new Actions());
+        dispatcher.answered(worker, second.id, new Actions());
+        assertEquals("Stop", sent(worker));
+        assertNull(third.worker);
+        Actions died = dispatcher.died(worker, 0, null);
+        assertEquals(1, died.launches, "the retired worker is replaced for the waiting call");
+    }
+
+    @Test
+    void workersThatDieAtStartAreRetriedLaterAndLaterThenQueuedCallsFail() {
+        Dispatcher dispatcher = dispatcher(1, 0, 4);
+        PoolCall call = submit(dispatcher, method(0));
+        WorkerStartException why = Failures.startFailure("no such option -Xfoo", List.of(), null);
+        List<Long> delays = new ArrayList<>();
+        for (int i = 0; i < Dispatcher.MAX_START_FAILURES - 1; i++) {
+            Actions died = dispatcher.died(dispatcher.newWorker(), 1, why);
+            assertEquals(1, died.launches);
+            delays.add(died.launchDelayMillis);
+        }
+        assertEquals(List.of(200L, 400L), delays);
+        Actions last = dispatcher.died(dispatcher.newWorker(), 1, why);
+        assertEquals(0, last.launches);
+        WorkerStartException failure =
+                assertInstanceOf(WorkerStartException.class, last.settlements.get(0).failure());
+        assertEquals(call.future, last.settlements.get(0).future());
+        assertTrue(
+                failure.getMessage()
+                        .startsWith(
+                                "no worker could be started to run Tasks.run(): no such option"),
+                failure::getMessage);
+    }
+
+    @Test
+    void anAnswerOutOfTurnKillsTheWorker() {
+        Dispatcher dispatcher = dispatcher(1, 0, 4);
+        Worker worker = join(dispatcher);
+        submit(dispatcher, method(0));
+        Actions actions = new Actions();
+        assertNull(dispatcher.answered(worker, 42, actions));
+        assertEquals(List.of(worker), actions.kills);
+        assertEquals(Worker.State.RETIRING, worker.state);
+    }
+
+    @Test
+    void aHelloFromAnotherPidIsRefused() {
+        Dispatcher dispatcher = dispatcher(1, 0, 4);
+        Worker worker = dispatcher.newWorker();
+        assertNull(dispatcher.connected(worker, 4242, null, null));
+        assertEquals(Worker.State.STARTING, worker.state);
+    }
+}

@@ -183,4 +183,14 @@ public final class Faults {
             super(message);
         }
     }
+
+    @ParallelTask
+    public static int throwMessage(String message) {
+        throw new IllegalArgumentException(message);
+    }
+
+    @ParallelTask
+    public static int arrayLength(int[] array) {
+        return array.length;
+    }
 }

@@ -65,13 +65,48 @@ public final class ByteSink {
     }
 
     /**
-     * Writes {@code s} as its UTF-8 length and bytes, as {@code
-     * ByteSource.readString(readLength())} reads it.
+     * Writes {@code s} exactly, every UTF-16 code unit as it is, for {@link
+     * ByteSource#readString()}: as its UTF-8 length and bytes when UTF-8 carries it unchanged, else
+     * (an unpaired surrogate, which UTF-8 would turn into {@code '?'}) as {@code -2 - length} and
+     * its chars, two bytes each.
      */
     void writeString(String s) {
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-        writeInt(utf8.length);
-        write(utf8, 0, utf8.length);
+        if (!hasUnpairedSurrogate(s)) {
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+            writeInt(utf8.length);
+            write(utf8, 0, utf8.length);
+            return;
+        }
+        writeInt(-2 - s.length());
+        ensure(2 * s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            buf[size++] = (byte) c;
+            buf[size++] = (byte) (c >>> 8);
+        }
+    }
+
+    /** Writes {@code s} as {@link #writeString} does, or null as -1. */
+    void writeNullableString(String s) {
+        if (s == null) {
+            writeInt(-1);
+        } else {
+            writeString(s);
+        }
+    }
+
+    private static boolean hasUnpairedSurrogate(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     void write(byte[] b, int off, int len) {

@@ -2,11 +2,14 @@ package dev.paralleltask.runtime.internal.wire;
 
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.ProtocolException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 
 /** Reads what a {@link ByteSink} wrote. Not thread-safe. */
 public final class ByteSource {
@@ -73,11 +76,35 @@ public final class ByteSource {
         return view;
     }
 
-    String readString(int length) throws EOFException {
-        need(length);
-        String s = new String(buf, pos, length, java.nio.charset.StandardCharsets.UTF_8);
-        pos += length;
+    /** A string as {@link ByteSink#writeString} wrote it. */
+    String readString() throws IOException {
+        String s = readNullableString();
+        if (s == null) {
+            throw new ProtocolException("a string was expected, not null");
+        }
         return s;
+    }
+
+    /** A string as {@link ByteSink#writeNullableString} wrote it. */
+    String readNullableString() throws IOException {
+        int header = readInt();
+        if (header >= 0) {
+            need(header);
+            String s = new String(buf, pos, header, StandardCharsets.UTF_8);
+            pos += header;
+            return s;
+        }
+        if (header == -1) {
+            return null;
+        }
+        long chars = -2L - header;
+        need(2 * chars);
+        char[] text = new char[(int) chars];
+        for (int i = 0; i < text.length; i++) {
+            text[i] = (char) ((buf[pos] & 0xFF) | (buf[pos + 1] & 0xFF) << 8);
+            pos += 2;
+        }
+        return new String(text);
     }
 
     /** The next {@code length} bytes as a stream, which count as read. */
@@ -88,7 +115,7 @@ public final class ByteSource {
         return in;
     }
 
-    private void need(int n) throws EOFException {
+    private void need(long n) throws EOFException {
         if (n < 0 || n > limit - pos) {
             throw new EOFException("message ends " + (n - (limit - pos)) + " bytes early");
         }

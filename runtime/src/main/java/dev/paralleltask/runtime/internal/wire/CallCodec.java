@@ -43,7 +43,7 @@ public final class CallCodec {
     public static DecodedCall decode(byte[] body, ClassLoader loader)
             throws IOException, ValueCodingException {
         ByteSource in = new ByteSource(body);
-        String invokerClass = in.readString(in.readLength());
+        String invokerClass = in.readString();
         int method = in.readInt();
         Object target = readAt(in, ValueCodingException.TARGET, loader);
         int count = in.readInt();

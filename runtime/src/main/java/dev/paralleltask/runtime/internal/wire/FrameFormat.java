@@ -2,7 +2,6 @@ package dev.paralleltask.runtime.internal.wire;
 
 import java.io.IOException;
 import java.net.ProtocolException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * How a {@link Frame} is laid out in bytes, shared by {@link FrameChannel} and {@link FrameRing}:
@@ -41,8 +40,9 @@ final class FrameFormat {
         } else if (frame instanceof Frame.Failure failure) {
             sink.put(FAILURE, failure.id(), failure.fatal() ? 1 : 0, failure.body());
         } else if (frame instanceof Frame.Unsendable u) {
-            sink.put(
-                    UNSENDABLE, u.id(), u.position(), u.message().getBytes(StandardCharsets.UTF_8));
+            ByteSink message = new ByteSink(16 + u.message().length());
+            message.writeString(u.message());
+            sink.put(UNSENDABLE, u.id(), u.position(), message.toByteArray());
         } else if (frame instanceof Frame.Hello hello) {
             sink.put(HELLO, hello.pid(), hello.workerId(), hello.secret());
         } else if (frame instanceof Frame.Stop) {
@@ -71,7 +71,11 @@ final class FrameFormat {
             case FAILURE:
                 return new Frame.Failure(id, aux != 0, body);
             case UNSENDABLE:
-                return new Frame.Unsendable(id, aux, new String(body, StandardCharsets.UTF_8));
+                try {
+                    return new Frame.Unsendable(id, aux, new ByteSource(body).readString());
+                } catch (IOException e) {
+                    throw new ProtocolException("malformed message of Unsendable: " + e);
+                }
             case HELLO:
                 return new Frame.Hello(id, aux, body);
             case STOP:

@@ -39,7 +39,7 @@ public final class ThrowableCodec {
     public static byte[] encode(Throwable thrown) {
         ByteSink out = new ByteSink(1024);
         try {
-            ValueCodec.write(out, thrown);
+            ValueCodec.write(out, withMessageComputed(thrown));
         } catch (IOException | RuntimeException | StackOverflowError e) {
             out = new ByteSink(1024); // drop the partial value
             out.writeByte(0); // ValueCodec's null
@@ -47,17 +47,17 @@ public final class ThrowableCodec {
         List<Throwable> chain = chainOf(thrown);
         out.writeInt(chain.size());
         for (Throwable t : chain) {
-            writeString(out, t.getClass().getName());
-            writeString(out, t.getMessage());
+            out.writeNullableString(t.getClass().getName());
+            out.writeNullableString(t.getMessage());
             StackTraceElement[] trace = t.getStackTrace();
             out.writeInt(trace.length);
             for (StackTraceElement e : trace) {
-                writeString(out, e.getClassLoaderName());
-                writeString(out, e.getModuleName());
-                writeString(out, e.getModuleVersion());
-                writeString(out, e.getClassName());
-                writeString(out, e.getMethodName());
-                writeString(out, e.getFileName());
+                out.writeNullableString(e.getClassLoaderName());
+                out.writeNullableString(e.getModuleName());
+                out.writeNullableString(e.getModuleVersion());
+                out.writeNullableString(e.getClassName());
+                out.writeNullableString(e.getMethodName());
+                out.writeNullableString(e.getFileName());
                 out.writeInt(e.getLineNumber());
             }
         }
@@ -81,20 +81,20 @@ public final class ThrowableCodec {
         }
         List<Level> chain = new ArrayList<>(levels);
         for (int i = 0; i < levels; i++) {
-            String className = readString(in);
-            String message = readString(in);
+            String className = in.readNullableString();
+            String message = in.readNullableString();
             int depth = in.readInt();
             if (depth < 0 || depth > body.length) {
                 throw new IOException("malformed failure: stack depth " + depth);
             }
             StackTraceElement[] trace = new StackTraceElement[depth];
             for (int j = 0; j < depth; j++) {
-                String loaderName = readString(in);
-                String module = readString(in);
-                String moduleVersion = readString(in);
-                String declaringClass = readString(in);
-                String method = readString(in);
-                String file = readString(in);
+                String loaderName = in.readNullableString();
+                String module = in.readNullableString();
+                String moduleVersion = in.readNullableString();
+                String declaringClass = in.readNullableString();
+                String method = in.readNullableString();
+                String file = in.readNullableString();
                 trace[j] =
                         new StackTraceElement(
                                 loaderName,
@@ -118,6 +118,26 @@ public final class ThrowableCodec {
         return in;
     }
 
+    /**
+     * A helpful {@link NullPointerException} computes its message only when asked, and JDK
+     * serialization does not ask, so it would arrive as {@code NullPointerException: null}: send a
+     * copy that holds the message, with the same stack trace, cause and suppressed exceptions.
+     */
+    private static Throwable withMessageComputed(Throwable thrown) {
+        if (thrown.getClass() != NullPointerException.class || thrown.getMessage() == null) {
+            return thrown;
+        }
+        NullPointerException copy = new NullPointerException(thrown.getMessage());
+        copy.setStackTrace(thrown.getStackTrace());
+        if (thrown.getCause() != null) {
+            copy.initCause(thrown.getCause());
+        }
+        for (Throwable suppressed : thrown.getSuppressed()) {
+            copy.addSuppressed(suppressed);
+        }
+        return copy;
+    }
+
     private static List<Throwable> chainOf(Throwable thrown) {
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Throwable> chain = new ArrayList<>();
@@ -127,25 +147,5 @@ public final class ThrowableCodec {
             chain.add(t);
         }
         return chain;
-    }
-
-    private static void writeString(ByteSink out, String s) {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
-        }
-        out.writeString(s);
-    }
-
-    private static String readString(ByteSource in) throws IOException {
-        int length = in.readInt();
-        return length == -1 ? null : in.readString(checkLength(length));
-    }
-
-    private static int checkLength(int length) throws IOException {
-        if (length < 0) {
-            throw new IOException("malformed failure: string length " + length);
-        }
-        return length;
     }
 }

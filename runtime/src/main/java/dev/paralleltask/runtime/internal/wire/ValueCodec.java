@@ -257,7 +257,7 @@ public final class ValueCodec {
             case LONG:
                 return in.readLong();
             case STRING:
-                return in.readString(in.readLength());
+                return in.readString();
             case DOUBLE:
                 return Double.longBitsToDouble(in.readLong());
             case BOOLEAN:
@@ -291,9 +291,7 @@ public final class ValueCodec {
             case CHAR:
                 return (char) in.readInt();
             case ENUM:
-                return enumConstant(
-                        load(in.readString(in.readLength()), loader),
-                        in.readString(in.readLength()));
+                return enumConstant(load(in.readString(), loader), in.readString());
             case RECORD:
                 return readRecord(in, loader);
             case ARRAY_LIST:
@@ -353,7 +351,7 @@ public final class ValueCodec {
 
     private static Object readRecord(ByteSource in, ClassLoader loader)
             throws IOException, ClassNotFoundException {
-        Class<?> type = load(in.readString(in.readLength()), loader);
+        Class<?> type = load(in.readString(), loader);
         RecordShape shape = type.isRecord() ? RECORDS.get(type) : null;
         if (shape == null) {
             throw new InvalidClassException(

@@ -265,4 +265,61 @@ class ValueCodecTest {
         assertEquals(RuntimeException.class.getName(), decoded.chain().get(1).className());
         assertArrayEquals(thrown.getStackTrace(), decoded.chain().get(0).stackTrace());
     }
+
+    @Test
+    void everyCharArrivesExactlyAloneAndInAString() throws Exception {
+        for (int c = 0; c <= 0xFFFF; c++) {
+            assertEquals((char) c, roundTrip((char) c));
+            String s = "a" + (char) c + "b";
+            assertEquals(s, roundTrip(s), () -> "char " + Integer.toHexString(s.charAt(1)));
+        }
+    }
+
+    @Test
+    void stringsOfRandomCodeUnitsArriveExactly() throws Exception {
+        java.util.Random random = new java.util.Random(20261129);
+        for (int i = 0; i < 2_000; i++) {
+            char[] units = new char[random.nextInt(40)];
+            for (int j = 0; j < units.length; j++) {
+                // Half of them surrogates, so unpaired ones and pairs both come often.
+                units[j] =
+                        random.nextBoolean()
+                                ? (char) (0xD800 + random.nextInt(0x800))
+                                : (char) random.nextInt(0x10000);
+            }
+            String s = new String(units);
+            assertEquals(s, roundTrip(s));
+        }
+        assertEquals("a\uDC00b", roundTrip("a\uDC00b"));
+        assertEquals("\uD83D\uDE00 paired", roundTrip("\uD83D\uDE00 paired"));
+    }
+
+    @Test
+    void failureTextArrivesExactly() throws IOException {
+        Throwable thrown = new IllegalStateException("lone \uD800 surrogate");
+        ThrowableCodec.Decoded decoded =
+                ThrowableCodec.decode(ThrowableCodec.encode(thrown), LOADER);
+        assertEquals("lone \uD800 surrogate", decoded.thrown().getMessage());
+        assertEquals("lone \uD800 surrogate", decoded.chain().get(0).message());
+        Frame[] back = new Frame[1];
+        FrameFormat.encode(
+                new Frame.Unsendable(1, 0, "bad \uDFFF"),
+                (type, id, aux, body) -> back[0] = FrameFormat.decode(type, id, aux, body));
+        assertEquals("bad \uDFFF", ((Frame.Unsendable) back[0]).message());
+    }
+
+    @Test
+    void aHelpfulNullPointerMessageArrives() throws IOException {
+        NullPointerException thrown = assertThrows(NullPointerException.class, () -> length(null));
+        String helpful = thrown.getMessage();
+        assertTrue(helpful != null && helpful.contains("because"), helpful);
+        ThrowableCodec.Decoded decoded =
+                ThrowableCodec.decode(ThrowableCodec.encode(thrown), LOADER);
+        assertEquals(helpful, decoded.thrown().getMessage());
+        assertArrayEquals(thrown.getStackTrace(), decoded.thrown().getStackTrace());
+    }
+
+    private static int length(int[] array) {
+        return array.length;
+    }
 }

@@ -9,17 +9,21 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.TypeParameterElement;
 import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.ArrayType;
 import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.IntersectionType;
 import javax.lang.model.type.TypeKind;
 import javax.lang.model.type.TypeMirror;
+import javax.lang.model.type.WildcardType;
 import javax.lang.model.util.Elements;
 import javax.lang.model.util.Types;
 
@@ -59,7 +63,8 @@ final class ModelReader {
                 typeVariables,
                 targetType,
                 !typeVariables.isEmpty(),
-                model);
+                model,
+                lintOf(type.asType(), type.getTypeParameters()));
     }
 
     private TaskMethod readMethod(
@@ -121,7 +126,73 @@ final class ModelReader {
                 unchecked,
                 genericVarargs,
                 safeVarargs,
-                elements.isDeprecated(method) || elements.isDeprecated(type));
+                elements.isDeprecated(method) || elements.isDeprecated(type),
+                lintOf(method));
+    }
+
+    /** What the method's parameter and result types and its type parameters' bounds raise. */
+    private Set<String> lintOf(ExecutableElement method) {
+        List<TypeMirror> signature = new ArrayList<>();
+        method.getParameters().forEach(p -> signature.add(p.asType()));
+        signature.add(method.getReturnType());
+        return lintOf(signature, method.getTypeParameters());
+    }
+
+    private Set<String> lintOf(
+            TypeMirror type, List<? extends TypeParameterElement> typeParameters) {
+        return lintOf(List.of(type), typeParameters);
+    }
+
+    /**
+     * The javac warnings that writing {@code types} and declaring {@code typeParameters} would
+     * raise in generated code: {@code rawtypes} for a raw generic type, {@code deprecation} or
+     * {@code removal} for a deprecated one.
+     */
+    private Set<String> lintOf(
+            List<TypeMirror> types, List<? extends TypeParameterElement> typeParameters) {
+        Set<String> lint = new TreeSet<>();
+        types.forEach(t -> scan(t, lint));
+        typeParameters.forEach(p -> p.getBounds().forEach(b -> scan(b, lint)));
+        return lint;
+    }
+
+    private void scan(TypeMirror type, Set<String> lint) {
+        switch (type.getKind()) {
+            case ARRAY:
+                scan(((ArrayType) type).getComponentType(), lint);
+                break;
+            case DECLARED:
+                DeclaredType declared = (DeclaredType) type;
+                TypeElement element = (TypeElement) declared.asElement();
+                if (!element.getTypeParameters().isEmpty()
+                        && declared.getTypeArguments().isEmpty()) {
+                    lint.add("rawtypes");
+                }
+                if (elements.isDeprecated(element)) {
+                    Deprecated deprecated = element.getAnnotation(Deprecated.class);
+                    lint.add(
+                            deprecated != null && deprecated.forRemoval()
+                                    ? "removal"
+                                    : "deprecation");
+                }
+                declared.getTypeArguments().forEach(a -> scan(a, lint));
+                scan(declared.getEnclosingType(), lint);
+                break;
+            case WILDCARD:
+                WildcardType wildcard = (WildcardType) type;
+                if (wildcard.getExtendsBound() != null) {
+                    scan(wildcard.getExtendsBound(), lint);
+                }
+                if (wildcard.getSuperBound() != null) {
+                    scan(wildcard.getSuperBound(), lint);
+                }
+                break;
+            case INTERSECTION:
+                ((IntersectionType) type).getBounds().forEach(b -> scan(b, lint));
+                break;
+            default:
+                break; // primitives, void, type variables (their bounds are scanned where declared)
+        }
     }
 
     /** The annotation's values, defaults included, by name. */

@@ -13,6 +13,8 @@ import com.palantir.javapoet.TypeSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.lang.model.element.Modifier;
 
 /** Writes the proxy of one {@link TaskClass}, with its nested invoker. */
@@ -41,7 +43,7 @@ final class ProxyWriter {
                 TypeSpec.classBuilder(taskClass.proxyName())
                         .addOriginatingElement(taskClass.element())
                         .addModifiers(Modifier.FINAL)
-                        .addTypeVariables(taskClass.typeVariables())
+                        .addTypeVariables(taskClass.proxyTypeVariables())
                         .addJavadoc(
                                 "Runs the {@code @ParallelTask} methods of {@link $T} on a {@link $T}.\n\n"
                                         + "<p>Each method returns at once with a {@link $T}; the call runs where the executor runs it:\n"
@@ -51,6 +53,9 @@ final class ProxyWriter {
                                 RuntimeNames.TASK_FUTURE);
         if (taskClass.isPublic()) {
             proxy.addModifiers(Modifier.PUBLIC);
+        }
+        if (taskClass.hasInstanceMethods() && !taskClass.lint().isEmpty()) {
+            proxy.addAnnotation(suppress(taskClass.lint())); // its type parameters and target
         }
         if (generatedAvailable) {
             proxy.addAnnotation(
@@ -166,17 +171,20 @@ final class ProxyWriter {
         for (TaskParameter p : method.parameters()) {
             proxy.addParameter(ParameterSpec.builder(p.type(), p.name()).build());
         }
+        Set<String> suppressed = new TreeSet<>(method.lint());
         if (method.genericVarargs()) {
             // The proxy hands the array to the method as it is, so it is exactly as safe as calling
             // the method directly: @SafeVarargs when the method says so, the same warning
             // otherwise.
             if (method.safeVarargs()) {
-                proxy.addModifiers(Modifier.FINAL)
-                        .addAnnotation(SafeVarargs.class)
-                        .addAnnotation(suppress("varargs"));
+                proxy.addModifiers(Modifier.FINAL).addAnnotation(SafeVarargs.class);
+                suppressed.add("varargs");
             } else {
-                proxy.addAnnotation(suppress("unchecked"));
+                suppressed.add("unchecked");
             }
+        }
+        if (!suppressed.isEmpty()) {
+            proxy.addAnnotation(suppress(suppressed));
         }
         if (method.deprecated()) {
             proxy.addAnnotation(Deprecated.class);
@@ -246,7 +254,8 @@ final class ProxyWriter {
                         .addParameter(Object[].class, "args")
                         .addException(Throwable.class)
                         .addCode(body.build());
-        List<String> suppressed = new ArrayList<>();
+        Set<String> suppressed = new TreeSet<>();
+        taskClass.methods().forEach(m -> suppressed.addAll(m.lint())); // the casts name the types
         if (deprecated) {
             suppressed.add("deprecation");
         }
@@ -255,18 +264,7 @@ final class ProxyWriter {
             suppressed.add("unchecked");
         }
         if (!suppressed.isEmpty()) {
-            CodeBlock names =
-                    suppressed.stream()
-                            .map(s -> CodeBlock.of("$S", s))
-                            .collect(CodeBlock.joining(", ", "{", "}"));
-            invoke.addAnnotation(
-                    AnnotationSpec.builder(SuppressWarnings.class)
-                            .addMember(
-                                    "value",
-                                    suppressed.size() == 1
-                                            ? CodeBlock.of("$S", suppressed.get(0))
-                                            : names)
-                            .build());
+            invoke.addAnnotation(suppress(suppressed));
         }
         return TypeSpec.classBuilder(invokerName(taskClass))
                 .addModifiers(Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
@@ -278,10 +276,17 @@ final class ProxyWriter {
                 .build();
     }
 
-    private static AnnotationSpec suppress(String warning) {
-        return AnnotationSpec.builder(SuppressWarnings.class)
-                .addMember("value", "$S", warning)
-                .build();
+    /** {@code @SuppressWarnings("a")} or {@code @SuppressWarnings({"a", "b"})}. */
+    private static AnnotationSpec suppress(Set<String> warnings) {
+        CodeBlock names =
+                warnings.stream()
+                        .map(w -> CodeBlock.of("$S", w))
+                        .collect(
+                                CodeBlock.joining(
+                                        ", ",
+                                        warnings.size() == 1 ? "" : "{",
+                                        warnings.size() == 1 ? "" : "}"));
+        return AnnotationSpec.builder(SuppressWarnings.class).addMember("value", names).build();
     }
 
     private static CodeBlock receiver(TaskClass taskClass, TaskMethod method) {

@@ -20,10 +20,10 @@ import javax.lang.model.util.Types;
  *
  * <p>Only certain verdicts are given: a type is rejected when no value of it could ever be
  * serialized (a final class that is not {@code Serializable}, a type of the JDK that stands for a
- * thread, a stream, a socket or the like), or when it is a functional interface that is not {@code
- * Serializable} (what callers pass for it is a lambda, which is not serializable). Types that
- * cannot be judged ({@code Object}, most interfaces, non-final classes) pass, and are checked when
- * the call is made.
+ * thread, a stream, a socket or the like). A functional interface that is not {@code Serializable}
+ * gets a verdict that is not certain: what callers pass for it is usually a lambda, which does not
+ * serialize, but serializable instances exist. Types that cannot be judged ({@code Object}, most
+ * interfaces, non-final classes) pass, and are checked when the call is made.
  */
 final class SerializabilityJudge {
     /** Types whose instances hold threads, OS resources or code, and never serialize. */
@@ -55,8 +55,12 @@ final class SerializabilityJudge {
                     "java.sql.Statement",
                     "java.sql.ResultSet");
 
-    /** Why a type can never be sent; empty when it may be. */
-    record Verdict(String reason, String fix) {}
+    /**
+     * Why a type cannot be sent: for certain ({@code certain}, a compile error), or only likely (a
+     * warning: a functional interface, whose serializable instances do exist, such as {@code
+     * String.CASE_INSENSITIVE_ORDER}, while the lambdas callers usually pass never serialize).
+     */
+    record Verdict(String reason, String fix, boolean certain) {}
 
     private final Types types;
     private final Elements elements;
@@ -100,7 +104,8 @@ final class SerializabilityJudge {
                             "which stands for a live resource ("
                                     + resource.get()
                                     + ") and can never be serialized",
-                            "pass the data it would give instead (for example a byte[], a String or a path)"));
+                            "pass the data it would give instead (for example a byte[], a String or a path)",
+                            true));
         }
         if (types.isAssignable(type, serializable)) {
             return Optional.empty();
@@ -108,10 +113,18 @@ final class SerializabilityJudge {
         if (isFunctionalInterface(element)) {
             return Optional.of(
                     new Verdict(
-                            "a functional interface that is not Serializable, so the lambda a caller passes can never be serialized",
-                            "pass data and build the function in the task, or declare an interface that extends both "
+                            "a functional interface that is not Serializable: a lambda or method reference passed"
+                                    + " for it cannot be serialized, and such a call fails with"
+                                    + " TaskSerializationException (serializable instances, such as"
+                                    + " String.CASE_INSENSITIVE_ORDER, work)",
+                            "pass data and build the function in the task, declare an interface that extends"
+                                    + " both "
                                     + element.getSimpleName()
-                                    + " and java.io.Serializable"));
+                                    + " and java.io.Serializable, or, if callers pass serializable"
+                                    + " instances, add @SuppressWarnings(\""
+                                    + TaskValidator.FUNCTIONAL_INTERFACE
+                                    + "\")",
+                            false));
         }
         boolean isFinal =
                 element.getModifiers().contains(Modifier.FINAL)
@@ -121,7 +134,8 @@ final class SerializabilityJudge {
             return Optional.of(
                     new Verdict(
                             "a final class that does not implement java.io.Serializable",
-                            "make " + element.getSimpleName() + " implement java.io.Serializable"));
+                            "make " + element.getSimpleName() + " implement java.io.Serializable",
+                            true));
         }
         return Optional.empty(); // an interface or an open class: a subclass may be Serializable
     }

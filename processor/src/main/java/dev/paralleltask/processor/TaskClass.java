@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeVariableName;
 import java.util.List;
+import java.util.Set;
 import javax.lang.model.element.TypeElement;
 
 /**
@@ -16,6 +17,8 @@ import javax.lang.model.element.TypeElement;
  * @param typeVariables the class's type parameters, which the proxy repeats
  * @param targetType the class with its type parameters, the proxy's target type
  * @param rawTargetCast whether casting the target needs a raw type
+ * @param lint the javac warnings the class's type parameters and type raise where the proxy repeats
+ *     them (it does only when it has a target), for the proxy to suppress
  */
 record TaskClass(
         TypeElement element,
@@ -25,9 +28,19 @@ record TaskClass(
         List<TypeVariableName> typeVariables,
         TypeName targetType,
         boolean rawTargetCast,
-        List<TaskMethod> methods) {
+        List<TaskMethod> methods,
+        Set<String> lint) {
 
     boolean hasInstanceMethods() {
         return methods.stream().anyMatch(m -> !m.isStatic());
+    }
+
+    /**
+     * The type parameters the proxy declares: the class's when it has a target of the class's type,
+     * none when all its tasks are static (so {@code new ImmutableSetTasks(pool)} is not a raw
+     * type).
+     */
+    List<TypeVariableName> proxyTypeVariables() {
+        return hasInstanceMethods() ? typeVariables : List.of();
     }
 }

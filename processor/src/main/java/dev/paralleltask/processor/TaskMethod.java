@@ -3,6 +3,7 @@ package dev.paralleltask.processor;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeVariableName;
 import java.util.List;
+import java.util.Set;
 import javax.lang.model.element.ExecutableElement;
 
 /**
@@ -17,6 +18,9 @@ import javax.lang.model.element.ExecutableElement;
  * @param needsUncheckedCasts whether the invoker casts to a raw type to call it
  * @param genericVarargs whether its varargs element type is not reifiable ({@code T...})
  * @param safeVarargs whether it is annotated {@code @SafeVarargs}, which the proxy then repeats
+ * @param deprecated whether it or its class is deprecated
+ * @param lint the javac warnings its signature, copied into the proxy, would raise there ({@code
+ *     rawtypes}, {@code deprecation}, {@code removal}), for the proxy to suppress
  */
 record TaskMethod(
         ExecutableElement element,
@@ -37,4 +41,5 @@ record TaskMethod(
         boolean needsUncheckedCasts,
         boolean genericVarargs,
         boolean safeVarargs,
-        boolean deprecated) {}
+        boolean deprecated,
+        Set<String> lint) {}

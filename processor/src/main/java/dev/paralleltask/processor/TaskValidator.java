@@ -20,6 +20,12 @@ import javax.tools.Diagnostic;
  * on the most precise element with a tag, what is wrong, and what to do.
  */
 final class TaskValidator {
+    /**
+     * The tag of the warning for a functional-interface parameter or result, and the key that
+     * suppresses it in {@code @SuppressWarnings} on the parameter, the method or a class around it.
+     */
+    static final String FUNCTIONAL_INTERFACE = "ParallelTaskFunctionalInterface";
+
     private final Messager messager;
     private final Elements elements;
     private final SerializabilityJudge judge;
@@ -49,15 +55,17 @@ final class TaskValidator {
         // them.
         if (type.getKind() == ElementKind.INTERFACE) {
             for (ExecutableElement method : methods) {
-                error(
-                        method,
-                        "ParallelTaskInterfaceMethod",
-                        "@ParallelTask method %s is declared in interface %s; "
-                                + "annotate the implementing class's method instead",
-                        method.getSimpleName(),
-                        type.getSimpleName());
+                if (!method.getModifiers().contains(Modifier.STATIC)) {
+                    error(
+                            method,
+                            "ParallelTaskInterfaceMethod",
+                            "@ParallelTask method %s is an instance method of interface %s, which a"
+                                    + " worker has no object to run on; annotate the implementing"
+                                    + " class's method, or make it static",
+                            method.getSimpleName(),
+                            type.getSimpleName());
+                }
             }
-            return;
         }
         for (Element e = type; e instanceof TypeElement t; e = e.getEnclosingElement()) {
             if (t.getModifiers().contains(Modifier.PRIVATE)) {
@@ -97,6 +105,10 @@ final class TaskValidator {
 
     private void validateMethod(TypeElement type, ExecutableElement method) {
         String name = method.getSimpleName().toString();
+        if (type.getKind() == ElementKind.INTERFACE
+                && !method.getModifiers().contains(Modifier.STATIC)) {
+            return; // reported with the class
+        }
         if (method.getModifiers().contains(Modifier.PRIVATE)) {
             error(
                     method,
@@ -129,7 +141,8 @@ final class TaskValidator {
             Optional<SerializabilityJudge.Verdict> verdict = judge.judge(p.asType());
             verdict.ifPresent(
                     v ->
-                            error(
+                            report(
+                                    v,
                                     p,
                                     "ParallelTaskUnserializableParameter",
                                     "parameter %s of @ParallelTask method %s has type %s, %s; %s",
@@ -151,7 +164,8 @@ final class TaskValidator {
             judge.judge(method.getReturnType())
                     .ifPresent(
                             v ->
-                                    error(
+                                    report(
+                                            v,
                                             method,
                                             "ParallelTaskUnserializableResult",
                                             "@ParallelTask method %s returns %s, %s; %s",
@@ -193,6 +207,34 @@ final class TaskValidator {
                 .filter(e -> e instanceof TypeElement && e.getSimpleName().contentEquals("Invoker"))
                 .flatMap(e -> ((TypeElement) e).getInterfaces().stream())
                 .anyMatch(i -> i.toString().equals(RuntimeNames.TASK_INVOKER.canonicalName()));
+    }
+
+    /** An error for a certain verdict; else a warning, unless suppressed where the user put it. */
+    private void report(
+            SerializabilityJudge.Verdict verdict,
+            Element element,
+            String errorTag,
+            String format,
+            Object... args) {
+        if (verdict.certain()) {
+            error(element, errorTag, format, args);
+        } else if (!isSuppressed(element, FUNCTIONAL_INTERFACE)) {
+            messager.printMessage(
+                    Diagnostic.Kind.WARNING,
+                    "[" + FUNCTIONAL_INTERFACE + "] " + String.format(format, args),
+                    element);
+        }
+    }
+
+    /** Whether {@code @SuppressWarnings(key)} is on the element or one enclosing it. */
+    private static boolean isSuppressed(Element element, String key) {
+        for (Element e = element; e != null; e = e.getEnclosingElement()) {
+            SuppressWarnings suppress = e.getAnnotation(SuppressWarnings.class);
+            if (suppress != null && List.of(suppress.value()).contains(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void error(Element element, String tag, String format, Object... args) {

@@ -154,6 +154,124 @@ class GeneratedCodeTest {
     }
 
     @Test
+    void rawBoundsAndDeprecatedTypesGiveNoWarningInTheProxy() {
+        JavaFileObject old =
+                JavaFileObjects.forSourceString(
+                        "com.acme.Old",
+                        """
+                package com.acme;
+
+                @Deprecated
+                public class Old implements java.io.Serializable {
+                    private static final long serialVersionUID = 1L;
+                }
+                """);
+        JavaFileObject doomed =
+                JavaFileObjects.forSourceString(
+                        "com.acme.Doomed",
+                        """
+                package com.acme;
+
+                @Deprecated(forRemoval = true)
+                public class Doomed implements java.io.Serializable {
+                    private static final long serialVersionUID = 1L;
+                }
+                """);
+        JavaFileObject sorting =
+                JavaFileObjects.forSourceString(
+                        "com.acme.Sorting",
+                        """
+                package com.acme;
+
+                import dev.paralleltask.ParallelTask;
+                import java.util.List;
+
+                public class Sorting {
+                    @SuppressWarnings({"rawtypes", "unchecked"})
+                    @ParallelTask public static <C extends Comparable> C max(C a, C b) {
+                        return a.compareTo(b) >= 0 ? a : b;
+                    }
+
+                    @SuppressWarnings("rawtypes")
+                    @ParallelTask public static int size(List raw) { return raw.size(); }
+
+                    @SuppressWarnings("deprecation")
+                    @ParallelTask public static Old keep(Old old) { return old; }
+
+                    @SuppressWarnings("removal")
+                    @ParallelTask public static int weigh(List<Doomed> doomed) { return doomed.size(); }
+                }
+                """);
+        JavaFileObject rawBox =
+                JavaFileObjects.forSourceString(
+                        "com.acme.RawBox",
+                        """
+                package com.acme;
+
+                import dev.paralleltask.ParallelTask;
+
+                @SuppressWarnings("rawtypes")
+                public class RawBox<C extends Comparable> implements java.io.Serializable {
+                    private static final long serialVersionUID = 1L;
+                    private final C value;
+
+                    public RawBox(C value) { this.value = value; }
+
+                    @ParallelTask public C get() { return value; }
+                }
+                """);
+        Compilation c =
+                javac().withProcessors(new ParallelTaskProcessor())
+                        .withOptions("-Xlint:all,-processing", "-Werror")
+                        .compile(old, doomed, sorting, rawBox);
+        assertThat(c).succeededWithoutWarnings();
+        assertThat(generated(c, "com.acme.SortingTasks"))
+                .contains(
+                        "@SuppressWarnings(\"rawtypes\")\n    public <C extends Comparable> TaskFuture<C> max(");
+        String rawBoxTasks = generated(c, "com.acme.RawBoxTasks");
+        assertThat(rawBoxTasks).contains("@SuppressWarnings(\"rawtypes\")\n@Generated(");
+        assertThat(rawBoxTasks).contains("public final class RawBoxTasks<C extends Comparable> {");
+    }
+
+    @Test
+    void aGenericClassWithOnlyStaticTasksGetsAProxyWithoutTypeParameters() {
+        JavaFileObject holder =
+                JavaFileObjects.forSourceString(
+                        "com.acme.Holder",
+                        """
+                package com.acme;
+
+                import dev.paralleltask.ParallelTask;
+                import java.util.List;
+
+                public class Holder<E> {
+                    @ParallelTask public static <T> List<T> of(T a, T b) { return List.of(a, b); }
+                }
+                """);
+        JavaFileObject user =
+                JavaFileObjects.forSourceString(
+                        "com.acme.User",
+                        """
+                package com.acme;
+
+                import dev.paralleltask.runtime.TaskExecutor;
+
+                class User {
+                    static HolderTasks proxy(TaskExecutor executor) {
+                        return new HolderTasks(executor);
+                    }
+                }
+                """);
+        Compilation c =
+                javac().withProcessors(new ParallelTaskProcessor())
+                        .withOptions("-Xlint:all,-processing", "-Werror")
+                        .compile(holder, user);
+        assertThat(c).succeededWithoutWarnings();
+        assertThat(generated(c, "com.acme.HolderTasks"))
+                .contains("public final class HolderTasks {");
+    }
+
+    @Test
     void genericVarargsWithoutSafeVarargsWarnsOnlyWhereTheUserWroteIt() {
         JavaFileObject source =
                 JavaFileObjects.forSourceString(

@@ -59,7 +59,23 @@ class ValidationTest {
     }
 
     @Test
-    void interfaceMethodIsRejected() {
+    void instanceMethodOfAnInterfaceIsRejected() {
+        Compilation c =
+                compile(
+                        "test.Service",
+                        """
+                package test;
+                import dev.paralleltask.ParallelTask;
+                public interface Service {
+                    @ParallelTask static int answer() { return 42; }
+                    @ParallelTask default int twice() { return 84; }
+                }
+                """);
+        assertOneError(c, "ParallelTaskInterfaceMethod", "Service", "default int twice");
+    }
+
+    @Test
+    void staticMethodOfAnInterfaceIsAccepted() {
         Compilation c =
                 compile(
                         "test.Service",
@@ -70,7 +86,8 @@ class ValidationTest {
                     @ParallelTask static int answer() { return 42; }
                 }
                 """);
-        assertOneError(c, "ParallelTaskInterfaceMethod", "Service", "static int answer");
+        assertThat(c).succeededWithoutWarnings();
+        assertThat(c).generatedSourceFile("test.ServiceTasks");
     }
 
     @Test
@@ -214,21 +231,54 @@ class ValidationTest {
     }
 
     @Test
-    void lambdaOnlyParameterIsRejected() {
+    void functionalInterfaceParameterIsAWarningOnTheParameter() {
         Compilation c =
                 compile(
                         "test.Mapper",
                         """
                 package test;
                 import dev.paralleltask.ParallelTask;
+                import java.util.Comparator;
                 import java.util.function.Function;
                 public class Mapper {
                     @ParallelTask public static String apply(
                             Function<String, String> f, String s) { return s; }
+                    @ParallelTask public static int compare(
+                            Comparator<String> order, String a, String b) { return 0; }
                 }
                 """);
-        assertOneError(
-                c, "ParallelTaskUnserializableParameter", "Mapper", "Function<String, String> f");
+        assertThat(c).succeeded();
+        assertThat(c).hadWarningCount(2);
+        assertThat(c)
+                .hadWarningContaining("[ParallelTaskFunctionalInterface] parameter f")
+                .inFile(c.sourceFiles().get(0))
+                .onLineContaining("Function<String, String> f");
+        assertThat(c)
+                .hadWarningContaining("@SuppressWarnings(\"ParallelTaskFunctionalInterface\")")
+                .inFile(c.sourceFiles().get(0))
+                .onLineContaining("Comparator<String> order");
+        assertThat(c).generatedSourceFile("test.MapperTasks");
+    }
+
+    @Test
+    void functionalInterfaceWarningIsSuppressedWhereTheUserSaysSo() {
+        Compilation c =
+                compile(
+                        "test.Sorter",
+                        """
+                package test;
+                import dev.paralleltask.ParallelTask;
+                import java.util.Comparator;
+                import java.util.List;
+                import java.util.function.Supplier;
+                @SuppressWarnings("ParallelTaskFunctionalInterface")
+                public class Sorter {
+                    @ParallelTask public static List<String> sort(
+                            List<String> xs, Comparator<String> order) { return xs; }
+                    @ParallelTask public static Supplier<String> supplier() { return null; }
+                }
+                """);
+        assertThat(c).succeededWithoutWarnings();
     }
 
     @Test

@@ -172,6 +172,11 @@ final class ProxyWriter {
             proxy.addParameter(ParameterSpec.builder(p.type(), p.name()).build());
         }
         Set<String> suppressed = new TreeSet<>(method.lint());
+        if (hasOverloadOfSameArity(taskClass, method)) {
+            // Overloads that take different lambdas in one position are as ambiguous to callers of
+            // the proxy as to callers of the method: javac's warning belongs to the user's code.
+            suppressed.add("overloads");
+        }
         if (method.genericVarargs()) {
             // The proxy hands the array to the method as it is, so it is exactly as safe as calling
             // the method directly: @SafeVarargs when the method says so, the same warning
@@ -201,6 +206,15 @@ final class ProxyWriter {
                 Object.class,
                 args);
         return proxy.build();
+    }
+
+    private static boolean hasOverloadOfSameArity(TaskClass taskClass, TaskMethod method) {
+        return taskClass.methods().stream()
+                .anyMatch(
+                        m ->
+                                m != method
+                                        && m.name().equals(method.name())
+                                        && m.parameters().size() == method.parameters().size());
     }
 
     private TypeSpec invoker(TaskClass taskClass) {

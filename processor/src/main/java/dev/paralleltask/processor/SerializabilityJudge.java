@@ -47,7 +47,6 @@ final class SerializabilityJudge {
                     "java.nio.channels.Channel",
                     "java.nio.Buffer",
                     "java.util.stream.BaseStream",
-                    "java.util.Iterator",
                     "java.util.concurrent.ExecutorService",
                     "java.util.concurrent.Future",
                     "java.util.concurrent.CompletionStage",

@@ -234,6 +234,30 @@ class GeneratedCodeTest {
     }
 
     @Test
+    void overloadsThatTakeDifferentLambdasGiveNoWarningInTheProxy() {
+        Compilation c =
+                compile(
+                        "com.acme.Finder",
+                        """
+                package com.acme;
+
+                import dev.paralleltask.ParallelTask;
+                import java.util.function.Predicate;
+
+                @SuppressWarnings({"overloads", "ParallelTaskFunctionalInterface"})
+                public class Finder {
+                    public interface NamePredicate { boolean test(String name); }
+
+                    @ParallelTask public static int find(Predicate<String> p) { return 0; }
+                    @ParallelTask public static int find(NamePredicate p) { return 1; }
+                }
+                """,
+                        "-Xlint:all,-processing",
+                        "-Werror");
+        assertThat(c).succeededWithoutWarnings();
+    }
+
+    @Test
     void aGenericClassWithOnlyStaticTasksGetsAProxyWithoutTypeParameters() {
         JavaFileObject holder =
                 JavaFileObjects.forSourceString(

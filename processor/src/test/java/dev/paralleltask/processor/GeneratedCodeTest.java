@@ -210,7 +210,7 @@ class GeneratedCodeTest {
 
                 import dev.paralleltask.ParallelTask;
 
-                @SuppressWarnings("rawtypes")
+                @SuppressWarnings({"rawtypes", "serial"}) // JDK 25's serial lint: a C may not serialize
                 public class RawBox<C extends Comparable> implements java.io.Serializable {
                     private static final long serialVersionUID = 1L;
                     private final C value;

@@ -39,6 +39,7 @@ public final class BoxTasks<T extends Comparable<T>> {
 
     /**
      * Runs {@link Box#max(java.lang.Comparable)} on the executor.
+     * Timeout: the executor's default.
      *
      * @return the future of the call: its result, or what the method threw, or why the call failed
      */
@@ -48,6 +49,7 @@ public final class BoxTasks<T extends Comparable<T>> {
 
     /**
      * Runs {@link Box#count(java.util.List)} on the executor.
+     * Timeout: the executor's default.
      *
      * @return the future of the call: its result, or what the method threw, or why the call failed
      */
@@ -57,6 +59,7 @@ public final class BoxTasks<T extends Comparable<T>> {
 
     /**
      * Runs {@link Box#listOf(java.lang.Object[])} on the executor.
+     * Timeout: the executor's default.
      *
      * @return the future of the call: its result, or what the method threw, or why the call failed
      */

@@ -32,7 +32,10 @@ public final class PrimesTasks {
     }
 
     /**
-     * Runs {@link Primes#count(int, int)} on the executor.
+     * Counts the primes in [from, to), trying divisors up to {@code Math#sqrt}.
+     *
+     * <p>Runs {@link Primes#count(int, int)} on the executor.
+     * Timeout: 5000 ms.
      *
      * @return the future of the call: its result, or what the method threw, or why the call failed
      */
@@ -42,6 +45,7 @@ public final class PrimesTasks {
 
     /**
      * Runs {@link Primes#warmUp()} on the executor.
+     * Timeout: the executor's default. Run again up to 2 times if its worker dies under it.
      *
      * @return the future of the call: its result, or what the method threw, or why the call failed
      */

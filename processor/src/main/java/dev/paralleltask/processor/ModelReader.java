@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
@@ -127,8 +129,38 @@ final class ModelReader {
                 genericVarargs,
                 safeVarargs,
                 elements.isDeprecated(method) || elements.isDeprecated(type),
+                summaryOf(method),
                 lintOf(method));
     }
+
+    /**
+     * The first sentence of the method's javadoc, as the proxy's javadoc repeats it: block tags
+     * dropped, whitespace collapsed, and {@code {@link X}} made {@code {@code X}}, since the
+     * proxy's file does not import what the user's does.
+     */
+    private String summaryOf(ExecutableElement method) {
+        String doc = elements.getDocComment(method);
+        if (doc == null) {
+            return "";
+        }
+        String text = BLOCK_TAG.split(doc, 2)[0].replaceAll("\\s+", " ").strip();
+        Matcher end = SENTENCE_END.matcher(text);
+        if (end.find()) {
+            text = text.substring(0, end.start() + 1);
+        }
+        return LINK.matcher(text)
+                .replaceAll(
+                        m ->
+                                Matcher.quoteReplacement(
+                                        m.group(3) != null && m.group(1) != null
+                                                ? m.group(3).strip()
+                                                : "{@code " + m.group(2) + "}"));
+    }
+
+    private static final Pattern BLOCK_TAG = Pattern.compile("(?m)^\\s*@\\w");
+    private static final Pattern SENTENCE_END = Pattern.compile("\\.(\\s|$)");
+    private static final Pattern LINK =
+            Pattern.compile("\\{@link(plain)?\\s+([^}\\s]+)(\\s+[^}]*)?}");
 
     /** What the method's parameter and result types and its type parameters' bounds raise. */
     private Set<String> lintOf(ExecutableElement method) {

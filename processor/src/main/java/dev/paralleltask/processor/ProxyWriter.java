@@ -160,11 +160,7 @@ final class ProxyWriter {
                                 ParameterizedTypeName.get(
                                         RuntimeNames.TASK_FUTURE, method.resultType()))
                         .varargs(method.varargs())
-                        .addJavadoc(
-                                "Runs {@link $T#$L} on the executor.\n\n"
-                                        + "@return the future of the call: its result, or what the method threw, or why the call failed\n",
-                                taskClass.className(),
-                                method.javadocLink());
+                        .addJavadoc(javadoc(taskClass, method));
         if (method.isPublic()) {
             proxy.addModifiers(Modifier.PUBLIC);
         }
@@ -206,6 +202,37 @@ final class ProxyWriter {
                 Object.class,
                 args);
         return proxy.build();
+    }
+
+    private static CodeBlock javadoc(TaskClass taskClass, TaskMethod method) {
+        // Counts the primes in [from, to).
+        //
+        // <p>Runs {@link Primes#count(int, int)} on the executor.
+        // Timeout: 5000 ms. Run again up to 2 times if its worker dies under it.
+        //
+        // @return the future of the call: ...
+        CodeBlock.Builder doc = CodeBlock.builder();
+        if (!method.summary().isEmpty()) {
+            doc.add("$L\n\n<p>", method.summary());
+        }
+        doc.add(
+                "Runs {@link $T#$L} on the executor.\n",
+                taskClass.className(),
+                method.javadocLink());
+        doc.add(
+                method.timeoutMillis() > 0
+                        ? "Timeout: " + method.timeoutMillis() + " ms."
+                        : "Timeout: the executor's default.");
+        if (method.retries() > 0) {
+            doc.add(
+                    " Run again up to $L $L if its worker dies under it.",
+                    method.retries(),
+                    method.retries() == 1 ? "time" : "times");
+        }
+        return doc.add(
+                        "\n\n@return the future of the call: its result, or what the method threw, or"
+                                + " why the call failed\n")
+                .build();
     }
 
     private static boolean hasOverloadOfSameArity(TaskClass taskClass, TaskMethod method) {

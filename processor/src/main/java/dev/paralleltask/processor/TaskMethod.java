@@ -19,6 +19,7 @@ import javax.lang.model.element.ExecutableElement;
  * @param genericVarargs whether its varargs element type is not reifiable ({@code T...})
  * @param safeVarargs whether it is annotated {@code @SafeVarargs}, which the proxy then repeats
  * @param deprecated whether it or its class is deprecated
+ * @param summary the first sentence of its javadoc, links made plain code; empty if it has none
  * @param lint the javac warnings its signature, copied into the proxy, would raise there ({@code
  *     rawtypes}, {@code deprecation}, {@code removal}), for the proxy to suppress
  */
@@ -42,4 +43,5 @@ record TaskMethod(
         boolean genericVarargs,
         boolean safeVarargs,
         boolean deprecated,
+        String summary,
         Set<String> lint) {}

@@ -24,6 +24,12 @@ class GeneratedCodeTest {
             import dev.paralleltask.ParallelTask;
 
             public class Primes {
+                /**
+                 * Counts the primes in [from, to), trying divisors up to {@link Math#sqrt}. Slow
+                 * for large ranges.
+                 *
+                 * @param from the first number tried
+                 */
                 @ParallelTask(timeoutMillis = 5_000)
                 public static long count(int from, int to) {
                     return to - from;

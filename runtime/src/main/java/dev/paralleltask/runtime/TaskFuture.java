@@ -143,7 +143,8 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
         return "TaskFuture[" + state + "]";
     }
 
-    // ---- CompletionStage: every stage is a dependent of `result`, never `result` itself ----
+    // ---- CompletionStage: every stage is a dependent of `result`, never `result` itself, and is
+    // returned as the CompletableFuture it is, so chains read naturally: f.thenApply(g).join() ----
 
     @Override
     public CompletableFuture<T> toCompletableFuture() {
@@ -151,65 +152,65 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
     }
 
     @Override
-    public <U> CompletionStage<U> thenApply(Function<? super T, ? extends U> fn) {
+    public <U> CompletableFuture<U> thenApply(Function<? super T, ? extends U> fn) {
         return result.thenApply(fn);
     }
 
     @Override
-    public <U> CompletionStage<U> thenApplyAsync(Function<? super T, ? extends U> fn) {
+    public <U> CompletableFuture<U> thenApplyAsync(Function<? super T, ? extends U> fn) {
         return result.thenApplyAsync(fn);
     }
 
     @Override
-    public <U> CompletionStage<U> thenApplyAsync(
+    public <U> CompletableFuture<U> thenApplyAsync(
             Function<? super T, ? extends U> fn, Executor executor) {
         return result.thenApplyAsync(fn, executor);
     }
 
     @Override
-    public CompletionStage<Void> thenAccept(Consumer<? super T> action) {
+    public CompletableFuture<Void> thenAccept(Consumer<? super T> action) {
         return result.thenAccept(action);
     }
 
     @Override
-    public CompletionStage<Void> thenAcceptAsync(Consumer<? super T> action) {
+    public CompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action) {
         return result.thenAcceptAsync(action);
     }
 
     @Override
-    public CompletionStage<Void> thenAcceptAsync(Consumer<? super T> action, Executor executor) {
+    public CompletableFuture<Void> thenAcceptAsync(Consumer<? super T> action, Executor executor) {
         return result.thenAcceptAsync(action, executor);
     }
 
     @Override
-    public CompletionStage<Void> thenRun(Runnable action) {
+    public CompletableFuture<Void> thenRun(Runnable action) {
         return result.thenRun(action);
     }
 
     @Override
-    public CompletionStage<Void> thenRunAsync(Runnable action) {
+    public CompletableFuture<Void> thenRunAsync(Runnable action) {
         return result.thenRunAsync(action);
     }
 
     @Override
-    public CompletionStage<Void> thenRunAsync(Runnable action, Executor executor) {
+    public CompletableFuture<Void> thenRunAsync(Runnable action, Executor executor) {
         return result.thenRunAsync(action, executor);
     }
 
     @Override
-    public <U, V> CompletionStage<V> thenCombine(
+    public <U, V> CompletableFuture<V> thenCombine(
             CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
         return result.thenCombine(other, fn);
     }
 
     @Override
-    public <U, V> CompletionStage<V> thenCombineAsync(
+    public <U, V> CompletableFuture<V> thenCombineAsync(
             CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
         return result.thenCombineAsync(other, fn);
     }
 
     @Override
-    public <U, V> CompletionStage<V> thenCombineAsync(
+    public <U, V> CompletableFuture<V> thenCombineAsync(
             CompletionStage<? extends U> other,
             BiFunction<? super T, ? super U, ? extends V> fn,
             Executor executor) {
@@ -217,19 +218,19 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
     }
 
     @Override
-    public <U> CompletionStage<Void> thenAcceptBoth(
+    public <U> CompletableFuture<Void> thenAcceptBoth(
             CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
         return result.thenAcceptBoth(other, action);
     }
 
     @Override
-    public <U> CompletionStage<Void> thenAcceptBothAsync(
+    public <U> CompletableFuture<Void> thenAcceptBothAsync(
             CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
         return result.thenAcceptBothAsync(other, action);
     }
 
     @Override
-    public <U> CompletionStage<Void> thenAcceptBothAsync(
+    public <U> CompletableFuture<Void> thenAcceptBothAsync(
             CompletionStage<? extends U> other,
             BiConsumer<? super T, ? super U> action,
             Executor executor) {
@@ -237,125 +238,125 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
     }
 
     @Override
-    public CompletionStage<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
+    public CompletableFuture<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
         return result.runAfterBoth(other, action);
     }
 
     @Override
-    public CompletionStage<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action) {
+    public CompletableFuture<Void> runAfterBothAsync(CompletionStage<?> other, Runnable action) {
         return result.runAfterBothAsync(other, action);
     }
 
     @Override
-    public CompletionStage<Void> runAfterBothAsync(
+    public CompletableFuture<Void> runAfterBothAsync(
             CompletionStage<?> other, Runnable action, Executor executor) {
         return result.runAfterBothAsync(other, action, executor);
     }
 
     @Override
-    public <U> CompletionStage<U> applyToEither(
+    public <U> CompletableFuture<U> applyToEither(
             CompletionStage<? extends T> other, Function<? super T, U> fn) {
         return result.applyToEither(other, fn);
     }
 
     @Override
-    public <U> CompletionStage<U> applyToEitherAsync(
+    public <U> CompletableFuture<U> applyToEitherAsync(
             CompletionStage<? extends T> other, Function<? super T, U> fn) {
         return result.applyToEitherAsync(other, fn);
     }
 
     @Override
-    public <U> CompletionStage<U> applyToEitherAsync(
+    public <U> CompletableFuture<U> applyToEitherAsync(
             CompletionStage<? extends T> other, Function<? super T, U> fn, Executor executor) {
         return result.applyToEitherAsync(other, fn, executor);
     }
 
     @Override
-    public CompletionStage<Void> acceptEither(
+    public CompletableFuture<Void> acceptEither(
             CompletionStage<? extends T> other, Consumer<? super T> action) {
         return result.acceptEither(other, action);
     }
 
     @Override
-    public CompletionStage<Void> acceptEitherAsync(
+    public CompletableFuture<Void> acceptEitherAsync(
             CompletionStage<? extends T> other, Consumer<? super T> action) {
         return result.acceptEitherAsync(other, action);
     }
 
     @Override
-    public CompletionStage<Void> acceptEitherAsync(
+    public CompletableFuture<Void> acceptEitherAsync(
             CompletionStage<? extends T> other, Consumer<? super T> action, Executor executor) {
         return result.acceptEitherAsync(other, action, executor);
     }
 
     @Override
-    public CompletionStage<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
+    public CompletableFuture<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
         return result.runAfterEither(other, action);
     }
 
     @Override
-    public CompletionStage<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
+    public CompletableFuture<Void> runAfterEitherAsync(CompletionStage<?> other, Runnable action) {
         return result.runAfterEitherAsync(other, action);
     }
 
     @Override
-    public CompletionStage<Void> runAfterEitherAsync(
+    public CompletableFuture<Void> runAfterEitherAsync(
             CompletionStage<?> other, Runnable action, Executor executor) {
         return result.runAfterEitherAsync(other, action, executor);
     }
 
     @Override
-    public <U> CompletionStage<U> thenCompose(
+    public <U> CompletableFuture<U> thenCompose(
             Function<? super T, ? extends CompletionStage<U>> fn) {
         return result.thenCompose(fn);
     }
 
     @Override
-    public <U> CompletionStage<U> thenComposeAsync(
+    public <U> CompletableFuture<U> thenComposeAsync(
             Function<? super T, ? extends CompletionStage<U>> fn) {
         return result.thenComposeAsync(fn);
     }
 
     @Override
-    public <U> CompletionStage<U> thenComposeAsync(
+    public <U> CompletableFuture<U> thenComposeAsync(
             Function<? super T, ? extends CompletionStage<U>> fn, Executor executor) {
         return result.thenComposeAsync(fn, executor);
     }
 
     @Override
-    public <U> CompletionStage<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
+    public <U> CompletableFuture<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
         return result.handle(fn);
     }
 
     @Override
-    public <U> CompletionStage<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn) {
+    public <U> CompletableFuture<U> handleAsync(BiFunction<? super T, Throwable, ? extends U> fn) {
         return result.handleAsync(fn);
     }
 
     @Override
-    public <U> CompletionStage<U> handleAsync(
+    public <U> CompletableFuture<U> handleAsync(
             BiFunction<? super T, Throwable, ? extends U> fn, Executor executor) {
         return result.handleAsync(fn, executor);
     }
 
     @Override
-    public CompletionStage<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
+    public CompletableFuture<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
         return result.whenComplete(action);
     }
 
     @Override
-    public CompletionStage<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action) {
+    public CompletableFuture<T> whenCompleteAsync(BiConsumer<? super T, ? super Throwable> action) {
         return result.whenCompleteAsync(action);
     }
 
     @Override
-    public CompletionStage<T> whenCompleteAsync(
+    public CompletableFuture<T> whenCompleteAsync(
             BiConsumer<? super T, ? super Throwable> action, Executor executor) {
         return result.whenCompleteAsync(action, executor);
     }
 
     @Override
-    public CompletionStage<T> exceptionally(Function<Throwable, ? extends T> fn) {
+    public CompletableFuture<T> exceptionally(Function<Throwable, ? extends T> fn) {
         return result.exceptionally(fn);
     }
 }

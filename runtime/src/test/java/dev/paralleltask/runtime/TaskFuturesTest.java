@@ -126,4 +126,17 @@ class TaskFuturesTest {
         }
         assertEquals(2, n);
     }
+
+    @Test
+    void chainsEndInGetOrJoinWithoutConversion() throws Exception {
+        gates.open(1);
+        int doubled = futures.get(1).thenApply(i -> i * 2).join();
+        assertEquals(2, doubled);
+        String text =
+                futures.get(1)
+                        .thenApply(i -> i + 1)
+                        .thenCompose(i -> futures.get(1).thenApply(j -> i + "/" + j))
+                        .get();
+        assertEquals("2/1", text);
+    }
 }

@@ -18,11 +18,11 @@ import javax.annotation.processing.Generated;
 public final class BoxTasks<T extends Comparable<T>> {
     private static final TaskInvoker INVOKER = new Invoker();
 
-    private static final TaskMethod MAX = new TaskMethod(INVOKER, 0, "Box.max(T)", List.of("other"), 0L, 0);
+    private static final TaskMethod MAX = new TaskMethod(INVOKER, 0, "Box.max(T)", List.of("other"), 0L, 0, List.of(Comparable.class));
 
-    private static final TaskMethod COUNT = new TaskMethod(INVOKER, 1, "Box.count(List)", List.of("values"), 0L, 0);
+    private static final TaskMethod COUNT = new TaskMethod(INVOKER, 1, "Box.count(List)", List.of("values"), 0L, 0, List.of());
 
-    private static final TaskMethod LIST_OF = new TaskMethod(INVOKER, 2, "Box.listOf(E[])", List.of("elements"), 0L, 0);
+    private static final TaskMethod LIST_OF = new TaskMethod(INVOKER, 2, "Box.listOf(E[])", List.of("elements"), 0L, 0, List.of(List.class));
 
     private final TaskExecutor executor;
 

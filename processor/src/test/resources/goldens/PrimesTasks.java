@@ -18,9 +18,9 @@ import javax.annotation.processing.Generated;
 public final class PrimesTasks {
     private static final TaskInvoker INVOKER = new Invoker();
 
-    private static final TaskMethod COUNT = new TaskMethod(INVOKER, 0, "Primes.count(int, int)", List.of("from", "to"), 5000L, 0);
+    private static final TaskMethod COUNT = new TaskMethod(INVOKER, 0, "Primes.count(int, int)", List.of("from", "to"), 5000L, 0, List.of());
 
-    private static final TaskMethod WARM_UP = new TaskMethod(INVOKER, 1, "Primes.warmUp()", List.of(), 0L, 2);
+    private static final TaskMethod WARM_UP = new TaskMethod(INVOKER, 1, "Primes.warmUp()", List.of(), 0L, 2, List.of());
 
     private final TaskExecutor executor;
 

@@ -107,6 +107,7 @@ final class ModelReader {
                                         .getComponentType());
         boolean safeVarargs = Annotations.has(method, "java.lang.SafeVarargs");
         Map<String, Object> values = annotationValues(method);
+        List<TypeMirror> answerTypes = answerTypesOf(method);
         return new TaskMethod(
                 method,
                 name,
@@ -129,6 +130,8 @@ final class ModelReader {
                 genericVarargs,
                 safeVarargs,
                 elements.isDeprecated(method) || elements.isDeprecated(type),
+                answerTypes.stream().map(TypeName::get).collect(Collectors.toList()),
+                deprecationsOf(answerTypes),
                 summaryOf(method),
                 lintOf(method));
     }
@@ -161,6 +164,53 @@ final class ModelReader {
     private static final Pattern SENTENCE_END = Pattern.compile("\\.(\\s|$)");
     private static final Pattern LINK =
             Pattern.compile("\\{@link(plain)?\\s+([^}\\s]+)(\\s+[^}]*)?}");
+
+    /**
+     * The classes a worker's answer to the method may be: its result type erased, with the type
+     * arguments in it, and the exceptions it declares; {@code Object} and primitives left out.
+     */
+    private List<TypeMirror> answerTypesOf(ExecutableElement method) {
+        Map<String, TypeMirror> found = new java.util.LinkedHashMap<>();
+        collectClasses(method.getReturnType(), found);
+        method.getThrownTypes().forEach(t -> collectClasses(t, found));
+        found.remove("java.lang.Object");
+        return List.copyOf(found.values());
+    }
+
+    private void collectClasses(TypeMirror type, Map<String, TypeMirror> found) {
+        switch (type.getKind()) {
+            case ARRAY:
+                collectClasses(((ArrayType) type).getComponentType(), found);
+                break;
+            case DECLARED:
+                TypeMirror erased = types.erasure(type);
+                if (found.putIfAbsent(erased.toString(), erased) == null) {
+                    ((DeclaredType) type).getTypeArguments().forEach(a -> collectClasses(a, found));
+                }
+                break;
+            case TYPEVAR:
+                collectClasses(types.erasure(type), found);
+                break;
+            case WILDCARD:
+                WildcardType wildcard = (WildcardType) type;
+                if (wildcard.getExtendsBound() != null) {
+                    collectClasses(wildcard.getExtendsBound(), found);
+                }
+                break;
+            case INTERSECTION:
+                ((IntersectionType) type).getBounds().forEach(b -> collectClasses(b, found));
+                break;
+            default:
+                break; // primitives and void
+        }
+    }
+
+    /** The deprecation warnings class literals of these types raise (raw literals raise none). */
+    private Set<String> deprecationsOf(List<TypeMirror> types) {
+        Set<String> lint = lintOf(types, List.of());
+        lint.retainAll(Set.of("deprecation", "removal"));
+        return lint;
+    }
 
     /** What the method's parameter and result types and its type parameters' bounds raise. */
     private Set<String> lintOf(ExecutableElement method) {

@@ -102,22 +102,32 @@ final class ProxyWriter {
                 method.parameters().stream()
                         .map(p -> CodeBlock.of("$S", p.name()))
                         .collect(CodeBlock.joining(", "));
-        return FieldSpec.builder(
-                        RuntimeNames.TASK_METHOD,
-                        method.constant(),
-                        Modifier.PRIVATE,
-                        Modifier.STATIC,
-                        Modifier.FINAL)
-                .initializer(
-                        "new $T(INVOKER, $L, $S, $T.of($L), $LL, $L)",
-                        RuntimeNames.TASK_METHOD,
-                        method.index(),
-                        method.displayName(),
-                        List.class,
-                        names,
-                        method.timeoutMillis(),
-                        method.retries())
-                .build();
+        CodeBlock answerTypes =
+                method.answerTypes().stream()
+                        .map(t -> CodeBlock.of("$T.class", t))
+                        .collect(CodeBlock.joining(", "));
+        FieldSpec.Builder constant =
+                FieldSpec.builder(
+                                RuntimeNames.TASK_METHOD,
+                                method.constant(),
+                                Modifier.PRIVATE,
+                                Modifier.STATIC,
+                                Modifier.FINAL)
+                        .initializer(
+                                "new $T(INVOKER, $L, $S, $T.of($L), $LL, $L, $T.of($L))",
+                                RuntimeNames.TASK_METHOD,
+                                method.index(),
+                                method.displayName(),
+                                List.class,
+                                names,
+                                method.timeoutMillis(),
+                                method.retries(),
+                                List.class,
+                                answerTypes);
+        if (!method.answerLint().isEmpty()) {
+            constant.addAnnotation(suppress(method.answerLint()));
+        }
+        return constant.build();
     }
 
     private MethodSpec constructor(TaskClass taskClass) {

@@ -19,6 +19,9 @@ import javax.lang.model.element.ExecutableElement;
  * @param genericVarargs whether its varargs element type is not reifiable ({@code T...})
  * @param safeVarargs whether it is annotated {@code @SafeVarargs}, which the proxy then repeats
  * @param deprecated whether it or its class is deprecated
+ * @param answerTypes the erased classes its result type, type arguments and declared exceptions
+ *     name, for the runtime's check of what a worker sends back
+ * @param answerLint the javac warnings the class literals of {@code answerTypes} raise
  * @param summary the first sentence of its javadoc, links made plain code; empty if it has none
  * @param lint the javac warnings its signature, copied into the proxy, would raise there ({@code
  *     rawtypes}, {@code deprecation}, {@code removal}), for the proxy to suppress
@@ -43,5 +46,7 @@ record TaskMethod(
         boolean genericVarargs,
         boolean safeVarargs,
         boolean deprecated,
+        List<TypeName> answerTypes,
+        Set<String> answerLint,
         String summary,
         Set<String> lint) {}

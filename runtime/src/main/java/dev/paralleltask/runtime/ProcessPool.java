@@ -2,6 +2,7 @@ package dev.paralleltask.runtime;
 
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.pool.Pool;
+import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,6 +110,7 @@ public final class ProcessPool implements TaskExecutor {
         private String classpath = System.getProperty("java.class.path");
         private Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         private boolean classDataSharing = true;
+        private AnswerAdmission admission = new AnswerAdmission(List.of());
 
         private Builder() {}
 
@@ -207,6 +209,22 @@ public final class ProcessPool implements TaskExecutor {
         }
 
         /**
+         * Classes a worker's answers may instantiate here beyond those the task methods' signatures
+         * name (and the classes their fields hold) and the runtime's own values: class names or
+         * {@link java.io.ObjectInputFilter} patterns, {@code com.acme.Model}, {@code com.acme.*} (a
+         * package), {@code com.acme.**} (and its subpackages). Anything else a worker sends is
+         * refused before any of its code runs, and the call fails with {@link
+         * TaskSerializationException} naming the class: a worker compromised by what its task
+         * parsed cannot make this JVM build objects of its choosing. Default none.
+         *
+         * @throws IllegalArgumentException naming a pattern that is not a class name or pattern
+         */
+        public Builder allowClasses(String... patterns) {
+            this.admission = new AnswerAdmission(List.of(patterns));
+            return this;
+        }
+
+        /**
          * Starts the workers and waits until each has connected.
          *
          * @throws WorkerStartException if a worker cannot start (bad JVM options, a classpath
@@ -225,7 +243,8 @@ public final class ProcessPool implements TaskExecutor {
                                     startTimeout,
                                     absolute(classpath),
                                     java,
-                                    classDataSharing)));
+                                    classDataSharing,
+                                    admission)));
         }
 
         /** Makes each classpath entry absolute, so workers find it whatever their directory. */

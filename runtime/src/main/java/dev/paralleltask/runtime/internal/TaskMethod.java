@@ -13,6 +13,9 @@ import java.util.Objects;
  * @param parameterNames the parameters' source names, so failures can name the argument
  * @param timeoutMillis {@code @ParallelTask.timeoutMillis}: 0 for the executor's default
  * @param retries {@code @ParallelTask.retries}
+ * @param answerTypes the classes its signature names for what comes back: the result type and its
+ *     type arguments, and the exceptions it declares; with the classes their fields hold, they are
+ *     what a worker's answer may instantiate in the caller
  */
 public record TaskMethod(
         TaskInvoker invoker,
@@ -20,9 +23,11 @@ public record TaskMethod(
         String displayName,
         List<String> parameterNames,
         long timeoutMillis,
-        int retries) {
+        int retries,
+        List<Class<?>> answerTypes) {
 
     public TaskMethod {
+        answerTypes = List.copyOf(answerTypes);
         Objects.requireNonNull(invoker, "invoker");
         Objects.requireNonNull(displayName, "displayName");
         parameterNames = List.copyOf(parameterNames);
@@ -34,6 +39,17 @@ public record TaskMethod(
             throw new IllegalArgumentException(
                     displayName + ": retries must be >= 0, was " + retries);
         }
+    }
+
+    /** A method whose answers may instantiate only the runtime's own value classes. */
+    public TaskMethod(
+            TaskInvoker invoker,
+            int index,
+            String displayName,
+            List<String> parameterNames,
+            long timeoutMillis,
+            int retries) {
+        this(invoker, index, displayName, parameterNames, timeoutMillis, retries, List.of());
     }
 
     /** The binary name of the invoker class, which a worker loads. */

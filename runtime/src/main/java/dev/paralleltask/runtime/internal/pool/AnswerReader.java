@@ -2,6 +2,7 @@ package dev.paralleltask.runtime.internal.pool;
 
 import static java.lang.System.Logger.Level.WARNING;
 
+import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.wire.Frame;
@@ -19,13 +20,19 @@ final class AnswerReader implements Runnable {
     private final Worker worker;
     private final Dispatcher dispatcher;
     private final ClassLoader loader;
+    private final AnswerAdmission admission;
     private final Consumer<Actions> carryOut;
 
     AnswerReader(
-            Worker worker, Dispatcher dispatcher, ClassLoader loader, Consumer<Actions> carryOut) {
+            Worker worker,
+            Dispatcher dispatcher,
+            ClassLoader loader,
+            AnswerAdmission admission,
+            Consumer<Actions> carryOut) {
         this.worker = worker;
         this.dispatcher = dispatcher;
         this.loader = loader;
+        this.admission = admission;
         this.carryOut = carryOut;
     }
 
@@ -90,7 +97,10 @@ final class AnswerReader implements Runnable {
         if (answer instanceof Frame.Failure f && f.fatal()) {
             boolean inTurn =
                     dispatcher.answeredFatally(
-                            worker, f.id(), CallCoding.decodeFailure(f, loader), actions);
+                            worker,
+                            f.id(),
+                            CallCoding.decodeFailure(f, loader, admission),
+                            actions);
             carryOut.accept(actions); // the worker's exit settles the call
             return inTurn;
         }
@@ -99,7 +109,7 @@ final class AnswerReader implements Runnable {
         if (call == null) {
             return false;
         }
-        CallCoding.Outcome outcome = CallCoding.decode(call.method, answer, loader);
+        CallCoding.Outcome outcome = CallCoding.decode(call.method, answer, loader, admission);
         if (outcome.failure() != null) {
             CallFutures.fail(call.future, outcome.failure());
         } else {

@@ -4,6 +4,7 @@ import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.WorkerInfo;
 import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
@@ -56,7 +57,8 @@ public final class Pool {
             Duration startTimeout,
             String classpath,
             Path java,
-            boolean classDataSharing) {}
+            boolean classDataSharing,
+            AnswerAdmission admission) {}
 
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
 
@@ -121,6 +123,7 @@ public final class Pool {
                         launcher,
                         startTimeout,
                         loader,
+                        s.admission(),
                         scheduler,
                         housekeeping,
                         this::carryOut);

@@ -4,6 +4,7 @@ import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.WARNING;
 
 import dev.paralleltask.runtime.WorkerStartException;
+import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.wire.AnswerChannel;
 import dev.paralleltask.runtime.internal.wire.Frame;
@@ -31,6 +32,7 @@ final class WorkerSupervisor {
     private final WorkerLauncher launcher;
     private final Duration startTimeout;
     private final ClassLoader loader;
+    private final AnswerAdmission admission;
     private final ScheduledExecutorService scheduler;
     private final Executor housekeeping;
     private final Consumer<Actions> carryOut;
@@ -40,6 +42,7 @@ final class WorkerSupervisor {
             WorkerLauncher launcher,
             Duration startTimeout,
             ClassLoader loader,
+            AnswerAdmission admission,
             ScheduledExecutorService scheduler,
             Executor housekeeping,
             Consumer<Actions> carryOut) {
@@ -47,6 +50,7 @@ final class WorkerSupervisor {
         this.launcher = launcher;
         this.startTimeout = startTimeout;
         this.loader = loader;
+        this.admission = admission;
         this.scheduler = scheduler;
         this.housekeeping = housekeeping;
         this.carryOut = carryOut;
@@ -150,7 +154,7 @@ final class WorkerSupervisor {
         }
         Thread reader =
                 new Thread(
-                        new AnswerReader(worker, dispatcher, loader, carryOut),
+                        new AnswerReader(worker, dispatcher, loader, admission, carryOut),
                         worker.name + "-reader");
         reader.setDaemon(true);
         worker.reader = reader;

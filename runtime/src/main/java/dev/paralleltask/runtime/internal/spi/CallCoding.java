@@ -3,6 +3,7 @@ package dev.paralleltask.runtime.internal.spi;
 import dev.paralleltask.runtime.TaskSerializationException;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
+import dev.paralleltask.runtime.internal.wire.ClassAdmission;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.ThrowableCodec;
 import dev.paralleltask.runtime.internal.wire.ValueCodingException;
@@ -34,31 +35,47 @@ public final class CallCoding {
     }
 
     /**
-     * Decodes a worker's answer to a call of {@code method}. Never throws: whatever goes wrong
-     * while rebuilding the value here, an {@link Error} included (a {@code readObject} that
-     * overflows the stack or runs out of memory, a class whose initializer fails in this JVM), is
-     * the call's {@link TaskSerializationException}, and only that call's.
+     * Decodes a worker's answer to a call of {@code method}, building only classes that {@code
+     * admission} admits. Never throws: whatever goes wrong while rebuilding the value here, an
+     * {@link Error} included (a {@code readObject} that overflows the stack or runs out of memory,
+     * a class whose initializer fails in this JVM), is the call's {@link
+     * TaskSerializationException}, and only that call's.
      */
-    public static Outcome decode(TaskMethod method, Frame.Answer answer, ClassLoader loader) {
+    public static Outcome decode(
+            TaskMethod method, Frame.Answer answer, ClassLoader loader, AnswerAdmission admission) {
         if (answer instanceof Frame.Result r) {
             try {
-                return new Outcome(CallCodec.decodeResult(r.body(), loader), null, false);
-            } catch (ValueCodingException | RuntimeException | Error e) {
+                return new Outcome(
+                        CallCodec.decodeResult(r.body(), loader, admission.forResult(method)),
+                        null,
+                        false);
+            } catch (ValueCodingException e) {
+                return new Outcome(
+                        null,
+                        e.getCause() instanceof ClassAdmission.RefusedClassException refused
+                                ? Failures.refusedResult(method, refused.classname)
+                                : Failures.unreadableResult(method, e),
+                        false);
+            } catch (RuntimeException | Error e) {
                 return new Outcome(null, Failures.unreadableResult(method, e), false);
             }
         }
         if (answer instanceof Frame.Failure f) {
-            return new Outcome(null, decodeFailure(f, loader), f.fatal());
+            return new Outcome(null, decodeFailure(f, loader, admission), f.fatal());
         }
         Frame.Unsendable u = (Frame.Unsendable) answer;
         return new Outcome(null, Failures.unsendable(method, u.position(), u.message()), false);
     }
 
-    /** What the task threw: itself when it can be rebuilt here, else its description. */
-    public static Throwable decodeFailure(Frame.Failure failure, ClassLoader loader) {
+    /**
+     * What the task threw: itself when it can be rebuilt here from admitted classes, else its
+     * description.
+     */
+    public static Throwable decodeFailure(
+            Frame.Failure failure, ClassLoader loader, AnswerAdmission admission) {
         ThrowableCodec.Decoded decoded;
         try {
-            decoded = ThrowableCodec.decode(failure.body(), loader);
+            decoded = ThrowableCodec.decode(failure.body(), loader, admission.forFailure());
         } catch (Exception | Error e) {
             return Failures.unreadableFailure(e);
         }

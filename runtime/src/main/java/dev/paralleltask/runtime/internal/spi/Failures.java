@@ -67,6 +67,23 @@ public final class Failures {
                         why);
     }
 
+    /** The result held an instance of a class the caller does not accept from a worker. */
+    public static TaskSerializationException refusedResult(TaskMethod method, String className) {
+        return access().serialization(
+                        "the result of "
+                                + method.displayName()
+                                + " was refused: the worker sent an instance of "
+                                + className
+                                + ", which the caller does not build from what a worker sends: it is"
+                                + " neither named by the method's signature nor held by a class that is; if "
+                                + className
+                                + " is yours and you trust it, allow it with"
+                                + " ProcessPool.Builder.allowClasses(\""
+                                + className
+                                + "\")",
+                        null);
+    }
+
     /** What a task threw that could not be rebuilt as itself: its description, causes chained. */
     public static RemoteTaskException remote(List<ThrowableCodec.Level> chain) {
         RemoteTaskException cause = null;

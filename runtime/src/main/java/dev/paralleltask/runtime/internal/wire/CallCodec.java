@@ -45,14 +45,14 @@ public final class CallCodec {
         ByteSource in = new ByteSource(body);
         String invokerClass = in.readString();
         int method = in.readInt();
-        Object target = readAt(in, ValueCodingException.TARGET, loader);
+        Object target = readAt(in, ValueCodingException.TARGET, loader, ClassAdmission.ANY);
         int count = in.readInt();
         if (count < 0 || count > body.length) {
             throw new IOException("malformed call: " + count + " arguments");
         }
         Object[] args = new Object[count];
         for (int i = 0; i < count; i++) {
-            args[i] = readAt(in, i, loader);
+            args[i] = readAt(in, i, loader, ClassAdmission.ANY);
         }
         return new DecodedCall(invokerClass, method, target, args);
     }
@@ -64,9 +64,10 @@ public final class CallCodec {
         return out.toByteArray();
     }
 
-    /** Decodes a call's result in the parent. */
-    public static Object decodeResult(byte[] body, ClassLoader loader) throws ValueCodingException {
-        return readAt(new ByteSource(body), ValueCodingException.RESULT, loader);
+    /** Decodes a call's result in the parent, building only classes {@code admission} admits. */
+    public static Object decodeResult(byte[] body, ClassLoader loader, ClassAdmission admission)
+            throws ValueCodingException {
+        return readAt(new ByteSource(body), ValueCodingException.RESULT, loader, admission);
     }
 
     private static void writeAt(ByteSink out, int position, Object value)
@@ -78,10 +79,11 @@ public final class CallCodec {
         }
     }
 
-    private static Object readAt(ByteSource in, int position, ClassLoader loader)
+    private static Object readAt(
+            ByteSource in, int position, ClassLoader loader, ClassAdmission admission)
             throws ValueCodingException {
         try {
-            return ValueCodec.read(in, loader);
+            return ValueCodec.read(in, loader, admission);
         } catch (IOException | ClassNotFoundException | RuntimeException e) {
             throw new ValueCodingException(position, e);
         }

@@ -64,11 +64,16 @@ public final class ThrowableCodec {
         return out.toByteArray();
     }
 
-    public static Decoded decode(byte[] body, ClassLoader loader) throws IOException {
+    /**
+     * Decodes a failure; the throwable itself is rebuilt only from classes {@code admission}
+     * admits, else it is left to the description.
+     */
+    public static Decoded decode(byte[] body, ClassLoader loader, ClassAdmission admission)
+            throws IOException {
         ByteSource in = new ByteSource(body);
         Throwable thrown;
         try {
-            thrown = (Throwable) ValueCodec.read(in, loader);
+            thrown = (Throwable) ValueCodec.read(in, loader, admission);
         } catch (Exception | Error e) {
             // The throwable's class is missing here, or it does not rebuild (its readObject or its
             // class's initializer fails, even with an Error): use the description.

@@ -241,12 +241,14 @@ public final class ValueCodec {
     }
 
     /**
-     * Reads the next value from {@code in}, resolving serialized classes through {@code loader}.
+     * Reads the next value from {@code in}, resolving classes through {@code loader}; every class
+     * it would instantiate is first put to {@code admission}.
      *
-     * @throws IOException if the bytes are malformed or a serialized object cannot be rebuilt
+     * @throws IOException if the bytes are malformed or a serialized object cannot be rebuilt, a
+     *     {@link ClassAdmission.RefusedClassException} if a class was refused
      * @throws ClassNotFoundException if a serialized object's class is missing here
      */
-    public static Object read(ByteSource in, ClassLoader loader)
+    public static Object read(ByteSource in, ClassLoader loader, ClassAdmission admission)
             throws IOException, ClassNotFoundException {
         byte tag = (byte) in.readByte();
         switch (tag) {
@@ -291,29 +293,40 @@ public final class ValueCodec {
             case CHAR:
                 return (char) in.readInt();
             case ENUM:
-                return enumConstant(load(in.readString(), loader), in.readString());
+                return enumConstant(load(in.readString(), loader, admission), in.readString());
             case RECORD:
-                return readRecord(in, loader);
+                return readRecord(in, loader, admission);
             case ARRAY_LIST:
-                return readElements(in, loader, new ArrayList<>());
+                return readElements(in, loader, admission, new ArrayList<>());
             case LIST_OF:
-                return List.of(readElements(in, loader, new ArrayList<>()).toArray());
+                return List.of(readElements(in, loader, admission, new ArrayList<>()).toArray());
             case HASH_SET:
-                return readElements(in, loader, new HashSet<>());
+                return readElements(in, loader, admission, new HashSet<>());
             case LINKED_HASH_SET:
-                return readElements(in, loader, new LinkedHashSet<>());
+                return readElements(in, loader, admission, new LinkedHashSet<>());
             case SET_OF:
-                return Set.of(readElements(in, loader, new ArrayList<>()).toArray());
+                return Set.of(readElements(in, loader, admission, new ArrayList<>()).toArray());
             case HASH_MAP:
-                return readEntries(in, loader, new HashMap<>());
+                return readEntries(in, loader, admission, new HashMap<>());
             case LINKED_HASH_MAP:
-                return readEntries(in, loader, new LinkedHashMap<>());
+                return readEntries(in, loader, admission, new LinkedHashMap<>());
             case MAP_OF:
-                return Map.copyOf(readEntries(in, loader, new HashMap<>()));
+                return Map.copyOf(readEntries(in, loader, admission, new HashMap<>()));
             case SERIALIZED:
-                try (ObjectInputStream ois =
-                        new LoaderObjectInputStream(in.slice(in.readLength()), loader)) {
-                    return ois.readObject();
+                {
+                    int length = in.readLength();
+                    String[] refused = new String[1];
+                    try (ObjectInputStream ois =
+                            new LoaderObjectInputStream(in.slice(length), loader)) {
+                        ois.setObjectInputFilter(
+                                ClassAdmission.asFilter(admission, length, refused));
+                        return ois.readObject();
+                    } catch (InvalidClassException e) {
+                        if (refused[0] != null) {
+                            throw new ClassAdmission.RefusedClassException(refused[0]);
+                        }
+                        throw e;
+                    }
                 }
             default:
                 throw new StreamCorruptedException("unknown value tag " + tag);
@@ -321,20 +334,21 @@ public final class ValueCodec {
     }
 
     private static <C extends Collection<Object>> C readElements(
-            ByteSource in, ClassLoader loader, C into) throws IOException, ClassNotFoundException {
+            ByteSource in, ClassLoader loader, ClassAdmission admission, C into)
+            throws IOException, ClassNotFoundException {
         int n = readCount(in);
         for (int i = 0; i < n; i++) {
-            into.add(read(in, loader));
+            into.add(read(in, loader, admission));
         }
         return into;
     }
 
     private static Map<Object, Object> readEntries(
-            ByteSource in, ClassLoader loader, Map<Object, Object> into)
+            ByteSource in, ClassLoader loader, ClassAdmission admission, Map<Object, Object> into)
             throws IOException, ClassNotFoundException {
         int n = readCount(in);
         for (int i = 0; i < n; i++) {
-            into.put(read(in, loader), read(in, loader));
+            into.put(read(in, loader, admission), read(in, loader, admission));
         }
         return into;
     }
@@ -349,9 +363,9 @@ public final class ValueCodec {
         return n;
     }
 
-    private static Object readRecord(ByteSource in, ClassLoader loader)
+    private static Object readRecord(ByteSource in, ClassLoader loader, ClassAdmission admission)
             throws IOException, ClassNotFoundException {
-        Class<?> type = load(in.readString(), loader);
+        Class<?> type = load(in.readString(), loader, admission);
         RecordShape shape = type.isRecord() ? RECORDS.get(type) : null;
         if (shape == null) {
             throw new InvalidClassException(
@@ -359,7 +373,7 @@ public final class ValueCodec {
         }
         Object[] components = new Object[shape.size()];
         for (int i = 0; i < components.length; i++) {
-            components[i] = read(in, loader);
+            components[i] = read(in, loader, admission);
         }
         try {
             return shape.build(components);
@@ -384,8 +398,14 @@ public final class ValueCodec {
         }
     }
 
-    private static Class<?> load(String name, ClassLoader loader) throws ClassNotFoundException {
-        return Class.forName(name, false, loader);
+    /** The class, loaded but not initialized, once admitted. */
+    private static Class<?> load(String name, ClassLoader loader, ClassAdmission admission)
+            throws ClassNotFoundException, ClassAdmission.RefusedClassException {
+        Class<?> type = Class.forName(name, false, loader);
+        if (!admission.admits(type)) {
+            throw new ClassAdmission.RefusedClassException(name);
+        }
+        return type;
     }
 
     private static void writeSerialized(ByteSink out, Object value) throws IOException {

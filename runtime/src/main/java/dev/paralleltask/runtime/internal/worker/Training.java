@@ -3,6 +3,7 @@ package dev.paralleltask.runtime.internal.worker;
 import dev.paralleltask.runtime.internal.TaskInvoker;
 import dev.paralleltask.runtime.internal.wire.AnswerChannel;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
+import dev.paralleltask.runtime.internal.wire.ClassAdmission;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
 import dev.paralleltask.runtime.internal.wire.FrameRing;
@@ -133,7 +134,9 @@ public final class Training {
             Frame answer = answers.take(MAX_ANSWER_BYTES);
             try {
                 CallCodec.decodeResult(
-                        expect(Frame.Result.class, answer).body(), Training.class.getClassLoader());
+                        expect(Frame.Result.class, answer).body(),
+                        Training.class.getClassLoader(),
+                        ClassAdmission.ANY);
             } catch (ValueCodingException e) {
                 throw new IOException("the echo of " + value + " cannot be decoded", e);
             }
@@ -149,7 +152,8 @@ public final class Training {
         }
         ThrowableCodec.decode(
                 expect(Frame.Failure.class, answers.take(MAX_ANSWER_BYTES)).body(),
-                Training.class.getClassLoader());
+                Training.class.getClassLoader(),
+                ClassAdmission.ANY);
         channel.write(new Frame.Stop());
         expect(Frame.Bye.class, answers.take(MAX_ANSWER_BYTES));
     }

@@ -102,7 +102,7 @@ class ValueCodecTest {
     private static Object roundTrip(Object value) throws Exception {
         ByteSink out = new ByteSink(4);
         ValueCodec.write(out, value);
-        return ValueCodec.read(new ByteSource(out.toByteArray()), LOADER);
+        return ValueCodec.read(new ByteSource(out.toByteArray()), LOADER, ClassAdmission.ANY);
     }
 
     @ParameterizedTest
@@ -164,7 +164,8 @@ class ValueCodecTest {
         bytes[n - 4] = 0;
         IOException e =
                 assertThrows(
-                        IOException.class, () -> ValueCodec.read(new ByteSource(bytes), LOADER));
+                        IOException.class,
+                        () -> ValueCodec.read(new ByteSource(bytes), LOADER, ClassAdmission.ANY));
         assertTrue(e.getMessage().contains("n must be positive, was 0"), e.getMessage());
     }
 
@@ -221,7 +222,7 @@ class ValueCodecTest {
     void unknownTagIsRejected() {
         assertThrows(
                 StreamCorruptedException.class,
-                () -> ValueCodec.read(new ByteSource(new byte[] {99}), LOADER));
+                () -> ValueCodec.read(new ByteSource(new byte[] {99}), LOADER, ClassAdmission.ANY));
     }
 
     @Test
@@ -230,7 +231,9 @@ class ValueCodecTest {
         ValueCodec.write(out, "a longer string");
         byte[] bytes = out.toByteArray();
         byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 3);
-        assertThrows(EOFException.class, () -> ValueCodec.read(new ByteSource(cut), LOADER));
+        assertThrows(
+                EOFException.class,
+                () -> ValueCodec.read(new ByteSource(cut), LOADER, ClassAdmission.ANY));
     }
 
     @Test
@@ -259,7 +262,7 @@ class ValueCodecTest {
     void failureKeepsItsDescriptionWhenItCannotBeRebuilt() throws IOException {
         Throwable thrown = new IllegalStateException("outer", new RuntimeException("inner"));
         ThrowableCodec.Decoded decoded =
-                ThrowableCodec.decode(ThrowableCodec.encode(thrown), LOADER);
+                ThrowableCodec.decode(ThrowableCodec.encode(thrown), LOADER, ClassAdmission.ANY);
         assertEquals("outer", decoded.thrown().getMessage());
         assertEquals(2, decoded.chain().size());
         assertEquals(RuntimeException.class.getName(), decoded.chain().get(1).className());
@@ -298,7 +301,7 @@ class ValueCodecTest {
     void failureTextArrivesExactly() throws IOException {
         Throwable thrown = new IllegalStateException("lone \uD800 surrogate");
         ThrowableCodec.Decoded decoded =
-                ThrowableCodec.decode(ThrowableCodec.encode(thrown), LOADER);
+                ThrowableCodec.decode(ThrowableCodec.encode(thrown), LOADER, ClassAdmission.ANY);
         assertEquals("lone \uD800 surrogate", decoded.thrown().getMessage());
         assertEquals("lone \uD800 surrogate", decoded.chain().get(0).message());
         Frame[] back = new Frame[1];
@@ -314,7 +317,7 @@ class ValueCodecTest {
         String helpful = thrown.getMessage();
         assertTrue(helpful != null && helpful.contains("because"), helpful);
         ThrowableCodec.Decoded decoded =
-                ThrowableCodec.decode(ThrowableCodec.encode(thrown), LOADER);
+                ThrowableCodec.decode(ThrowableCodec.encode(thrown), LOADER, ClassAdmission.ANY);
         assertEquals(helpful, decoded.thrown().getMessage());
         assertArrayEquals(thrown.getStackTrace(), decoded.thrown().getStackTrace());
     }

@@ -47,7 +47,10 @@ class AnswerAdmissionTest {
                     tasks.point(),
                     Untrusted.Point.class.getName(),
                     "point"); // the compact codec asks too
-            assertEquals(builtBefore, Untrusted.Payload.built, "a refused object's readObject never ran");
+            assertEquals(
+                    builtBefore,
+                    Untrusted.Payload.built,
+                    "a refused object's readObject never ran");
             assertEquals(1, pool.workers().size(), "the worker goes on");
         }
     }

@@ -3,13 +3,11 @@ package dev.paralleltask.runtime;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.pool.Pool;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
-import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.stream.Collectors;
 
 /**
  * A {@link TaskExecutor} that runs each call in one of a fixed number of child JVMs.
@@ -107,7 +105,7 @@ public final class ProcessPool implements TaskExecutor {
         private String namePrefix;
         private Duration defaultTimeout = Duration.ZERO;
         private Duration startTimeout = Duration.ofSeconds(60);
-        private String classpath = System.getProperty("java.class.path");
+        private String classpath;
         private Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         private boolean classDataSharing = true;
         private AnswerAdmission admission = new AnswerAdmission(List.of());
@@ -178,8 +176,12 @@ public final class ProcessPool implements TaskExecutor {
         }
 
         /**
-         * The workers' classpath; default this JVM's {@code java.class.path}. It must hold this
-         * runtime and the classes of the tasks.
+         * The workers' classpath, which must hold this runtime and the classes of the tasks.
+         * Default: where this JVM found them, which is {@code java.class.path} for a plain
+         * classpath, an IDE, Surefire or a shaded jar; plus the URLs of the context class loader
+         * and the runtime's own jar under {@code mvn exec:java} and other launchers with a class
+         * loader of their own; and Spring Boot's own launcher, from the same jar, for a Spring Boot
+         * executable jar. Set it when none of these is right.
          */
         public Builder classpath(String classpath) {
             Objects.requireNonNull(classpath, "classpath");
@@ -241,18 +243,10 @@ public final class ProcessPool implements TaskExecutor {
                                     namePrefix,
                                     defaultTimeout,
                                     startTimeout,
-                                    absolute(classpath),
+                                    classpath,
                                     java,
                                     classDataSharing,
                                     admission)));
-        }
-
-        /** Makes each classpath entry absolute, so workers find it whatever their directory. */
-        static String absolute(String classpath) {
-            return Arrays.stream(classpath.split(File.pathSeparator))
-                    .filter(e -> !e.isEmpty())
-                    .map(e -> Path.of(e).toAbsolutePath().toString())
-                    .collect(Collectors.joining(File.pathSeparator));
         }
     }
 }

@@ -55,6 +55,7 @@ public final class Pool {
             String namePrefix,
             Duration defaultTimeout,
             Duration startTimeout,
+            /** Null to derive it from where this JVM found the runtime and the tasks. */
             String classpath,
             Path java,
             boolean classDataSharing,
@@ -82,11 +83,9 @@ public final class Pool {
     /** The class data archive to make once the first workers are up, or null. */
     private final ClassArchive archiveToMake;
 
-    private Pool(Settings s) throws IOException {
+    private Pool(Settings s, ClassLoader loader, WorkerClasspath where) throws IOException {
         this.name = "pool-" + POOL_NUMBERS.incrementAndGet();
         this.startTimeout = s.startTimeout();
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        ClassLoader loader = context != null ? context : Pool.class.getClassLoader();
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads(name + "-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         this.housekeeping = Executors.newCachedThreadPool(daemonThreads(name + "-housekeeping"));
@@ -104,19 +103,19 @@ public final class Pool {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         this.listener = new WorkerListener(name, secret, scheduler);
-        String classpath = s.classpath();
-        List<String> jvmOptions = s.jvmOptions();
+        // The launch's own options first, then the class archive's, then the user's, which win.
+        List<String> jvmOptions = new ArrayList<>(where.jvmOptions());
         ClassArchive archive =
-                s.classDataSharing() ? ClassArchive.forWorkers(s.java(), classpath) : null;
+                s.classDataSharing() ? ClassArchive.forWorkers(s.java(), where.classpath()) : null;
         boolean archived = archive != null && archive.isReady();
         if (archived) {
-            jvmOptions = new ArrayList<>(archive.jvmOptions());
-            jvmOptions.addAll(s.jvmOptions()); // after ours, so the user's win
-            classpath = archive.classpath();
+            jvmOptions.addAll(archive.jvmOptions());
+            where = new WorkerClasspath(archive.classpath(), where.jvmOptions(), where.mainClass());
         }
+        jvmOptions.addAll(s.jvmOptions());
         this.archiveToMake = archived ? null : archive;
         WorkerLauncher launcher =
-                new WorkerLauncher(s.java(), jvmOptions, classpath, listener.socket(), secret);
+                new WorkerLauncher(s.java(), jvmOptions, where, listener.socket(), secret);
         this.supervisor =
                 new WorkerSupervisor(
                         dispatcher,
@@ -137,9 +136,15 @@ public final class Pool {
      *     running
      */
     public static Pool start(Settings settings) {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        ClassLoader loader = context != null ? context : Pool.class.getClassLoader();
+        WorkerClasspath where =
+                settings.classpath() != null
+                        ? WorkerClasspath.given(settings.classpath())
+                        : WorkerClasspath.derive(loader);
         Pool pool;
         try {
-            pool = new Pool(settings);
+            pool = new Pool(settings, loader, where);
         } catch (IOException e) {
             throw Failures.startFailure("cannot open the pool's socket: " + e, List.of(), e);
         }

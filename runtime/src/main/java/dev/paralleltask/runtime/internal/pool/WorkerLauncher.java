@@ -1,6 +1,5 @@
 package dev.paralleltask.runtime.internal.pool;
 
-import dev.paralleltask.runtime.internal.worker.WorkerMain;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,14 +14,16 @@ final class WorkerLauncher {
     private final Path java;
     private final List<String> jvmOptions;
     private final String classpath;
+    private final String mainClass;
     private final Path socket;
     private final byte[] secret;
 
     WorkerLauncher(
-            Path java, List<String> jvmOptions, String classpath, Path socket, byte[] secret) {
+            Path java, List<String> jvmOptions, WorkerClasspath where, Path socket, byte[] secret) {
         this.java = java;
         this.jvmOptions = List.copyOf(jvmOptions);
-        this.classpath = classpath;
+        this.classpath = where.classpath();
+        this.mainClass = where.mainClass();
         this.socket = socket;
         this.secret = secret.clone();
     }
@@ -58,7 +59,7 @@ final class WorkerLauncher {
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classpath);
-        command.add(WorkerMain.class.getName());
+        command.add(mainClass);
         command.add(socket.toString());
         command.add(ring(workerId).toString());
         command.add(Integer.toString(workerId));

@@ -103,12 +103,16 @@ public final class WorkerMain {
             return EXIT_HANDSHAKE;
         }
         channel.write(new Frame.Hello(ProcessHandle.current().pid(), workerId, secret));
-        return new WorkerLoop(
-                        channel,
-                        new AnswerChannel(ring, channel),
-                        watch,
-                        ClassLoader.getSystemClassLoader())
-                .run();
+        return new WorkerLoop(channel, new AnswerChannel(ring, channel), watch, taskLoader()).run();
+    }
+
+    /**
+     * The loader of the task classes: the context loader a launcher set (Spring Boot's, whose
+     * loader holds the application's nested jars), else the one that loaded this class.
+     */
+    private static ClassLoader taskLoader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : WorkerMain.class.getClassLoader();
     }
 
     /** Exits with {@code code}; halts if exiting hangs (a shutdown hook of user code, say). */

@@ -33,7 +33,7 @@ class WorkerLauncherTest {
                 new WorkerLauncher(
                         fakeJava,
                         List.of(),
-                        "unused.jar",
+                        WorkerClasspath.given("unused.jar"),
                         temp.resolve("pool.sock"),
                         new byte[] {1, 2, 3});
 

@@ -109,6 +109,7 @@ public final class ProcessPool implements TaskExecutor {
         private Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         private boolean classDataSharing = true;
         private AnswerAdmission admission = new AnswerAdmission(List.of());
+        private WorkerOutput output = WorkerOutput.console();
 
         private Builder() {}
 
@@ -211,6 +212,15 @@ public final class ProcessPool implements TaskExecutor {
         }
 
         /**
+         * Where the lines workers print go; default {@link WorkerOutput#console()}, this JVM's
+         * stdout and stderr with each line prefixed by the worker's name and pid.
+         */
+        public Builder output(WorkerOutput output) {
+            this.output = Objects.requireNonNull(output, "output");
+            return this;
+        }
+
+        /**
          * Classes a worker's answers may instantiate here beyond those the task methods' signatures
          * name (and the classes their fields hold) and the runtime's own values: class names or
          * {@link java.io.ObjectInputFilter} patterns, {@code com.acme.Model}, {@code com.acme.*} (a
@@ -246,7 +256,8 @@ public final class ProcessPool implements TaskExecutor {
                                     classpath,
                                     java,
                                     classDataSharing,
-                                    admission)));
+                                    admission,
+                                    output)));
         }
     }
 }

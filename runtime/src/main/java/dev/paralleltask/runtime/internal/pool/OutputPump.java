@@ -1,49 +1,55 @@
 package dev.paralleltask.runtime.internal.pool;
 
+import static java.lang.System.Logger.Level.WARNING;
+
+import dev.paralleltask.runtime.WorkerOutput;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
- * Copies a worker's stdout or stderr to this JVM's, line by line, each line prefixed with the
- * worker's name and pid, and remembers the last lines for crash reports.
+ * Reads a worker's stdout or stderr line by line, hands each line to the pool's {@link
+ * WorkerOutput}, and remembers the last lines for crash reports. It reads to the end whatever the
+ * output does, so a worker never blocks on a full pipe.
  */
 final class OutputPump {
     static final int TAIL_LINES = 20;
     private static final int MAX_REMEMBERED_LINE = 2_000;
 
     private final InputStream source;
-    private final String prefix;
-    private final Supplier<PrintStream> sink;
+    private final String worker;
+    private final long pid;
+    private final boolean stderr;
+    private final WorkerOutput output;
     private final Thread thread;
 
     /** Guarded by itself. */
     private final ArrayDeque<String> tail = new ArrayDeque<>(TAIL_LINES);
 
     private OutputPump(
-            InputStream source, String prefix, Supplier<PrintStream> sink, String threadName) {
+            InputStream source, String worker, long pid, boolean stderr, WorkerOutput output) {
         this.source = source;
-        this.prefix = prefix;
-        this.sink = sink;
-        this.thread = new Thread(this::pump, threadName);
+        this.worker = worker;
+        this.pid = pid;
+        this.stderr = stderr;
+        this.output = output;
+        this.thread = new Thread(this::pump, worker + (stderr ? "-stderr" : "-stdout"));
         thread.setDaemon(true);
     }
 
-    /** Starts copying {@code source}; {@code sink} is asked for the stream at each line. */
+    /** Starts reading {@code source}, the worker's stderr if {@code stderr}, else its stdout. */
     static OutputPump start(
-            InputStream source, String prefix, Supplier<PrintStream> sink, String threadName) {
-        OutputPump pump = new OutputPump(source, prefix, sink, threadName);
+            InputStream source, String worker, long pid, boolean stderr, WorkerOutput output) {
+        OutputPump pump = new OutputPump(source, worker, pid, stderr, output);
         pump.thread.start();
         return pump;
     }
 
-    /** The last lines copied, oldest first. */
+    /** The last lines read, oldest first. */
     List<String> tail() {
         synchronized (tail) {
             return List.copyOf(tail);
@@ -63,10 +69,21 @@ final class OutputPump {
     }
 
     private void pump() {
+        boolean outputFailed = false;
         try (BufferedReader reader =
                 new BufferedReader(new InputStreamReader(source, Charset.defaultCharset()))) {
             for (String line; (line = reader.readLine()) != null; ) {
-                sink.get().println(prefix + line);
+                try {
+                    output.accept(new WorkerOutput.Line(worker, pid, stderr, line));
+                } catch (RuntimeException e) {
+                    if (!outputFailed) { // once per stream: the reading goes on
+                        outputFailed = true;
+                        PoolLog.pool.log(
+                                WARNING,
+                                "the pool's WorkerOutput failed on a line of " + worker,
+                                e);
+                    }
+                }
                 synchronized (tail) {
                     if (tail.size() == TAIL_LINES) {
                         tail.removeFirst();
@@ -78,7 +95,9 @@ final class OutputPump {
                 }
             }
         } catch (IOException e) {
-            // The worker is gone; what it wrote so far was copied.
+            // The worker is gone; what it wrote so far was read.
+        } finally {
+            output.ended(worker, stderr);
         }
     }
 }

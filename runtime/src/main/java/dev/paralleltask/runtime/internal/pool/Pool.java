@@ -2,6 +2,7 @@ package dev.paralleltask.runtime.internal.pool;
 
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.WorkerInfo;
+import dev.paralleltask.runtime.WorkerOutput;
 import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
@@ -59,7 +60,8 @@ public final class Pool {
             String classpath,
             Path java,
             boolean classDataSharing,
-            AnswerAdmission admission) {}
+            AnswerAdmission admission,
+            WorkerOutput output) {}
 
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
 
@@ -123,6 +125,7 @@ public final class Pool {
                         startTimeout,
                         loader,
                         s.admission(),
+                        s.output(),
                         scheduler,
                         housekeeping,
                         this::carryOut);

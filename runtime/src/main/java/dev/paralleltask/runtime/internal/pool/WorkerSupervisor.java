@@ -3,6 +3,7 @@ package dev.paralleltask.runtime.internal.pool;
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.WARNING;
 
+import dev.paralleltask.runtime.WorkerOutput;
 import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.Failures;
@@ -33,6 +34,7 @@ final class WorkerSupervisor {
     private final Duration startTimeout;
     private final ClassLoader loader;
     private final AnswerAdmission admission;
+    private final WorkerOutput output;
     private final ScheduledExecutorService scheduler;
     private final Executor housekeeping;
     private final Consumer<Actions> carryOut;
@@ -43,6 +45,7 @@ final class WorkerSupervisor {
             Duration startTimeout,
             ClassLoader loader,
             AnswerAdmission admission,
+            WorkerOutput output,
             ScheduledExecutorService scheduler,
             Executor housekeeping,
             Consumer<Actions> carryOut) {
@@ -51,6 +54,7 @@ final class WorkerSupervisor {
         this.startTimeout = startTimeout;
         this.loader = loader;
         this.admission = admission;
+        this.output = output;
         this.scheduler = scheduler;
         this.housekeeping = housekeeping;
         this.carryOut = carryOut;
@@ -90,19 +94,12 @@ final class WorkerSupervisor {
         }
         Process process = worker.process;
         PoolLog.pool.log(DEBUG, () -> "started worker " + worker.describe());
-        String prefix = "[" + worker.name + " pid " + process.pid() + "] ";
         worker.stdout =
                 OutputPump.start(
-                        process.getInputStream(),
-                        prefix,
-                        () -> System.out,
-                        worker.name + "-stdout");
+                        process.getInputStream(), worker.name, process.pid(), false, output);
         worker.stderr =
                 OutputPump.start(
-                        process.getErrorStream(),
-                        prefix,
-                        () -> System.err,
-                        worker.name + "-stderr");
+                        process.getErrorStream(), worker.name, process.pid(), true, output);
         process.onExit().thenRunAsync(() -> exited(worker), housekeeping);
         scheduler.schedule(
                 () -> {

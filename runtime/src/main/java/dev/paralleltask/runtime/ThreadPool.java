@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ProcessPool}, for debugging, for I/O-bound work, and as the in-process baseline.
  *
  * <ul>
- *   <li>Arguments and results are passed by reference, not copied; nothing is serialized.
+ *   <li>Arguments and results are passed by reference, not copied; nothing is serialized. With
+ *       {@link Builder#copyValues(boolean)} they are copied through the codec instead, as a {@link
+ *       ProcessPool} copies them.
  *   <li>A timeout or {@code cancel(true)} interrupts the thread; a task that ignores interrupts
  *       runs on (only a {@link ProcessPool} can really stop it). A timed-out call fails with {@link
  *       TaskTimeoutException} at once, whatever the task does. Such a call no longer holds up
@@ -49,6 +51,7 @@ public final class ThreadPool implements TaskExecutor {
     private final ThreadPoolExecutor threads;
     private final ScheduledThreadPoolExecutor timer;
     private final Duration defaultTimeout;
+    private final boolean copyValues;
     private final String name;
 
     /** The calls running now. */
@@ -63,6 +66,7 @@ public final class ThreadPool implements TaskExecutor {
     private ThreadPool(Builder b) {
         this.name = b.namePrefix;
         this.defaultTimeout = b.defaultTimeout;
+        this.copyValues = b.copyValues;
         this.timer = new ScheduledThreadPoolExecutor(1, Pool.daemonThreads(b.namePrefix + "timer"));
         timer.setRemoveOnCancelPolicy(true);
         this.threads =
@@ -84,7 +88,17 @@ public final class ThreadPool implements TaskExecutor {
     public <T> TaskFuture<T> submit(TaskMethod method, Object target, Object[] args) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(args, "args");
-        Job job = new Job(method, target, args);
+        Job job;
+        try {
+            job =
+                    new Job(
+                            method,
+                            target,
+                            args,
+                            copyValues ? ValueCopies.encode(method, target, args) : null);
+        } catch (TaskSerializationException e) {
+            return CallFutures.failed(e);
+        }
         synchronized (this) {
             outstanding++;
         }
@@ -186,6 +200,10 @@ public final class ThreadPool implements TaskExecutor {
         final TaskMethod method;
         final Object target;
         final Object[] args;
+
+        /** The call as encoded when it was made, when values are copied; else null. */
+        final byte[] copy;
+
         final TaskFuture<Object> future;
 
         /** Whether it no longer counts toward termination. */
@@ -194,10 +212,11 @@ public final class ThreadPool implements TaskExecutor {
         /** The thread running it, while it runs; guarded by {@code this}. */
         private Thread runner;
 
-        Job(TaskMethod method, Object target, Object[] args) {
+        Job(TaskMethod method, Object target, Object[] args, byte[] copy) {
             this.method = method;
             this.target = target;
             this.args = args;
+            this.copy = copy;
             this.future =
                     CallFutures.create(
                             (f, wasRunning, interrupt) -> {
@@ -243,7 +262,10 @@ public final class ThreadPool implements TaskExecutor {
                                     timeoutMillis,
                                     TimeUnit.MILLISECONDS);
             try {
-                future.complete(method.invoker().invoke(method.index(), target, args));
+                future.complete(
+                        copy != null
+                                ? ValueCopies.invoke(method, copy)
+                                : method.invoker().invoke(method.index(), target, args));
             } catch (Throwable t) {
                 if (stopping) {
                     future.cancel(false); // most likely the interrupt of shutdownNow
@@ -303,6 +325,7 @@ public final class ThreadPool implements TaskExecutor {
         private int threads = Runtime.getRuntime().availableProcessors();
         private String namePrefix = "paralleltask-";
         private Duration defaultTimeout = Duration.ZERO;
+        private boolean copyValues;
 
         private Builder() {}
 
@@ -329,6 +352,18 @@ public final class ThreadPool implements TaskExecutor {
                         "defaultTimeout must not be negative, was " + defaultTimeout);
             }
             this.defaultTimeout = defaultTimeout;
+            return this;
+        }
+
+        /**
+         * Whether calls get copies of their target and arguments, taken when the call is made, and
+         * callers a copy of the result, all through the same codec as a {@link ProcessPool}, so the
+         * same proxy gives the same answers on both (a task that changes its target or arguments
+         * changes the copies only); for debugging what a process pool would do. Default false:
+         * values are passed by reference, and nothing is serialized.
+         */
+        public Builder copyValues(boolean copyValues) {
+            this.copyValues = copyValues;
             return this;
         }
 

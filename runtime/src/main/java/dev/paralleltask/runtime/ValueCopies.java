@@ -1,0 +1,64 @@
+package dev.paralleltask.runtime;
+
+import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.spi.CallCoding;
+import dev.paralleltask.runtime.internal.spi.Failures;
+import dev.paralleltask.runtime.internal.wire.CallCodec;
+import dev.paralleltask.runtime.internal.wire.ClassAdmission;
+import dev.paralleltask.runtime.internal.wire.ThrowableCodec;
+import dev.paralleltask.runtime.internal.wire.ValueCodingException;
+import java.io.IOException;
+
+/**
+ * A {@link ThreadPool} call's values copied through the codec, as a {@link ProcessPool}'s trip to a
+ * worker and back copies them: the target and arguments as they were when the call was made, and a
+ * result or exception that is not the object the task holds.
+ */
+final class ValueCopies {
+    private ValueCopies() {}
+
+    /**
+     * The call, encoded on the caller's thread; throws TaskSerializationException as a pool would.
+     */
+    static byte[] encode(TaskMethod method, Object target, Object[] args) {
+        return CallCoding.encode(method, target, args);
+    }
+
+    /** Runs the call on copies of its values, and returns a copy of its result. */
+    static Object invoke(TaskMethod method, byte[] body) throws Throwable {
+        ClassLoader loader = method.invoker().getClass().getClassLoader();
+        CallCodec.DecodedCall call;
+        try {
+            call = CallCodec.decode(body, loader);
+        } catch (ValueCodingException e) {
+            throw Failures.unsendable(
+                    method, e.position(), "could not be rebuilt: " + e.getMessage());
+        }
+        Object result;
+        try {
+            result = method.invoker().invoke(method.index(), call.target(), call.args());
+        } catch (Throwable t) {
+            throw copy(t, loader);
+        }
+        try {
+            return CallCodec.decodeResult(
+                    CallCodec.encodeResult(result), loader, ClassAdmission.ANY);
+        } catch (ValueCodingException e) {
+            throw Failures.unsendable(
+                    method,
+                    ValueCodingException.RESULT,
+                    "could not be serialized: " + e.getMessage());
+        }
+    }
+
+    private static Throwable copy(Throwable thrown, ClassLoader loader) {
+        try {
+            ThrowableCodec.Decoded decoded =
+                    ThrowableCodec.decode(
+                            ThrowableCodec.encode(thrown), loader, ClassAdmission.ANY);
+            return decoded.thrown() != null ? decoded.thrown() : Failures.remote(decoded.chain());
+        } catch (IOException e) {
+            return thrown;
+        }
+    }
+}

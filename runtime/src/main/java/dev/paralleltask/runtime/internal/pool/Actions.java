@@ -1,6 +1,5 @@
 package dev.paralleltask.runtime.internal.pool;
 
-import dev.paralleltask.runtime.TaskFuture;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,8 +9,8 @@ import java.util.List;
  * {@link Dispatcher}, then read only.
  */
 final class Actions {
-    /** One future to settle with a value or a failure. */
-    record Settlement(TaskFuture<?> future, Object value, Throwable failure) {}
+    /** A call to fail, and the worker it was on (null if none). */
+    record Settlement(PoolCall call, String worker, Throwable failure) {}
 
     /** Workers with frames posted to their outbox, in the order decided. */
     final List<Worker> sends = new ArrayList<>(2);
@@ -19,6 +18,7 @@ final class Actions {
     /** Workers whose process is to be killed. */
     final List<Worker> kills = new ArrayList<>(1);
 
+    /** Calls to fail. */
     final List<Settlement> settlements = new ArrayList<>(1);
 
     /** How many workers to launch, after {@link #launchDelayMillis}. */
@@ -39,7 +39,7 @@ final class Actions {
         kills.add(worker);
     }
 
-    void fail(TaskFuture<?> future, Throwable failure) {
-        settlements.add(new Settlement(future, null, failure));
+    void fail(PoolCall call, Worker worker, Throwable failure) {
+        settlements.add(new Settlement(call, worker == null ? null : worker.name, failure));
     }
 }

@@ -110,10 +110,12 @@ final class AnswerReader implements Runnable {
             return false;
         }
         CallCoding.Outcome outcome = CallCoding.decode(call.method, answer, loader, admission);
-        if (outcome.failure() != null) {
-            CallFutures.fail(call.future, outcome.failure());
-        } else {
-            CallFutures.complete(call.future, outcome.value());
+        boolean settled =
+                outcome.failure() != null
+                        ? CallFutures.fail(call.future, outcome.failure())
+                        : CallFutures.complete(call.future, outcome.value());
+        if (settled) {
+            PoolEvents.finished(call, worker.name, outcome.failure());
         }
         return true;
     }

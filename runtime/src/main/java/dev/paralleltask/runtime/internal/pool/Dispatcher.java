@@ -230,7 +230,7 @@ final class Dispatcher {
                             elapsed,
                             "on worker " + worker.describe() + ", which was killed and replaced");
             kill(worker, timeout, actions);
-            actions.fail(call.future, timeout);
+            actions.fail(call, worker, timeout);
         } finally {
             lock.unlock();
         }
@@ -356,14 +356,15 @@ final class Dispatcher {
             if (running != null && !running.isDone()) {
                 running.cancelTimeout();
                 if (worker.killedFor != null) {
-                    actions.fail(running.future, worker.killedFor);
+                    actions.fail(running, worker, worker.killedFor);
                 } else if (running.attempts <= running.method.retries()) {
                     putBack(running, true);
                 } else if (worker.fatalError != null) {
-                    actions.fail(running.future, worker.fatalError);
+                    actions.fail(running, worker, worker.fatalError);
                 } else {
                     actions.fail(
-                            running.future,
+                            running,
+                            worker,
                             Failures.crashed(
                                     running.method,
                                     running.attempts,
@@ -382,7 +383,8 @@ final class Dispatcher {
                 for (PoolCall c;
                         (c = queue.pollFirst()) != null; ) { // the pool cannot start workers:
                     actions.fail(
-                            c.future,
+                            c,
+                            null,
                             Failures.noWorker(c.method, startFailure)); // fail, do not loop
                 }
             } else if (needed && workers.size() < size) {
@@ -610,6 +612,7 @@ final class Dispatcher {
         if (call == null || !call.start(System.nanoTime())) {
             return;
         }
+        PoolEvents.started(call, worker);
         long timeoutMillis =
                 call.method.timeoutMillis() > 0
                         ? call.method.timeoutMillis()

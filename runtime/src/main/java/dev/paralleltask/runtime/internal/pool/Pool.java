@@ -16,6 +16,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -64,6 +65,9 @@ public final class Pool {
             WorkerOutput output) {}
 
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
+
+    /** What a cancelled call's finish event names as its outcome. */
+    private static final CancellationException CANCELLED = new CancellationException("cancelled");
 
     /**
      * Calls in flight per worker: one running, the others waiting in the worker for their turn.
@@ -173,6 +177,7 @@ public final class Pool {
             return CallFutures.failed(e);
         }
         PoolCall call = new PoolCall(callIds.incrementAndGet(), method, body, this::cancelled);
+        PoolEvents.queued(call);
         carryOut(dispatcher.submit(call));
         @SuppressWarnings("unchecked") // the proxy knows the method's result type
         TaskFuture<T> future = (TaskFuture<T>) call.future;
@@ -180,6 +185,7 @@ public final class Pool {
     }
 
     private void cancelled(PoolCall call, boolean interrupt) {
+        PoolEvents.finished(call, null, CANCELLED);
         carryOut(dispatcher.cancelled(call, interrupt));
     }
 
@@ -223,10 +229,8 @@ public final class Pool {
         actions.kills.forEach(Worker::destroy);
         actions.sends.forEach(Worker::send);
         for (Actions.Settlement s : actions.settlements) {
-            if (s.failure() != null) {
-                CallFutures.fail(s.future(), s.failure());
-            } else {
-                CallFutures.complete(s.future(), s.value());
+            if (CallFutures.fail(s.call().future, s.failure())) {
+                PoolEvents.finished(s.call(), s.worker(), s.failure());
             }
         }
         for (int i = 0; i < actions.launches; i++) {

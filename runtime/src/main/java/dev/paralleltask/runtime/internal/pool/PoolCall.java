@@ -45,6 +45,9 @@ final class PoolCall {
     /** Whether the pool asked its worker to give it back; guarded by the dispatcher's lock. */
     boolean revoked;
 
+    /** When the call was made. */
+    final long queuedNanos = System.nanoTime();
+
     /** When the current attempt started; guarded by the dispatcher's lock. */
     long startNanos;
 

@@ -94,6 +94,7 @@ final class WorkerSupervisor {
         }
         Process process = worker.process;
         PoolLog.pool.log(DEBUG, () -> "started worker " + worker.describe());
+        PoolEvents.workerStarted(worker);
         worker.stdout =
                 OutputPump.start(
                         process.getInputStream(), worker.name, process.pid(), false, output);
@@ -179,6 +180,7 @@ final class WorkerSupervisor {
             worker.stdout.awaitEnd(1_000);
             exitCode = worker.process.exitValue();
             int code = exitCode;
+            PoolEvents.workerExited(worker, code);
             PoolLog.pool.log(
                     DEBUG,
                     () ->

@@ -170,7 +170,7 @@ class DispatcherTest {
         PoolCall running = submit(dispatcher, method(0));
         PoolCall waiting = submit(dispatcher, method(0));
         Actions died = dispatcher.died(worker, 1, null);
-        assertEquals(running.future, died.settlements.get(0).future());
+        assertEquals(running, died.settlements.get(0).call());
         assertEquals(0, waiting.attempts);
         Worker next = join(dispatcher);
         assertEquals("Call 2", sent(next));
@@ -208,7 +208,7 @@ class DispatcherTest {
         assertEquals(0, last.launches);
         WorkerStartException failure =
                 assertInstanceOf(WorkerStartException.class, last.settlements.get(0).failure());
-        assertEquals(call.future, last.settlements.get(0).future());
+        assertEquals(call, last.settlements.get(0).call());
         assertTrue(
                 failure.getMessage()
                         .startsWith(

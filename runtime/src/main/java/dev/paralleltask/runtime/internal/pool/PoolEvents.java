@@ -1,0 +1,172 @@
+package dev.paralleltask.runtime.internal.pool;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
+
+/**
+ * The pool's JDK Flight Recorder events, category "paralleltask": a call queued, started and
+ * finished; a worker started and exited. They cost nothing measurable unless a recording enables
+ * them ({@code -XX:StartFlightRecording}, JMC, {@code jcmd <pid> JFR.start}).
+ */
+final class PoolEvents {
+    private PoolEvents() {}
+
+    @Name("dev.paralleltask.CallQueued")
+    @Label("Call Queued")
+    @Category("paralleltask")
+    @Description("A call was made and waits for a worker")
+    @StackTrace(false)
+    static final class CallQueued extends Event {
+        @Label("Method")
+        String method;
+
+        @Label("Call")
+        long call;
+    }
+
+    @Name("dev.paralleltask.CallStarted")
+    @Label("Call Started")
+    @Category("paralleltask")
+    @Description("A worker started a call")
+    @StackTrace(false)
+    static final class CallStarted extends Event {
+        @Label("Method")
+        String method;
+
+        @Label("Call")
+        long call;
+
+        @Label("Worker")
+        String worker;
+
+        @Label("Attempt")
+        int attempt;
+
+        @Label("Queued")
+        @Timespan(Timespan.NANOSECONDS)
+        long queued;
+    }
+
+    @Name("dev.paralleltask.CallFinished")
+    @Label("Call Finished")
+    @Category("paralleltask")
+    @Description("A call completed, failed, timed out or was cancelled")
+    @StackTrace(false)
+    static final class CallFinished extends Event {
+        @Label("Method")
+        String method;
+
+        @Label("Call")
+        long call;
+
+        @Label("Worker")
+        String worker;
+
+        @Label("Outcome")
+        @Description("result, or the class of the failure")
+        String outcome;
+
+        @Label("Ran")
+        @Timespan(Timespan.NANOSECONDS)
+        long ran;
+
+        @Label("Since Queued")
+        @Timespan(Timespan.NANOSECONDS)
+        long total;
+    }
+
+    @Name("dev.paralleltask.WorkerStarted")
+    @Label("Worker Started")
+    @Category("paralleltask")
+    @StackTrace(false)
+    static final class WorkerStarted extends Event {
+        @Label("Worker")
+        String worker;
+
+        @Label("Pid")
+        long pid;
+    }
+
+    @Name("dev.paralleltask.WorkerExited")
+    @Label("Worker Exited")
+    @Category("paralleltask")
+    @StackTrace(false)
+    static final class WorkerExited extends Event {
+        @Label("Worker")
+        String worker;
+
+        @Label("Pid")
+        long pid;
+
+        @Label("Exit Code")
+        int exitCode;
+
+        @Label("Crashed")
+        @Description("it exited without being asked to: a crash, a kill, a timeout or a cancel")
+        boolean crashed;
+    }
+
+    static void queued(PoolCall call) {
+        CallQueued e = new CallQueued();
+        if (e.shouldCommit()) {
+            e.method = call.method.displayName();
+            e.call = call.id;
+            e.commit();
+        }
+    }
+
+    static void started(PoolCall call, Worker worker) {
+        CallStarted e = new CallStarted();
+        if (e.shouldCommit()) {
+            e.method = call.method.displayName();
+            e.call = call.id;
+            e.worker = worker.name;
+            e.attempt = call.attempts;
+            e.queued = call.startNanos - call.queuedNanos;
+            e.commit();
+        }
+    }
+
+    /**
+     * {@code worker} may be null (the call never reached one); {@code failure} is null for a
+     * result.
+     */
+    static void finished(PoolCall call, String worker, Throwable failure) {
+        CallFinished e = new CallFinished();
+        if (e.shouldCommit()) {
+            long now = System.nanoTime();
+            e.method = call.method.displayName();
+            e.call = call.id;
+            e.worker = worker;
+            e.outcome = failure == null ? "result" : failure.getClass().getName();
+            e.ran = call.attempts == 0 ? 0 : now - call.startNanos;
+            e.total = now - call.queuedNanos;
+            e.commit();
+        }
+    }
+
+    static void workerStarted(Worker worker) {
+        WorkerStarted e = new WorkerStarted();
+        if (e.shouldCommit()) {
+            e.worker = worker.name;
+            e.pid = worker.pid();
+            e.commit();
+        }
+    }
+
+    static void workerExited(Worker worker, int exitCode) {
+        WorkerExited e = new WorkerExited();
+        if (e.shouldCommit()) {
+            e.worker = worker.name;
+            e.pid = worker.pid();
+            e.exitCode = exitCode;
+            e.crashed = !worker.saidBye;
+            e.commit();
+        }
+    }
+}

@@ -64,6 +64,14 @@ public final class ProcessPool implements TaskExecutor {
         return pool.workers();
     }
 
+    /**
+     * Counts of calls and workers now: queued, running, completed, failed, cancelled, workers
+     * started and crashed, and each worker's state and calls in flight. One lock, held briefly.
+     */
+    public PoolStats stats() {
+        return pool.stats();
+    }
+
     @Override
     public void shutdown() {
         pool.shutdown();

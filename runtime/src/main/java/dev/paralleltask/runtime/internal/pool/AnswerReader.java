@@ -22,18 +22,21 @@ final class AnswerReader implements Runnable {
     private final ClassLoader loader;
     private final AnswerAdmission admission;
     private final Consumer<Actions> carryOut;
+    private final PoolMonitor monitor;
 
     AnswerReader(
             Worker worker,
             Dispatcher dispatcher,
             ClassLoader loader,
             AnswerAdmission admission,
-            Consumer<Actions> carryOut) {
+            Consumer<Actions> carryOut,
+            PoolMonitor monitor) {
         this.worker = worker;
         this.dispatcher = dispatcher;
         this.loader = loader;
         this.admission = admission;
         this.carryOut = carryOut;
+        this.monitor = monitor;
     }
 
     @Override
@@ -115,7 +118,7 @@ final class AnswerReader implements Runnable {
                         ? CallFutures.fail(call.future, outcome.failure())
                         : CallFutures.complete(call.future, outcome.value());
         if (settled) {
-            PoolEvents.finished(call, worker.name, outcome.failure());
+            monitor.finished(call, worker.name, outcome.failure());
         }
         return true;
     }

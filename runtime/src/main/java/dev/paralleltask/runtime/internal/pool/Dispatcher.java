@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime.internal.pool;
 
+import dev.paralleltask.runtime.PoolStats;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.spi.Failures;
@@ -59,6 +60,8 @@ final class Dispatcher {
     /** Carries out what a fired timeout decided. */
     private final Consumer<Actions> carryOut;
 
+    private final PoolMonitor monitor;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition terminated = lock.newCondition();
 
@@ -95,7 +98,8 @@ final class Dispatcher {
             int sendAhead,
             Duration defaultTimeout,
             ScheduledExecutorService timer,
-            Consumer<Actions> carryOut) {
+            Consumer<Actions> carryOut,
+            PoolMonitor monitor) {
         this.name = name;
         this.namePrefix = namePrefix;
         this.size = size;
@@ -104,6 +108,7 @@ final class Dispatcher {
         this.defaultTimeout = defaultTimeout;
         this.timer = timer;
         this.carryOut = carryOut;
+        this.monitor = monitor;
     }
 
     // ---- Calls ----
@@ -509,6 +514,45 @@ final class Dispatcher {
         }
     }
 
+    /** Queued and running calls, and each worker, at one instant. */
+    record Snapshot(int queued, int running, List<PoolStats.Worker> workers) {}
+
+    Snapshot snapshot() {
+        lock.lock();
+        try {
+            int waiting = 0;
+            int running = 0;
+            List<PoolStats.Worker> each = new ArrayList<>(workers.size());
+            for (Worker w : workers.values()) {
+                PoolCall head = w.inFlight.peekFirst();
+                for (PoolCall c : w.inFlight) {
+                    if (!c.isDone()) {
+                        if (c == head && c.started) {
+                            running++;
+                        } else {
+                            waiting++;
+                        }
+                    }
+                }
+                each.add(
+                        new PoolStats.Worker(
+                                w.name,
+                                w.pid(),
+                                w.state.name(),
+                                w.inFlight.size(),
+                                w.tasksCompleted));
+            }
+            for (PoolCall c : queue) {
+                if (!c.isDone()) {
+                    waiting++;
+                }
+            }
+            return new Snapshot(waiting, running, each);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The workers not yet reaped, oldest first. */
     List<Worker> workers() {
         lock.lock();
@@ -612,7 +656,7 @@ final class Dispatcher {
         if (call == null || !call.start(System.nanoTime())) {
             return;
         }
-        PoolEvents.started(call, worker);
+        monitor.started(call, worker);
         long timeoutMillis =
                 call.method.timeoutMillis() > 0
                         ? call.method.timeoutMillis()

@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime.internal.pool;
 
+import dev.paralleltask.runtime.PoolStats;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.WorkerInfo;
 import dev.paralleltask.runtime.WorkerOutput;
@@ -16,7 +17,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -66,9 +66,6 @@ public final class Pool {
 
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
 
-    /** What a cancelled call's finish event names as its outcome. */
-    private static final CancellationException CANCELLED = new CancellationException("cancelled");
-
     /**
      * Calls in flight per worker: one running, the others waiting in the worker for their turn.
      * Deep enough that a worker seldom runs dry between two batches from the pool: with 2 workers
@@ -82,6 +79,7 @@ public final class Pool {
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService housekeeping;
     private final AtomicLong callIds = new AtomicLong();
+    private final PoolMonitor monitor = new PoolMonitor();
     private final Dispatcher dispatcher;
     private final WorkerSupervisor supervisor;
     private final WorkerListener listener;
@@ -105,7 +103,8 @@ public final class Pool {
                         SEND_AHEAD,
                         s.defaultTimeout(),
                         scheduler,
-                        this::carryOut);
+                        this::carryOut,
+                        monitor);
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         this.listener = new WorkerListener(name, secret, scheduler);
@@ -132,7 +131,8 @@ public final class Pool {
                         s.output(),
                         scheduler,
                         housekeeping,
-                        this::carryOut);
+                        this::carryOut,
+                        monitor);
         listener.start(supervisor::hello);
     }
 
@@ -177,7 +177,7 @@ public final class Pool {
             return CallFutures.failed(e);
         }
         PoolCall call = new PoolCall(callIds.incrementAndGet(), method, body, this::cancelled);
-        PoolEvents.queued(call);
+        monitor.queued(call);
         carryOut(dispatcher.submit(call));
         @SuppressWarnings("unchecked") // the proxy knows the method's result type
         TaskFuture<T> future = (TaskFuture<T>) call.future;
@@ -185,7 +185,7 @@ public final class Pool {
     }
 
     private void cancelled(PoolCall call, boolean interrupt) {
-        PoolEvents.finished(call, null, CANCELLED);
+        monitor.finished(call, null, PoolMonitor.CANCELLED);
         carryOut(dispatcher.cancelled(call, interrupt));
     }
 
@@ -193,6 +193,19 @@ public final class Pool {
     public List<WorkerInfo> workers() {
         RuntimeAccess access = RuntimeAccess.get();
         return dispatcher.workers().stream().map(access::workerInfo).toList();
+    }
+
+    public PoolStats stats() {
+        Dispatcher.Snapshot now = dispatcher.snapshot();
+        return new PoolStats(
+                now.queued(),
+                now.running(),
+                monitor.completed.sum(),
+                monitor.failed.sum(),
+                monitor.cancelled.sum(),
+                monitor.workersStarted.sum(),
+                monitor.crashes.sum(),
+                now.workers());
     }
 
     public void shutdown() {
@@ -230,7 +243,7 @@ public final class Pool {
         actions.sends.forEach(Worker::send);
         for (Actions.Settlement s : actions.settlements) {
             if (CallFutures.fail(s.call().future, s.failure())) {
-                PoolEvents.finished(s.call(), s.worker(), s.failure());
+                monitor.finished(s.call(), s.worker(), s.failure());
             }
         }
         for (int i = 0; i < actions.launches; i++) {

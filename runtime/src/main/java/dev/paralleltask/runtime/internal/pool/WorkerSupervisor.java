@@ -38,6 +38,7 @@ final class WorkerSupervisor {
     private final ScheduledExecutorService scheduler;
     private final Executor housekeeping;
     private final Consumer<Actions> carryOut;
+    private final PoolMonitor monitor;
 
     WorkerSupervisor(
             Dispatcher dispatcher,
@@ -48,7 +49,8 @@ final class WorkerSupervisor {
             WorkerOutput output,
             ScheduledExecutorService scheduler,
             Executor housekeeping,
-            Consumer<Actions> carryOut) {
+            Consumer<Actions> carryOut,
+            PoolMonitor monitor) {
         this.dispatcher = dispatcher;
         this.launcher = launcher;
         this.startTimeout = startTimeout;
@@ -58,6 +60,7 @@ final class WorkerSupervisor {
         this.scheduler = scheduler;
         this.housekeeping = housekeeping;
         this.carryOut = carryOut;
+        this.monitor = monitor;
     }
 
     /**
@@ -94,7 +97,7 @@ final class WorkerSupervisor {
         }
         Process process = worker.process;
         PoolLog.pool.log(DEBUG, () -> "started worker " + worker.describe());
-        PoolEvents.workerStarted(worker);
+        monitor.workerStarted(worker);
         worker.stdout =
                 OutputPump.start(
                         process.getInputStream(), worker.name, process.pid(), false, output);
@@ -152,7 +155,7 @@ final class WorkerSupervisor {
         }
         Thread reader =
                 new Thread(
-                        new AnswerReader(worker, dispatcher, loader, admission, carryOut),
+                        new AnswerReader(worker, dispatcher, loader, admission, carryOut, monitor),
                         worker.name + "-reader");
         reader.setDaemon(true);
         worker.reader = reader;
@@ -180,7 +183,7 @@ final class WorkerSupervisor {
             worker.stdout.awaitEnd(1_000);
             exitCode = worker.process.exitValue();
             int code = exitCode;
-            PoolEvents.workerExited(worker, code);
+            monitor.workerExited(worker, code);
             PoolLog.pool.log(
                     DEBUG,
                     () ->

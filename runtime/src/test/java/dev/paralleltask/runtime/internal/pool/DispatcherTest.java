@@ -44,7 +44,8 @@ class DispatcherTest {
                 sendAhead,
                 Duration.ZERO,
                 timer,
-                fromTimer::add);
+                fromTimer::add,
+                new PoolMonitor());
     }
 
     private static TaskMethod method(int retries) {

@@ -1,5 +1,7 @@
 package dev.paralleltask.runtime.internal.pool;
 
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.LongAdder;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
@@ -9,12 +11,17 @@ import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
 
 /**
- * The pool's JDK Flight Recorder events, category "paralleltask": a call queued, started and
- * finished; a worker started and exited. They cost nothing measurable unless a recording enables
- * them ({@code -XX:StartFlightRecording}, JMC, {@code jcmd <pid> JFR.start}).
+ * What a pool reports of itself: the counters of {@code ProcessPool.stats()}, and JDK Flight
+ * Recorder events, category "paralleltask" (a call queued, started and finished; a worker started
+ * and exited), which cost a check per call unless a recording enables them ({@code
+ * -XX:StartFlightRecording}, JMC, {@code jcmd <pid> JFR.start}).
  */
-final class PoolEvents {
-    private PoolEvents() {}
+final class PoolMonitor {
+    final LongAdder completed = new LongAdder();
+    final LongAdder failed = new LongAdder();
+    final LongAdder cancelled = new LongAdder();
+    final LongAdder workersStarted = new LongAdder();
+    final LongAdder crashes = new LongAdder();
 
     @Name("dev.paralleltask.CallQueued")
     @Label("Call Queued")
@@ -111,7 +118,10 @@ final class PoolEvents {
         boolean crashed;
     }
 
-    static void queued(PoolCall call) {
+    /** What a cancelled call's finish names as its outcome. */
+    static final CancellationException CANCELLED = new CancellationException("cancelled");
+
+    void queued(PoolCall call) {
         CallQueued e = new CallQueued();
         if (e.shouldCommit()) {
             e.method = call.method.displayName();
@@ -120,7 +130,7 @@ final class PoolEvents {
         }
     }
 
-    static void started(PoolCall call, Worker worker) {
+    void started(PoolCall call, Worker worker) {
         CallStarted e = new CallStarted();
         if (e.shouldCommit()) {
             e.method = call.method.displayName();
@@ -136,7 +146,8 @@ final class PoolEvents {
      * {@code worker} may be null (the call never reached one); {@code failure} is null for a
      * result.
      */
-    static void finished(PoolCall call, String worker, Throwable failure) {
+    void finished(PoolCall call, String worker, Throwable failure) {
+        (failure == null ? completed : failure == CANCELLED ? cancelled : failed).increment();
         CallFinished e = new CallFinished();
         if (e.shouldCommit()) {
             long now = System.nanoTime();
@@ -150,7 +161,8 @@ final class PoolEvents {
         }
     }
 
-    static void workerStarted(Worker worker) {
+    void workerStarted(Worker worker) {
+        workersStarted.increment();
         WorkerStarted e = new WorkerStarted();
         if (e.shouldCommit()) {
             e.worker = worker.name;
@@ -159,7 +171,10 @@ final class PoolEvents {
         }
     }
 
-    static void workerExited(Worker worker, int exitCode) {
+    void workerExited(Worker worker, int exitCode) {
+        if (!worker.saidBye) {
+            crashes.increment();
+        }
         WorkerExited e = new WorkerExited();
         if (e.shouldCommit()) {
             e.worker = worker.name;

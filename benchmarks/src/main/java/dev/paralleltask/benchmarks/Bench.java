@@ -10,6 +10,11 @@ public final class Bench {
     public static void noop() {}
 
     @ParallelTask
+    public static int id(int x) {
+        return x;
+    }
+
+    @ParallelTask
     public static int add(int a, int b) {
         return a + b;
     }

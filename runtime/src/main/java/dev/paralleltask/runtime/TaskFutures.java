@@ -11,6 +11,9 @@ import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * Waiting on several calls at once: Python's {@code concurrent.futures.wait} and {@code
@@ -108,6 +111,70 @@ public final class TaskFutures {
                         }
                     }
                 };
+    }
+
+    /** How many calls {@link #map} and {@link #mapUnordered} start ahead, unless told. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1_024;
+
+    /**
+     * Python's {@code Executor.map}: the results of {@code call} on each input, in input order, as
+     * a lazy stream. At most {@value #DEFAULT_MAX_IN_FLIGHT} calls are started ahead of the element
+     * being consumed, enough to keep a pool's workers busy, so an endless input works ({@code
+     * map(endless, f).limit(10)}).
+     *
+     * <ul>
+     *   <li>A failed call throws {@link CompletionException} when its element is reached, with what
+     *       the task threw or the {@link TaskException} as its cause, as {@link
+     *       java.util.concurrent.CompletableFuture#join()} does; a cancelled one, {@link
+     *       java.util.concurrent.CancellationException}. The calls started and not yet consumed are
+     *       cancelled then.
+     *   <li>Closing the stream cancels the calls it started and not yet consumed: use it in
+     *       try-with-resources when it may not be read to the end.
+     *   <li>An exception from {@code call} itself (a {@code RejectedExecutionException}) is thrown
+     *       as it is.
+     * </ul>
+     *
+     * <pre>{@code
+     * try (Stream<Long> counts = TaskFutures.map(ranges, r -> primes.count(r.from(), r.to()))) {
+     *     long total = counts.mapToLong(Long::longValue).sum();
+     * }
+     * }</pre>
+     */
+    public static <I, O> Stream<O> map(
+            Iterable<? extends I> inputs, Function<? super I, ? extends TaskFuture<O>> call) {
+        return map(inputs, call, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /** {@link #map(Iterable, Function)}, with at most {@code maxInFlight} calls started ahead. */
+    public static <I, O> Stream<O> map(
+            Iterable<? extends I> inputs,
+            Function<? super I, ? extends TaskFuture<O>> call,
+            int maxInFlight) {
+        return stream(new MappedCalls<>(inputs, call, maxInFlight, true));
+    }
+
+    /**
+     * Python's {@code imap_unordered}: as {@link #map(Iterable, Function)}, but the results come as
+     * the calls complete, so a slow call holds up none of the others.
+     */
+    public static <I, O> Stream<O> mapUnordered(
+            Iterable<? extends I> inputs, Function<? super I, ? extends TaskFuture<O>> call) {
+        return mapUnordered(inputs, call, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /**
+     * {@link #mapUnordered(Iterable, Function)}, with at most {@code maxInFlight} calls started
+     * ahead.
+     */
+    public static <I, O> Stream<O> mapUnordered(
+            Iterable<? extends I> inputs,
+            Function<? super I, ? extends TaskFuture<O>> call,
+            int maxInFlight) {
+        return stream(new MappedCalls<>(inputs, call, maxInFlight, false));
+    }
+
+    private static <O> Stream<O> stream(MappedCalls<?, O> calls) {
+        return StreamSupport.stream(calls, false).onClose(calls::cancelStarted);
     }
 
     private static <F extends TaskFuture<?>> Set<F> distinct(Collection<? extends F> futures) {

@@ -1,0 +1,22 @@
+package dev.paralleltask.it;
+
+import dev.paralleltask.ParallelTask;
+
+/** Small tasks to map over. */
+public final class Mapped {
+    private Mapped() {}
+
+    @ParallelTask
+    public static int square(int x) {
+        if (x < 0) {
+            throw new IllegalArgumentException("negative: " + x);
+        }
+        return x * x;
+    }
+
+    @ParallelTask
+    public static int slow(int millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return millis;
+    }
+}

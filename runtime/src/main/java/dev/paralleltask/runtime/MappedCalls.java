@@ -1,0 +1,112 @@
+package dev.paralleltask.runtime;
+
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The calls of {@link TaskFutures#map} and {@link TaskFutures#mapUnordered}: at most {@code
+ * maxInFlight} started ahead of the element being consumed, in input order or as they complete. Not
+ * thread-safe, as a stream's spliterator need not be.
+ */
+final class MappedCalls<I, O> extends Spliterators.AbstractSpliterator<O> {
+    private final Iterator<? extends I> inputs;
+    private final Function<? super I, ? extends TaskFuture<O>> call;
+    private final int maxInFlight;
+    private final boolean inInputOrder;
+
+    /** Started and not yet consumed, in input order. */
+    private final ArrayDeque<TaskFuture<O>> started = new ArrayDeque<>();
+
+    /** For completion order: those started that completed, as they did. */
+    private final LinkedBlockingQueue<TaskFuture<O>> completed = new LinkedBlockingQueue<>();
+
+    /** For completion order: those started and not yet consumed. */
+    private final Set<TaskFuture<O>> pending = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    MappedCalls(
+            Iterable<? extends I> inputs,
+            Function<? super I, ? extends TaskFuture<O>> call,
+            int maxInFlight,
+            boolean inInputOrder) {
+        super(Long.MAX_VALUE, inInputOrder ? Spliterator.ORDERED : 0);
+        this.inputs = Objects.requireNonNull(inputs, "inputs").iterator();
+        this.call = Objects.requireNonNull(call, "call");
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
+        }
+        this.maxInFlight = maxInFlight;
+        this.inInputOrder = inInputOrder;
+    }
+
+    @Override
+    public boolean tryAdvance(Consumer<? super O> action) {
+        startMore();
+        TaskFuture<O> next = inInputOrder ? started.pollFirst() : nextCompleted();
+        if (next == null) {
+            return false;
+        }
+        O value;
+        try {
+            value = next.join();
+        } catch (CompletionException | CancellationException e) {
+            cancelStarted(); // a failure ends the map: nothing it started runs on for nothing
+            throw e;
+        }
+        action.accept(value);
+        return true;
+    }
+
+    /** Cancels every call started and not consumed; the stream's close handler. */
+    void cancelStarted() {
+        for (TaskFuture<O> f; (f = started.pollFirst()) != null; ) {
+            f.cancel(true);
+        }
+        pending.forEach(f -> f.cancel(true));
+        pending.clear();
+    }
+
+    private int inFlight() {
+        return inInputOrder ? started.size() : pending.size();
+    }
+
+    private void startMore() {
+        while (inFlight() < maxInFlight && inputs.hasNext()) {
+            TaskFuture<O> f =
+                    Objects.requireNonNull(
+                            call.apply(inputs.next()), "the call returned no future");
+            if (inInputOrder) {
+                started.addLast(f);
+            } else {
+                pending.add(f);
+                f.whenComplete((value, failure) -> completed.add(f));
+            }
+        }
+    }
+
+    private TaskFuture<O> nextCompleted() {
+        if (pending.isEmpty()) {
+            return null;
+        }
+        try {
+            TaskFuture<O> f = completed.take();
+            pending.remove(f);
+            return f;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cancelStarted();
+            throw new CompletionException(
+                    "interrupted while waiting for the next completed call", e);
+        }
+    }
+}

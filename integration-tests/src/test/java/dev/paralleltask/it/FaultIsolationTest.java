@@ -47,6 +47,27 @@ class FaultIsolationTest {
     }
 
     @Test
+    void aTimeoutSaysWhereTheTaskWas() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+            TaskTimeoutException e =
+                    failure(new FaultsTasks(pool).spin(), TaskTimeoutException.class);
+            StackTraceElement[] where = e.taskStackTrace();
+            assertTrue(where.length > 0, "no stack was taken");
+            assertTrue(
+                    java.util.Arrays.stream(where)
+                            .anyMatch(
+                                    f ->
+                                            f.getClassName().equals(Faults.class.getName())
+                                                    && f.getMethodName().equals("spin")),
+                    () -> java.util.Arrays.toString(where));
+            assertTrue(
+                    e.getMessage().contains("; it was at\n\tat ")
+                            && e.getMessage().contains("Faults.spin("),
+                    e::getMessage);
+        }
+    }
+
+    @Test
     void poolDefaultTimeoutAppliesToMethodsWithoutOne() throws Exception {
         try (ProcessPool pool =
                 ProcessPool.builder().workers(1).defaultTimeout(Duration.ofMillis(300)).build()) {

@@ -41,8 +41,12 @@ final class SpiBridge implements RuntimeAccess {
 
     @Override
     public TaskTimeoutException timeout(
-            String method, Duration timeout, Duration elapsed, String where) {
-        return new TaskTimeoutException(method, timeout, elapsed, where);
+            String method,
+            Duration timeout,
+            Duration elapsed,
+            String where,
+            StackTraceElement[] taskStackTrace) {
+        return new TaskTimeoutException(method, timeout, elapsed, where, taskStackTrace);
     }
 
     @Override

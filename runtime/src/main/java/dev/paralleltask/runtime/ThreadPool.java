@@ -244,21 +244,7 @@ public final class ThreadPool implements TaskExecutor {
                     timeoutMillis <= 0
                             ? null
                             : timer.schedule(
-                                    () -> {
-                                        Duration elapsed =
-                                                Duration.ofNanos(System.nanoTime() - start);
-                                        if (future.fail(
-                                                Failures.timeout(
-                                                        method,
-                                                        Duration.ofMillis(timeoutMillis),
-                                                        elapsed,
-                                                        "on thread "
-                                                                + runnerName()
-                                                                + ", which was interrupted"))) {
-                                            interruptRunner();
-                                            letGo();
-                                        }
-                                    },
+                                    () -> timedOut(start, timeoutMillis),
                                     timeoutMillis,
                                     TimeUnit.MILLISECONDS);
             try {
@@ -286,6 +272,28 @@ public final class ThreadPool implements TaskExecutor {
                     resize(-1); // it was let go: its extra thread goes
                 }
             }
+        }
+
+        /**
+         * Fails the call with where its thread was, interrupts the thread, and lets the call go.
+         */
+        private void timedOut(long start, long timeoutMillis) {
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            String where = "on thread " + runnerName() + ", which was interrupted";
+            if (future.fail(
+                    Failures.timeout(
+                            method,
+                            Duration.ofMillis(timeoutMillis),
+                            elapsed,
+                            where,
+                            runnerStack()))) {
+                interruptRunner();
+                letGo();
+            }
+        }
+
+        private synchronized StackTraceElement[] runnerStack() {
+            return runner != null ? runner.getStackTrace() : new StackTraceElement[0];
         }
 
         /**

@@ -47,6 +47,10 @@ class ThreadPoolTest {
             TaskTimeoutException timeout =
                     assertInstanceOf(TaskTimeoutException.class, e.getCause());
             assertEquals(Duration.ofMillis(200), timeout.timeout());
+            assertTrue(
+                    java.util.Arrays.stream(timeout.taskStackTrace())
+                            .anyMatch(frame -> frame.getMethodName().equals("sleep")),
+                    () -> java.util.Arrays.toString(timeout.taskStackTrace()));
             assertTrue(interrupted.await(60, TimeUnit.SECONDS));
         }
     }

@@ -6,7 +6,9 @@ import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.wire.Frame;
+import dev.paralleltask.runtime.internal.wire.ThrowableCodec;
 import java.io.IOException;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -68,6 +70,9 @@ final class AnswerReader implements Runnable {
             if (frame instanceof Frame.Bye) {
                 worker.saidBye = true;
                 inTurn = true;
+            } else if (frame instanceof Frame.Stack stack) {
+                carryOut.accept(dispatcher.stackArrived(worker, stack.id(), stackOf(stack)));
+                inTurn = true;
             } else if (frame instanceof Frame.Dropped d) {
                 inTurn = dropped(d);
             } else if (frame instanceof Frame.Answer a) {
@@ -85,6 +90,20 @@ final class AnswerReader implements Runnable {
                                 + " out of turn; killing it");
                 return;
             }
+        }
+    }
+
+    /** Where a timed-out call was, as its worker said; empty if it could not say. */
+    private StackTraceElement[] stackOf(Frame.Stack stack) {
+        if (stack.body().length == 0) {
+            return new StackTraceElement[0];
+        }
+        try {
+            List<ThrowableCodec.Level> chain =
+                    ThrowableCodec.decode(stack.body(), loader, admission.forFailure()).chain();
+            return chain.isEmpty() ? new StackTraceElement[0] : chain.get(0).stackTrace();
+        } catch (IOException e) {
+            return new StackTraceElement[0];
         }
     }
 

@@ -218,22 +218,74 @@ final class Dispatcher {
         }
     }
 
-    /** A call's timeout fired: its worker is killed and the call fails with why. */
+    /** How long a timed-out call's worker may take to say where the call is before it is killed. */
+    static final long STACK_WAIT_MILLIS = 100;
+
+    private static final StackTraceElement[] NO_STACK = new StackTraceElement[0];
+
+    /**
+     * A call's timeout fired: its worker is asked where the call is, and is killed when it answers
+     * ({@link #stackArrived}) or after {@value #STACK_WAIT_MILLIS} ms, whichever comes first. An
+     * answer to the call that comes meanwhile settles it as usual.
+     */
     Actions timedOut(PoolCall call, long timeoutMillis) {
         Actions actions = new Actions();
         lock.lock();
         try {
             Worker worker = call.worker;
-            if (worker == null || worker.inFlight.peekFirst() != call || call.isDone()) {
+            if (worker == null
+                    || worker.inFlight.peekFirst() != call
+                    || call.isDone()
+                    || call.timingOut) {
+                return actions;
+            }
+            call.timingOut = true;
+            call.timeoutMillis = timeoutMillis;
+            worker.post(new Frame.StackRequest(call.id));
+            actions.send(worker);
+            timer.schedule(
+                    () -> carryOut.accept(finishTimeout(call, NO_STACK)),
+                    STACK_WAIT_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        } finally {
+            lock.unlock();
+        }
+        return actions;
+    }
+
+    /** The worker said where call {@code id} is: if it is timing out, it is stopped now. */
+    Actions stackArrived(Worker worker, long id, StackTraceElement[] stack) {
+        lock.lock();
+        try {
+            PoolCall call = worker.inFlight.peekFirst();
+            return call != null && call.id == id ? finishTimeout(call, stack) : new Actions();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Kills the worker of a call that ran past its timeout, and fails the call with where it was.
+     */
+    private Actions finishTimeout(PoolCall call, StackTraceElement[] stack) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            Worker worker = call.worker;
+            if (worker == null
+                    || worker.inFlight.peekFirst() != call
+                    || call.isDone()
+                    || !call.timingOut) {
                 return actions;
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - call.startNanos);
             Throwable timeout =
                     Failures.timeout(
                             call.method,
-                            Duration.ofMillis(timeoutMillis),
+                            Duration.ofMillis(call.timeoutMillis),
                             elapsed,
-                            "on worker " + worker.describe() + ", which was killed and replaced");
+                            "on worker " + worker.describe() + ", which was killed and replaced",
+                            stack);
             kill(worker, timeout, actions);
             actions.fail(call, worker, timeout);
         } finally {

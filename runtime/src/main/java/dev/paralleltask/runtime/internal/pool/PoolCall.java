@@ -51,6 +51,14 @@ final class PoolCall {
     /** When the current attempt started; guarded by the dispatcher's lock. */
     long startNanos;
 
+    /**
+     * Whether the current attempt ran past its timeout and its worker was asked where it is; with
+     * the limit it ran past. Guarded by the dispatcher's lock.
+     */
+    boolean timingOut;
+
+    long timeoutMillis;
+
     /** The pending timeout of the current attempt, if any; guarded by the dispatcher's lock. */
     ScheduledFuture<?> timeout;
 
@@ -90,6 +98,7 @@ final class PoolCall {
         worker = null;
         revoked = false;
         started = false;
+        timingOut = false;
         cancelTimeout();
         CallFutures.markQueued(future);
     }

@@ -101,11 +101,16 @@ public final class Failures {
     }
 
     /**
-     * A call ran past its timeout; {@code where} says what was done, e.g. which worker was killed.
+     * A call ran past its timeout; {@code where} says what was done, e.g. which worker was killed;
+     * {@code taskStackTrace} is where the task was, or empty.
      */
     public static TaskTimeoutException timeout(
-            TaskMethod method, Duration timeout, Duration elapsed, String where) {
-        return access().timeout(method.displayName(), timeout, elapsed, where);
+            TaskMethod method,
+            Duration timeout,
+            Duration elapsed,
+            String where,
+            StackTraceElement[] taskStackTrace) {
+        return access().timeout(method.displayName(), timeout, elapsed, where, taskStackTrace);
     }
 
     /** The worker died under a call: it exited, or was killed by a signal. */

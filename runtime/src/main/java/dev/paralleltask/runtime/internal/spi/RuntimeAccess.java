@@ -28,7 +28,12 @@ public interface RuntimeAccess {
 
     boolean isFailed(TaskFuture<?> future);
 
-    TaskTimeoutException timeout(String method, Duration timeout, Duration elapsed, String where);
+    TaskTimeoutException timeout(
+            String method,
+            Duration timeout,
+            Duration elapsed,
+            String where,
+            StackTraceElement[] taskStackTrace);
 
     WorkerCrashedException crashed(
             String message,

@@ -56,6 +56,18 @@ public sealed interface Frame {
      */
     record Revoke(long id, boolean interrupt) implements ToWorker {}
 
+    /**
+     * Send the stack of the thread running call {@code id}: the call ran past its timeout, and its
+     * worker is about to be killed.
+     */
+    record StackRequest(long id) implements ToWorker {}
+
+    /**
+     * The stack of the thread running call {@code id}, as {@link ThrowableCodec} encodes a
+     * throwable that holds it; empty when the worker no longer runs that call.
+     */
+    record Stack(long id, byte[] body) implements FromWorker {}
+
     /** The worker dropped a revoked call without starting it. */
     record Dropped(long id) implements FromWorker {}
 

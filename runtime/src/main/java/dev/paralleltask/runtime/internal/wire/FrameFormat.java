@@ -23,6 +23,8 @@ final class FrameFormat {
     private static final byte DROPPED = 9;
     private static final byte DOORBELL = 10;
     private static final byte ON_SOCKET = 11;
+    private static final byte STACK_REQUEST = 12;
+    private static final byte STACK = 13;
     private static final byte[] NO_BODY = new byte[0];
 
     /** Takes a frame's parts, to put them in bytes. */
@@ -51,6 +53,10 @@ final class FrameFormat {
             sink.put(BYE, 0, 0, NO_BODY);
         } else if (frame instanceof Frame.Revoke revoke) {
             sink.put(REVOKE, revoke.id(), revoke.interrupt() ? 1 : 0, NO_BODY);
+        } else if (frame instanceof Frame.StackRequest request) {
+            sink.put(STACK_REQUEST, request.id(), 0, NO_BODY);
+        } else if (frame instanceof Frame.Stack stack) {
+            sink.put(STACK, stack.id(), 0, stack.body());
         } else if (frame instanceof Frame.Dropped dropped) {
             sink.put(DROPPED, dropped.id(), 0, NO_BODY);
         } else if (frame instanceof Frame.Doorbell) {
@@ -84,6 +90,10 @@ final class FrameFormat {
                 return new Frame.Bye();
             case REVOKE:
                 return new Frame.Revoke(id, aux != 0);
+            case STACK_REQUEST:
+                return new Frame.StackRequest(id);
+            case STACK:
+                return new Frame.Stack(id, body);
             case DROPPED:
                 return new Frame.Dropped(id);
             case DOORBELL:

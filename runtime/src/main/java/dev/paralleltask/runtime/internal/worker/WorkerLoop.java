@@ -51,6 +51,9 @@ final class WorkerLoop {
      */
     private volatile long running;
 
+    /** The thread that runs the calls; written once, before the reader starts. */
+    private Thread runner;
+
     WorkerLoop(FrameChannel channel, AnswerChannel answers, ParentWatch watch, ClassLoader loader) {
         this.channel = channel;
         this.answers = answers;
@@ -60,6 +63,7 @@ final class WorkerLoop {
 
     /** Runs until the pool says stop, and returns the exit code. */
     int run() throws IOException {
+        runner = Thread.currentThread();
         Thread reader = new Thread(this::read, "paralleltask-reader");
         reader.setDaemon(true);
         reader.start();
@@ -108,6 +112,8 @@ final class WorkerLoop {
                 enqueue(received); // before the frame that may name them
                 if (frame instanceof Frame.Revoke revoke) {
                     revoke(revoke);
+                } else if (frame instanceof Frame.StackRequest request) {
+                    sendStack(request.id());
                 } else if (frame instanceof Frame.Stop) {
                     received.add(STOP);
                     enqueue(received);
@@ -119,7 +125,9 @@ final class WorkerLoop {
         } catch (EOFException e) {
             watch.onChannelLost();
             WorkerMain.exit(WorkerMain.EXIT_CHANNEL_LOST);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // Whatever ends this thread ends the worker: a worker that no longer reads its channel
+            // would hold its calls forever.
             System.err.println("paralleltask worker: the channel to the pool failed:");
             e.printStackTrace();
             WorkerMain.exit(WorkerMain.EXIT_INTERNAL);
@@ -138,6 +146,19 @@ final class WorkerLoop {
             waiting.addAll(calls);
         }
         calls.clear();
+    }
+
+    /** Sends where the runner is, if it runs call {@code id}; an empty body if it does not. */
+    private void sendStack(long id) throws IOException {
+        byte[] body = new byte[0];
+        if (running == id) {
+            Throwable where = new Throwable("the stack of call " + id);
+            where.setStackTrace(runner.getStackTrace());
+            if (running == id) { // still the same call: the stack is its
+                body = ThrowableCodec.encode(where);
+            }
+        }
+        answers.send(new Frame.Stack(id, body));
     }
 
     private void revoke(Frame.Revoke revoke) throws IOException {

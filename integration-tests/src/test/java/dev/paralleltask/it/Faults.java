@@ -193,4 +193,9 @@ public final class Faults {
     public static int arrayLength(int[] array) {
         return array.length;
     }
+
+    @ParallelTask
+    public static long maxHeap() {
+        return Runtime.getRuntime().maxMemory();
+    }
 }

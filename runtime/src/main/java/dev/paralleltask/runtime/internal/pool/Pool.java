@@ -117,6 +117,7 @@ public final class Pool {
             jvmOptions.addAll(archive.jvmOptions());
             where = new WorkerClasspath(archive.classpath(), where.jvmOptions(), where.mainClass());
         }
+        jvmOptions.addAll(heapLimit(s.workers(), s.jvmOptions()));
         jvmOptions.addAll(s.jvmOptions());
         this.archiveToMake = archived ? null : archive;
         WorkerLauncher launcher =
@@ -315,6 +316,32 @@ public final class Pool {
             Thread.currentThread().interrupt();
         }
     }
+
+    /**
+     * Worker heaps that together cannot overcommit the machine: each JVM would take a quarter of
+     * its memory by default, so 8 workers could claim twice of it. Unless the user sets a heap
+     * limit, each worker gets {@code 60% / workers} of the memory (the JVM reads it, container
+     * limits included), at most the JVM's own quarter; the caller keeps the rest.
+     */
+    static List<String> heapLimit(int workers, List<String> userOptions) {
+        boolean userSetsIt =
+                userOptions.stream()
+                        .anyMatch(
+                                o ->
+                                        o.startsWith("-Xmx")
+                                                || o.startsWith("-XX:MaxHeapSize")
+                                                || o.startsWith("-XX:MaxRAM")
+                                                || o.startsWith("-XX:MaxRAMPercentage")
+                                                || o.startsWith("-XX:MaxRAMFraction"));
+        if (userSetsIt) {
+            return List.of();
+        }
+        double percent = Math.min(25.0, WORKER_HEAPS_PERCENT / workers);
+        return List.of(String.format(java.util.Locale.ROOT, "-XX:MaxRAMPercentage=%.2f", percent));
+    }
+
+    /** The share of the machine's memory all worker heaps of a pool may take together. */
+    static final double WORKER_HEAPS_PERCENT = 60.0;
 
     /** Daemon threads named {@code prefix-1}, {@code prefix-2}, ... */
     public static ThreadFactory daemonThreads(String prefix) {

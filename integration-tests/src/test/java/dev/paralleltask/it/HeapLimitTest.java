@@ -20,9 +20,10 @@ class HeapLimitTest {
     void fourWorkersTakeAtMostSixtyPercentOfTheMachineTogether() throws Exception {
         try (ProcessPool pool = ProcessPool.builder().workers(4).build()) {
             double share = (double) await(new FaultsTasks(pool).maxHeap()) / MACHINE;
-            // 15% each; the JVM reports a little less than the limit (one survivor space).
+            // 15% each, rounded to the heap's alignment; the JVM reports a little less (a survivor
+            // space).
             assertTrue(
-                    share > 0.12 && share <= 0.15,
+                    share > 0.12 && share < 0.151,
                     () -> "each worker may take " + share + " of the machine");
         }
     }

@@ -10,6 +10,17 @@ public final class Bench {
     public static void noop() {}
 
     @ParallelTask
+    public static long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    @ParallelTask
+    public static int exit(int code) {
+        Runtime.getRuntime().halt(code);
+        return code;
+    }
+
+    @ParallelTask
     public static int id(int x) {
         return x;
     }

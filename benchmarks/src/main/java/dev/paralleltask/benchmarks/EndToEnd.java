@@ -63,6 +63,7 @@ public final class EndToEnd {
         ROUNDTRIP(EndToEnd::roundTrip),
         THROUGHPUT(EndToEnd::throughput),
         MAP(EndToEnd::mapThroughput),
+        RESPAWN(EndToEnd::respawn),
         ECHO(EndToEnd::bigEcho),
         CPU(EndToEnd::cpuSpeedup),
         MEMORY(EndToEnd::idleMemory);
@@ -299,6 +300,43 @@ public final class EndToEnd {
         if (sum != (long) MAP_CALLS * (MAP_CALLS - 1) / 2) {
             throw new AssertionError("map summed " + sum);
         }
+    }
+
+    // 3c. The next call after the worker of a pool of 1 died: with no spare it waits for a new
+    // JVM; with one, a spare that is already connected answers it.
+    private static final int RESPAWNS = 7;
+
+    private void respawn() throws Exception {
+        double[] without = respawnMillis(0);
+        double[] with = respawnMillis(1);
+        row(
+                "next call after the worker of a pool of 1 died, median of "
+                        + RESPAWNS
+                        + ", one spare",
+                ms(median(with)),
+                ms(median(without)) + " (no spare: a JVM starts)",
+                ratio(median(with) / median(without)),
+                "<= 10 ms with a spare");
+    }
+
+    private static double[] respawnMillis(int spares) throws Exception {
+        double[] millis = new double[RESPAWNS];
+        try (ProcessPool pool = ProcessPool.builder().workers(1).spareWorkers(spares).build()) {
+            BenchTasks tasks = new BenchTasks(pool);
+            for (int r = 0; r < RESPAWNS; r++) {
+                tasks.pid().get();
+                Thread.sleep(300); // the spare (if any) is up again
+                try {
+                    tasks.exit(1).get();
+                } catch (java.util.concurrent.ExecutionException expected) {
+                    // the worker died, as it should
+                }
+                long t0 = System.nanoTime();
+                tasks.pid().get();
+                millis[r] = millisSince(t0);
+            }
+        }
+        return millis;
     }
 
     // 4. A 100 MiB byte[] echoed through a worker, against the same bytes echoed by a bare child.

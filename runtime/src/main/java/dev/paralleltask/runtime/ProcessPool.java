@@ -108,6 +108,12 @@ public final class ProcessPool implements TaskExecutor {
      */
     public static final class Builder {
         private int workers = Runtime.getRuntime().availableProcessors();
+
+        /** -1 for as many as workers. */
+        private int minWorkers = -1;
+
+        private int spareWorkers;
+        private Duration keepAlive = Duration.ofSeconds(60);
         private List<String> jvmOptions = List.of();
         private int maxTasksPerWorker;
         private String namePrefix;
@@ -127,6 +133,45 @@ public final class ProcessPool implements TaskExecutor {
                 throw new IllegalArgumentException("workers must be >= 1, was " + workers);
             }
             this.workers = workers;
+            return this;
+        }
+
+        /**
+         * An elastic pool: start this many workers, grow to {@link #workers(int)} while calls wait,
+         * and retire workers beyond this many once they have been idle for {@link
+         * #keepAlive(Duration)}; 0 starts none until the first call. Default: as many as {@code
+         * workers}, a pool of fixed size.
+         */
+        public Builder minWorkers(int minWorkers) {
+            if (minWorkers < 0) {
+                throw new IllegalArgumentException("minWorkers must be >= 0, was " + minWorkers);
+            }
+            this.minWorkers = minWorkers;
+            return this;
+        }
+
+        /** How long a worker beyond {@link #minWorkers(int)} may stay idle; default 60 s. */
+        public Builder keepAlive(Duration keepAlive) {
+            Objects.requireNonNull(keepAlive, "keepAlive");
+            if (keepAlive.isNegative() || keepAlive.isZero()) {
+                throw new IllegalArgumentException("keepAlive must be positive, was " + keepAlive);
+            }
+            this.keepAlive = keepAlive;
+            return this;
+        }
+
+        /**
+         * Workers started, connected and kept idle beyond {@code workers}, that take the place of a
+         * worker that dies or retires at once, so the next call does not wait for a JVM to start;
+         * the spare is replaced in the background. Default 0: a spare is a JVM's memory kept for
+         * nothing until something crashes, which on most pools is rare.
+         */
+        public Builder spareWorkers(int spareWorkers) {
+            if (spareWorkers < 0) {
+                throw new IllegalArgumentException(
+                        "spareWorkers must be >= 0, was " + spareWorkers);
+            }
+            this.spareWorkers = spareWorkers;
             return this;
         }
 
@@ -252,10 +297,18 @@ public final class ProcessPool implements TaskExecutor {
          *     is left running
          */
         public ProcessPool build() {
+            int min = minWorkers < 0 ? workers : minWorkers;
+            if (min > workers) {
+                throw new IllegalArgumentException(
+                        "minWorkers must be <= workers, was " + min + " > " + workers);
+            }
             return new ProcessPool(
                     Pool.start(
                             new Pool.Settings(
                                     workers,
+                                    min,
+                                    spareWorkers,
+                                    keepAlive,
                                     jvmOptions,
                                     maxTasksPerWorker,
                                     namePrefix,

@@ -46,12 +46,28 @@ final class Dispatcher {
         TERMINATED
     }
 
+    /**
+     * How many workers a pool runs: {@code workers} at most, {@code minWorkers} at least (it grows
+     * when calls wait and shrinks when workers have been idle for {@code keepAlive}), and {@code
+     * spareWorkers} more, connected and idle, that take a leaving worker's place at once.
+     */
+    record Sizing(int workers, int minWorkers, int spareWorkers, Duration keepAlive) {}
+
     /** Consecutive workers that died before their handshake, after which queued calls fail. */
     static final int MAX_START_FAILURES = 3;
 
     private final String name;
     private final String namePrefix;
+
+    /** At most this many workers take calls; at least minWorkers do. */
     private final int size;
+
+    private final int minWorkers;
+
+    /** Connected, idle workers kept ready to replace one that leaves. */
+    private final int spareWorkers;
+
+    private final long keepAliveMillis;
     private final int maxTasksPerWorker;
     private final int sendAhead;
     private final Duration defaultTimeout;
@@ -82,6 +98,15 @@ final class Dispatcher {
     /** Guarded by lock. */
     private int nextWorkerId = 1;
 
+    /** How many workers should take calls now, from minWorkers up to size; guarded by lock. */
+    private int wanted;
+
+    /**
+     * Connected workers kept idle, oldest first, that take a leaving worker's place. Guarded by
+     * lock.
+     */
+    private final List<Worker> spares = new ArrayList<>();
+
     /** Workers in a row that died before their handshake; guarded by lock. */
     private int startFailures;
 
@@ -93,7 +118,7 @@ final class Dispatcher {
     Dispatcher(
             String name,
             String namePrefix,
-            int size,
+            Sizing sizing,
             int maxTasksPerWorker,
             int sendAhead,
             Duration defaultTimeout,
@@ -102,7 +127,11 @@ final class Dispatcher {
             PoolMonitor monitor) {
         this.name = name;
         this.namePrefix = namePrefix;
-        this.size = size;
+        this.size = sizing.workers();
+        this.minWorkers = sizing.minWorkers();
+        this.spareWorkers = sizing.spareWorkers();
+        this.keepAliveMillis = sizing.keepAlive().toMillis();
+        this.wanted = sizing.minWorkers();
         this.maxTasksPerWorker = maxTasksPerWorker;
         this.sendAhead = sendAhead;
         this.defaultTimeout = defaultTimeout;
@@ -127,9 +156,10 @@ final class Dispatcher {
             }
             queue.addLast(call);
             dispatchQueue(actions);
-            if (workers.isEmpty()) {
+            if (workers.isEmpty() && wanted > 0) {
                 actions.launches = 1; // every worker died at start and the pool gave up: try again
             }
+            growIfCallsWait(actions);
         } finally {
             lock.unlock();
         }
@@ -328,7 +358,9 @@ final class Dispatcher {
     Worker newWorker() {
         lock.lock();
         try {
-            if (state == State.STOP || state == State.TERMINATED || workers.size() >= size) {
+            if (state == State.STOP
+                    || state == State.TERMINATED
+                    || workers.size() >= wanted + spareWorkers) {
                 return null;
             }
             int id = nextWorkerId++;
@@ -379,11 +411,17 @@ final class Dispatcher {
             worker.channel = channel;
             worker.answers = answers;
             startFailures = 0;
-            worker.state = Worker.State.READY;
             worker.joined = true;
+            if (ready.size() >= wanted && state == State.RUNNING) {
+                worker.state = Worker.State.SPARE; // enough take calls: it waits to take a place
+                spares.add(worker);
+                return actions;
+            }
+            worker.state = Worker.State.READY;
             ready.add(worker);
             refill(worker, actions);
             actions.send(worker);
+            growIfCallsWait(actions);
             return actions;
         } finally {
             lock.unlock();
@@ -409,6 +447,7 @@ final class Dispatcher {
             }
             worker.state = Worker.State.DEAD;
             ready.remove(worker);
+            spares.remove(worker);
             workers.remove(worker.id);
             if (running != null && !running.isDone()) {
                 running.cancelTimeout();
@@ -433,6 +472,7 @@ final class Dispatcher {
                                     worker.stdoutTail()));
                 }
             }
+            promoteSpares(actions);
             dispatchQueue(actions);
             boolean needed =
                     state == State.RUNNING || (state == State.SHUTDOWN && hasQueuedCalls());
@@ -444,7 +484,7 @@ final class Dispatcher {
                             null,
                             Failures.noWorker(c.method, startFailure)); // fail, do not loop
                 }
-            } else if (needed && workers.size() < size) {
+            } else if (needed && workers.size() < wanted + spareWorkers) {
                 actions.launches = 1;
                 actions.launchDelayMillis =
                         startFailure == null ? 0 : 100L << Math.min(startFailures, 6);
@@ -477,6 +517,9 @@ final class Dispatcher {
         try {
             if (state == State.RUNNING) {
                 state = State.SHUTDOWN;
+                for (Worker w : spares.toArray(Worker[]::new)) {
+                    retire(w, actions);
+                }
                 for (Worker w : ready.toArray(Worker[]::new)) {
                     if (w.inFlight.isEmpty()) {
                         retire(w, actions);
@@ -672,7 +715,67 @@ final class Dispatcher {
             retire(worker, actions);
             return;
         }
-        actions.send(steal(worker));
+        Worker victim = steal(worker);
+        actions.send(victim);
+        if (victim == null && ready.size() > minWorkers) {
+            retireLater(worker);
+        }
+    }
+
+    /**
+     * Grows the pool by a worker, up to its size, when calls wait: in the queue, or behind a
+     * running call. One worker starts at a time; the next grows it again if calls still wait.
+     */
+    private void growIfCallsWait(Actions actions) {
+        if (wanted >= size || state != State.RUNNING) {
+            return; // a pool of fixed size returns here
+        }
+        boolean starting =
+                workers.values().stream().anyMatch(w -> w.state == Worker.State.STARTING);
+        boolean waiting = hasQueuedCalls() || ready.stream().anyMatch(w -> waitingCalls(w) > 0);
+        if (!starting && waiting) {
+            wanted++;
+            actions.launches++;
+        }
+    }
+
+    /** Retires an idle worker beyond minWorkers if it is still idle after keepAlive. */
+    private void retireLater(Worker worker) {
+        long idleSince = System.nanoTime();
+        worker.idleSince = idleSince;
+        timer.schedule(
+                () -> carryOut.accept(retireIfIdle(worker, idleSince)),
+                keepAliveMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private Actions retireIfIdle(Worker worker, long idleSince) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            if (worker.state == Worker.State.READY
+                    && worker.inFlight.isEmpty()
+                    && worker.idleSince == idleSince
+                    && ready.size() > minWorkers
+                    && state == State.RUNNING) {
+                wanted--;
+                retire(worker, actions);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return actions;
+    }
+
+    /** Spares take the places of workers that left, while fewer than wanted take calls. */
+    private void promoteSpares(Actions actions) {
+        while (state == State.RUNNING && ready.size() < wanted && !spares.isEmpty()) {
+            Worker spare = spares.remove(0);
+            spare.state = Worker.State.READY;
+            ready.add(spare);
+            refill(spare, actions);
+            actions.send(spare);
+        }
     }
 
     /** How many more calls the worker may be sent now. */
@@ -691,6 +794,7 @@ final class Dispatcher {
     }
 
     private void dispatch(Worker worker, PoolCall call) {
+        worker.idleSince = 0;
         call.worker = worker;
         worker.inFlight.addLast(call);
         worker.post(new Frame.Call(call.id, call.body));
@@ -726,8 +830,10 @@ final class Dispatcher {
     private void retire(Worker worker, Actions actions) {
         worker.state = Worker.State.RETIRING;
         ready.remove(worker);
+        spares.remove(worker);
         worker.post(new Frame.Stop());
         actions.send(worker);
+        promoteSpares(actions);
     }
 
     /**
@@ -802,11 +908,13 @@ final class Dispatcher {
             return;
         }
         ready.remove(worker);
+        spares.remove(worker);
         worker.state = Worker.State.RETIRING;
         if (worker.killedFor == null) {
             worker.killedFor = reason;
         }
         actions.kill(worker);
+        promoteSpares(actions);
     }
 
     /** Whether a call waits that is not done; drops the done ones. */

@@ -52,6 +52,9 @@ public final class Pool {
     /** Settings, as the public builder checked them. */
     public record Settings(
             int workers,
+            int minWorkers,
+            int spareWorkers,
+            Duration keepAlive,
             List<String> jvmOptions,
             int maxTasksPerWorker,
             String namePrefix,
@@ -98,7 +101,8 @@ public final class Pool {
                 new Dispatcher(
                         name,
                         namePrefix,
-                        s.workers(),
+                        new Dispatcher.Sizing(
+                                s.workers(), s.minWorkers(), s.spareWorkers(), s.keepAlive()),
                         s.maxTasksPerWorker(),
                         SEND_AHEAD,
                         s.defaultTimeout(),
@@ -157,7 +161,7 @@ public final class Pool {
             throw Failures.startFailure("cannot open the pool's socket: " + e, List.of(), e);
         }
         List<Worker> first = new ArrayList<>();
-        for (int i = 0; i < settings.workers(); i++) {
+        for (int i = 0; i < settings.minWorkers() + settings.spareWorkers(); i++) {
             first.add(pool.supervisor.launch());
         }
         pool.awaitWorkers(first);

@@ -16,13 +16,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** The parent's view of one worker JVM. Its mutable state belongs to the dispatcher's lock. */
 final class Worker implements WorkerView {
     /**
-     * STARTING -> READY -> RETIRING -> DEAD; STARTING -> RETIRING when it is killed before its
-     * handshake; any -> DEAD when its process has exited. Moved only by {@link Dispatcher}, under
-     * its lock.
+     * STARTING -> READY -> RETIRING -> DEAD, or STARTING -> SPARE -> READY when a spare takes a
+     * place; STARTING -> RETIRING when it is killed before its handshake; any -> DEAD when its
+     * process has exited. Moved only by {@link Dispatcher}, under its lock.
      */
     enum State {
         STARTING,
         READY,
+        /** Connected and idle, waiting to take the place of a worker that leaves. */
+        SPARE,
         RETIRING,
         DEAD
     }
@@ -58,6 +60,12 @@ final class Worker implements WorkerView {
 
     /** Guarded by the dispatcher's lock. */
     State state = State.STARTING;
+
+    /**
+     * When it last ran out of calls (System.nanoTime), or 0 while it has some; guarded by the
+     * dispatcher's lock.
+     */
+    long idleSince;
 
     /** Whether it shook hands and joined the pool; guarded by the dispatcher's lock. */
     boolean joined;

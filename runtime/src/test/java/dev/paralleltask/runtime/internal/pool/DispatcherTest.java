@@ -35,11 +35,24 @@ class DispatcherTest {
         timer.shutdownNow();
     }
 
+    private Dispatcher dispatcher(Dispatcher.Sizing sizing) {
+        return new Dispatcher(
+                "pool-t",
+                "pool-t-worker-",
+                sizing,
+                0,
+                16,
+                Duration.ZERO,
+                timer,
+                fromTimer::add,
+                new PoolMonitor());
+    }
+
     private Dispatcher dispatcher(int size, int maxTasksPerWorker, int sendAhead) {
         return new Dispatcher(
                 "pool-t",
                 "pool-t-worker-",
-                size,
+                new Dispatcher.Sizing(size, size, 0, Duration.ofSeconds(60)),
                 maxTasksPerWorker,
                 sendAhead,
                 Duration.ZERO,
@@ -234,5 +247,63 @@ class DispatcherTest {
         Worker worker = dispatcher.newWorker();
         assertNull(dispatcher.connected(worker, 4242, null, null));
         assertEquals(Worker.State.STARTING, worker.state);
+    }
+
+    @Test
+    void aSpareTakesTheDeadWorkersPlaceAtOnceAndIsReplaced() {
+        Dispatcher dispatcher = dispatcher(new Dispatcher.Sizing(1, 1, 1, Duration.ofSeconds(60)));
+        Worker active = join(dispatcher);
+        Worker spare = join(dispatcher);
+        assertEquals(Worker.State.SPARE, spare.state);
+        assertEquals("Call 1", describeAll(dispatcher, active));
+        Actions died = dispatcher.died(active, 1, null);
+        assertEquals(Worker.State.READY, spare.state);
+        assertEquals(1, died.launches, "a new spare");
+        submit(dispatcher, method(0));
+        assertEquals("Call 2", sent(spare));
+    }
+
+    /** Submits a call and says what {@code worker} was sent. */
+    private String describeAll(Dispatcher dispatcher, Worker worker) {
+        submit(dispatcher, method(0));
+        return sent(worker);
+    }
+
+    @Test
+    void anElasticPoolGrowsWhileCallsWaitAndShrinksOnceIdle() throws InterruptedException {
+        Dispatcher dispatcher = dispatcher(new Dispatcher.Sizing(3, 1, 0, Duration.ofMillis(50)));
+        Worker first = join(dispatcher);
+        List<PoolCall> calls = new ArrayList<>();
+        Actions grew = null;
+        for (int i = 0; i < 3; i++) {
+            calls.add(
+                    new PoolCall(
+                            ids.incrementAndGet(), method(0), new byte[0], (c, interrupt) -> {}));
+            Actions a = dispatcher.submit(calls.get(i));
+            if (a.launches > 0) {
+                grew = a;
+            }
+        }
+        assertEquals(1, grew.launches, "calls wait behind the first: one more worker");
+        Worker second = join(dispatcher); // takes a waiting call from the first, and grows again
+        assertTrue(calls.get(2).revoked);
+        assertTrue(dispatcher.dropped(first, calls.get(2).id, new Actions()));
+        assertTrue(second.inFlight.size() == 1 && first.inFlight.size() == 2);
+        assertTrue(dispatcher.newWorker() != null, "a third, as a call still waits");
+        assertNull(dispatcher.newWorker(), "never more than workers");
+
+        for (PoolCall c : calls) {
+            Worker at = c.worker;
+            dispatcher.answered(at, c.id, new Actions());
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (first.state == Worker.State.READY && second.state == Worker.State.READY) {
+            assertTrue(System.nanoTime() < deadline, "no idle worker retired");
+            Thread.sleep(10);
+        }
+        Thread.sleep(200); // keepAlive has passed for both: only the one beyond minWorkers retires
+        assertTrue(
+                (first.state == Worker.State.READY) != (second.state == Worker.State.READY),
+                first.state + ", " + second.state);
     }
 }

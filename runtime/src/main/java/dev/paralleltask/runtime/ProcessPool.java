@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A {@link TaskExecutor} that runs each call in one of a fixed number of child JVMs.
@@ -124,6 +125,7 @@ public final class ProcessPool implements TaskExecutor {
         private boolean classDataSharing = true;
         private AnswerAdmission admission = new AnswerAdmission(List.of());
         private WorkerOutput output = WorkerOutput.console();
+        private Function<TaskExecutor, TaskFuture<?>> initializer;
 
         private Builder() {}
 
@@ -133,6 +135,20 @@ public final class ProcessPool implements TaskExecutor {
                 throw new IllegalArgumentException("workers must be >= 1, was " + workers);
             }
             this.workers = workers;
+            return this;
+        }
+
+        /**
+         * Runs on every new worker, replacements and spares included, before it takes any other
+         * call: {@code init} gets an executor whose calls run on that worker only, and returns the
+         * future to wait for, as Python's {@code initializer}: {@code initializer(w -> new
+         * SetupTasks(w).load("model.bin"))}. If the future fails, the worker is killed and counts
+         * as one that could not start: {@link #build()} throws {@link WorkerStartException} with
+         * the initializer's exception in its cause chain; for a replacement, the pool backs off
+         * and, after 3 in a row, fails the queued calls. Default none.
+         */
+        public Builder initializer(Function<TaskExecutor, TaskFuture<?>> init) {
+            this.initializer = Objects.requireNonNull(init, "init");
             return this;
         }
 
@@ -318,7 +334,8 @@ public final class ProcessPool implements TaskExecutor {
                                     java,
                                     classDataSharing,
                                     admission,
-                                    output)));
+                                    output,
+                                    initializer)));
         }
     }
 }

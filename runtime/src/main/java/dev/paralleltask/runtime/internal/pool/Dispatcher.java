@@ -78,6 +78,9 @@ final class Dispatcher {
 
     private final PoolMonitor monitor;
 
+    /** Whether a worker runs the pool's initializer before it takes calls. */
+    private final boolean initializes;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition terminated = lock.newCondition();
 
@@ -124,7 +127,8 @@ final class Dispatcher {
             Duration defaultTimeout,
             ScheduledExecutorService timer,
             Consumer<Actions> carryOut,
-            PoolMonitor monitor) {
+            PoolMonitor monitor,
+            boolean initializes) {
         this.name = name;
         this.namePrefix = namePrefix;
         this.size = sizing.workers();
@@ -138,6 +142,7 @@ final class Dispatcher {
         this.timer = timer;
         this.carryOut = carryOut;
         this.monitor = monitor;
+        this.initializes = initializes;
     }
 
     // ---- Calls ----
@@ -410,22 +415,79 @@ final class Dispatcher {
             Actions actions = new Actions();
             worker.channel = channel;
             worker.answers = answers;
-            startFailures = 0;
-            worker.joined = true;
-            if (ready.size() >= wanted && state == State.RUNNING) {
-                worker.state = Worker.State.SPARE; // enough take calls: it waits to take a place
-                spares.add(worker);
+            if (initializes) {
+                worker.state = Worker.State.INITIALIZING; // it joins once its initializer succeeded
                 return actions;
             }
-            worker.state = Worker.State.READY;
-            ready.add(worker);
-            refill(worker, actions);
-            actions.send(worker);
-            growIfCallsWait(actions);
+            join(worker, actions);
             return actions;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The worker's initializer succeeded: it joins the pool. Null if it is no longer initializing.
+     */
+    Actions initialized(Worker worker) {
+        lock.lock();
+        try {
+            if (worker.state != Worker.State.INITIALIZING) {
+                return null;
+            }
+            Actions actions = new Actions();
+            join(worker, actions);
+            return actions;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A call pinned to one worker, as the initializer makes them: sent to that worker whatever its
+     * load, never taken back; failed at once if the worker is gone.
+     */
+    Actions submitPinned(PoolCall call) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            Worker worker = call.pinnedTo;
+            if (worker.state == Worker.State.RETIRING || worker.state == Worker.State.DEAD) {
+                actions.fail(
+                        call,
+                        worker,
+                        Failures.startFailure(
+                                "cannot run "
+                                        + call.method.displayName()
+                                        + " on worker "
+                                        + worker.describe()
+                                        + ", which is leaving the pool",
+                                List.of(),
+                                null));
+                return actions;
+            }
+            dispatch(worker, call);
+            actions.send(worker);
+        } finally {
+            lock.unlock();
+        }
+        return actions;
+    }
+
+    /** A worker that shook hands (and initialized) takes calls, or waits as a spare. */
+    private void join(Worker worker, Actions actions) {
+        startFailures = 0;
+        worker.joined = true;
+        if (ready.size() >= wanted && state == State.RUNNING) {
+            worker.state = Worker.State.SPARE; // enough take calls: it waits to take a place
+            spares.add(worker);
+            return;
+        }
+        worker.state = Worker.State.READY;
+        ready.add(worker);
+        refill(worker, actions);
+        actions.send(worker);
+        growIfCallsWait(actions);
     }
 
     /**
@@ -443,7 +505,22 @@ final class Dispatcher {
         try {
             PoolCall running = worker.inFlight.pollFirst();
             for (PoolCall c; (c = worker.inFlight.pollLast()) != null; ) {
-                requeue(c); // sent after the running one: never started
+                if (c.pinnedTo == null) {
+                    requeue(c); // sent after the running one: never started
+                } else if (!c.isDone()) {
+                    actions.fail(
+                            c,
+                            worker,
+                            Failures.crashed(
+                                    c.method,
+                                    0,
+                                    worker.describe(),
+                                    worker.name,
+                                    worker.pid(),
+                                    exitCode == null ? -1 : exitCode,
+                                    worker.stderrTail(),
+                                    worker.stdoutTail()));
+                }
             }
             worker.state = Worker.State.DEAD;
             ready.remove(worker);
@@ -453,7 +530,8 @@ final class Dispatcher {
                 running.cancelTimeout();
                 if (worker.killedFor != null) {
                     actions.fail(running, worker, worker.killedFor);
-                } else if (running.attempts <= running.method.retries()) {
+                } else if (running.pinnedTo == null
+                        && running.attempts <= running.method.retries()) {
                     putBack(running, true);
                 } else if (worker.fatalError != null) {
                     actions.fail(running, worker, worker.fatalError);
@@ -880,7 +958,7 @@ final class Dispatcher {
     }
 
     private static boolean isWaiting(Worker worker, PoolCall c) {
-        return c != worker.inFlight.peekFirst() && !c.revoked && !c.isDone();
+        return c != worker.inFlight.peekFirst() && !c.revoked && !c.isDone() && c.pinnedTo == null;
     }
 
     /** Asks the worker to give back a call it has not started. */

@@ -1,6 +1,7 @@
 package dev.paralleltask.runtime.internal.pool;
 
 import dev.paralleltask.runtime.PoolStats;
+import dev.paralleltask.runtime.TaskExecutor;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.WorkerInfo;
 import dev.paralleltask.runtime.WorkerOutput;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * The parent side of a {@link dev.paralleltask.runtime.ProcessPool}, which is its public face:
@@ -65,7 +67,9 @@ public final class Pool {
             Path java,
             boolean classDataSharing,
             AnswerAdmission admission,
-            WorkerOutput output) {}
+            WorkerOutput output,
+            /** Runs on every new worker before it takes calls; null for none. */
+            Function<TaskExecutor, TaskFuture<?>> initializer) {}
 
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
 
@@ -108,7 +112,8 @@ public final class Pool {
                         s.defaultTimeout(),
                         scheduler,
                         this::carryOut,
-                        monitor);
+                        monitor,
+                        s.initializer() != null);
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         this.listener = new WorkerListener(name, secret, scheduler);
@@ -137,7 +142,10 @@ public final class Pool {
                         scheduler,
                         housekeeping,
                         this::carryOut,
-                        monitor);
+                        monitor,
+                        s.initializer() == null
+                                ? null
+                                : w -> s.initializer().apply(new PinnedExecutor(w)));
         listener.start(supervisor::hello);
     }
 
@@ -187,6 +195,76 @@ public final class Pool {
         @SuppressWarnings("unchecked") // the proxy knows the method's result type
         TaskFuture<T> future = (TaskFuture<T>) call.future;
         return future;
+    }
+
+    /**
+     * The executor an initializer gets: its calls run on one worker, ahead of any other call. The
+     * pool owns that worker, so it cannot be shut down through this.
+     */
+    private final class PinnedExecutor implements TaskExecutor {
+        private final Worker worker;
+
+        PinnedExecutor(Worker worker) {
+            this.worker = worker;
+        }
+
+        @Override
+        public <T> TaskFuture<T> submit(TaskMethod method, Object target, Object[] args) {
+            byte[] body;
+            try {
+                body = CallCoding.encode(method, target, args);
+            } catch (RuntimeException e) {
+                return CallFutures.failed(e);
+            }
+            PoolCall call =
+                    new PoolCall(
+                            callIds.incrementAndGet(), method, body, Pool.this::cancelled, worker);
+            monitor.queued(call);
+            carryOut(dispatcher.submitPinned(call));
+            @SuppressWarnings("unchecked") // the proxy knows the method's result type
+            TaskFuture<T> future = (TaskFuture<T>) call.future;
+            return future;
+        }
+
+        @Override
+        public void shutdown() {
+            throw new UnsupportedOperationException(
+                    "the initializer's executor runs calls on worker "
+                            + worker.name
+                            + " of "
+                            + name
+                            + "; shut the pool down instead");
+        }
+
+        @Override
+        public List<TaskFuture<?>> shutdownNow() {
+            shutdown();
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return Pool.this.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return Pool.this.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(Duration timeout) throws InterruptedException {
+            return Pool.this.awaitTermination(timeout);
+        }
+
+        /** Nothing to close: the pool owns the worker. */
+        @Override
+        public void close() {}
+
+        @Override
+        public String toString() {
+            return "the initializer's executor on " + worker.describe();
+        }
     }
 
     private void cancelled(PoolCall call, boolean interrupt) {

@@ -33,6 +33,12 @@ final class PoolCall {
 
     final TaskFuture<Object> future;
 
+    /**
+     * The worker it must run on (an initializer's call), or null for any; it is never taken back,
+     * and fails rather than moves when that worker dies.
+     */
+    final Worker pinnedTo;
+
     /** How many times it was started; guarded by the dispatcher's lock. */
     int attempts;
 
@@ -68,6 +74,11 @@ final class PoolCall {
     }
 
     PoolCall(long id, TaskMethod method, byte[] body, CancelListener onCancel) {
+        this(id, method, body, onCancel, null);
+    }
+
+    PoolCall(long id, TaskMethod method, byte[] body, CancelListener onCancel, Worker pinnedTo) {
+        this.pinnedTo = pinnedTo;
         this.id = id;
         this.method = method;
         this.body = body;

@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime.internal.pool;
 
+import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.spi.WorkerView;
 import dev.paralleltask.runtime.internal.wire.AnswerChannel;
 import dev.paralleltask.runtime.internal.wire.Frame;
@@ -22,6 +23,8 @@ final class Worker implements WorkerView {
      */
     enum State {
         STARTING,
+        /** Connected, running the pool's initializer: it takes only the calls pinned to it. */
+        INITIALIZING,
         READY,
         /** Connected and idle, waiting to take the place of a worker that leaves. */
         SPARE,
@@ -66,6 +69,9 @@ final class Worker implements WorkerView {
      * dispatcher's lock.
      */
     long idleSince;
+
+    /** Why its initializer failed, which makes its death a start failure; null if it did not. */
+    volatile WorkerStartException initFailure;
 
     /** Whether it shook hands and joined the pool; guarded by the dispatcher's lock. */
     boolean joined;

@@ -3,6 +3,7 @@ package dev.paralleltask.runtime.internal.pool;
 import static java.lang.System.Logger.Level.DEBUG;
 import static java.lang.System.Logger.Level.WARNING;
 
+import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.WorkerOutput;
 import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
@@ -15,10 +16,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Starts, connects and reaps the pool's worker processes, one life at a time: launch, handshake
@@ -40,6 +44,9 @@ final class WorkerSupervisor {
     private final Consumer<Actions> carryOut;
     private final PoolMonitor monitor;
 
+    /** Runs the pool's initializer on a new worker; null when there is none. */
+    private final Function<Worker, TaskFuture<?>> initializer;
+
     WorkerSupervisor(
             Dispatcher dispatcher,
             WorkerLauncher launcher,
@@ -50,7 +57,8 @@ final class WorkerSupervisor {
             ScheduledExecutorService scheduler,
             Executor housekeeping,
             Consumer<Actions> carryOut,
-            PoolMonitor monitor) {
+            PoolMonitor monitor,
+            Function<Worker, TaskFuture<?>> initializer) {
         this.dispatcher = dispatcher;
         this.launcher = launcher;
         this.startTimeout = startTimeout;
@@ -61,6 +69,7 @@ final class WorkerSupervisor {
         this.housekeeping = housekeeping;
         this.carryOut = carryOut;
         this.monitor = monitor;
+        this.initializer = initializer;
     }
 
     /**
@@ -161,9 +170,58 @@ final class WorkerSupervisor {
         worker.reader = reader;
         reader.start();
         deleteRing(worker); // both processes have it mapped
-        worker.connected.complete(null);
+        if (initializer == null) {
+            worker.connected.complete(null);
+        }
         carryOut.accept(actions);
+        if (initializer != null) {
+            initialize(worker);
+        }
         return true;
+    }
+
+    /**
+     * Runs the initializer on a worker that just connected: it joins the pool when the future the
+     * initializer returned succeeds; otherwise it is killed, and counts as a worker that could not
+     * start.
+     */
+    private void initialize(Worker worker) {
+        TaskFuture<?> done;
+        try {
+            done =
+                    Objects.requireNonNull(
+                            initializer.apply(worker), "the initializer returned no future");
+        } catch (RuntimeException | Error e) {
+            initializationFailed(worker, e);
+            return;
+        }
+        done.whenComplete(
+                (value, failure) -> {
+                    if (failure != null) {
+                        initializationFailed(
+                                worker,
+                                failure instanceof CompletionException c && c.getCause() != null
+                                        ? c.getCause()
+                                        : failure);
+                        return;
+                    }
+                    Actions actions = dispatcher.initialized(worker);
+                    if (actions != null) {
+                        worker.connected.complete(null);
+                        carryOut.accept(actions);
+                    }
+                });
+    }
+
+    private void initializationFailed(Worker worker, Throwable why) {
+        WorkerStartException failure =
+                Failures.startFailure(
+                        "the pool's initializer failed on worker " + worker.describe() + ": " + why,
+                        worker.stderrTail(),
+                        why);
+        worker.initFailure = failure;
+        worker.connected.completeExceptionally(failure);
+        carryOut.accept(dispatcher.kill(worker, null));
     }
 
     /**
@@ -194,7 +252,9 @@ final class WorkerSupervisor {
                                     + (worker.saidBye
                                             ? " after saying goodbye"
                                             : " without saying goodbye: it crashed or was killed"));
-            if (!worker.connected.isDone()) {
+            if (worker.initFailure != null) {
+                startFailure = worker.initFailure;
+            } else if (!worker.connected.isDone()) {
                 startFailure =
                         Failures.startFailure(
                                 "worker "

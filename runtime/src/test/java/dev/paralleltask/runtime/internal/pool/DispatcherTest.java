@@ -45,7 +45,8 @@ class DispatcherTest {
                 Duration.ZERO,
                 timer,
                 fromTimer::add,
-                new PoolMonitor());
+                new PoolMonitor(),
+                false);
     }
 
     private Dispatcher dispatcher(int size, int maxTasksPerWorker, int sendAhead) {
@@ -58,7 +59,8 @@ class DispatcherTest {
                 Duration.ZERO,
                 timer,
                 fromTimer::add,
-                new PoolMonitor());
+                new PoolMonitor(),
+                false);
     }
 
     private static TaskMethod method(int retries) {

@@ -2,6 +2,7 @@ package dev.paralleltask.runtime;
 
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.pool.Pool;
+import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import java.time.Duration;
@@ -95,7 +96,7 @@ public final class ThreadPool implements TaskExecutor {
                             method,
                             target,
                             args,
-                            copyValues ? ValueCopies.encode(method, target, args) : null);
+                            copyValues ? CallCoding.encode(method, target, args) : null);
         } catch (TaskSerializationException e) {
             return CallFutures.failed(e);
         }

@@ -1,7 +1,6 @@
 package dev.paralleltask.runtime;
 
 import dev.paralleltask.runtime.internal.TaskMethod;
-import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.ClassAdmission;
@@ -16,13 +15,6 @@ import java.io.IOException;
  */
 final class ValueCopies {
     private ValueCopies() {}
-
-    /**
-     * The call, encoded on the caller's thread; throws TaskSerializationException as a pool would.
-     */
-    static byte[] encode(TaskMethod method, Object target, Object[] args) {
-        return CallCoding.encode(method, target, args);
-    }
 
     /** Runs the call on copies of its values, and returns a copy of its result. */
     static Object invoke(TaskMethod method, byte[] body) throws Throwable {

@@ -183,15 +183,22 @@ public final class Pool {
         if (dispatcher.isShutdown()) {
             throw Failures.rejected(method, name);
         }
+        return submit(method, target, args, null);
+    }
+
+    /** A call on any worker, or on {@code pinnedTo} only (an initializer's). */
+    private <T> TaskFuture<T> submit(
+            TaskMethod method, Object target, Object[] args, Worker pinnedTo) {
         byte[] body;
         try {
             body = CallCoding.encode(method, target, args);
         } catch (RuntimeException e) {
             return CallFutures.failed(e);
         }
-        PoolCall call = new PoolCall(callIds.incrementAndGet(), method, body, this::cancelled);
+        PoolCall call =
+                new PoolCall(callIds.incrementAndGet(), method, body, this::cancelled, pinnedTo);
         monitor.queued(call);
-        carryOut(dispatcher.submit(call));
+        carryOut(pinnedTo == null ? dispatcher.submit(call) : dispatcher.submitPinned(call));
         @SuppressWarnings("unchecked") // the proxy knows the method's result type
         TaskFuture<T> future = (TaskFuture<T>) call.future;
         return future;
@@ -210,20 +217,7 @@ public final class Pool {
 
         @Override
         public <T> TaskFuture<T> submit(TaskMethod method, Object target, Object[] args) {
-            byte[] body;
-            try {
-                body = CallCoding.encode(method, target, args);
-            } catch (RuntimeException e) {
-                return CallFutures.failed(e);
-            }
-            PoolCall call =
-                    new PoolCall(
-                            callIds.incrementAndGet(), method, body, Pool.this::cancelled, worker);
-            monitor.queued(call);
-            carryOut(dispatcher.submitPinned(call));
-            @SuppressWarnings("unchecked") // the proxy knows the method's result type
-            TaskFuture<T> future = (TaskFuture<T>) call.future;
-            return future;
+            return Pool.this.submit(method, target, args, worker);
         }
 
         @Override
@@ -412,9 +406,9 @@ public final class Pool {
                                 o ->
                                         o.startsWith("-Xmx")
                                                 || o.startsWith("-XX:MaxHeapSize")
-                                                || o.startsWith("-XX:MaxRAM")
-                                                || o.startsWith("-XX:MaxRAMPercentage")
-                                                || o.startsWith("-XX:MaxRAMFraction"));
+                                                || o.startsWith(
+                                                        "-XX:MaxRAM")); // and its Percentage,
+        // Fraction
         if (userSetsIt) {
             return List.of();
         }

@@ -108,12 +108,16 @@ public final class ProcessPool implements TaskExecutor {
      * workers and returns once all of them are ready.
      */
     public static final class Builder {
+        /** More threads than this in one worker want a thread pool inside the task instead. */
+        private static final int MAX_THREADS_PER_WORKER = 1024;
+
         private int workers = Runtime.getRuntime().availableProcessors();
 
         /** -1 for as many as workers. */
         private int minWorkers = -1;
 
         private int spareWorkers;
+        private int threadsPerWorker = 1;
         private Duration keepAlive = Duration.ofSeconds(60);
         private List<String> jvmOptions = List.of();
         private int maxTasksPerWorker;
@@ -188,6 +192,33 @@ public final class ProcessPool implements TaskExecutor {
                         "spareWorkers must be >= 0, was " + spareWorkers);
             }
             this.spareWorkers = spareWorkers;
+            return this;
+        }
+
+        /**
+         * How many calls each worker runs at once, on threads of its own; default 1. More than one
+         * suits tasks that mostly wait (I/O, remote services) and share what a worker loaded once:
+         * the calls sent to a worker start in the order sent, up to this many at a time.
+         *
+         * <p>The calls running in one worker share its fate. When one of them costs the worker its
+         * life (its timeout, {@code cancel(true)}, a JVM error such as {@code OutOfMemoryError}),
+         * the worker is killed, and each other call running there is run again if its method's
+         * {@code retries} allows, else fails with a {@link WorkerCrashedException} that names the
+         * call that cost the worker. A worker that exits or crashes on its own fails (or retries)
+         * every call it was running: which one caused it cannot be known. {@link
+         * #maxTasksPerWorker} counts calls, not threads.
+         *
+         * @throws IllegalArgumentException if not between 1 and {@value #MAX_THREADS_PER_WORKER}
+         */
+        public Builder threadsPerWorker(int threadsPerWorker) {
+            if (threadsPerWorker < 1 || threadsPerWorker > MAX_THREADS_PER_WORKER) {
+                throw new IllegalArgumentException(
+                        "threadsPerWorker must be between 1 and "
+                                + MAX_THREADS_PER_WORKER
+                                + ", was "
+                                + threadsPerWorker);
+            }
+            this.threadsPerWorker = threadsPerWorker;
             return this;
         }
 
@@ -325,6 +356,7 @@ public final class ProcessPool implements TaskExecutor {
                                     min,
                                     spareWorkers,
                                     keepAlive,
+                                    threadsPerWorker,
                                     jvmOptions,
                                     maxTasksPerWorker,
                                     namePrefix,

@@ -31,10 +31,12 @@ import java.util.function.Consumer;
 final class Dispatcher {
     /*
      * Send-ahead and stealing. A worker is sent up to `sendAhead` calls at once, so that it never
-     * waits for the pool between short calls. Only the first of them runs; the others are not
-     * started, and the pool can take them back (Revoke): a worker with nothing to do takes half
-     * of the waiting calls of the busiest worker, so a long call never holds up the calls sent
-     * after it.
+     * waits for the pool between short calls. It runs them in the order sent, `threads` at once:
+     * the first `threads` of its calls in flight are the ones it may be running (started: their
+     * attempts count, their timeouts run); the others are not started, and the pool can take them
+     * back (Revoke): a worker with nothing to do takes half of the waiting calls of the busiest
+     * worker, so a long call never holds up the calls sent after it. The worker answers (or drops)
+     * a call before it takes the next, so the pool's view is never behind the worker's.
      *
      * Run state, as ExecutorService: RUNNING -> SHUTDOWN -> TERMINATED, or -> STOP -> TERMINATED.
      * TERMINATED once nothing is queued (STOP: at once) and every worker's process has exited.
@@ -49,9 +51,15 @@ final class Dispatcher {
     /**
      * How many workers a pool runs: {@code workers} at most, {@code minWorkers} at least (it grows
      * when calls wait and shrinks when workers have been idle for {@code keepAlive}), and {@code
-     * spareWorkers} more, connected and idle, that take a leaving worker's place at once.
+     * spareWorkers} more, connected and idle, that take a leaving worker's place at once; each runs
+     * up to {@code threadsPerWorker} calls at once.
      */
-    record Sizing(int workers, int minWorkers, int spareWorkers, Duration keepAlive) {}
+    record Sizing(
+            int workers,
+            int minWorkers,
+            int spareWorkers,
+            Duration keepAlive,
+            int threadsPerWorker) {}
 
     /** Consecutive workers that died before their handshake, after which queued calls fail. */
     static final int MAX_START_FAILURES = 3;
@@ -68,6 +76,10 @@ final class Dispatcher {
     private final int spareWorkers;
 
     private final long keepAliveMillis;
+
+    /** How many calls a worker runs at once. */
+    private final int threads;
+
     private final int maxTasksPerWorker;
     private final int sendAhead;
     private final Duration defaultTimeout;
@@ -114,7 +126,7 @@ final class Dispatcher {
     private int startFailures;
 
     /**
-     * @param sendAhead calls in flight per worker: one running, the others waiting in it
+     * @param sendAhead calls in flight per worker: the running ones, and the others waiting in it
      * @param timer arms the calls' timeouts
      * @param carryOut carries out what a fired timeout decided ({@link #timedOut})
      */
@@ -135,6 +147,7 @@ final class Dispatcher {
         this.minWorkers = sizing.minWorkers();
         this.spareWorkers = sizing.spareWorkers();
         this.keepAliveMillis = sizing.keepAlive().toMillis();
+        this.threads = sizing.threadsPerWorker();
         this.wanted = sizing.minWorkers();
         this.maxTasksPerWorker = maxTasksPerWorker;
         this.sendAhead = sendAhead;
@@ -172,23 +185,23 @@ final class Dispatcher {
     }
 
     /**
-     * A worker answered its running call. Returns the call, now no longer in flight, to settle with
-     * the answer; null if the answer was out of turn, a protocol violation for which the worker is
-     * killed.
+     * A worker answered one of its running calls. Returns the call, now no longer in flight, to
+     * settle with the answer; null if the answer was out of turn, a protocol violation for which
+     * the worker is killed.
      */
     PoolCall answered(Worker worker, long id, Actions actions) {
         lock.lock();
         try {
-            PoolCall call = worker.inFlight.peekFirst();
-            if (call == null || call.id != id) {
+            PoolCall call = runningCall(worker, id);
+            if (call == null) {
                 kill(worker, null, actions);
                 return null;
             }
             call.cancelTimeout();
-            worker.inFlight.pollFirst();
+            worker.inFlight.remove(call);
             call.worker = null;
             worker.tasksCompleted++;
-            startHead(worker);
+            startRunning(worker);
             refill(worker, actions);
             return call;
         } finally {
@@ -197,15 +210,15 @@ final class Dispatcher {
     }
 
     /**
-     * The running call hit a JVM error that leaves the worker unfit (out of memory, stack
-     * overflow): the worker is killed, and the call counts as one whose worker died under it
-     * (retried if its method allows, else failed with this). False if the answer was out of turn.
+     * A running call hit a JVM error that leaves the worker unfit (out of memory, stack overflow):
+     * the worker is killed, and the call counts as one whose worker died under it (retried if its
+     * method allows, else failed with this). False if the answer was out of turn.
      */
     boolean answeredFatally(Worker worker, long id, Throwable error, Actions actions) {
         lock.lock();
         try {
-            PoolCall call = worker.inFlight.peekFirst();
-            if (call != null && call.id == id) {
+            PoolCall call = runningCall(worker, id);
+            if (call != null) {
                 call.cancelTimeout();
                 worker.fatalError =
                         Failures.fatalError(
@@ -216,9 +229,10 @@ final class Dispatcher {
                                 worker.pid(),
                                 worker.stderrTail(),
                                 worker.stdoutTail());
+                blame(worker, call, "hit " + error.getClass().getName());
             }
             kill(worker, null, actions);
-            return call != null && call.id == id;
+            return call != null;
         } finally {
             lock.unlock();
         }
@@ -239,12 +253,9 @@ final class Dispatcher {
                 kill(worker, null, actions);
                 return false;
             }
-            boolean wasHead = call == worker.inFlight.peekFirst();
             worker.inFlight.remove(call);
             requeue(call);
-            if (wasHead) {
-                startHead(worker);
-            }
+            startRunning(worker);
             dispatchQueue(actions);
             refill(worker, actions);
             return true;
@@ -268,10 +279,7 @@ final class Dispatcher {
         lock.lock();
         try {
             Worker worker = call.worker;
-            if (worker == null
-                    || worker.inFlight.peekFirst() != call
-                    || call.isDone()
-                    || call.timingOut) {
+            if (worker == null || !isRunning(worker, call) || call.isDone() || call.timingOut) {
                 return actions;
             }
             call.timingOut = true;
@@ -292,8 +300,8 @@ final class Dispatcher {
     Actions stackArrived(Worker worker, long id, StackTraceElement[] stack) {
         lock.lock();
         try {
-            PoolCall call = worker.inFlight.peekFirst();
-            return call != null && call.id == id ? finishTimeout(call, stack) : new Actions();
+            PoolCall call = runningCall(worker, id);
+            return call != null ? finishTimeout(call, stack) : new Actions();
         } finally {
             lock.unlock();
         }
@@ -307,10 +315,7 @@ final class Dispatcher {
         lock.lock();
         try {
             Worker worker = call.worker;
-            if (worker == null
-                    || worker.inFlight.peekFirst() != call
-                    || call.isDone()
-                    || !call.timingOut) {
+            if (worker == null || !isRunning(worker, call) || call.isDone() || !call.timingOut) {
                 return actions;
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - call.startNanos);
@@ -321,6 +326,7 @@ final class Dispatcher {
                             elapsed,
                             "on worker " + worker.describe() + ", which was killed and replaced",
                             stack);
+            blame(worker, call, "timed out after " + Duration.ofMillis(call.timeoutMillis));
             kill(worker, timeout, actions);
             actions.fail(call, worker, timeout);
         } finally {
@@ -332,7 +338,8 @@ final class Dispatcher {
     /**
      * A call's future was cancelled. A queued call is skipped when its turn comes. One sent to a
      * worker is revoked, so it never starts if it has not; if it runs and {@code interrupt} is set,
-     * its worker is killed.
+     * its worker is killed (with the other calls it runs, which are retried or failed as {@link
+     * #died} says).
      */
     Actions cancelled(PoolCall call, boolean interrupt) {
         Actions actions = new Actions();
@@ -342,7 +349,8 @@ final class Dispatcher {
             if (worker == null || !worker.inFlight.contains(call)) {
                 return actions;
             }
-            if (interrupt && call == worker.inFlight.peekFirst()) {
+            if (interrupt && isRunning(worker, call)) {
+                blame(worker, call, "was cancelled with cancel(true)");
                 kill(worker, null, actions);
             } else {
                 revoke(worker, call, interrupt);
@@ -491,10 +499,15 @@ final class Dispatcher {
     }
 
     /**
-     * A worker's process has exited, or never started: its running call is retried or failed, the
-     * calls sent after it go back to the queue, a replacement is launched if the pool still needs
+     * A worker's process has exited, or never started: its running calls are retried or failed, the
+     * calls sent after them go back to the queue, a replacement is launched if the pool still needs
      * one (after a back-off when workers keep dying at start), and the pool terminates if this was
      * its last worker.
+     *
+     * <p>A running call is failed with what the pool killed the worker for, if it was killed for
+     * that call or for none in particular (shutdownNow); else it is retried if its method allows;
+     * else it fails with the JVM error it hit, or as crashed, naming the call that cost the worker
+     * when another did.
      *
      * @param exitCode the process's exit code; null when there was no process
      * @param startFailure why it never connected; null if it did
@@ -503,49 +516,43 @@ final class Dispatcher {
         Actions actions = new Actions();
         lock.lock();
         try {
-            PoolCall running = worker.inFlight.pollFirst();
+            List<PoolCall> running = new ArrayList<>(threads); // and those pinned to it
             for (PoolCall c; (c = worker.inFlight.pollLast()) != null; ) {
-                if (c.pinnedTo == null) {
-                    requeue(c); // sent after the running one: never started
-                } else if (!c.isDone()) {
-                    actions.fail(
-                            c,
-                            worker,
-                            Failures.crashed(
-                                    c.method,
-                                    0,
-                                    worker.describe(),
-                                    worker.name,
-                                    worker.pid(),
-                                    exitCode == null ? -1 : exitCode,
-                                    worker.stderrTail(),
-                                    worker.stdoutTail()));
+                if (c.started || c.pinnedTo != null) {
+                    running.add(0, c);
+                } else {
+                    requeue(c); // never started
                 }
             }
             worker.state = Worker.State.DEAD;
             ready.remove(worker);
             spares.remove(worker);
             workers.remove(worker.id);
-            if (running != null && !running.isDone()) {
-                running.cancelTimeout();
-                if (worker.killedFor != null) {
-                    actions.fail(running, worker, worker.killedFor);
-                } else if (running.pinnedTo == null
-                        && running.attempts <= running.method.retries()) {
-                    putBack(running, true);
-                } else if (worker.fatalError != null) {
-                    actions.fail(running, worker, worker.fatalError);
+            for (int i = running.size() - 1; i >= 0; i--) { // put back in the order sent
+                PoolCall c = running.get(i);
+                if (c.isDone()) {
+                    continue;
+                }
+                c.cancelTimeout();
+                boolean culprit = c == worker.culprit;
+                if (worker.killedFor != null && (culprit || worker.culprit == null)) {
+                    actions.fail(c, worker, worker.killedFor);
+                } else if (c.pinnedTo == null && c.attempts <= c.method.retries()) {
+                    putBack(c, true);
+                } else if (culprit && worker.fatalError != null) {
+                    actions.fail(c, worker, worker.fatalError);
                 } else {
                     actions.fail(
-                            running,
+                            c,
                             worker,
                             Failures.crashed(
-                                    running.method,
-                                    running.attempts,
+                                    c.method,
+                                    c.attempts,
                                     worker.describe(),
                                     worker.name,
                                     worker.pid(),
                                     exitCode == null ? -1 : exitCode,
+                                    culprit ? null : worker.killedBecause,
                                     worker.stderrTail(),
                                     worker.stdoutTail()));
                 }
@@ -632,14 +639,10 @@ final class Dispatcher {
             CancellationException reason =
                     new CancellationException("cancelled by shutdownNow() of " + name);
             for (Worker w : workers.values()) {
-                PoolCall head = w.inFlight.pollFirst();
-                for (PoolCall c; (c = w.inFlight.pollFirst()) != null; ) {
-                    neverStarted.add(c.future);
+                for (PoolCall c : w.inFlight) {
+                    (c.started ? running : neverStarted).add(c.future);
                 }
-                if (head != null) {
-                    w.inFlight.add(head);
-                    running.add(head.future);
-                }
+                w.inFlight.removeIf(c -> !c.started); // the running ones are settled as it dies
                 kill(w, reason, actions);
             }
             for (PoolCall c; (c = queue.pollFirst()) != null; ) {
@@ -697,10 +700,9 @@ final class Dispatcher {
             int running = 0;
             List<PoolStats.Worker> each = new ArrayList<>(workers.size());
             for (Worker w : workers.values()) {
-                PoolCall head = w.inFlight.peekFirst();
                 for (PoolCall c : w.inFlight) {
                     if (!c.isDone()) {
-                        if (c == head && c.started) {
+                        if (c.started) {
                             running++;
                         } else {
                             waiting++;
@@ -876,19 +878,26 @@ final class Dispatcher {
         call.worker = worker;
         worker.inFlight.addLast(call);
         worker.post(new Frame.Call(call.id, call.body));
-        if (worker.inFlight.size() == 1) {
-            startHead(worker);
+        if (worker.inFlight.size() <= threads) {
+            start(worker, call);
         }
     }
 
     /**
-     * The worker's first call in flight is now the one it runs: it counts as started, and its
-     * timeout starts. A call cancelled meanwhile stays first until the worker answers or drops it.
+     * The worker's first {@code threads} calls in flight are the ones it runs: each counts as
+     * started, and its timeout starts. A call cancelled meanwhile stays in its place until the
+     * worker answers or drops it.
      */
-    private void startHead(Worker worker) {
-        PoolCall call = worker.inFlight.peekFirst();
-        if (call == null || !call.start(System.nanoTime())) {
-            return;
+    private void startRunning(Worker worker) {
+        int i = 0;
+        for (Iterator<PoolCall> it = worker.inFlight.iterator(); i++ < threads && it.hasNext(); ) {
+            start(worker, it.next());
+        }
+    }
+
+    private void start(Worker worker, PoolCall call) {
+        if (!call.start(System.nanoTime())) {
+            return; // started already, or cancelled
         }
         monitor.started(call, worker);
         long timeoutMillis =
@@ -936,7 +945,7 @@ final class Dispatcher {
         for (Iterator<PoolCall> it = victim.inFlight.descendingIterator();
                 taken.size() < (most + 1) / 2 && it.hasNext(); ) {
             PoolCall c = it.next();
-            if (isWaiting(victim, c)) {
+            if (isWaiting(c)) {
                 taken.addFirst(c);
             }
         }
@@ -946,19 +955,49 @@ final class Dispatcher {
         return victim;
     }
 
-    /** How many of a worker's calls wait behind its running one and may be taken back. */
-    private static int waitingCalls(Worker worker) {
+    /** How many of a worker's calls wait behind its running ones and may be taken back. */
+    private int waitingCalls(Worker worker) {
         int n = 0;
         for (PoolCall c : worker.inFlight) {
-            if (isWaiting(worker, c)) {
+            if (isWaiting(c)) {
                 n++;
             }
         }
         return n;
     }
 
-    private static boolean isWaiting(Worker worker, PoolCall c) {
-        return c != worker.inFlight.peekFirst() && !c.revoked && !c.isDone() && c.pinnedTo == null;
+    /** Whether a call sent to a worker waits there, not started, and may be taken back. */
+    private static boolean isWaiting(PoolCall c) {
+        return !c.started && !c.revoked && !c.isDone() && c.pinnedTo == null;
+    }
+
+    /** Whether the worker may be running the call: it is among its first {@code threads}. */
+    private boolean isRunning(Worker worker, PoolCall call) {
+        return runningCall(worker, call.id) == call;
+    }
+
+    /** The call with this id among those the worker may be running; null if none. */
+    private PoolCall runningCall(Worker worker, long id) {
+        int i = 0;
+        for (Iterator<PoolCall> it = worker.inFlight.iterator(); i++ < threads && it.hasNext(); ) {
+            PoolCall c = it.next();
+            if (c.id == id) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Records the call that cost the worker its life, and what it did, for the other calls that die
+     * with it; the first one counts.
+     */
+    private static void blame(Worker worker, PoolCall call, String what) {
+        if (worker.culprit == null) {
+            worker.culprit = call;
+            worker.killedBecause =
+                    "another call it was running, " + call.method.displayName() + ", " + what;
+        }
     }
 
     /** Asks the worker to give back a call it has not started. */

@@ -57,6 +57,7 @@ public final class Pool {
             int minWorkers,
             int spareWorkers,
             Duration keepAlive,
+            int threadsPerWorker,
             List<String> jvmOptions,
             int maxTasksPerWorker,
             String namePrefix,
@@ -74,10 +75,11 @@ public final class Pool {
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
 
     /**
-     * Calls in flight per worker: one running, the others waiting in the worker for their turn.
-     * Deep enough that a worker seldom runs dry between two batches from the pool: with 2 workers
-     * on 2 cores, no-op calls ran at about 0.65M/s with 32, 0.9M/s with 64 and 1.1M/s with 256
-     * (benchmarks, throughput). A long call holds up none of them: an idle worker takes them back.
+     * Calls in flight per worker (at least twice its threads): the running ones, the others waiting
+     * in the worker for their turn. Deep enough that a worker seldom runs dry between two batches
+     * from the pool: with 2 workers on 2 cores, no-op calls ran at about 0.65M/s with 32, 0.9M/s
+     * with 64 and 1.1M/s with 256 (benchmarks, throughput). A long call holds up none of them: an
+     * idle worker takes them back.
      */
     private static final int SEND_AHEAD = 256;
 
@@ -106,9 +108,13 @@ public final class Pool {
                         name,
                         namePrefix,
                         new Dispatcher.Sizing(
-                                s.workers(), s.minWorkers(), s.spareWorkers(), s.keepAlive()),
+                                s.workers(),
+                                s.minWorkers(),
+                                s.spareWorkers(),
+                                s.keepAlive(),
+                                s.threadsPerWorker()),
                         s.maxTasksPerWorker(),
-                        SEND_AHEAD,
+                        Math.max(SEND_AHEAD, 2 * s.threadsPerWorker()),
                         s.defaultTimeout(),
                         scheduler,
                         this::carryOut,
@@ -130,7 +136,13 @@ public final class Pool {
         jvmOptions.addAll(s.jvmOptions());
         this.archiveToMake = archived ? null : archive;
         WorkerLauncher launcher =
-                new WorkerLauncher(s.java(), jvmOptions, where, listener.socket(), secret);
+                new WorkerLauncher(
+                        s.java(),
+                        jvmOptions,
+                        where,
+                        listener.socket(),
+                        secret,
+                        s.threadsPerWorker());
         this.supervisor =
                 new WorkerSupervisor(
                         dispatcher,

@@ -77,18 +77,28 @@ final class Worker implements WorkerView {
     boolean joined;
 
     /**
-     * The calls sent to it and not yet answered, in the order sent. The first is the one it is
-     * running (or about to: its start is on the wire); the others wait in the worker. Guarded by
-     * the dispatcher's lock.
+     * The calls sent to it and not yet answered, in the order sent. The first {@code
+     * threadsPerWorker} are the ones it is running (or about to: their starts are on the wire); the
+     * others wait in the worker. Guarded by the dispatcher's lock.
      */
     final ArrayDeque<PoolCall> inFlight = new ArrayDeque<>();
 
     /**
-     * Why the pool killed it, given to the first call in flight as its final failure when the
-     * process is gone (a timeout, shutdownNow); null when nothing is owed to that call (it was
-     * cancelled) or the worker died some other way. Guarded by the dispatcher's lock.
+     * Why the pool killed it, given as their final failure to the {@link #culprit}, or to every
+     * running call if there is none, when the process is gone (a timeout, shutdownNow); null when
+     * nothing is owed (the call was cancelled) or the worker died some other way. Guarded by the
+     * dispatcher's lock.
      */
     Throwable killedFor;
+
+    /**
+     * The call that cost it its life (it timed out, was cancelled with {@code cancel(true)}, or hit
+     * a JVM error), and what that call did, for the other calls running there; null if none.
+     * Guarded by the dispatcher's lock.
+     */
+    PoolCall culprit;
+
+    String killedBecause;
 
     /**
      * The failure of the call whose JVM error (out of memory, stack overflow) made the pool kill

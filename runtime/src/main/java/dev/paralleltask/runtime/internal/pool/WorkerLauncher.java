@@ -17,15 +17,25 @@ final class WorkerLauncher {
     private final String mainClass;
     private final Path socket;
     private final byte[] secret;
+    private final int threads;
 
+    /**
+     * @param threads how many calls a worker runs at once
+     */
     WorkerLauncher(
-            Path java, List<String> jvmOptions, WorkerClasspath where, Path socket, byte[] secret) {
+            Path java,
+            List<String> jvmOptions,
+            WorkerClasspath where,
+            Path socket,
+            byte[] secret,
+            int threads) {
         this.java = java;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.classpath = where.classpath();
         this.mainClass = where.mainClass();
         this.socket = socket;
         this.secret = secret.clone();
+        this.threads = threads;
     }
 
     /**
@@ -64,6 +74,7 @@ final class WorkerLauncher {
         command.add(ring(workerId).toString());
         command.add(Integer.toString(workerId));
         command.add(Long.toString(ProcessHandle.current().pid()));
+        command.add(Integer.toString(threads));
         return command;
     }
 }

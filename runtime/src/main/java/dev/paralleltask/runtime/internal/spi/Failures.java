@@ -113,7 +113,10 @@ public final class Failures {
         return access().timeout(method.displayName(), timeout, elapsed, where, taskStackTrace);
     }
 
-    /** The worker died under a call: it exited, or was killed by a signal. */
+    /**
+     * The worker died under a call: it exited, or was killed by a signal, {@code because} another
+     * call it ran cost it its life (null if not).
+     */
     public static WorkerCrashedException crashed(
             TaskMethod method,
             int attempts,
@@ -121,6 +124,7 @@ public final class Failures {
             String workerName,
             long pid,
             int exitCode,
+            String because,
             List<String> stderrTail,
             List<String> stdoutTail) {
         String how =
@@ -141,6 +145,7 @@ public final class Failures {
                                 + " while running "
                                 + method.displayName()
                                 + attempt
+                                + (because == null ? "" : ", because " + because)
                                 + "; it was replaced"
                                 + lastWords(stderrTail, stdoutTail),
                         workerName,

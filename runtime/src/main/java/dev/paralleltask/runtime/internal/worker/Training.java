@@ -78,7 +78,8 @@ public final class Training {
                             ringFile,
                             0,
                             new byte[32],
-                            ParentWatch.start(parentPid, socket, ringFile));
+                            ParentWatch.start(parentPid, socket, ringFile),
+                            1);
             pool.join();
         } finally {
             remove(files);

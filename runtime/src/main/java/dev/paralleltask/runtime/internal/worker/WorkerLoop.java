@@ -13,19 +13,22 @@ import java.lang.reflect.Constructor;
 import java.net.ProtocolException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Runs the calls the pool sends, one at a time in the order sent, until told to stop.
+ * Runs the calls the pool sends, in the order sent, up to {@code threads} at once, until told to
+ * stop.
  *
- * <p>Two threads: a reader takes frames off the channel at once, many per system call, so calls
- * sent ahead wait here rather than in the socket and a {@link Frame.Revoke} is seen while a call
- * runs; the runner (the thread that called {@link #run}) runs the calls. Each answer is given to
- * the {@link AnswerChannel} before the next call starts, and so reaches the pool even if that call
- * kills the JVM ({@code Runtime.halt}, a native crash).
+ * <p>A reader thread takes frames off the channel at once, many per system call, so calls sent
+ * ahead wait here rather than in the socket and a {@link Frame.Revoke} is seen while calls run;
+ * runner threads (the one that called {@link #run}, and {@code threads - 1} more) each take the
+ * oldest waiting call. A runner gives its answer to the {@link AnswerChannel} before it takes
+ * another call, and so the answer reaches the pool even if a later call kills the JVM ({@code
+ * Runtime.halt}, a native crash), and the pool always knows which calls may be running: the oldest
+ * {@code threads} it has not had answered or dropped.
  */
 final class WorkerLoop {
     /** The parent is trusted; the limit only keeps a corrupt length from allocating 2 GiB. */
@@ -39,48 +42,73 @@ final class WorkerLoop {
     private final ParentWatch watch;
     private final ClassLoader loader;
 
-    /** Touched only by the runner. */
-    private final Map<String, TaskInvoker> invokers = new HashMap<>();
+    private final int threads;
+
+    private final Map<String, TaskInvoker> invokers = new ConcurrentHashMap<>();
 
     /** Calls received and not started, in the order sent; guarded by itself. */
     private final ArrayDeque<Frame.Call> waiting = new ArrayDeque<>();
 
     /**
-     * The id of the call the runner is running, or 0: set with the call taken from {@code waiting},
-     * under its lock; cleared without it once the call has returned.
+     * The calls being run, by id, and the threads running them: put with the call taken from {@code
+     * waiting}, under its lock; removed without it once the call has returned.
      */
-    private volatile long running;
+    private final Map<Long, Thread> running = new ConcurrentHashMap<>();
 
-    /** The thread that runs the calls; written once, before the reader starts. */
-    private Thread runner;
-
-    WorkerLoop(FrameChannel channel, AnswerChannel answers, ParentWatch watch, ClassLoader loader) {
+    WorkerLoop(
+            FrameChannel channel,
+            AnswerChannel answers,
+            ParentWatch watch,
+            ClassLoader loader,
+            int threads) {
         this.channel = channel;
         this.answers = answers;
         this.watch = watch;
         this.loader = loader;
+        this.threads = threads;
     }
 
     /** Runs until the pool says stop, and returns the exit code. */
     int run() throws IOException {
-        runner = Thread.currentThread();
         Thread reader = new Thread(this::read, "paralleltask-reader");
         reader.setDaemon(true);
         reader.start();
-        while (true) {
-            Frame.Call call = next();
-            if (call == STOP) {
-                channel.write(new Frame.Bye());
-                return WorkerMain.EXIT_STOPPED;
-            }
+        for (int i = 2; i <= threads; i++) {
+            Thread runner =
+                    new Thread(
+                            () -> {
+                                try {
+                                    runCalls();
+                                } catch (IOException | RuntimeException | Error e) {
+                                    System.err.println(
+                                            "paralleltask worker: cannot answer the pool:");
+                                    e.printStackTrace();
+                                    WorkerMain.exit(WorkerMain.EXIT_INTERNAL);
+                                }
+                            },
+                            "paralleltask-runner-" + i);
+            runner.setDaemon(true); // the worker exits when this thread says goodbye
+            runner.start();
+        }
+        runCalls();
+        channel.write(new Frame.Bye()); // the pool sends Stop only once every call is answered
+        return WorkerMain.EXIT_STOPPED;
+    }
+
+    /** Runs calls until the pool says stop. */
+    private void runCalls() throws IOException {
+        for (Frame.Call call; (call = next()) != STOP; ) {
             Frame answer = answer(call);
             Thread.interrupted(); // an interrupt the task left behind would close the channel
-            running = 0;
+            running.remove(call.id());
             answers.send(answer);
         }
     }
 
-    /** Waits for the next call and marks it running. */
+    /**
+     * Waits for the next call and marks it running; {@link #STOP}, left in place for the other
+     * runners, once the pool said stop.
+     */
     private Frame.Call next() {
         synchronized (waiting) {
             while (waiting.isEmpty()) {
@@ -90,8 +118,11 @@ final class WorkerLoop {
                     // A task interrupted this thread and returned; the interrupt was meant for it.
                 }
             }
-            Frame.Call call = waiting.pollFirst();
-            running = call.id();
+            Frame.Call call = waiting.peekFirst();
+            if (call != STOP) {
+                waiting.pollFirst();
+                running.put(call.id(), Thread.currentThread());
+            }
             return call;
         }
     }
@@ -141,20 +172,21 @@ final class WorkerLoop {
         }
         synchronized (waiting) {
             if (waiting.isEmpty()) {
-                waiting.notify(); // the runner waits only for an empty queue
+                waiting.notifyAll(); // runners wait only for an empty queue
             }
             waiting.addAll(calls);
         }
         calls.clear();
     }
 
-    /** Sends where the runner is, if it runs call {@code id}; an empty body if it does not. */
+    /** Sends where call {@code id} is, if it runs; an empty body if it does not. */
     private void sendStack(long id) throws IOException {
         byte[] body = new byte[0];
-        if (running == id) {
+        Thread runner = running.get(id);
+        if (runner != null) {
             Throwable where = new Throwable("the stack of call " + id);
             where.setStackTrace(runner.getStackTrace());
-            if (running == id) { // still the same call: the stack is its
+            if (running.get(id) == runner) { // still the same call: the stack is its
                 body = ThrowableCodec.encode(where);
             }
         }
@@ -172,7 +204,7 @@ final class WorkerLoop {
                     break;
                 }
             }
-            if (running == revoke.id() && revoke.interrupt()) {
+            if (revoke.interrupt() && running.containsKey(revoke.id())) {
                 Runtime.getRuntime()
                         .halt(WorkerMain.EXIT_CANCELLED); // the only sure way to stop it
             }
@@ -210,7 +242,7 @@ final class WorkerLoop {
 
     private TaskInvoker invoker(String className) throws ReflectiveOperationException {
         TaskInvoker invoker = invokers.get(className);
-        if (invoker == null) {
+        if (invoker == null) { // two runners may both make one; either will do
             Class<?> type;
             try {
                 type = Class.forName(className, true, loader);

@@ -16,9 +16,10 @@ import java.util.HexFormat;
 /**
  * The main class of a worker JVM: handshake, start {@link ParentWatch}, run {@link WorkerLoop}.
  *
- * <p>Command line: {@code WorkerMain <socket path> <ring path> <worker id> <parent pid>}, the ring
- * being the {@link FrameRing} file its answers go through; the pool's secret arrives as the first
- * line of standard input, so it never shows in a process listing. Exit codes:
+ * <p>Command line: {@code WorkerMain <socket path> <ring path> <worker id> <parent pid> <threads>},
+ * the ring being the {@link FrameRing} file its answers go through and threads how many calls it
+ * runs at once; the pool's secret arrives as the first line of standard input, so it never shows in
+ * a process listing. Exit codes:
  *
  * <ul>
  *   <li>{@value #EXIT_STOPPED}: the pool asked the worker to stop and it said goodbye;
@@ -59,15 +60,17 @@ public final class WorkerMain {
     }
 
     private static int run(String[] args) throws IOException {
-        if (args.length != 4) {
+        if (args.length != 5) {
             System.err.println(
-                    "usage: WorkerMain <socket path> <ring path> <worker id> <parent pid>; the secret on stdin");
+                    "usage: WorkerMain <socket path> <ring path> <worker id> <parent pid> <threads>;"
+                            + " the secret on stdin");
             return EXIT_USAGE;
         }
         Path socket = Path.of(args[0]);
         Path ringFile = Path.of(args[1]);
         int workerId = Integer.parseInt(args[2]);
         long parentPid = Long.parseLong(args[3]);
+        int threads = Integer.parseInt(args[4]);
         ParentWatch watch = ParentWatch.start(parentPid, socket, ringFile);
 
         String secret =
@@ -77,14 +80,15 @@ public final class WorkerMain {
             System.err.println("paralleltask worker: no pool secret on standard input");
             return EXIT_HANDSHAKE;
         }
-        return serve(socket, ringFile, workerId, HexFormat.of().parseHex(secret), watch);
+        return serve(socket, ringFile, workerId, HexFormat.of().parseHex(secret), watch, threads);
     }
 
     /**
-     * Maps the ring, connects to the pool, says hello with {@code secret}, and runs calls until the
-     * pool says stop; returns the exit code.
+     * Maps the ring, connects to the pool, says hello with {@code secret}, and runs calls, {@code
+     * threads} at once, until the pool says stop; returns the exit code.
      */
-    static int serve(Path socket, Path ringFile, int workerId, byte[] secret, ParentWatch watch)
+    static int serve(
+            Path socket, Path ringFile, int workerId, byte[] secret, ParentWatch watch, int threads)
             throws IOException {
         FrameRing ring;
         try {
@@ -103,7 +107,9 @@ public final class WorkerMain {
             return EXIT_HANDSHAKE;
         }
         channel.write(new Frame.Hello(ProcessHandle.current().pid(), workerId, secret));
-        return new WorkerLoop(channel, new AnswerChannel(ring, channel), watch, taskLoader()).run();
+        return new WorkerLoop(
+                        channel, new AnswerChannel(ring, channel), watch, taskLoader(), threads)
+                .run();
     }
 
     /**

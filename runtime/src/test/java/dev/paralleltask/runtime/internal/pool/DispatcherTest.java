@@ -12,7 +12,10 @@ import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -53,7 +56,7 @@ class DispatcherTest {
         return new Dispatcher(
                 "pool-t",
                 "pool-t-worker-",
-                new Dispatcher.Sizing(size, size, 0, Duration.ofSeconds(60)),
+                new Dispatcher.Sizing(size, size, 0, Duration.ofSeconds(60), 1),
                 maxTasksPerWorker,
                 sendAhead,
                 Duration.ZERO,
@@ -253,7 +256,8 @@ class DispatcherTest {
 
     @Test
     void aSpareTakesTheDeadWorkersPlaceAtOnceAndIsReplaced() {
-        Dispatcher dispatcher = dispatcher(new Dispatcher.Sizing(1, 1, 1, Duration.ofSeconds(60)));
+        Dispatcher dispatcher =
+                dispatcher(new Dispatcher.Sizing(1, 1, 1, Duration.ofSeconds(60), 1));
         Worker active = join(dispatcher);
         Worker spare = join(dispatcher);
         assertEquals(Worker.State.SPARE, spare.state);
@@ -273,7 +277,8 @@ class DispatcherTest {
 
     @Test
     void anElasticPoolGrowsWhileCallsWaitAndShrinksOnceIdle() throws InterruptedException {
-        Dispatcher dispatcher = dispatcher(new Dispatcher.Sizing(3, 1, 0, Duration.ofMillis(50)));
+        Dispatcher dispatcher =
+                dispatcher(new Dispatcher.Sizing(3, 1, 0, Duration.ofMillis(50), 1));
         Worker first = join(dispatcher);
         List<PoolCall> calls = new ArrayList<>();
         Actions grew = null;
@@ -307,5 +312,75 @@ class DispatcherTest {
         assertTrue(
                 (first.state == Worker.State.READY) != (second.state == Worker.State.READY),
                 first.state + ", " + second.state);
+    }
+
+    @Test
+    void aWorkerWithThreadsRunsThatManyCallsAndMayAnswerThemInAnyOrder() {
+        Dispatcher dispatcher =
+                dispatcher(new Dispatcher.Sizing(1, 1, 0, Duration.ofSeconds(60), 3));
+        Worker worker = join(dispatcher);
+        List<PoolCall> calls = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            calls.add(submit(dispatcher, method(0)));
+        }
+        assertEquals(List.of(true, true, true, false, false), started(calls));
+        assertEquals(calls.get(2), dispatcher.answered(worker, calls.get(2).id, new Actions()));
+        assertEquals(List.of(true, true, true, true, false), started(calls));
+        assertEquals(calls.get(0), dispatcher.answered(worker, calls.get(0).id, new Actions()));
+        assertTrue(calls.get(4).started);
+
+        Actions outOfTurn = new Actions();
+        PoolCall sixth = submit(dispatcher, method(0)); // waits behind the three running
+        assertNull(dispatcher.answered(worker, sixth.id, outOfTurn));
+        assertEquals(List.of(worker), outOfTurn.kills);
+    }
+
+    private static List<Boolean> started(List<PoolCall> calls) {
+        return calls.stream().map(c -> c.started).toList();
+    }
+
+    @Test
+    void onlyCallsWaitingBehindAllThreadsCanBeStolen() {
+        Dispatcher dispatcher =
+                dispatcher(new Dispatcher.Sizing(2, 2, 0, Duration.ofSeconds(60), 2));
+        Worker busy = join(dispatcher);
+        for (int i = 0; i < 4; i++) {
+            submit(dispatcher, method(0)); // calls 1 and 2 run, 3 and 4 wait
+        }
+        sent(busy);
+        join(dispatcher);
+        assertEquals("Revoke 4", sent(busy));
+    }
+
+    @Test
+    void theCallsRunningBesideOneThatTimedOutAreRetriedOrFailNamingIt() {
+        Dispatcher dispatcher =
+                dispatcher(new Dispatcher.Sizing(1, 1, 0, Duration.ofSeconds(60), 3));
+        Worker worker = join(dispatcher);
+        PoolCall slow = submit(dispatcher, method(0));
+        PoolCall retried = submit(dispatcher, method(1));
+        PoolCall failed = submit(dispatcher, method(0));
+        PoolCall waiting = submit(dispatcher, method(0));
+        dispatcher.timedOut(slow, 1_000);
+        Actions stopped = dispatcher.stackArrived(worker, slow.id, new StackTraceElement[0]);
+        assertEquals(List.of(worker), stopped.kills);
+        assertEquals(slow, stopped.settlements.get(0).call());
+
+        Actions died = dispatcher.died(worker, 137, null);
+        Map<PoolCall, Throwable> settled = new HashMap<>();
+        died.settlements.forEach(s -> settled.put(s.call(), s.failure()));
+        assertEquals(Set.of(slow, failed), settled.keySet(), "slow again: the first one counts");
+        WorkerCrashedException crash =
+                assertInstanceOf(WorkerCrashedException.class, settled.get(failed));
+        assertTrue(
+                crash.getMessage()
+                        .contains(
+                                "because another call it was running, Tasks.run(), timed out"
+                                        + " after PT1S"),
+                crash::getMessage);
+        assertEquals(1, retried.attempts);
+        assertEquals(0, waiting.attempts);
+        Worker next = join(dispatcher);
+        assertEquals("Call 2, Call 4", sent(next)); // the retried call first, in the order sent
     }
 }

@@ -35,7 +35,8 @@ class WorkerLauncherTest {
                         List.of(),
                         WorkerClasspath.given("unused.jar"),
                         temp.resolve("pool.sock"),
-                        new byte[] {1, 2, 3});
+                        new byte[] {1, 2, 3},
+                        1);
 
         AtomicBoolean secretReadFirst = new AtomicBoolean();
         Process process =

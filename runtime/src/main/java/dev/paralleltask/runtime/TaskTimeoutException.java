@@ -4,8 +4,9 @@ import java.time.Duration;
 
 /**
  * A call ran longer than its timeout ({@code @ParallelTask(timeoutMillis)} or the pool's default).
- * In a {@link ProcessPool} its worker was killed and replaced; in a {@link ThreadPool} its thread
- * was interrupted.
+ * In a {@link ProcessPool} its worker was killed and replaced (with any other calls it was running,
+ * see {@link ProcessPool.Builder#threadsPerWorker}); in a {@link ThreadPool} its thread was
+ * interrupted.
  */
 public final class TaskTimeoutException extends TaskException {
     private static final long serialVersionUID = 1L;

@@ -5,7 +5,11 @@ import java.util.List;
 /**
  * The worker running a call died under it: it exited ({@code System.exit}), was killed, crashed in
  * native code, or hit a JVM error such as {@code OutOfMemoryError} (then the error, as the worker
- * reported it, is the cause). The worker was replaced; other calls were not affected.
+ * reported it, is the cause). The worker was replaced; other calls were not affected, but for those
+ * running in the same worker when it ran several at once ({@link
+ * ProcessPool.Builder#threadsPerWorker}): each of them ran again if its {@code retries} allowed, or
+ * failed with this exception, whose message then names the call that cost the worker ("because
+ * another call it was running, ..., timed out").
  */
 public final class WorkerCrashedException extends TaskException {
     private static final long serialVersionUID = 1L;

@@ -198,7 +198,11 @@ final class Dispatcher {
                 return null;
             }
             call.cancelTimeout();
-            worker.inFlight.remove(call);
+            if (worker.inFlight.peekFirst() == call) {
+                worker.inFlight.pollFirst(); // the usual case, and the cheap one
+            } else {
+                worker.inFlight.remove(call);
+            }
             call.worker = null;
             worker.tasksCompleted++;
             startRunning(worker);

@@ -174,6 +174,9 @@ public final class AnswerAdmission {
     private final class Admission implements ClassAdmission {
         private final boolean failure;
 
+        /** The signature's classes, anchored at the first class that is not a runtime value. */
+        private List<Class<?>> roots;
+
         /** Classes values may be instances of, or of a subclass of. */
         private final List<Class<?>> anchors = new ArrayList<>();
 
@@ -181,7 +184,7 @@ public final class AnswerAdmission {
 
         Admission(List<Class<?>> roots, boolean failure) {
             this.failure = failure;
-            roots.forEach(this::anchor);
+            this.roots = roots;
         }
 
         @Override
@@ -190,6 +193,10 @@ public final class AnswerAdmission {
                     || Enum.class.isAssignableFrom(type)
                     || isRuntimeValue(type.getName())) {
                 return true;
+            }
+            if (roots != null) { // most answers are runtime values only: they never get here
+                roots.forEach(this::anchor);
+                roots = null;
             }
             boolean admitted =
                     anchored.contains(type)

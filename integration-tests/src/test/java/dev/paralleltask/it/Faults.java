@@ -133,6 +133,22 @@ public final class Faults {
         }
     }
 
+    /**
+     * Dies in the way named: "exit", "halt", "outOfMemory", "stackOverflow", or "hang" (until a
+     * timeout or cancel kills the worker). Not a task: tasks call it while they hold something.
+     */
+    static int dieAs(String how) throws InterruptedException {
+        switch (how) {
+            case "exit" -> System.exit(3);
+            case "halt" -> Runtime.getRuntime().halt(4);
+            case "outOfMemory" -> exhaustHeap();
+            case "stackOverflow" -> recurse(0);
+            case "hang" -> Thread.sleep(600_000);
+            default -> throw new IllegalArgumentException(how);
+        }
+        return -1;
+    }
+
     @ParallelTask
     public static int shout(int lines) {
         for (int i = 0; i < lines; i++) {

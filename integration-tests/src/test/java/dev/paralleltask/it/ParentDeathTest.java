@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.paralleltask.runtime.internal.shared.SharedDirectory;
 import dev.paralleltask.runtime.internal.worker.WorkerMain;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,11 +30,15 @@ class ParentDeathTest {
             assertEquals(2, pids.size());
             assertTrue(pids.stream().noneMatch(Futures::isDead));
             Path directory = poolDirectory(pids.get(0));
+            Path shared = sharedDirectory(pids.get(0));
             parent.destroyForcibly().waitFor();
             Futures.awaitAllDead(pids);
             assertFalse(
                     Files.exists(directory),
                     "the workers of a dead pool remove its directory " + directory);
+            assertFalse(
+                    Files.exists(shared),
+                    "the workers of a dead parent remove its shared objects " + shared);
         } finally {
             parent.destroyForcibly();
         }
@@ -43,12 +50,14 @@ class ParentDeathTest {
         try {
             List<Long> pids = readWorkerPids(parent);
             Path directory = poolDirectory(pids.get(0));
+            Path shared = sharedDirectory(pids.get(0));
             parent.destroy(); // SIGTERM: the JVM runs its shutdown and exits
             parent.waitFor();
             Futures.awaitAllDead(pids);
             assertFalse(
                     Files.exists(directory),
                     "the workers of a dead pool remove its directory " + directory);
+            assertFalse(Files.exists(shared), "the parent removes its shared objects " + shared);
         } finally {
             parent.destroyForcibly();
         }
@@ -77,6 +86,27 @@ class ParentDeathTest {
         Path directory =
                 Path.of(args.get(args.indexOf(WorkerMain.class.getName()) + 1)).getParent();
         assertTrue(Files.isDirectory(directory), directory + " should exist while the pool runs");
+        return directory;
+    }
+
+    /** The parent's directory of shared objects, as its workers were told; with two objects. */
+    private static Path sharedDirectory(long workerPid) throws IOException {
+        String prefix = "-D" + SharedDirectory.PROPERTY + "=";
+        Path directory =
+                Path.of(
+                        Arrays.stream(
+                                        ProcessHandle.of(workerPid)
+                                                .orElseThrow()
+                                                .info()
+                                                .arguments()
+                                                .orElseThrow())
+                                .filter(a -> a.startsWith(prefix))
+                                .findFirst()
+                                .orElseThrow()
+                                .substring(prefix.length()));
+        try (Stream<Path> objects = Files.list(directory)) {
+            assertEquals(2, objects.count(), "the parent's array and the worker's");
+        }
         return directory;
     }
 

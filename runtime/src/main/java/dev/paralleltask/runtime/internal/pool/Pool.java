@@ -7,6 +7,7 @@ import dev.paralleltask.runtime.WorkerInfo;
 import dev.paralleltask.runtime.WorkerOutput;
 import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.shared.SharedDirectory;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
@@ -133,6 +134,8 @@ public final class Pool {
             where = new WorkerClasspath(archive.classpath(), where.jvmOptions(), where.mainClass());
         }
         jvmOptions.addAll(heapLimit(s.workers(), s.jvmOptions()));
+        // Shared objects a worker makes go where the caller's are, and so outlive the worker.
+        jvmOptions.add("-D" + SharedDirectory.PROPERTY + "=" + SharedDirectory.get());
         jvmOptions.addAll(s.jvmOptions());
         this.archiveToMake = archived ? null : archive;
         WorkerLauncher launcher =

@@ -50,6 +50,7 @@ public final class AnswerAdmission {
             Set.of(
                     "java.lang.Object", // as Object[], which collections check before filling one
                     "java.lang.String",
+                    "dev.paralleltask.shared.SharedHandle", // checked before it maps anything
                     "java.lang.Boolean",
                     "java.lang.Character",
                     "java.lang.Byte",
@@ -159,7 +160,15 @@ public final class AnswerAdmission {
 
     /** What the result of a call of {@code method} may instantiate; one per answer read. */
     public ClassAdmission forResult(TaskMethod method) {
-        return new Admission(method.answerTypes(), false);
+        return forTypes(method.answerTypes());
+    }
+
+    /**
+     * What a value declared as one of {@code types} may instantiate, as for a result: the runtime's
+     * values, those types, their subclasses and their fields' classes. One per value.
+     */
+    public ClassAdmission forTypes(List<Class<?>> types) {
+        return new Admission(types, false);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime.internal.worker;
 
+import dev.paralleltask.runtime.internal.shared.SharedDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,6 +39,7 @@ final class ParentWatch {
                                 }
                             }
                             watch.removePoolFiles();
+                            watch.removeSharedObjects();
                             // halt, not exit: shutdown hooks of user code must not keep an orphan
                             // alive.
                             Runtime.getRuntime().halt(WorkerMain.EXIT_PARENT_GONE);
@@ -57,6 +59,7 @@ final class ParentWatch {
         for (int i = 0; i < 50; i++) {
             if (!isAlive()) {
                 removePoolFiles();
+                removeSharedObjects();
                 return;
             }
             try {
@@ -72,6 +75,20 @@ final class ParentWatch {
                 ProcessHandle.current().parent().map(p -> p.pid() == parentPid).orElse(false);
         return stillOurParent
                 && ProcessHandle.of(parentPid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /**
+     * Removes the shared objects of the dead parent's family, if the parent was the family's first
+     * process: it would have removed them as it exited.
+     */
+    private void removeSharedObjects() {
+        String shared = System.getProperty(SharedDirectory.PROPERTY);
+        if (shared != null) {
+            Path dir = Path.of(shared);
+            if (dir.getFileName().toString().startsWith(SharedDirectory.PREFIX + parentPid + "-")) {
+                SharedDirectory.removeAll(dir);
+            }
+        }
     }
 
     /**

@@ -1,0 +1,335 @@
+package dev.paralleltask.it;
+
+import static dev.paralleltask.it.Futures.await;
+import static dev.paralleltask.it.Futures.failure;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paralleltask.runtime.ProcessPool;
+import dev.paralleltask.runtime.RemoteTaskException;
+import dev.paralleltask.runtime.TaskException;
+import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.ThreadPool;
+import dev.paralleltask.runtime.internal.shared.SharedDirectory;
+import dev.paralleltask.shared.SharedByteArray;
+import dev.paralleltask.shared.SharedDoubleArray;
+import dev.paralleltask.shared.SharedEvent;
+import dev.paralleltask.shared.SharedLock;
+import dev.paralleltask.shared.SharedLongArray;
+import dev.paralleltask.shared.SharedQueue;
+import dev.paralleltask.shared.SharedSemaphore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Shared arrays, queues, locks, semaphores and events between the caller and real workers. */
+@Timeout(120)
+class SharedObjectsTest {
+    private static ProcessPool pool;
+    private static SharedWorkTasks tasks;
+
+    @BeforeAll
+    static void startPool() {
+        pool = ProcessPool.builder().workers(2).jvmOptions("-Xmx64m").build();
+        tasks = new SharedWorkTasks(pool);
+    }
+
+    @AfterAll
+    static void closePoolAndLookForLeftovers() throws Exception {
+        pool.close();
+        try (Stream<Path> left = Files.list(SharedDirectory.get())) {
+            assertEquals(
+                    List.of(),
+                    left.toList(),
+                    "every object was closed, some by workers that died meanwhile: nothing stays");
+        }
+    }
+
+    @Test
+    void workersWritePartsOfOneArrayThatTheCallerReads() throws Exception {
+        int n = 1_000_000;
+        try (SharedLongArray array = SharedLongArray.allocate(n)) {
+            List<TaskFuture<Long>> parts = new ArrayList<>();
+            for (int p = 0; p < 4; p++) {
+                parts.add(tasks.fill(array, (long) p * n / 4, (long) (p + 1) * n / 4));
+            }
+            Set<Long> pids = new HashSet<>();
+            for (TaskFuture<Long> part : parts) {
+                pids.add(await(part));
+            }
+            assertEquals(2, pids.size(), "both workers wrote");
+            long[] all = new long[n];
+            array.get(0, all, 0, n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(2L * i, all[i], "element " + i);
+            }
+        }
+    }
+
+    @Test
+    void atomicUpdatesFromManyCallsOnSeveralWorkersAreAllCounted() throws Exception {
+        try (SharedLongArray counter = SharedLongArray.allocate(1)) {
+            List<TaskFuture<Integer>> calls = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                calls.add(tasks.count(counter, 5_000));
+            }
+            for (int i = 0; i < 20_000; i++) {
+                counter.getAndAdd(0, 1); // the caller too, at the same time
+            }
+            for (TaskFuture<Integer> c : calls) {
+                await(c);
+            }
+            assertEquals(40 * 5_000 + 20_000, counter.get(0));
+        }
+    }
+
+    @Test
+    void anArrayPastTwoGibElementsWorksEverywhere() throws Exception {
+        long length = (1L << 31) + 10; // sparse: only the pages touched take memory
+        try (SharedByteArray bytes = SharedByteArray.allocate(length)) {
+            long far = length - 3;
+            bytes.set(far, (byte) 42);
+            assertEquals((byte) 42, await(tasks.readAndWrite(bytes, far, (byte) 7)));
+            assertEquals((byte) 7, bytes.get(far + 1));
+            assertEquals(length, bytes.length());
+            byte[] across = new byte[8];
+            bytes.set((1L << 30) - 4, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, 0, 8);
+            bytes.get((1L << 30) - 4, across, 0, 8); // across two mapped pieces
+            assertEquals("[1, 2, 3, 4, 5, 6, 7, 8]", java.util.Arrays.toString(across));
+        }
+    }
+
+    @Test
+    void aQueueCarriesValuesBothWaysBetweenTheCallerAndAWorker() throws Exception {
+        try (SharedQueue<Integer> in = SharedQueue.create(2);
+                SharedQueue<Integer> out = SharedQueue.create(2)) {
+            TaskFuture<Integer> squaring = tasks.square(in, out, 200);
+            for (int i = 0; i < 200; i++) {
+                in.put(i);
+                assertEquals(i * i, out.take());
+            }
+            assertEquals(200, await(squaring));
+            assertEquals(0, in.size());
+            assertEquals(null, out.poll(Duration.ofMillis(10)));
+        }
+    }
+
+    @Test
+    void aQueueCarriesLargeAndSmallElementsBetweenTasksOnTwoWorkers() throws Exception {
+        // The consumer and the producer must run at once: on two workers, both up (an earlier
+        // test may have cost one its life).
+        Futures.eventually(
+                "two workers ready",
+                () ->
+                        pool.stats().workers().stream()
+                                        .filter(w -> w.state().equals("READY"))
+                                        .count()
+                                == 2);
+        try (SharedQueue<String> queue = SharedQueue.create(3)) {
+            TaskFuture<List<String>> consumer = tasks.consume(queue);
+            TaskFuture<Integer> producer =
+                    tasks.produce(queue, 30, 100_000); // past the ring's 16 KiB
+            TaskFuture<Integer> small = tasks.produce(queue, 0, 1); // only its empty string
+            assertEquals(30, await(producer));
+            assertEquals(0, await(small));
+            List<String> got = await(consumer); // it stops at the first empty string
+            List<String> seen = new ArrayList<>(got);
+            if (seen.size() < 30) { // the small producer's empty string came first: take the rest
+                for (String s; !(s = queue.take()).isEmpty(); ) {
+                    seen.add(s.substring(0, Math.min(s.length(), 8)) + ":" + s.length());
+                }
+            }
+            assertEquals(30, seen.size(), seen.toString());
+            for (int i = 0; i < 30; i++) {
+                assertTrue(seen.get(i).startsWith(Integer.toString(i)), seen.toString()); // FIFO
+            }
+            Path dir = SharedDirectory.get();
+            queue.close();
+            try (Stream<Path> left = Files.list(dir)) {
+                assertTrue(left.noneMatch(p -> p.toString().contains(".shm")), "files left");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"exit", "halt", "outOfMemory", "hang", "cancel"})
+    void aLockWhoseHolderDiedIsTakenByTheNext(String how) throws Exception {
+        try (SharedLock lock = SharedLock.create();
+                SharedEvent held = SharedEvent.create()) {
+            TaskFuture<Integer> holder =
+                    tasks.lockAndDie(lock, held, how.equals("cancel") ? "hang" : how);
+            assertTrue(held.await(Duration.ofSeconds(60)), "the worker took the lock");
+            assertFalse(lock.tryLock(Duration.ofMillis(50)), "held by the worker");
+            if (how.equals("cancel")) {
+                holder.cancel(true);
+            }
+            assertTrue(lock.tryLock(Duration.ofSeconds(60)), "taken over after " + how);
+            lock.unlock();
+            assertThrows(
+                    Exception.class, () -> Futures.await(holder), "it failed, or was cancelled");
+        }
+    }
+
+    @Test
+    void aPermitWhoseHolderDiedIsGivenBack() throws Exception {
+        try (SharedSemaphore permits = SharedSemaphore.create(1);
+                SharedEvent held = SharedEvent.create()) {
+            TaskFuture<Integer> holder = tasks.acquireAndDie(permits, held, "halt");
+            assertTrue(held.await(Duration.ofSeconds(60)));
+            assertTrue(permits.tryAcquire(Duration.ofSeconds(60)), "given back");
+            assertEquals(0, permits.availablePermits());
+            permits.release();
+            assertEquals(1, permits.availablePermits());
+            failure(holder, dev.paralleltask.runtime.WorkerCrashedException.class);
+        }
+    }
+
+    @Test
+    void aSemaphoreBoundsHowManyCallsRunAtOnce() throws Exception {
+        try (ProcessPool four = ProcessPool.builder().workers(4).jvmOptions("-Xmx64m").build();
+                SharedSemaphore permits = SharedSemaphore.create(2);
+                SharedLongArray gauge = SharedLongArray.allocate(2)) {
+            SharedWorkTasks on4 = new SharedWorkTasks(four);
+            List<TaskFuture<Long>> calls = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                calls.add(on4.limited(permits, gauge, 100));
+            }
+            for (TaskFuture<Long> c : calls) {
+                assertTrue(await(c) <= 2);
+            }
+            assertTrue(gauge.get(1) >= 1 && gauge.get(1) <= 2, "peak " + gauge.get(1));
+            assertEquals(2, permits.availablePermits());
+        }
+    }
+
+    @Test
+    void anEventWakesEveryWaiter() throws Exception {
+        try (SharedEvent event = SharedEvent.create()) {
+            TaskFuture<Boolean> first = tasks.await(event, 60_000);
+            TaskFuture<Boolean> second = tasks.await(event, 60_000);
+            Futures.eventually("both wait", () -> pool.stats().running() == 2);
+            assertFalse(event.isSet());
+            event.set();
+            assertTrue(await(first));
+            assertTrue(await(second));
+            event.clear();
+            assertFalse(await(tasks.await(event, 50)), "not set: the wait times out");
+        }
+    }
+
+    @Test
+    void anArrayMadeInAWorkerOutlivesItAndReachesOtherWorkers() throws Exception {
+        try (SharedLongArray made = await(tasks.make(10, 7))) {
+            assertEquals(7, made.get(9));
+            made.set(3, 11);
+            assertEquals(11L, await(tasks.get(made, 3)));
+        }
+    }
+
+    @Test
+    void theSameObjectsWorkOnAThreadPool() throws Exception {
+        try (ThreadPool threads = ThreadPool.builder().threads(4).build();
+                ThreadPool copying = ThreadPool.builder().threads(2).copyValues(true).build();
+                SharedLongArray counter = SharedLongArray.allocate(1);
+                SharedQueue<Integer> in = SharedQueue.create(2);
+                SharedQueue<Integer> out = SharedQueue.create(2)) {
+            List<TaskFuture<Integer>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                calls.add(
+                        new SharedWorkTasks(i % 2 == 0 ? threads : copying).count(counter, 1_000));
+            }
+            for (TaskFuture<Integer> c : calls) {
+                await(c);
+            }
+            assertEquals(8_000, counter.get(0));
+            TaskFuture<Integer> squaring = new SharedWorkTasks(copying).square(in, out, 3);
+            for (int i = 1; i <= 3; i++) {
+                in.put(i);
+                assertEquals(i * i, out.take());
+            }
+            assertEquals(3, await(squaring));
+        }
+    }
+
+    @Test
+    void badInputIsRefusedNamingTheValue() {
+        assertEquals(
+                "SharedLongArray.allocate: length must be between 0 and what memory holds, was -5",
+                assertThrows(IllegalArgumentException.class, () -> SharedLongArray.allocate(-5))
+                        .getMessage());
+        IllegalArgumentException tooBig =
+                assertThrows(
+                        IllegalArgumentException.class, () -> SharedDoubleArray.allocate(1L << 50));
+        assertTrue(
+                tooBig.getMessage().contains("takes 9007199254740992 bytes"), tooBig::getMessage);
+        assertEquals(
+                "SharedQueue.create: capacity must be >= 1, was 0",
+                assertThrows(IllegalArgumentException.class, () -> SharedQueue.create(0))
+                        .getMessage());
+        assertEquals(
+                "SharedSemaphore.create: permits must be >= 0, was -1",
+                assertThrows(IllegalArgumentException.class, () -> SharedSemaphore.create(-1))
+                        .getMessage());
+    }
+
+    @Test
+    void unlockByAWorkerThatDoesNotHoldTheLockFailsNamingTheHolder() throws Exception {
+        try (SharedLock lock = SharedLock.create()) {
+            lock.lock();
+            Throwable e = failure(tasks.unlock(lock), IllegalMonitorStateException.class);
+            assertTrue(
+                    e.getMessage().contains("but pid " + ProcessHandle.current().pid()),
+                    e::getMessage);
+            lock.unlock();
+            IllegalMonitorStateException notLocked =
+                    assertThrows(IllegalMonitorStateException.class, lock::unlock);
+            assertTrue(
+                    notLocked.getMessage().endsWith("but it is not locked"), notLocked::getMessage);
+        }
+    }
+
+    @Test
+    void aClosedObjectFailsItsUseHereAndItsCallThere() throws Exception {
+        SharedLongArray array = SharedLongArray.allocate(4);
+        array.close();
+        IllegalStateException here = assertThrows(IllegalStateException.class, () -> array.get(0));
+        assertTrue(here.getMessage().endsWith("is closed"), here::getMessage);
+        TaskException there = failure(tasks.get(array, 0), TaskException.class);
+        assertTrue(there.getMessage().contains("closed"), there::getMessage);
+        assertEquals(5L, await(new FaultsTasks(pool).sleep(5)), "the worker goes on");
+    }
+
+    @Test
+    void anObjectClosedWhileAWorkerHoldsItFailsThereClearly() throws Exception {
+        SharedEvent event = SharedEvent.create();
+        TaskFuture<Boolean> waiting;
+        try (SharedEvent started = SharedEvent.create()) {
+            waiting = tasks.awaitOnceStarted(started, event, 60_000);
+            assertTrue(started.await(Duration.ofSeconds(60)), "the worker has the event");
+        }
+        event.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> await(waiting));
+        Throwable cause = e.getCause();
+        assertTrue(
+                cause instanceof IllegalStateException || cause instanceof RemoteTaskException,
+                String.valueOf(cause));
+        assertTrue(cause.getMessage().contains("is closed"), cause::getMessage);
+        try (SharedEvent another = SharedEvent.create()) {
+            assertFalse(await(tasks.await(another, 1)), "the worker goes on");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.paralleltask.it;
+
+import dev.paralleltask.ParallelTask;
+import dev.paralleltask.shared.SharedByteArray;
+import dev.paralleltask.shared.SharedEvent;
+import dev.paralleltask.shared.SharedLock;
+import dev.paralleltask.shared.SharedLongArray;
+import dev.paralleltask.shared.SharedQueue;
+import dev.paralleltask.shared.SharedSemaphore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Tasks that work on shared objects their caller passes them. */
+public final class SharedWork {
+    private SharedWork() {}
+
+    /** Sets elements {@code from..to} of {@code array} to twice their index. */
+    @ParallelTask
+    public static long fill(SharedLongArray array, long from, long to) {
+        for (long i = from; i < to; i++) {
+            array.set(i, 2 * i);
+        }
+        return ProcessHandle.current().pid();
+    }
+
+    /** Adds 1 to element 0, {@code times} times, half by getAndAdd, half by compareAndSet. */
+    @ParallelTask
+    public static int count(SharedLongArray counter, int times) {
+        for (int i = 0; i < times; i++) {
+            if (i % 2 == 0) {
+                counter.getAndAdd(0, 1);
+            } else {
+                long seen;
+                do {
+                    seen = counter.get(0);
+                } while (!counter.compareAndSet(0, seen, seen + 1));
+            }
+        }
+        return times;
+    }
+
+    /** Reads byte {@code index} and sets byte {@code index + 1} to {@code value}. */
+    @ParallelTask
+    public static byte readAndWrite(SharedByteArray bytes, long index, byte value) {
+        bytes.set(index + 1, value);
+        return bytes.get(index);
+    }
+
+    /** Takes {@code n} numbers from {@code in} and puts their squares to {@code out}. */
+    @ParallelTask
+    public static int square(SharedQueue<Integer> in, SharedQueue<Integer> out, int n)
+            throws InterruptedException {
+        for (int i = 0; i < n; i++) {
+            int x = in.take();
+            out.put(x * x);
+        }
+        return n;
+    }
+
+    /** Puts {@code n} strings of {@code size} chars, then an empty one. */
+    @ParallelTask
+    public static int produce(SharedQueue<String> queue, int n, int size)
+            throws InterruptedException {
+        for (int i = 0; i < n; i++) {
+            queue.put(Integer.toString(i).repeat(Math.max(1, size / Integer.toString(i).length())));
+        }
+        queue.put("");
+        return n;
+    }
+
+    /** Takes strings until an empty one; returns the first char of each, as numbers seen. */
+    @ParallelTask
+    public static List<String> consume(SharedQueue<String> queue) throws InterruptedException {
+        List<String> heads = new ArrayList<>();
+        for (String s; !(s = queue.take()).isEmpty(); ) {
+            heads.add(s.substring(0, Math.min(s.length(), 8)) + ":" + s.length());
+        }
+        return heads;
+    }
+
+    /** Takes the lock, says so through {@code held}, then dies as {@code how} says. */
+    @ParallelTask(timeoutMillis = 2_000)
+    public static int lockAndDie(SharedLock lock, SharedEvent held, String how)
+            throws InterruptedException {
+        lock.lock();
+        held.set();
+        return Faults.dieAs(how);
+    }
+
+    /** Takes a permit, says so through {@code held}, then dies as {@code how} says. */
+    @ParallelTask(timeoutMillis = 2_000)
+    public static int acquireAndDie(SharedSemaphore permits, SharedEvent held, String how)
+            throws InterruptedException {
+        permits.acquire();
+        held.set();
+        return Faults.dieAs(how);
+    }
+
+    /** Runs for {@code millis} holding a permit; counts in {@code gauge} who else does. */
+    @ParallelTask
+    public static long limited(SharedSemaphore permits, SharedLongArray gauge, long millis)
+            throws InterruptedException {
+        permits.acquire();
+        try {
+            long now = gauge.getAndAdd(0, 1) + 1;
+            long most;
+            while ((most = gauge.get(1)) < now && !gauge.compareAndSet(1, most, now)) {
+                // another call raised the peak meanwhile: look again
+            }
+            Thread.sleep(millis);
+            gauge.getAndAdd(0, -1);
+            return now;
+        } finally {
+            permits.release();
+        }
+    }
+
+    /** Unlocks a lock this worker does not hold. */
+    @ParallelTask
+    public static int unlock(SharedLock lock) {
+        lock.unlock();
+        return 0;
+    }
+
+    /** Waits for the event, at most {@code millis}. */
+    @ParallelTask
+    public static boolean await(SharedEvent event, long millis) throws InterruptedException {
+        return event.await(Duration.ofMillis(millis));
+    }
+
+    /**
+     * Says it started through {@code started}, then waits for the event, at most {@code millis}.
+     */
+    @ParallelTask
+    public static boolean awaitOnceStarted(SharedEvent started, SharedEvent event, long millis)
+            throws InterruptedException {
+        started.set();
+        return event.await(Duration.ofMillis(millis));
+    }
+
+    /** Makes an array in the worker and hands it to the caller. */
+    @ParallelTask
+    public static SharedLongArray make(long length, long value) {
+        SharedLongArray array = SharedLongArray.allocate(length);
+        for (long i = 0; i < length; i++) {
+            array.set(i, value);
+        }
+        return array;
+    }
+
+    /** Element {@code index} of {@code array}. */
+    @ParallelTask
+    public static long get(SharedLongArray array, long index) {
+        return array.get(index);
+    }
+}

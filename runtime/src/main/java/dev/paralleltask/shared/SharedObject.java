@@ -1,0 +1,118 @@
+package dev.paralleltask.shared;
+
+import dev.paralleltask.runtime.internal.shared.Locality;
+import dev.paralleltask.runtime.internal.shared.SharedFile;
+import java.io.InvalidObjectException;
+import java.io.NotSerializableException;
+import java.io.ObjectStreamException;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What every shared object is: memory in a {@link SharedFile} that each process using the object
+ * maps, and a handle (its file's path) that travels in its place, so passing one to a task sends
+ * neither its contents nor a copy.
+ */
+abstract sealed class SharedObject implements AutoCloseable, Serializable
+        permits SharedArray, SharedLock, SharedSemaphore, SharedEvent, SharedQueue {
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * The objects this process has made or mapped, by path: a handle that arrives again resolves to
+     * the same object and mapping. Objects closed anywhere leave when the next handle arrives.
+     */
+    private static final Map<Path, SharedObject> OPEN = new ConcurrentHashMap<>();
+
+    final transient SharedFile file;
+
+    SharedObject(SharedFile file) {
+        this.file = file;
+        OPEN.put(file.path(), this);
+    }
+
+    /** This object's kind, as its file and handle record it. */
+    abstract int kind();
+
+    /** Classes a handle names beside the path (a queue's element classes); none by default. */
+    List<String> classNames() {
+        return List.of();
+    }
+
+    /**
+     * Frees the object for every process that uses it: its file is removed at once and its memory
+     * goes once no process maps it; any use of it after that, here or in a worker, throws {@link
+     * IllegalStateException}. Close it where you made it, once no task needs it. Idempotent.
+     */
+    @Override
+    public void close() {
+        file.close();
+        OPEN.remove(file.path());
+    }
+
+    /** Whether it has been closed, by this process or another. */
+    public boolean isClosed() {
+        return file.isClosed();
+    }
+
+    final void ensureOpen() {
+        if (file.isClosed()) {
+            throw new IllegalStateException(this + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + file.path() + "]";
+    }
+
+    /** In a stream the object is its handle: its kind and its file's path, never its contents. */
+    final Object writeReplace() throws ObjectStreamException {
+        String destination = Locality.destination();
+        if (destination != null) {
+            throw new NotSerializableException(
+                    getClass().getSimpleName()
+                            + " cannot go to "
+                            + destination
+                            + ": a shared object lives in the memory of one machine; pass what"
+                            + " it holds instead, or run the call on a ProcessPool or ThreadPool");
+        }
+        if (file.isClosed()) {
+            throw new NotSerializableException(this + " is closed and cannot be passed on");
+        }
+        return new SharedHandle(kind(), file.path().toString(), classNames());
+    }
+
+    /** The object a handle names: the one this process has, else its file mapped now. */
+    static SharedObject resolve(SharedHandle handle) throws InvalidObjectException {
+        OPEN.values().removeIf(SharedObject::isClosed);
+        Path path = Path.of(handle.path());
+        SharedObject known = OPEN.get(path);
+        if (known != null && known.kind() == handle.kind()) {
+            return known;
+        }
+        return switch (handle.kind()) {
+            case SharedLongArray.KIND ->
+                    new SharedLongArray(SharedFile.open(path, handle.kind(), "SharedLongArray"));
+            case SharedDoubleArray.KIND ->
+                    new SharedDoubleArray(
+                            SharedFile.open(path, handle.kind(), "SharedDoubleArray"));
+            case SharedByteArray.KIND ->
+                    new SharedByteArray(SharedFile.open(path, handle.kind(), "SharedByteArray"));
+            case SharedLock.KIND ->
+                    new SharedLock(SharedFile.open(path, handle.kind(), "SharedLock"));
+            case SharedSemaphore.KIND ->
+                    new SharedSemaphore(SharedFile.open(path, handle.kind(), "SharedSemaphore"));
+            case SharedEvent.KIND ->
+                    new SharedEvent(SharedFile.open(path, handle.kind(), "SharedEvent"));
+            case SharedQueue.KIND ->
+                    SharedQueue.opened(
+                            SharedFile.open(path, handle.kind(), "SharedQueue"),
+                            handle.classNames());
+            default ->
+                    throw new InvalidObjectException("no shared object of kind " + handle.kind());
+        };
+    }
+}

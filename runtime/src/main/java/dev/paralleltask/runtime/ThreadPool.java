@@ -96,7 +96,7 @@ public final class ThreadPool implements TaskExecutor {
                             method,
                             target,
                             args,
-                            copyValues ? CallCoding.encode(method, target, args) : null);
+                            copyValues ? CallCoding.encode(method, target, args).body() : null);
         } catch (TaskSerializationException e) {
             return CallFutures.failed(e);
         }

@@ -21,7 +21,7 @@ final class ValueCopies {
         ClassLoader loader = method.invoker().getClass().getClassLoader();
         CallCodec.DecodedCall call;
         try {
-            call = CallCodec.decode(body, loader);
+            call = CallCodec.decode(body, loader, false);
         } catch (ValueCodingException e) {
             throw Failures.unsendable(
                     method, e.position(), "could not be rebuilt: " + e.getMessage());

@@ -46,8 +46,8 @@ public class CodecBenchmark {
 
     @Benchmark
     public Object paralleltaskCodec() throws Exception {
-        byte[] body = CallCodec.encode(INVOKER, 0, null, new Object[] {order});
-        return CallCodec.decode(body, LOADER).args()[0];
+        byte[] body = CallCodec.encode(INVOKER, 0, null, new Object[] {order}).body();
+        return CallCodec.decode(body, LOADER, false).args()[0];
     }
 
     @Benchmark

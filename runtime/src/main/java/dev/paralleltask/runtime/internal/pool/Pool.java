@@ -7,12 +7,14 @@ import dev.paralleltask.runtime.WorkerInfo;
 import dev.paralleltask.runtime.WorkerOutput;
 import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.shared.LargeArrays;
 import dev.paralleltask.runtime.internal.shared.SharedDirectory;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.spi.RuntimeAccess;
+import dev.paralleltask.runtime.internal.wire.CallCodec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -204,14 +206,22 @@ public final class Pool {
     /** A call on any worker, or on {@code pinnedTo} only (an initializer's). */
     private <T> TaskFuture<T> submit(
             TaskMethod method, Object target, Object[] args, Worker pinnedTo) {
-        byte[] body;
+        CallCodec.Encoded encoded;
         try {
-            body = CallCoding.encode(method, target, args);
+            encoded = CallCoding.encode(method, target, args);
         } catch (RuntimeException e) {
             return CallFutures.failed(e);
         }
         PoolCall call =
-                new PoolCall(callIds.incrementAndGet(), method, body, this::cancelled, pinnedTo);
+                new PoolCall(
+                        callIds.incrementAndGet(),
+                        method,
+                        encoded.body(),
+                        this::cancelled,
+                        pinnedTo);
+        if (!encoded.files().isEmpty()) { // large arrays: kept for a retry until the call is done
+            call.future.whenComplete((v, e) -> encoded.files().forEach(LargeArrays::discard));
+        }
         monitor.queued(call);
         carryOut(pinnedTo == null ? dispatcher.submit(call) : dispatcher.submitPinned(call));
         @SuppressWarnings("unchecked") // the proxy knows the method's result type

@@ -77,6 +77,11 @@ public final class SharedDirectory {
         return dir;
     }
 
+    /** Whether the directory is in memory ({@code /dev/shm}), not on a disk. */
+    public static boolean inMemory() {
+        return get().startsWith("/dev/shm");
+    }
+
     /** Whether {@code dir} is a directory, not a link, of this user, that only it can enter. */
     static boolean isPrivate(Path dir) {
         try {

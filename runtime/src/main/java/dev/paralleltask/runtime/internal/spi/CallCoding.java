@@ -26,7 +26,7 @@ public final class CallCoding {
      *
      * @throws TaskSerializationException naming the argument or target that cannot be sent
      */
-    public static byte[] encode(TaskMethod method, Object target, Object[] args) {
+    public static CallCodec.Encoded encode(TaskMethod method, Object target, Object[] args) {
         try {
             return CallCodec.encode(method.invokerClassName(), method.index(), target, args);
         } catch (ValueCodingException e) {

@@ -1,12 +1,17 @@
 package dev.paralleltask.runtime.internal.wire;
 
+import dev.paralleltask.runtime.internal.shared.LargeArrays;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 
 /** A growable little-endian byte buffer that values are encoded into. Not thread-safe. */
 public final class ByteSink {
@@ -17,6 +22,9 @@ public final class ByteSink {
 
     private byte[] buf;
     private int size;
+
+    /** The files that large arrays written here went to, in order. */
+    private final List<Path> files = new ArrayList<>(0);
 
     public ByteSink(int initialCapacity) {
         buf = new byte[Math.max(16, initialCapacity)];
@@ -36,6 +44,22 @@ public final class ByteSink {
     }
 
     /** Forgets everything written after the first {@code size} bytes. */
+    /** Files that large arrays written here went to ({@link ValueCodec}), oldest first. */
+    public List<Path> files() {
+        return Collections.unmodifiableList(files);
+    }
+
+    void addFile(Path file) {
+        files.add(file);
+    }
+
+    /** Removes the files added after the first {@code keep}: what they held will not be sent. */
+    public void discardFiles(int keep) {
+        while (files.size() > keep) {
+            LargeArrays.discard(files.remove(files.size() - 1));
+        }
+    }
+
     void truncate(int size) {
         if (size < 0 || size > this.size) {
             throw new IndexOutOfBoundsException(size);

@@ -22,9 +22,25 @@ public final class ByteSource {
     private int pos;
     private final int limit;
 
+    /** Whether large arrays read from here leave their files for the writer to remove. */
+    private boolean keepsFiles;
+
     public ByteSource(byte[] buf) {
         this.buf = buf;
         this.limit = buf.length;
+    }
+
+    /**
+     * Leaves the files of large arrays read from here in place: for a call, which may be sent again
+     * (a retry), and whose files its pool removes once the call is done.
+     */
+    public ByteSource keepingFiles() {
+        keepsFiles = true;
+        return this;
+    }
+
+    boolean keepsFiles() {
+        return keepsFiles;
     }
 
     int readByte() throws EOFException {

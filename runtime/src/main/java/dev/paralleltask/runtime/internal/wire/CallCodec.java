@@ -1,6 +1,8 @@
 package dev.paralleltask.runtime.internal.wire;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Encodes a call (which method, on which target, with which arguments) into the body of a {@link
@@ -12,6 +14,12 @@ import java.io.IOException;
 public final class CallCodec {
     private CallCodec() {}
 
+    /**
+     * An encoded call: the frame's body, and the files its large arrays went to ({@link
+     * ValueCodec}), which its sender removes once the call is done.
+     */
+    public record Encoded(byte[] body, List<Path> files) {}
+
     /** A decoded call, ready to hand to the invoker. */
     public record DecodedCall(String invokerClass, int method, Object target, Object[] args) {}
 
@@ -21,28 +29,34 @@ public final class CallCodec {
      *
      * @throws ValueCodingException naming the target or argument that could not be encoded
      */
-    public static byte[] encode(String invokerClass, int method, Object target, Object[] args)
+    public static Encoded encode(String invokerClass, int method, Object target, Object[] args)
             throws ValueCodingException {
         ByteSink out = new ByteSink(64);
         out.writeString(invokerClass);
         out.writeInt(method);
-        writeAt(out, ValueCodingException.TARGET, target);
-        out.writeInt(args.length);
-        for (int i = 0; i < args.length; i++) {
-            writeAt(out, i, args[i]);
+        try {
+            writeAt(out, ValueCodingException.TARGET, target);
+            out.writeInt(args.length);
+            for (int i = 0; i < args.length; i++) {
+                writeAt(out, i, args[i]);
+            }
+        } catch (ValueCodingException | RuntimeException | Error e) {
+            out.discardFiles(0); // the earlier arguments' files: the call will not be sent
+            throw e;
         }
-        return out.toByteArray();
+        return new Encoded(out.toByteArray(), out.files());
     }
 
     /**
-     * Decodes a call in the worker.
+     * Decodes a call in the worker. With {@code keepFiles}, the files of its large arrays stay for
+     * the caller to remove, since the call may be sent again.
      *
      * @throws IOException if the body is malformed
      * @throws ValueCodingException naming the target or argument that could not be rebuilt
      */
-    public static DecodedCall decode(byte[] body, ClassLoader loader)
+    public static DecodedCall decode(byte[] body, ClassLoader loader, boolean keepFiles)
             throws IOException, ValueCodingException {
-        ByteSource in = new ByteSource(body);
+        ByteSource in = keepFiles ? new ByteSource(body).keepingFiles() : new ByteSource(body);
         String invokerClass = in.readString();
         int method = in.readInt();
         Object target = readAt(in, ValueCodingException.TARGET, loader, ClassAdmission.ANY);

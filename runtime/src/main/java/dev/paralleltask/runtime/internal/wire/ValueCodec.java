@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime.internal.wire;
 
+import dev.paralleltask.runtime.internal.shared.LargeArrays;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InvalidClassException;
@@ -9,10 +10,12 @@ import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.Serializable;
 import java.io.StreamCorruptedException;
+import java.lang.reflect.Array;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -34,6 +37,10 @@ import java.util.Set;
  * List.of}, {@code Set.of} and {@code Map.of}, each holding compact values. They come back as JDK
  * serialization would bring them back: the same class (an immutable collection as an immutable
  * one), records through their canonical constructor, enum constants by name.
+ *
+ * <p>A {@code byte[]}, {@code int[]}, {@code long[]} or {@code double[]} of at least {@value
+ * LargeArrays#THRESHOLD} bytes goes through a file in shared memory, which its reader removes
+ * ({@link LargeArrays}).
  *
  * <p>A value that holds anything else, holds the same array or mutable collection twice (aliasing,
  * or a cycle, which JDK serialization keeps), or nests deeper than {@value #MAX_DEPTH} levels goes
@@ -66,6 +73,7 @@ public final class ValueCodec {
     private static final byte HASH_MAP = 22;
     private static final byte LINKED_HASH_MAP = 23;
     private static final byte MAP_OF = 24;
+    private static final byte ARRAY_IN_FILE = 25;
 
     private static final int MAX_DEPTH = 32;
 
@@ -105,7 +113,16 @@ public final class ValueCodec {
      */
     public static void write(ByteSink out, Object value) throws IOException {
         int start = out.size();
-        if (!writeCompact(out, value, null, 0)) {
+        int filesBefore = out.files().size();
+        boolean compact;
+        try {
+            compact = writeCompact(out, value, null, 0);
+        } catch (IOException | RuntimeException | Error e) {
+            out.discardFiles(filesBefore);
+            throw e;
+        }
+        if (!compact) {
+            out.discardFiles(filesBefore);
             out.truncate(start);
             writeSerialized(out, value);
         }
@@ -114,9 +131,10 @@ public final class ValueCodec {
     /**
      * Writes {@code value} compactly, or returns false, having written part of it, if it cannot be.
      * {@code seen} holds the arrays and mutable collections met so far inside one container; null
-     * outside any.
+     * outside any. Large arrays go to files, which {@code out} keeps a list of.
      */
-    private static boolean writeCompact(ByteSink out, Object value, Set<Object> seen, int depth) {
+    private static boolean writeCompact(ByteSink out, Object value, Set<Object> seen, int depth)
+            throws IOException {
         if (value == null) {
             out.writeByte(NULL);
             return true;
@@ -124,6 +142,21 @@ public final class ValueCodec {
         Class<?> type = value.getClass();
         if (type.isArray() && seen != null && !seen.add(value)) {
             return false; // the same array twice in one value: only serialization keeps that
+        }
+        int width = LargeArrays.width(type);
+        if (width > 0 && LargeArrays.fits((long) Array.getLength(value) * width)) {
+            Path file = LargeArrays.write(value);
+            out.addFile(file);
+            out.writeByte(ARRAY_IN_FILE);
+            out.writeByte(
+                    type == byte[].class
+                            ? BYTE_ARRAY
+                            : type == int[].class
+                                    ? INT_ARRAY
+                                    : type == long[].class ? LONG_ARRAY : DOUBLE_ARRAY);
+            out.writeInt(Array.getLength(value));
+            out.writeString(file.toString());
+            return true;
         }
         if (type == Integer.class) {
             out.writeByte(INT);
@@ -187,7 +220,8 @@ public final class ValueCodec {
     }
 
     private static boolean writeRecord(
-            ByteSink out, Object record, Class<?> type, Set<Object> seen, int depth) {
+            ByteSink out, Object record, Class<?> type, Set<Object> seen, int depth)
+            throws IOException {
         RecordShape shape = RECORDS.get(type);
         if (shape == null || depth >= MAX_DEPTH) {
             return false;
@@ -211,7 +245,8 @@ public final class ValueCodec {
     }
 
     private static boolean writeCollection(
-            ByteSink out, Object collection, byte tag, Set<Object> seen, int depth) {
+            ByteSink out, Object collection, byte tag, Set<Object> seen, int depth)
+            throws IOException {
         Set<Object> inside =
                 seen != null ? seen : Collections.newSetFromMap(new IdentityHashMap<>());
         boolean immutable = tag == LIST_OF || tag == SET_OF || tag == MAP_OF;
@@ -312,6 +347,30 @@ public final class ValueCodec {
                 return readEntries(in, loader, admission, new LinkedHashMap<>());
             case MAP_OF:
                 return Map.copyOf(readEntries(in, loader, admission, new HashMap<>()));
+            case ARRAY_IN_FILE:
+                {
+                    byte element = (byte) in.readByte();
+                    Class<?> type =
+                            element == BYTE_ARRAY
+                                    ? byte[].class
+                                    : element == INT_ARRAY
+                                            ? int[].class
+                                            : element == LONG_ARRAY
+                                                    ? long[].class
+                                                    : element == DOUBLE_ARRAY
+                                                            ? double[].class
+                                                            : null;
+                    int length = in.readInt();
+                    String file = in.readString();
+                    if (type == null || length < 0) {
+                        throw new StreamCorruptedException(
+                                "an array in a file of element tag "
+                                        + element
+                                        + ", length "
+                                        + length);
+                    }
+                    return LargeArrays.read(file, type, length, !in.keepsFiles());
+                }
             case SERIALIZED:
                 {
                     int length = in.readLength();

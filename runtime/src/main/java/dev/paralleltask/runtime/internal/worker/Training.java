@@ -163,8 +163,8 @@ public final class Training {
         try {
             return new Frame.Call(
                     CALL_IDS.incrementAndGet(),
-                    CallCodec.encode(
-                            Invoker.class.getName(), method, null, new Object[] {argument}));
+                    CallCodec.encode(Invoker.class.getName(), method, null, new Object[] {argument})
+                            .body());
         } catch (ValueCodingException e) {
             throw new IllegalStateException("a training value cannot be encoded", e);
         }

@@ -214,7 +214,7 @@ final class WorkerLoop {
     private Frame answer(Frame.Call call) throws IOException {
         CallCodec.DecodedCall decoded;
         try {
-            decoded = CallCodec.decode(call.body(), loader);
+            decoded = CallCodec.decode(call.body(), loader, true);
         } catch (ValueCodingException e) {
             return new Frame.Unsendable(
                     call.id(),

@@ -250,8 +250,9 @@ class ValueCodecTest {
 
     @Test
     void callRoundTrips() throws Exception {
-        byte[] body = CallCodec.encode("x.Invoker", 3, "target", new Object[] {1, "two", null});
-        CallCodec.DecodedCall call = CallCodec.decode(body, LOADER);
+        byte[] body =
+                CallCodec.encode("x.Invoker", 3, "target", new Object[] {1, "two", null}).body();
+        CallCodec.DecodedCall call = CallCodec.decode(body, LOADER, false);
         assertEquals("x.Invoker", call.invokerClass());
         assertEquals(3, call.method());
         assertEquals("target", call.target());
@@ -324,5 +325,70 @@ class ValueCodecTest {
 
     private static int length(int[] array) {
         return array.length;
+    }
+
+    private static long arrayFiles() throws Exception {
+        try (var files =
+                java.nio.file.Files.list(
+                        dev.paralleltask.runtime.internal.shared.SharedDirectory.get())) {
+            return files.filter(f -> f.getFileName().toString().startsWith("array-")).count();
+        }
+    }
+
+    @Test
+    void largeArraysTravelThroughSharedMemoryAndTheirReaderRemovesTheFile() throws Exception {
+        long before = arrayFiles();
+        byte[] bytes = new byte[3 << 20];
+        long[] longs = new long[1 << 18];
+        double[] doubles = new double[1 << 18];
+        int[] ints = new int[1 << 19];
+        for (int i = 0; i < longs.length; i++) {
+            bytes[i * 3] = (byte) i;
+            longs[i] = i * 31L;
+            doubles[i] = i / 7.0;
+            ints[i * 2] = -i;
+        }
+        for (Object array : List.of(bytes, longs, doubles, ints)) {
+            ByteSink out = new ByteSink(64);
+            ValueCodec.write(out, array);
+            assertTrue(out.size() < 1_000, "a file's name, not its contents: " + out.size());
+            assertEquals(before + 1, arrayFiles());
+            Object back =
+                    ValueCodec.read(new ByteSource(out.toByteArray()), LOADER, ClassAdmission.ANY);
+            assertTrue(java.util.Objects.deepEquals(array, back), array.getClass().getSimpleName());
+            assertEquals(before, arrayFiles(), "the reader removed it");
+        }
+    }
+
+    @Test
+    void aCallsLargeArraysStayForARetryUntilItsSenderRemovesThem() throws Exception {
+        long before = arrayFiles();
+        CallCodec.Encoded call =
+                CallCodec.encode("x.Invoker", 0, null, new Object[] {new long[1 << 18], 1});
+        assertEquals(1, call.files().size());
+        for (int attempt = 0; attempt < 2; attempt++) {
+            CallCodec.DecodedCall decoded = CallCodec.decode(call.body(), LOADER, true);
+            assertEquals(1 << 18, ((long[]) decoded.args()[0]).length);
+        }
+        call.files().forEach(dev.paralleltask.runtime.internal.shared.LargeArrays::discard);
+        assertEquals(before, arrayFiles());
+    }
+
+    @Test
+    void aLargeArrayInAValueThatFallsBackToSerializationLeavesNoFile() throws Exception {
+        long before = arrayFiles();
+        ByteSink out = new ByteSink(64);
+        ValueCodec.write(
+                out, new ArrayList<>(List.of(new byte[2 << 20], new java.util.TreeSet<>())));
+        assertEquals(before, arrayFiles(), "serialized whole, the array inline");
+        assertThrows(
+                ValueCodingException.class,
+                () ->
+                        CallCodec.encode(
+                                "x.Invoker",
+                                0,
+                                null,
+                                new Object[] {new byte[2 << 20], new Object()}));
+        assertEquals(before, arrayFiles(), "a call that cannot be sent leaves no file");
     }
 }

@@ -266,6 +266,28 @@ class SharedObjectsTest {
     }
 
     @Test
+    void largeArraysArriveExactlyBothWays() throws Exception {
+        double[] values = new double[3 << 20]; // 24 MiB: through shared memory
+        for (int i = 0; i < values.length; i++) {
+            values[i] = Math.sqrt(i) * (i % 2 == 0 ? 1 : -1);
+        }
+        values[7] = Double.NaN;
+        values[8] = -0.0;
+        double[] back = await(tasks.echo(values));
+        assertTrue(java.util.Arrays.equals(values, back));
+    }
+
+    @Test
+    void aLargeArgumentIsThereAgainForTheRetryOfACallWhoseWorkerDied(
+            @org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        long[] values = new long[1 << 18]; // 2 MiB
+        java.util.Arrays.fill(values, 3);
+        long sum = await(tasks.sumAfterDying(values, temp.resolve("died").toString()));
+        assertEquals(3L * values.length, sum);
+        assertTrue(Files.exists(temp.resolve("died")), "the first attempt died");
+    }
+
+    @Test
     void badInputIsRefusedNamingTheValue() {
         assertEquals(
                 "SharedLongArray.allocate: length must be between 0 and what memory holds, was -5",

@@ -149,6 +149,27 @@ public final class SharedWork {
         return array;
     }
 
+    /** Returns its argument: a large one crosses through shared memory both ways. */
+    @ParallelTask
+    public static double[] echo(double[] values) {
+        return values;
+    }
+
+    /** The sum of {@code values}; halts the worker the first time, when {@code marker} is new. */
+    @ParallelTask(retries = 1)
+    public static long sumAfterDying(long[] values, String marker) throws java.io.IOException {
+        java.nio.file.Path path = java.nio.file.Path.of(marker);
+        if (java.nio.file.Files.notExists(path)) {
+            java.nio.file.Files.createFile(path);
+            Runtime.getRuntime().halt(9);
+        }
+        long sum = 0;
+        for (long v : values) {
+            sum += v;
+        }
+        return sum;
+    }
+
     /** Element {@code index} of {@code array}. */
     @ParallelTask
     public static long get(SharedLongArray array, long index) {

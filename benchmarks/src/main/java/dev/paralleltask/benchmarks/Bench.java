@@ -1,6 +1,10 @@
 package dev.paralleltask.benchmarks;
 
 import dev.paralleltask.ParallelTask;
+import dev.paralleltask.shared.SharedEvent;
+import dev.paralleltask.shared.SharedLock;
+import dev.paralleltask.shared.SharedLongArray;
+import dev.paralleltask.shared.SharedQueue;
 
 /** The tasks the benchmarks call. */
 public final class Bench {
@@ -38,5 +42,51 @@ public final class Bench {
     @ParallelTask
     public static byte[] echo(byte[] data) {
         return data;
+    }
+
+    /** Puts 0..n-1 into {@code queue}. */
+    @ParallelTask
+    public static int produce(SharedQueue<Integer> queue, int n) throws InterruptedException {
+        for (int i = 0; i < n; i++) {
+            queue.put(i);
+        }
+        return n;
+    }
+
+    /** Takes {@code n} numbers from {@code queue}; returns their sum. */
+    @ParallelTask
+    public static long consume(SharedQueue<Integer> queue, int n) throws InterruptedException {
+        long sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += queue.take();
+        }
+        return sum;
+    }
+
+    /**
+     * Takes {@code n} turns with another call of this: each turn, under the lock, only when element
+     * 0 has its parity ({@code side}, 0 or 1), so the lock passes back and forth every time.
+     */
+    @ParallelTask
+    public static int takeTurns(SharedLock lock, SharedLongArray turn, int side, int n) {
+        for (int done = 0; done < n; ) {
+            lock.lock();
+            try {
+                long t = turn.get(0);
+                if (t % 2 == side) {
+                    turn.set(0, t + 1);
+                    done++;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return n;
+    }
+
+    /** Waits for the event at most {@code millis}. */
+    @ParallelTask
+    public static boolean await(SharedEvent event, long millis) throws InterruptedException {
+        return event.await(java.time.Duration.ofMillis(millis));
     }
 }

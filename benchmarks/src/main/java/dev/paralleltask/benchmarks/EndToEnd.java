@@ -17,7 +17,8 @@ import java.util.Locale;
 /**
  * Each end-to-end figure of paralleltask beside its floor, measured in the same run, printed as a
  * Markdown table: {@code java -jar benchmarks/target/paralleltask-benchmarks.jar [figure...]},
- * where a figure is one of start, roundtrip, throughput, echo, cpu, memory (default: all).
+ * where a figure is one of start, roundtrip, throughput, map, respawn, echo, shared, cpu, memory
+ * (default: all).
  */
 public final class EndToEnd {
     private static final int ROUNDS = 5;
@@ -65,6 +66,7 @@ public final class EndToEnd {
         MAP(EndToEnd::mapThroughput),
         RESPAWN(EndToEnd::respawn),
         ECHO(EndToEnd::bigEcho),
+        SHARED(bench -> SharedFigures.measure(bench)),
         CPU(EndToEnd::cpuSpeedup),
         MEMORY(EndToEnd::idleMemory);
 
@@ -84,7 +86,7 @@ public final class EndToEnd {
         }
     }
 
-    private void row(String figure, String ours, String floor, String ratio, String target) {
+    void row(String figure, String ours, String floor, String ratio, String target) {
         String row =
                 "| " + figure + " | " + ours + " | " + floor + " | " + ratio + " | " + target
                         + " |";
@@ -363,6 +365,14 @@ public final class EndToEnd {
                 floor[r] = millisSince(t0);
             }
         }
+        double[] copy = new double[ROUNDS];
+        byte[] copied = new byte[BIG];
+        System.arraycopy(data, 0, copied, 0, BIG); // warm-up: the target's pages are in place
+        for (int r = 0; r < ROUNDS; r++) {
+            long t0 = System.nanoTime();
+            System.arraycopy(data, 0, copied, 0, BIG);
+            copy[r] = millisSince(t0);
+        }
         double mib = BIG / (1024.0 * 1024.0);
         row(
                 "100 MiB byte[] echoed (median of " + ROUNDS + ")",
@@ -370,6 +380,24 @@ public final class EndToEnd {
                 ms(median(floor)) + ", " + mibs(mib / median(floor) * 1000) + " bare socket echo",
                 String.format(Locale.ROOT, "%.0f%% of floor", 100 * median(floor) / median(ours)),
                 ">= 50% of floor");
+        row(
+                "the same echo against copying the array in memory",
+                mibs(mib / median(ours) * 1000),
+                mibs(mib / median(copy) * 1000) + " (System.arraycopy, this JVM)",
+                String.format(Locale.ROOT, "%.0f%% of floor", 100 * median(copy) / median(ours)),
+                ">= 50% of floor");
+        double python = PythonPeer.echoMillis(BIG, ROUNDS);
+        if (python > 0) {
+            row(
+                    "the same echo against Python's ProcessPoolExecutor",
+                    mibs(mib / median(ours) * 1000),
+                    mibs(mib / python * 1000)
+                            + " (python3, max_workers=1, median of "
+                            + ROUNDS
+                            + ")",
+                    ratio(python / median(ours)),
+                    ">= 10x");
+        }
     }
 
     // 5. CPU-bound work over 2 workers, against the same work serially in this JVM.
@@ -435,11 +463,11 @@ public final class EndToEnd {
         throw new IOException("no VmRSS for pid " + pid);
     }
 
-    private static double millisSince(long t0) {
+    static double millisSince(long t0) {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    private static double median(double[] xs) {
+    static double median(double[] xs) {
         double[] s = xs.clone();
         Arrays.sort(s);
         return s[s.length / 2];
@@ -449,23 +477,23 @@ public final class EndToEnd {
         return sorted[(int) (sorted.length * 0.99)];
     }
 
-    private static String ms(double v) {
+    static String ms(double v) {
         return String.format(Locale.ROOT, "%.0f ms", v);
     }
 
-    private static String us(double v) {
+    static String us(double v) {
         return String.format(Locale.ROOT, "%.1f us", v);
     }
 
-    private static String rate(double v) {
+    static String rate(double v) {
         return String.format(Locale.ROOT, "%,.0f calls/s", v);
     }
 
-    private static String mibs(double v) {
+    static String mibs(double v) {
         return String.format(Locale.ROOT, "%.0f MiB/s", v);
     }
 
-    private static String ratio(double v) {
+    static String ratio(double v) {
         return String.format(Locale.ROOT, "%.2fx", v);
     }
 }

@@ -5,11 +5,20 @@ import java.io.InvalidObjectException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Large {@code byte[]}, {@code int[]}, {@code long[]} and {@code double[]} values cross between
@@ -44,16 +53,11 @@ public final class LargeArrays {
     public static Path write(Object array) throws IOException {
         int width = width(array.getClass());
         int length = java.lang.reflect.Array.getLength(array);
-        Path file =
-                Files.createTempFile(
-                        SharedDirectory.get(),
-                        PREFIX,
-                        ".bin",
-                        PosixFilePermissions.asFileAttribute(
-                                PosixFilePermissions.fromString("rw-------")));
+        Path file = newFile();
         ByteBuffer chunk = CHUNK.get();
         int perChunk = chunk.capacity() / width;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate((long) length * width); // a spare may have been larger
             for (int from = 0; from < length; from += perChunk) {
                 int n = Math.min(perChunk, length - from);
                 chunk.clear().limit(n * width);
@@ -110,20 +114,121 @@ public final class LargeArrays {
             }
         } finally {
             if (remove) {
-                Files.deleteIfExists(file);
+                discard(file);
             }
         }
         return array;
     }
 
-    /** Removes a file written for a value that will not be sent after all. */
+    /**
+     * Done with a file: it becomes one of the family's spares, whose pages the next large value
+     * written reuses (filling a new file's pages costs three times the copy), or is removed when
+     * there are spares enough. A spare unused for {@value #SPARE_MILLIS} ms is removed.
+     */
     public static void discard(Path file) {
         try {
+            Path dir = file.getParent();
+            if (Files.size(file) <= MAX_SPARE_BYTES && spares(dir) < MAX_SPARES) {
+                Path spare = Files.createTempFile(dir, SPARE, ".bin", OWNER_ONLY);
+                Files.move(
+                        file,
+                        spare,
+                        StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+                Files.setLastModifiedTime(spare, FileTime.fromMillis(System.currentTimeMillis()));
+                sweepLater(dir);
+                return;
+            }
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            // the family's directory goes when its first process exits
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException again) {
+                // the family's directory goes when its first process exits
+            }
         }
     }
+
+    /** A file to write a value into, with a spare's pages if one can be had. */
+    private static Path newFile() throws IOException {
+        Path dir = SharedDirectory.get();
+        Path file = Files.createTempFile(dir, PREFIX, ".bin", OWNER_ONLY);
+        try (DirectoryStream<Path> spares = Files.newDirectoryStream(dir, SPARE + "*")) {
+            for (Path spare : spares) {
+                try {
+                    Files.move(
+                            spare,
+                            file,
+                            StandardCopyOption.ATOMIC_MOVE,
+                            StandardCopyOption.REPLACE_EXISTING);
+                    return file;
+                } catch (NoSuchFileException e) {
+                    // another thread or process took it: try the next
+                }
+            }
+        }
+        return file;
+    }
+
+    private static int spares(Path dir) throws IOException {
+        int n = 0;
+        try (DirectoryStream<Path> spares = Files.newDirectoryStream(dir, SPARE + "*")) {
+            for (Path ignored : spares) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Removes, in a while, the spares that are old by then; again while any are left. */
+    private static void sweepLater(Path dir) {
+        if (SWEEP_PENDING.compareAndSet(false, true)) {
+            CompletableFuture.delayedExecutor(SPARE_MILLIS, TimeUnit.MILLISECONDS, SWEEPER)
+                    .execute(() -> sweep(dir));
+        }
+    }
+
+    private static void sweep(Path dir) {
+        SWEEP_PENDING.set(false);
+        boolean left = false;
+        long old = System.currentTimeMillis() - SPARE_MILLIS;
+        try (DirectoryStream<Path> spares = Files.newDirectoryStream(dir, SPARE + "*")) {
+            for (Path spare : spares) {
+                try {
+                    if (Files.getLastModifiedTime(spare).toMillis() <= old) {
+                        Files.deleteIfExists(spare);
+                    } else {
+                        left = true;
+                    }
+                } catch (IOException e) {
+                    // taken meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return; // the directory is gone
+        }
+        if (left) {
+            sweepLater(dir);
+        }
+    }
+
+    private static final String SPARE = "spare-";
+    private static final int MAX_SPARES = 4;
+    private static final long MAX_SPARE_BYTES = 256L << 20;
+    static final long SPARE_MILLIS = 5_000;
+
+    private static final FileAttribute<?> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+    private static final AtomicBoolean SWEEP_PENDING = new AtomicBoolean();
+
+    /** Runs the sweeps, on a daemon thread: a JVM exits whatever spares are left. */
+    private static final Executor SWEEPER =
+            task -> {
+                Thread t = new Thread(task, "paralleltask-spare-sweeper");
+                t.setDaemon(true);
+                t.start();
+            };
 
     /** The bytes of one element of an array of {@code type}; 0 if it does not go through files. */
     public static int width(Class<?> type) {

@@ -331,6 +331,7 @@ class ValueCodecTest {
         try (var files =
                 java.nio.file.Files.list(
                         dev.paralleltask.runtime.internal.shared.SharedDirectory.get())) {
+            // Not the spares (spare-*) that reading or discarding a file leaves for the next one.
             return files.filter(f -> f.getFileName().toString().startsWith("array-")).count();
         }
     }

@@ -1,6 +1,6 @@
 package dev.paralleltask.samples;
 
-/** Runs a sample by name: {@code primes} (the default) or {@code tour}. */
+/** Runs a sample by name: {@code primes} (the default), {@code tour} or {@code pipeline}. */
 public final class Main {
     private Main() {}
 
@@ -13,8 +13,12 @@ public final class Main {
             case "tour":
                 IsolationTour.main(new String[0]);
                 break;
+            case "pipeline":
+                Pipeline.main(new String[0]);
+                break;
             default:
-                System.err.println("unknown sample '" + sample + "'; choose primes or tour");
+                System.err.println(
+                        "unknown sample '" + sample + "'; choose primes, tour or pipeline");
                 System.exit(2);
         }
     }

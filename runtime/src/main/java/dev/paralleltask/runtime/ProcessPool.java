@@ -67,7 +67,9 @@ public final class ProcessPool implements TaskExecutor {
 
     /**
      * Counts of calls and workers now: queued, running, completed, failed, cancelled, workers
-     * started and crashed, and each worker's state and calls in flight. One lock, held briefly.
+     * started and crashed, and each worker's state and calls in flight. One lock, held briefly. A
+     * call is counted just after its future is settled, so a thread that its future woke may look a
+     * moment before the count moves.
      */
     public PoolStats stats() {
         return pool.stats();

@@ -132,6 +132,69 @@ class ClassArchiveTest {
         }
     }
 
+    @Test
+    void anArchiveATrainingMadeAfterAShortProgramExitedIsUsedByTheNextPool() throws Exception {
+        Process program =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-D" + CACHE_PROPERTY + "=" + cache,
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                ShortProgram.class.getName())
+                        .redirectErrorStream(true)
+                        .start();
+        String out = new String(program.getInputStream().readAllBytes());
+        assertEquals(0, program.waitFor(), out);
+        assertTrue(
+                files().stream().anyMatch(f -> f.contains(".tmp-")),
+                "the program started a training, which outlives it: " + files());
+        Futures.eventually("the training to end", this::noTrainingRuns);
+
+        try (ProcessPool adopting = ProcessPool.builder().workers(1).build()) {
+            assertEquals(1, await(new FaultsTasks(adopting).increment()));
+        }
+        Futures.eventually(
+                "the archive in place",
+                () -> files().stream().anyMatch(f -> f.endsWith(".aot") || f.endsWith(".jsa")));
+        assertTrue(files().stream().noneMatch(f -> f.contains(".tmp-")), files().toString());
+        Path classes = temp.resolve("classes.log");
+        try (ProcessPool pool =
+                ProcessPool.builder()
+                        .workers(1)
+                        .jvmOptions("-Xlog:class+load=info:file=" + classes)
+                        .build()) {
+            assertEquals(1, await(new FaultsTasks(pool).increment()));
+        }
+        assertTrue(
+                Files.readString(classes)
+                        .contains(WorkerMain.class.getName() + " source: shared objects file"),
+                "the next worker starts from the archive");
+    }
+
+    /**
+     * Whether no training holds the lock beside the archive (the OS lets go as it exits) and no JVM
+     * assembles an ahead-of-time cache from a training's profile (a {@code .config} file).
+     */
+    private boolean noTrainingRuns() {
+        for (String name : files()) {
+            if (name.endsWith(".config")) {
+                return false;
+            }
+            if (name.endsWith(".lock")) {
+                try (java.nio.channels.FileChannel lock =
+                        java.nio.channels.FileChannel.open(
+                                cache.resolve(name), java.nio.file.StandardOpenOption.WRITE)) {
+                    if (lock.tryLock() == null) {
+                        return false;
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
+        return true;
+    }
+
     /** Starts a pool, which starts the training, and waits for the archive it makes. */
     private Path makeArchive() throws Exception {
         try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
@@ -141,7 +204,7 @@ class ClassArchiveTest {
         // The training's output goes last, once the archive is in place or the training failed.
         Futures.eventually(
                 "the training to end in " + cache,
-                () -> files().stream().noneMatch(f -> f.endsWith(".tmp.log")));
+                () -> files().stream().noneMatch(f -> f.contains(".tmp-")));
         List<String> archives =
                 files().stream()
                         .filter(

@@ -9,11 +9,13 @@ import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -171,15 +173,15 @@ final class ClassArchive {
     }
 
     /**
-     * Starts a {@link Training} JVM that makes the archive, unless another is making it or one
-     * failed within a day (its log, beside the archive, says why). It ends on its own within a
-     * minute, or with this JVM; the archive is moved into place when it succeeds.
+     * Starts a {@link Training} JVM that makes the archive, unless one is making it or one failed
+     * within a day (its log, beside the archive, says why). The training holds a lock on a file
+     * beside the archive while it runs, and ends on its own within a minute, even when this JVM
+     * exits first (a short program): the next pool then finds what it made and moves it into place.
+     * When this JVM is still there, it does that itself as the training ends.
      */
     void makeInBackground() {
-        Path made = sibling(".tmp");
-        Path output = sibling(".tmp.log");
         Path failed = sibling(".log");
-        FileChannel lock = null;
+        Path lock = sibling(".lock");
         try {
             if (Files.exists(failed)
                     && Files.getLastModifiedTime(failed)
@@ -187,18 +189,21 @@ final class ClassArchive {
                             .isAfter(Instant.now().minus(RETRY_AFTER))) {
                 return;
             }
-            // Held until the training ends, and let go by the OS if this JVM dies first.
-            lock =
-                    FileChannel.open(
-                            sibling(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            if (lock.tryLock() == null) {
-                lock.close();
-                return;
+            try (FileChannel probe =
+                    FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                FileLock free = probe.tryLock();
+                if (free == null || assembling()) {
+                    return; // a training runs
+                }
+                boolean adopted = adoptFinished();
+                free.release();
+                if (adopted) {
+                    return;
+                }
             }
-            if (aot && finishedUnseen(made, output)) {
-                install(0, made, output, failed, lock);
-                return;
-            }
+            String id = ProcessHandle.current().pid() + "-" + System.nanoTime();
+            Path made = sibling(".tmp-" + id);
+            Path output = sibling(".tmp-" + id + ".log");
             Process training =
                     new ProcessBuilder(
                                     java.toString(),
@@ -207,45 +212,91 @@ final class ClassArchive {
                                     "-cp",
                                     jar.toString(),
                                     Training.class.getName(),
-                                    Long.toString(ProcessHandle.current().pid()))
+                                    lock.toString())
                             .redirectErrorStream(true)
                             .redirectOutput(output.toFile())
                             .start();
             training.getOutputStream().close();
-            FileChannel held = lock;
-            training.onExit()
-                    .thenAccept(exited -> install(exited.exitValue(), made, output, failed, held));
+            training.onExit().thenAccept(exited -> ended(exited.exitValue(), made, output, failed));
         } catch (OverlappingFileLockException e) {
-            closeQuietly(lock); // being made by another pool of this JVM
+            // another pool of this JVM is looking
         } catch (IOException e) {
             PoolLog.archive.log(
                     WARNING,
                     "cannot start making the workers' class archive " + archive + ": " + e);
-            closeQuietly(lock);
         }
     }
 
     /**
-     * Whether an earlier training made an ahead-of-time cache that no pool moved into place: the
-     * cache is assembled as the training JVM exits, a few seconds after its work, and the JVM that
-     * started it may have exited meanwhile (a short program). The JVM says so last in its output.
+     * With no training running: moves into place the newest archive a training finished but no pool
+     * installed, and removes what other trainings left. Returns whether it installed one.
      */
-    private static boolean finishedUnseen(Path made, Path output) throws IOException {
-        return Files.isRegularFile(made)
-                && Files.isRegularFile(output)
-                && Files.readString(output).contains("AOTCache creation is complete");
+    private boolean adoptFinished() throws IOException {
+        String prefix = archive.getFileName() + ".tmp-";
+        List<Path> logs = new ArrayList<>();
+        try (DirectoryStream<Path> files =
+                Files.newDirectoryStream(archive.getParent(), prefix + "*.log")) {
+            files.forEach(logs::add);
+        }
+        logs.sort(null); // by their maker's pid and time: the newest last, mostly
+        boolean adopted = false;
+        for (int i = logs.size() - 1; i >= 0; i--) {
+            Path log = logs.get(i);
+            String name = log.getFileName().toString();
+            Path made = log.resolveSibling(name.substring(0, name.length() - ".log".length()));
+            if (!adopted
+                    && Files.isRegularFile(made)
+                    && Files.readString(log).contains(aot ? AOT_DONE : Training.DONE)) {
+                ended(0, made, log, sibling(".log"));
+                adopted = true;
+            } else {
+                Files.deleteIfExists(made);
+                Files.deleteIfExists(log);
+            }
+        }
+        return adopted;
     }
 
-    private void install(int exitCode, Path made, Path output, Path failed, FileChannel lock) {
+    /**
+     * Whether a JVM is assembling an ahead-of-time cache: the training JVM hands its profile to a
+     * JVM of its own as it exits, which writes the cache, then removes the profile ({@code
+     * .config}); the training's lock goes with the training. A profile left for minutes is a dead
+     * assembler's, and is removed.
+     */
+    private boolean assembling() throws IOException {
+        boolean assembling = false;
+        Instant stale = Instant.now().minus(Duration.ofMinutes(2));
+        try (DirectoryStream<Path> profiles =
+                Files.newDirectoryStream(
+                        archive.getParent(), archive.getFileName() + ".tmp-*.config")) {
+            for (Path profile : profiles) {
+                if (Files.getLastModifiedTime(profile).toInstant().isBefore(stale)) {
+                    Files.deleteIfExists(profile);
+                } else {
+                    assembling = true;
+                }
+            }
+        }
+        return assembling;
+    }
+
+    /** What the JVM prints last once it has written an ahead-of-time cache. */
+    private static final String AOT_DONE = "AOTCache creation is complete";
+
+    /** A training ended: installs what it made, or keeps its output as the failure's log. */
+    private void ended(int exitCode, Path made, Path output, Path failed) {
         try {
-            if (exitCode == 0 && Files.isRegularFile(made)) {
+            if (exitCode == Training.EXIT_BUSY) {
+                Files.deleteIfExists(made); // another training holds the lock
+                Files.deleteIfExists(output);
+            } else if (exitCode == 0 && Files.isRegularFile(made)) {
                 Files.move(
                         made,
                         archive,
                         StandardCopyOption.ATOMIC_MOVE,
                         StandardCopyOption.REPLACE_EXISTING);
                 removeUnused();
-                Files.deleteIfExists(output); // last: while it is there, the training is not over
+                Files.deleteIfExists(output);
                 PoolLog.archive.log(DEBUG, "made the workers' class archive " + archive);
             } else {
                 Files.writeString(
@@ -262,26 +313,16 @@ final class ClassArchive {
                                 + failed
                                 + ", and no other is tried for a day");
             }
+        } catch (NoSuchFileException e) {
+            // another pool installed it first
         } catch (IOException e) {
             PoolLog.archive.log(
                     WARNING, "could not install the workers' class archive " + archive + ": " + e);
-        } finally {
-            closeQuietly(lock);
         }
     }
 
     private Path sibling(String suffix) {
         return archive.resolveSibling(archive.getFileName() + suffix);
-    }
-
-    private static void closeQuietly(FileChannel channel) {
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                // A lock file's channel: nothing was written through it.
-            }
-        }
     }
 
     /**
@@ -311,9 +352,13 @@ final class ClassArchive {
         Path release = java.getParent().resolveSibling("release");
         try {
             for (String line : Files.readAllLines(release)) {
-                if (line.startsWith("JAVA_VERSION=")) {
-                    String version = line.substring(line.indexOf('"') + 1);
-                    return Integer.parseInt(version.split("[.\"+-]")[0]);
+                if (line.startsWith("JAVA_VERSION=\"")) {
+                    int from = "JAVA_VERSION=\"".length();
+                    int to = from;
+                    while (to < line.length() && Character.isDigit(line.charAt(to))) {
+                        to++;
+                    }
+                    return Integer.parseInt(line.substring(from, to));
                 }
             }
         } catch (IOException | RuntimeException e) {

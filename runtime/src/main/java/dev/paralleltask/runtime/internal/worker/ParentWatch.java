@@ -25,6 +25,11 @@ final class ParentWatch {
         this.ring = ring;
     }
 
+    /** A watch of no parent, for a worker that may outlive its own: it never fires. */
+    static ParentWatch none() {
+        return new ParentWatch(-1, null, null);
+    }
+
     /** Starts watching; {@code socket} and {@code ring} are the pool's files, in its directory. */
     static ParentWatch start(long parentPid, Path socket, Path ring) {
         ParentWatch watch = new ParentWatch(parentPid, socket, ring);
@@ -56,6 +61,9 @@ final class ParentWatch {
      * second for that.
      */
     void onChannelLost() {
+        if (socket == null) {
+            return; // watches no parent
+        }
         for (int i = 0; i < 50; i++) {
             if (!isAlive()) {
                 removePoolFiles();

@@ -14,9 +14,11 @@ import java.io.Serializable;
 import java.net.ProtocolException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,19 +29,36 @@ import java.util.concurrent.atomic.AtomicLong;
  * through its start and a few calls of every kind, against a stand-in for the pool on a second
  * thread, so that the classes a worker loads, the runtime's and the JDK's, are in the archive.
  *
- * <p>Command line: {@code Training <parent pid>}. Exits with 0 once the worker said goodbye, the
- * archive being written as the JVM exits; with 1, the reason on standard error, otherwise. It halts
- * after {@value #LIMIT_MILLIS} ms, and, like a worker, when its parent dies.
+ * <p>Command line: {@code Training <lock file>}. It holds a lock on that file while it runs, so
+ * that one training runs at a time and a pool can tell when it is over; if another holds it, it
+ * halts at once with {@value #EXIT_BUSY}. Exits with 0 once the worker said goodbye, printing
+ * {@value #DONE} last, the archive being written as the JVM exits; with 1, the reason on standard
+ * error, otherwise. It halts after {@value #LIMIT_MILLIS} ms. Unlike a worker it outlives its
+ * parent: a short program that started it exits long before an archive is made, and the next pool
+ * moves the archive into place.
  */
 public final class Training {
     private static final long LIMIT_MILLIS = 60_000;
+
+    /** What a training prints last when it did its work. */
+    public static final String DONE = "paralleltask training: done";
+
+    /** The exit code of a training that found another running. */
+    public static final int EXIT_BUSY = 3;
+
     private static final int MAX_ANSWER_BYTES = 1 << 20;
     private static final AtomicLong CALL_IDS = new AtomicLong();
 
     private Training() {}
 
     public static void main(String[] args) throws Exception {
-        long parentPid = Long.parseLong(args[0]);
+        FileChannel lockFile =
+                FileChannel.open(
+                        Path.of(args[0]), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (lockFile.tryLock() == null) { // held until this JVM is gone, the archive written
+            System.out.println("paralleltask training: another training is running");
+            Runtime.getRuntime().halt(EXIT_BUSY);
+        }
         Path directory = Files.createTempDirectory("paralleltask-training-");
         Path socket = directory.resolve("socket");
         Path ringFile = directory.resolve("worker-0.ring");
@@ -72,14 +91,7 @@ public final class Training {
                             },
                             "paralleltask-training-pool");
             pool.start();
-            code =
-                    WorkerMain.serve(
-                            socket,
-                            ringFile,
-                            0,
-                            new byte[32],
-                            ParentWatch.start(parentPid, socket, ringFile),
-                            1);
+            code = WorkerMain.serve(socket, ringFile, 0, new byte[32], ParentWatch.none(), 1);
             pool.join();
         } finally {
             remove(files);
@@ -87,6 +99,7 @@ public final class Training {
         if (code != WorkerMain.EXIT_STOPPED) {
             fail("the worker ended with " + code, null, files);
         }
+        System.out.println(DONE);
     }
 
     /** Removes the training files and halts with 1: the pool then throws the archive away. */

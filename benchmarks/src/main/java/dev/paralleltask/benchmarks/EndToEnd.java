@@ -17,8 +17,8 @@ import java.util.Locale;
 /**
  * Each end-to-end figure of paralleltask beside its floor, measured in the same run, printed as a
  * Markdown table: {@code java -jar benchmarks/target/paralleltask-benchmarks.jar [figure...]},
- * where a figure is one of start, roundtrip, throughput, map, respawn, echo, shared, cpu, memory
- * (default: all).
+ * where a figure is one of start, cold, roundtrip, throughput, map, respawn, echo, shared, cpu,
+ * memory (default: all).
  */
 public final class EndToEnd {
     private static final int ROUNDS = 5;
@@ -61,6 +61,7 @@ public final class EndToEnd {
     /** The figures, by the names the command line takes. */
     private enum Figure {
         START(EndToEnd::poolStart),
+        COLD(EndToEnd::coldStart),
         ROUNDTRIP(EndToEnd::roundTrip),
         THROUGHPUT(EndToEnd::throughput),
         MAP(EndToEnd::mapThroughput),
@@ -92,6 +93,56 @@ public final class EndToEnd {
                         + " |";
         rows.add(row);
         System.out.println(row);
+    }
+
+    // 1b. The same from a fresh JVM, as a user's program starts (its class archive made by an
+    // earlier run), against a fresh JVM that starts two bare JVMs until each said hello.
+    private void coldStart() throws Exception {
+        runFresh(ColdStart.class, "pool"); // makes the workers' class archive if there is none
+        Thread.sleep(5_000); // its training ends meanwhile; the next program moves it into place
+        runFresh(ColdStart.class, "pool");
+        double[] ours = new double[7];
+        double[] floor = new double[7];
+        for (int r = 0; r < ours.length; r++) {
+            ours[r] = runFresh(ColdStart.class, "pool");
+            floor[r] = runFresh(ColdStart.class, "bare");
+        }
+        row(
+                "a fresh JVM builds a pool of 2 until both answered a call (median of 7 programs)",
+                ms(median(ours)),
+                ms(median(floor)) + " (a fresh JVM starts 2 bare JVMs)",
+                ratio(median(ours) / median(floor)),
+                "measured");
+        double[] python = new double[7];
+        for (int r = 0; r < python.length; r++) {
+            python[r] = PythonPeer.spawnPoolMillis();
+        }
+        if (python[0] > 0) {
+            row(
+                    "the same against Python's spawn pool of 2 (median of 7 programs)",
+                    ms(median(ours)),
+                    ms(median(python)) + " (ProcessPoolExecutor, spawn, from a fresh python3)",
+                    ratio(median(ours) / median(python)),
+                    "<= 1x");
+        }
+    }
+
+    /** Runs {@code main} in a fresh JVM on this classpath; returns the number it printed. */
+    private static double runFresh(Class<?> main, String arg) throws Exception {
+        Process p =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                main.getName(),
+                                arg)
+                        .redirectError(ProcessBuilder.Redirect.INHERIT)
+                        .start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        if (p.waitFor() != 0) {
+            throw new IOException(main.getName() + " " + arg + " exited with " + p.exitValue());
+        }
+        return Double.parseDouble(out);
     }
 
     // 1. A pool of 2 until both workers answered a call, against two bare JVMs until each said

@@ -2,6 +2,8 @@ package dev.paralleltask.benchmarks;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** Python's {@code concurrent.futures}, measured on this machine in the same run, where there. */
@@ -29,9 +31,42 @@ final class PythonPeer {
                         "            assert pool.submit(echo, data).result() == data",
                         "            times.append((time.perf_counter() - t0) * 1000)",
                         "    print(statistics.median(times))");
+        return run(script);
+    }
+
+    /**
+     * The time, in ms, a fresh Python takes to start a {@code ProcessPoolExecutor} of 2 spawned
+     * workers until both answered a call, from before the pool is made; -1 without python3.
+     */
+    static double spawnPoolMillis() throws InterruptedException {
+        return run(
+                String.join(
+                        "\n",
+                        "import time, multiprocessing",
+                        "from concurrent.futures import ProcessPoolExecutor",
+                        "def noop(i): return i",
+                        "if __name__ == '__main__':",
+                        "    t0 = time.perf_counter()",
+                        "    ctx = multiprocessing.get_context('spawn')",
+                        "    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as pool:",
+                        "        a = pool.submit(noop, 1)",
+                        "        b = pool.submit(noop, 2)",
+                        "        a.result()",
+                        "        b.result()",
+                        "        print((time.perf_counter() - t0) * 1000)"));
+    }
+
+    /**
+     * Runs a Python script from a file (spawned workers import the main module by its file);
+     * returns the number it printed, or -1.
+     */
+    private static double run(String script) throws InterruptedException {
         try {
+            Path file = Files.createTempFile("paralleltask-peer-", ".py");
+            Files.writeString(file, script);
+            file.toFile().deleteOnExit();
             Process python =
-                    new ProcessBuilder("python3", "-c", script)
+                    new ProcessBuilder("python3", file.toString())
                             .redirectError(ProcessBuilder.Redirect.DISCARD)
                             .start();
             String out = new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -155,15 +155,7 @@ public final class EndToEnd {
             BareChildren bare = new BareChildren(2);
             floor[r] = millisSince(t0);
             bare.close();
-            t0 = System.nanoTime();
-            try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
-                BenchTasks tasks = new BenchTasks(pool);
-                TaskFuture<Void> a = tasks.noop();
-                TaskFuture<Void> b = tasks.noop();
-                a.get();
-                b.get();
-                ours[r] = millisSince(t0);
-            }
+            ours[r] = ColdStart.poolOfTwoMillis();
         }
         row(
                 "pool of 2 started, both answered a call (median of " + ROUNDS + ")",

@@ -60,18 +60,8 @@ class ClassArchiveTest {
     void workersStartFromTheArchiveOnceTheFirstPoolMadeIt() throws Exception {
         Path archive = makeArchive();
 
-        Path classes = temp.resolve("classes.log");
-        try (ProcessPool pool =
-                ProcessPool.builder()
-                        .workers(1)
-                        .jvmOptions("-Xlog:class+load=info:file=" + classes)
-                        .build()) {
-            assertEquals(1, await(new FaultsTasks(pool).increment()));
-        }
-        String loaded = Files.readString(classes);
         assertTrue(
-                // "(top)" follows for a dynamic archive, nothing for an ahead-of-time cache
-                loaded.contains(WorkerMain.class.getName() + " source: shared objects file"),
+                aWorkerStartsFromTheArchive(),
                 "the worker did not load its main class from " + archive);
     }
 
@@ -157,7 +147,12 @@ class ClassArchiveTest {
                 "the archive in place",
                 () -> files().stream().anyMatch(f -> f.endsWith(".aot") || f.endsWith(".jsa")));
         assertTrue(files().stream().noneMatch(f -> f.contains(".tmp-")), files().toString());
-        Path classes = temp.resolve("classes.log");
+        assertTrue(aWorkerStartsFromTheArchive(), "the next worker starts from the archive");
+    }
+
+    /** Whether a new pool's worker loads its main class from the archive. */
+    private boolean aWorkerStartsFromTheArchive() throws Exception {
+        Path classes = Files.createTempFile(temp, "classes", ".log");
         try (ProcessPool pool =
                 ProcessPool.builder()
                         .workers(1)
@@ -165,10 +160,9 @@ class ClassArchiveTest {
                         .build()) {
             assertEquals(1, await(new FaultsTasks(pool).increment()));
         }
-        assertTrue(
-                Files.readString(classes)
-                        .contains(WorkerMain.class.getName() + " source: shared objects file"),
-                "the next worker starts from the archive");
+        // "(top)" follows for a dynamic archive, nothing for an ahead-of-time cache
+        return Files.readString(classes)
+                .contains(WorkerMain.class.getName() + " source: shared objects file");
     }
 
     /**

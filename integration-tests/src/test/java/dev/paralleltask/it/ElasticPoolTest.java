@@ -4,16 +4,20 @@ import static dev.paralleltask.it.Futures.await;
 import static dev.paralleltask.it.Futures.eventually;
 import static dev.paralleltask.it.Futures.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paralleltask.runtime.PoolStats;
 import dev.paralleltask.runtime.ProcessPool;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.WorkerCrashedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A spare takes a dead worker's place; an elastic pool grows under load and shrinks when idle. */
 @Timeout(120)
@@ -34,6 +38,44 @@ class ElasticPoolTest {
             failure(tasks.exit(3), WorkerCrashedException.class);
             assertEquals(spare, await(tasks.pid()), "the spare answered the next call");
             eventually("a new spare", () -> states(pool.stats()).equals(List.of("READY", "SPARE")));
+        }
+    }
+
+    @Test
+    void aNewSpareLoadsTheInvokersOfTheTasksThePoolRanBeforeItTakesAPlace(@TempDir Path logs)
+            throws Exception {
+        try (ProcessPool pool =
+                ProcessPool.builder()
+                        .workers(1)
+                        .spareWorkers(1)
+                        .jvmOptions("-Xlog:class+load=info:file=" + logs.resolve("w%p.log"))
+                        .build()) {
+            FaultsTasks tasks = new FaultsTasks(pool);
+            long first = await(tasks.pid());
+            failure(tasks.exit(3), WorkerCrashedException.class); // the spare takes its place
+            eventually("a new spare", () -> states(pool.stats()).equals(List.of("READY", "SPARE")));
+            long spare =
+                    pool.stats().workers().stream()
+                            .filter(w -> w.state().equals("SPARE"))
+                            .findFirst()
+                            .orElseThrow()
+                            .pid();
+            Path log = logs.resolve("w" + spare + ".log");
+            eventually(
+                    "the new spare warmed up",
+                    () -> {
+                        try {
+                            return Files.exists(log)
+                                    && Files.readString(log)
+                                            .contains(FaultsTasks.Invoker.class.getName() + " ");
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            PoolStats stats = pool.stats();
+            assertEquals(1, stats.completed(), "the pool's warm-ups are not counted");
+            assertEquals(1, stats.failed());
+            assertTrue(first != spare);
         }
     }
 

@@ -21,6 +21,9 @@ final class Actions {
     /** Calls to fail. */
     final List<Settlement> settlements = new ArrayList<>(1);
 
+    /** Spares that have just joined, to warm up with a call of the pool's own. */
+    final List<Worker> warmUps = new ArrayList<>(0);
+
     /** How many workers to launch, after {@link #launchDelayMillis}. */
     int launches;
 

@@ -493,6 +493,7 @@ final class Dispatcher {
         if (ready.size() >= wanted && state == State.RUNNING) {
             worker.state = Worker.State.SPARE; // enough take calls: it waits to take a place
             spares.add(worker);
+            actions.warmUps.add(worker);
             return;
         }
         worker.state = Worker.State.READY;

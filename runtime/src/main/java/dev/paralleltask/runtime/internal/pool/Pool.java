@@ -15,13 +15,16 @@ import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.spi.RuntimeAccess;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
+import dev.paralleltask.runtime.internal.worker.WarmUp;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -203,9 +206,21 @@ public final class Pool {
         return submit(method, target, args, null);
     }
 
-    /** A call on any worker, or on {@code pinnedTo} only (an initializer's). */
+    /** The pool's call to a spare as it joins: see {@link WarmUp}. */
+    private static final TaskMethod WARM_UP =
+            new TaskMethod(
+                    new WarmUp(), 0, "the warm-up of a spare worker", List.of("invokers"), 0, 0);
+
+    /** The invoker classes of the calls submitted, for a spare to load as it warms up. */
+    private final Set<String> invokers = ConcurrentHashMap.newKeySet();
+
+    /** A call on any worker, or on {@code pinnedTo} only (an initializer's, a warm-up). */
     private <T> TaskFuture<T> submit(
             TaskMethod method, Object target, Object[] args, Worker pinnedTo) {
+        boolean counted = method != WARM_UP;
+        if (counted && !invokers.contains(method.invokerClassName())) {
+            invokers.add(method.invokerClassName());
+        }
         CallCodec.Encoded encoded;
         try {
             encoded = CallCoding.encode(method, target, args);
@@ -218,7 +233,8 @@ public final class Pool {
                         method,
                         encoded.body(),
                         this::cancelled,
-                        pinnedTo);
+                        pinnedTo,
+                        counted);
         if (!encoded.files().isEmpty()) { // large arrays: kept for a retry until the call is done
             call.future.whenComplete((v, e) -> encoded.files().forEach(LargeArrays::discard));
         }
@@ -343,6 +359,9 @@ public final class Pool {
     private void carryOut(Actions actions) {
         actions.kills.forEach(Worker::destroy);
         actions.sends.forEach(Worker::send);
+        for (Worker spare : actions.warmUps) {
+            submit(WARM_UP, null, new Object[] {List.copyOf(invokers)}, spare);
+        }
         for (Actions.Settlement s : actions.settlements) {
             if (CallFutures.fail(s.call().future, s.failure())) {
                 monitor.finished(s.call(), s.worker(), s.failure());

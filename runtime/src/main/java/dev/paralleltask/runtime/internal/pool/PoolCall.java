@@ -68,6 +68,9 @@ final class PoolCall {
     /** The pending timeout of the current attempt, if any; guarded by the dispatcher's lock. */
     ScheduledFuture<?> timeout;
 
+    /** Whether the pool's counts and events include it: every call but the pool's own. */
+    final boolean counted;
+
     /** Hears of a call's cancel, after its future was cancelled. */
     interface CancelListener {
         void cancelled(PoolCall call, boolean interrupt);
@@ -78,6 +81,20 @@ final class PoolCall {
     }
 
     PoolCall(long id, TaskMethod method, byte[] body, CancelListener onCancel, Worker pinnedTo) {
+        this(id, method, body, onCancel, pinnedTo, true);
+    }
+
+    /**
+     * @param counted whether the pool's counts and events include it; not its own warm-ups
+     */
+    PoolCall(
+            long id,
+            TaskMethod method,
+            byte[] body,
+            CancelListener onCancel,
+            Worker pinnedTo,
+            boolean counted) {
+        this.counted = counted;
         this.pinnedTo = pinnedTo;
         this.id = id;
         this.method = method;

@@ -122,6 +122,9 @@ final class PoolMonitor {
     static final CancellationException CANCELLED = new CancellationException("cancelled");
 
     void queued(PoolCall call) {
+        if (!call.counted) {
+            return;
+        }
         CallQueued e = new CallQueued();
         if (e.shouldCommit()) {
             e.method = call.method.displayName();
@@ -131,6 +134,9 @@ final class PoolMonitor {
     }
 
     void started(PoolCall call, Worker worker) {
+        if (!call.counted) {
+            return;
+        }
         CallStarted e = new CallStarted();
         if (e.shouldCommit()) {
             e.method = call.method.displayName();
@@ -147,6 +153,9 @@ final class PoolMonitor {
      * result.
      */
     void finished(PoolCall call, String worker, Throwable failure) {
+        if (!call.counted) {
+            return;
+        }
         (failure == null ? completed : failure == CANCELLED ? cancelled : failed).increment();
         CallFinished e = new CallFinished();
         if (e.shouldCommit()) {

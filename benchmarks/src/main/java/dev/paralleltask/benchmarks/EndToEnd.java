@@ -17,8 +17,8 @@ import java.util.Locale;
 /**
  * Each end-to-end figure of paralleltask beside its floor, measured in the same run, printed as a
  * Markdown table: {@code java -jar benchmarks/target/paralleltask-benchmarks.jar [figure...]},
- * where a figure is one of start, cold, roundtrip, throughput, map, respawn, echo, shared, cpu,
- * memory (default: all).
+ * where a figure is one of start, cold, roundtrip, throughput, oversubscribed, map, respawn, echo,
+ * shared, cpu, memory (default: all).
  */
 public final class EndToEnd {
     private static final int ROUNDS = 5;
@@ -64,6 +64,7 @@ public final class EndToEnd {
         COLD(EndToEnd::coldStart),
         ROUNDTRIP(EndToEnd::roundTrip),
         THROUGHPUT(EndToEnd::throughput),
+        OVERSUBSCRIBED(EndToEnd::oversubscribed),
         MAP(EndToEnd::mapThroughput),
         RESPAWN(EndToEnd::respawn),
         ECHO(EndToEnd::bigEcho),
@@ -264,6 +265,49 @@ public final class EndToEnd {
                 "-",
                 "-",
                 "(transport floor, batched)");
+    }
+
+    // 3c. Pools of more workers than cores: their start and their no-op throughput, against the
+    // same for a pool of 2.
+    private void oversubscribed() throws Exception {
+        int[] sizes = {2, 4, 8, 16};
+        double[] start = new double[sizes.length];
+        double[] rate = new double[sizes.length];
+        for (int i = 0; i < sizes.length; i++) {
+            double[] starts = new double[3];
+            for (int r = 0; r < starts.length; r++) {
+                long t0 = System.nanoTime();
+                try (ProcessPool pool = ProcessPool.builder().workers(sizes[i]).build()) {
+                    BenchTasks tasks = new BenchTasks(pool);
+                    List<TaskFuture<Void>> each = new ArrayList<>();
+                    for (int w = 0; w < sizes[i]; w++) {
+                        each.add(tasks.noop());
+                    }
+                    for (TaskFuture<Void> f : each) {
+                        f.get();
+                    }
+                    starts[r] = millisSince(t0);
+                    if (r == starts.length - 1) {
+                        rate[i] = median(callsPerSecond(tasks, false));
+                    }
+                }
+            }
+            start[i] = median(starts);
+        }
+        for (int i = 1; i < sizes.length; i++) {
+            row(
+                    "pool of "
+                            + sizes[i]
+                            + " on "
+                            + Runtime.getRuntime().availableProcessors()
+                            + " cores: start (median of 3), 100,000 no-op calls (median of "
+                            + ROUNDS
+                            + ")",
+                    ms(start[i]) + ", " + rate(rate[i]),
+                    ms(start[0]) + ", " + rate(rate[0]) + " (pool of 2)",
+                    ratio(start[i] / start[0]) + " start, " + ratio(rate[i] / rate[0]) + " calls",
+                    sizes[i] == 8 ? "<= 2x start, >= 0.5x calls" : "measured");
+        }
     }
 
     private static double[] callsPerSecond(BenchTasks tasks, boolean withArguments)

@@ -407,6 +407,20 @@ public final class EndToEnd {
                 ms(median(without)) + " (no spare: a JVM starts)",
                 ratio(median(with) / median(without)),
                 "<= 10 ms with a spare");
+        double[] oneStart = new double[RESPAWNS];
+        for (int r = 0; r < RESPAWNS; r++) {
+            long t0 = System.nanoTime();
+            try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+                new BenchTasks(pool).noop().get();
+                oneStart[r] = millisSince(t0);
+            }
+        }
+        row(
+                "the same, no spare (median of " + RESPAWNS + ")",
+                ms(median(without)),
+                ms(median(oneStart)) + " (a pool of 1 started until it answered a call)",
+                ratio(median(without) / median(oneStart)),
+                "<= 1.5x");
     }
 
     private static double[] respawnMillis(int spares) throws Exception {
@@ -521,6 +535,25 @@ public final class EndToEnd {
                 ms(serialMs) + " (serial, in-process)",
                 String.format(Locale.ROOT, "%.2fx speed-up", serialMs / parallelMs),
                 ">= 1.9x");
+        double coldMs;
+        try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
+            PrimesTasks tasks = new PrimesTasks(pool);
+            t0 = System.nanoTime(); // the workers' first calls: their JIT starts from nothing
+            List<TaskFuture<Long>> parts = new ArrayList<>();
+            for (int i = 0; i < chunks; i++) {
+                parts.add(tasks.count(limit / chunks * i, limit / chunks * (i + 1)));
+            }
+            for (TaskFuture<Long> p : parts) {
+                p.get();
+            }
+            coldMs = millisSince(t0);
+        }
+        row(
+                "the same on a pool just started (the workers' first calls)",
+                ms(coldMs),
+                ms(serialMs) + " (serial, in-process, warm)",
+                String.format(Locale.ROOT, "%.2fx speed-up", serialMs / coldMs),
+                ">= 1.85x");
     }
 
     // 6. Resident memory of an idle worker, against a bare JVM child.

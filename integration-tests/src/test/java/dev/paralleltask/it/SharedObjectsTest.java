@@ -64,8 +64,20 @@ class SharedObjectsTest {
                 });
     }
 
+    /** Waits until both workers take calls: an earlier test may have cost one its life. */
+    private static void bothWorkersReady() throws InterruptedException {
+        Futures.eventually(
+                "two workers ready",
+                () ->
+                        pool.stats().workers().stream()
+                                        .filter(w -> w.state().equals("READY"))
+                                        .count()
+                                == 2);
+    }
+
     @Test
     void workersWritePartsOfOneArrayThatTheCallerReads() throws Exception {
+        bothWorkersReady(); // so that the parts go to both
         int n = 1_000_000;
         try (SharedLongArray array = SharedLongArray.allocate(n)) {
             List<TaskFuture<Long>> parts = new ArrayList<>();
@@ -135,15 +147,7 @@ class SharedObjectsTest {
 
     @Test
     void aQueueCarriesLargeAndSmallElementsBetweenTasksOnTwoWorkers() throws Exception {
-        // The consumer and the producer must run at once: on two workers, both up (an earlier
-        // test may have cost one its life).
-        Futures.eventually(
-                "two workers ready",
-                () ->
-                        pool.stats().workers().stream()
-                                        .filter(w -> w.state().equals("READY"))
-                                        .count()
-                                == 2);
+        bothWorkersReady(); // the consumer and the producer must run at once
         try (SharedQueue<String> queue = SharedQueue.create(3)) {
             TaskFuture<List<String>> consumer = tasks.consume(queue);
             TaskFuture<Integer> producer =

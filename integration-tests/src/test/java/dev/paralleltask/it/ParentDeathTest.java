@@ -1,9 +1,11 @@
 package dev.paralleltask.it;
 
+import static dev.paralleltask.it.Futures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.paralleltask.runtime.ProcessPool;
 import dev.paralleltask.runtime.internal.shared.SharedDirectory;
 import dev.paralleltask.runtime.internal.worker.WorkerMain;
 import java.io.BufferedReader;
@@ -61,6 +63,29 @@ class ParentDeathTest {
         } finally {
             parent.destroyForcibly();
         }
+    }
+
+    @Test
+    void whatAProcessKilledWithNoWorkerLeftIsRemovedByTheNextPool() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path base = Path.of("/dev/shm");
+        var ownerOnly =
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path pool =
+                Files.createDirectory(
+                        base.resolve("paralleltask-" + gone.pid() + "-left"), ownerOnly);
+        Files.createFile(pool.resolve("pool.sock"));
+        Path shared =
+                Files.createDirectory(
+                        base.resolve("paralleltask-shared-" + gone.pid() + "-left"), ownerOnly);
+        Files.createFile(shared.resolve("object-1.shm"));
+        try (ProcessPool next = ProcessPool.builder().workers(1).build()) {
+            assertEquals(next.workers().get(0).pid(), await(new FaultsTasks(next).pid()));
+        }
+        assertFalse(Files.exists(pool), "a dead process's pool directory: " + pool);
+        assertFalse(Files.exists(shared), "a dead process's shared objects: " + shared);
     }
 
     private static Process startParent() throws Exception {

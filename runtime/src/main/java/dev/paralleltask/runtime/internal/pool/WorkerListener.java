@@ -2,6 +2,7 @@ package dev.paralleltask.runtime.internal.pool;
 
 import static java.lang.System.Logger.Level.WARNING;
 
+import dev.paralleltask.runtime.internal.shared.SharedDirectory;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
 import java.io.Closeable;
@@ -133,7 +134,9 @@ final class WorkerListener implements Closeable {
      * A fresh directory only this user can enter, for the socket and the workers' answer rings. It
      * is in {@code /dev/shm} where that exists, so the rings are memory that never goes to disk;
      * elsewhere in {@code java.io.tmpdir}. Unix socket paths are limited to about 100 bytes, so a
-     * long {@code java.io.tmpdir} falls back to {@code /tmp}.
+     * long {@code java.io.tmpdir} falls back to {@code /tmp}. Its name holds this process's pid, so
+     * that the next pool removes it if this process is killed with no worker left to do so; it
+     * removes such directories, and the shared objects of such processes, as it makes its own.
      */
     private static Path privateDirectory() throws IOException {
         var ownerOnly =
@@ -145,6 +148,9 @@ final class WorkerListener implements Closeable {
         } else if (base.toAbsolutePath().toString().length() > 60) {
             base = Path.of("/tmp");
         }
-        return Files.createTempDirectory(base, "paralleltask-", ownerOnly);
+        SharedDirectory.removeAbandoned(base, "paralleltask-");
+        SharedDirectory.removeAbandoned(base, SharedDirectory.PREFIX);
+        return Files.createTempDirectory(
+                base, "paralleltask-" + ProcessHandle.current().pid() + "-", ownerOnly);
     }
 }

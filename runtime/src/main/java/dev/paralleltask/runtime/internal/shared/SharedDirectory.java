@@ -66,7 +66,7 @@ public final class SharedDirectory {
         if (Files.isDirectory(shm) && Files.isWritable(shm)) {
             base = shm;
         }
-        removeAbandoned(base);
+        removeAbandoned(base, PREFIX);
         Path dir =
                 Files.createTempDirectory(
                         base,
@@ -104,11 +104,15 @@ public final class SharedDirectory {
                 && isPrivate(dir);
     }
 
-    /** Removes the directories of families whose first process no longer runs. */
-    private static void removeAbandoned(Path base) {
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base, PREFIX + "*")) {
+    /**
+     * Removes the private directories named {@code <prefix><pid>-...} in {@code base} whose process
+     * no longer runs: what a process killed before it could clean up left (a pool's socket, a
+     * family's shared objects).
+     */
+    public static void removeAbandoned(Path base, String prefix) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base, prefix + "*")) {
             for (Path dir : dirs) {
-                String rest = dir.getFileName().toString().substring(PREFIX.length());
+                String rest = dir.getFileName().toString().substring(prefix.length());
                 int dash = rest.indexOf('-');
                 if (dash <= 0 || !isPrivate(dir)) {
                     continue;

@@ -23,8 +23,8 @@ public final class ByteSink {
     private byte[] buf;
     private int size;
 
-    /** The files that large arrays written here went to, in order. */
-    private final List<Path> files = new ArrayList<>(0);
+    /** The files that large arrays written here went to, in order; null until there is one. */
+    private List<Path> files;
 
     public ByteSink(int initialCapacity) {
         buf = new byte[Math.max(16, initialCapacity)];
@@ -46,16 +46,24 @@ public final class ByteSink {
     /** Forgets everything written after the first {@code size} bytes. */
     /** Files that large arrays written here went to ({@link ValueCodec}), oldest first. */
     public List<Path> files() {
-        return Collections.unmodifiableList(files);
+        return files == null ? List.of() : Collections.unmodifiableList(files);
+    }
+
+    /** How many {@link #files} there are. */
+    int fileCount() {
+        return files == null ? 0 : files.size();
     }
 
     void addFile(Path file) {
+        if (files == null) {
+            files = new ArrayList<>(1);
+        }
         files.add(file);
     }
 
     /** Removes the files added after the first {@code keep}: what they held will not be sent. */
     public void discardFiles(int keep) {
-        while (files.size() > keep) {
+        while (fileCount() > keep) {
             LargeArrays.discard(files.remove(files.size() - 1));
         }
     }

@@ -113,7 +113,7 @@ public final class ValueCodec {
      */
     public static void write(ByteSink out, Object value) throws IOException {
         int start = out.size();
-        int filesBefore = out.files().size();
+        int filesBefore = out.fileCount();
         boolean compact;
         try {
             compact = writeCompact(out, value, null, 0);

@@ -113,8 +113,15 @@ public final class TaskFutures {
                 };
     }
 
-    /** How many calls {@link #map} and {@link #mapUnordered} start ahead, unless told. */
-    public static final int DEFAULT_MAX_IN_FLIGHT = 1_024;
+    /**
+     * How many calls {@link #map} and {@link #mapUnordered} start ahead, unless told: far more than
+     * a pool keeps at its workers (256 each), so that the calls queued at the pool never run out
+     * between two that the stream consumes. A million {@code id(int)} calls on a pool of 2 ran at
+     * 0.7-1.0M calls/s with 1,024, 1.3-1.6M with 4,096, 1.6M with 8,192 and 1.4-1.8M with 16,384
+     * (warm). Each call started holds its arguments until it is answered: pass a smaller {@code
+     * maxInFlight} for large arguments.
+     */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 8_192;
 
     /**
      * Python's {@code Executor.map}: the results of {@code call} on each input, in input order, as

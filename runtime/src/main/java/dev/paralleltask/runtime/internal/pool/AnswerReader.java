@@ -59,12 +59,33 @@ final class AnswerReader implements Runnable {
         }
     }
 
+    /** How many answers read at once are settled with one decision of the dispatcher. */
+    private static final int BATCH = 256;
+
+    private final Frame.Answer[] batch = new Frame.Answer[BATCH];
+    private final long[] batchIds = new long[BATCH];
+    private int batched;
+
     private void read() throws IOException {
         while (true) {
             Frame frame = worker.answers.poll(MAX_ANSWER_BYTES);
             if (frame == null) {
+                if (!settleBatch()) {
+                    return;
+                }
                 worker.send(); // the calls that the answers read so far made room for, at once
                 frame = worker.answers.take(MAX_ANSWER_BYTES);
+            }
+            if (frame instanceof Frame.Answer a && !(a instanceof Frame.Failure f && f.fatal())) {
+                batch[batched] = a;
+                batchIds[batched++] = a.id();
+                if (batched == BATCH && !settleBatch()) {
+                    return;
+                }
+                continue;
+            }
+            if (!settleBatch()) { // before the frame that may depend on them
+                return;
             }
             boolean inTurn;
             if (frame instanceof Frame.Bye) {
@@ -75,22 +96,22 @@ final class AnswerReader implements Runnable {
                 inTurn = true;
             } else if (frame instanceof Frame.Dropped d) {
                 inTurn = dropped(d);
-            } else if (frame instanceof Frame.Answer a) {
-                inTurn = answered(a);
+            } else if (frame instanceof Frame.Failure fatal) {
+                inTurn = answeredFatally(fatal);
             } else {
                 inTurn = false;
             }
             if (!inTurn) {
-                PoolLog.pool.log(
-                        WARNING,
-                        "worker "
-                                + worker.describe()
-                                + " sent "
-                                + frame
-                                + " out of turn; killing it");
+                outOfTurn(frame);
                 return;
             }
         }
+    }
+
+    private void outOfTurn(Frame frame) {
+        PoolLog.pool.log(
+                WARNING,
+                "worker " + worker.describe() + " sent " + frame + " out of turn; killing it");
     }
 
     /** Where a timed-out call was, as its worker said; empty if it could not say. */
@@ -114,23 +135,32 @@ final class AnswerReader implements Runnable {
         return inTurn;
     }
 
-    private boolean answered(Frame.Answer answer) {
+    /**
+     * Settles the answers read so far: one decision of the dispatcher for all of them, then each
+     * call's value decoded and its future completed. False if one was out of turn.
+     */
+    private boolean settleBatch() {
+        if (batched == 0) {
+            return true;
+        }
+        int n = batched;
+        batched = 0;
         Actions actions = new Actions();
-        if (answer instanceof Frame.Failure f && f.fatal()) {
-            boolean inTurn =
-                    dispatcher.answeredFatally(
-                            worker,
-                            f.id(),
-                            CallCoding.decodeFailure(f, loader, admission),
-                            actions);
-            carryOut.accept(actions); // the worker's exit settles the call
-            return inTurn;
-        }
-        PoolCall call = dispatcher.answered(worker, answer.id(), actions);
+        PoolCall[] calls = dispatcher.answered(worker, batchIds, n, actions);
         carryOut.accept(actions);
-        if (call == null) {
-            return false;
+        for (int i = 0; i < n; i++) {
+            Frame.Answer answer = batch[i];
+            batch[i] = null;
+            if (calls[i] == null) {
+                outOfTurn(answer);
+                return false;
+            }
+            settle(calls[i], answer);
         }
+        return true;
+    }
+
+    private void settle(PoolCall call, Frame.Answer answer) {
         CallCoding.Outcome outcome = CallCoding.decode(call.method, answer, loader, admission);
         boolean settled =
                 outcome.failure() != null
@@ -139,6 +169,17 @@ final class AnswerReader implements Runnable {
         if (settled) {
             monitor.finished(call, worker.name, outcome.failure());
         }
-        return true;
+    }
+
+    private boolean answeredFatally(Frame.Failure failure) {
+        Actions actions = new Actions();
+        boolean inTurn =
+                dispatcher.answeredFatally(
+                        worker,
+                        failure.id(),
+                        CallCoding.decodeFailure(failure, loader, admission),
+                        actions);
+        carryOut.accept(actions); // the worker's exit settles the call
+        return inTurn;
     }
 }

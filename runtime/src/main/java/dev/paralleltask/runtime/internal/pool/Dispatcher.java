@@ -190,24 +190,37 @@ final class Dispatcher {
      * the worker is killed.
      */
     PoolCall answered(Worker worker, long id, Actions actions) {
+        return answered(worker, new long[] {id}, 1, actions)[0];
+    }
+
+    /**
+     * A worker answered the first {@code n} of {@code ids}, in that order: one decision for a batch
+     * of answers read at once. Returns their calls, each to settle with its answer; from the first
+     * answer out of turn on, null, and the worker is killed.
+     */
+    PoolCall[] answered(Worker worker, long[] ids, int n, Actions actions) {
+        PoolCall[] calls = new PoolCall[n];
         lock.lock();
         try {
-            PoolCall call = runningCall(worker, id);
-            if (call == null) {
-                kill(worker, null, actions);
-                return null;
+            for (int i = 0; i < n; i++) {
+                PoolCall call = runningCall(worker, ids[i]);
+                if (call == null) {
+                    kill(worker, null, actions);
+                    return calls;
+                }
+                call.cancelTimeout();
+                if (worker.inFlight.peekFirst() == call) {
+                    worker.inFlight.pollFirst(); // the usual case, and the cheap one
+                } else {
+                    worker.inFlight.remove(call);
+                }
+                call.worker = null;
+                worker.tasksCompleted++;
+                startRunning(worker);
+                calls[i] = call;
             }
-            call.cancelTimeout();
-            if (worker.inFlight.peekFirst() == call) {
-                worker.inFlight.pollFirst(); // the usual case, and the cheap one
-            } else {
-                worker.inFlight.remove(call);
-            }
-            call.worker = null;
-            worker.tasksCompleted++;
-            startRunning(worker);
             refill(worker, actions);
-            return call;
+            return calls;
         } finally {
             lock.unlock();
         }

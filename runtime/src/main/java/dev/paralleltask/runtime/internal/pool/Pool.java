@@ -17,6 +17,7 @@ import dev.paralleltask.runtime.internal.spi.RuntimeAccess;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.worker.WarmUp;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -154,7 +155,13 @@ public final class Pool {
         }
         jvmOptions.addAll(heapLimit(s.workers(), s.jvmOptions()));
         // Shared objects a worker makes go where the caller's are, and so outlive the worker.
-        jvmOptions.add("-D" + SharedDirectory.PROPERTY + "=" + SharedDirectory.get());
+        // Without
+        // such a directory the pool still runs: making a shared object says why it cannot.
+        try {
+            jvmOptions.add("-D" + SharedDirectory.PROPERTY + "=" + SharedDirectory.get());
+        } catch (UncheckedIOException e) {
+            PoolLog.pool.log(System.Logger.Level.WARNING, e.getMessage());
+        }
         jvmOptions.addAll(s.jvmOptions());
         this.archiveToMake = archived ? null : archive;
         WorkerLauncher launcher =

@@ -77,9 +77,13 @@ public final class SharedDirectory {
         return dir;
     }
 
-    /** Whether the directory is in memory ({@code /dev/shm}), not on a disk. */
+    /** Whether the directory is in memory ({@code /dev/shm}), not on a disk; false if none. */
     public static boolean inMemory() {
-        return get().startsWith("/dev/shm");
+        try {
+            return get().startsWith("/dev/shm");
+        } catch (UncheckedIOException e) {
+            return false; // large values then go through the socket
+        }
     }
 
     /** Whether {@code dir} is a directory, not a link, of this user, that only it can enter. */

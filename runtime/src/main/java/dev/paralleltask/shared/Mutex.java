@@ -7,8 +7,10 @@ import java.util.function.Supplier;
 
 /**
  * The short critical sections of a semaphore or queue: an {@link Owner} word held for a few
- * microseconds, taken over when its holder's process died inside one. Each section is written so
- * that dying at any point leaves the object consistent: its last store publishes the change.
+ * microseconds, taken over when its holder's process died inside one. A semaphore's change is one
+ * store. A queue's is two (a put: the tail, then the count; a take: the count, then the head), so a
+ * process that dies between them, a few nanoseconds, leaves a put's element to be seen with the
+ * next put, or a take's element to be taken again by the next take; never a torn element.
  */
 final class Mutex {
     private Mutex() {}

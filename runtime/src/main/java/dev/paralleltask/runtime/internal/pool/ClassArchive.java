@@ -195,7 +195,7 @@ final class ClassArchive {
                 if (free == null || assembling()) {
                     return; // a training runs
                 }
-                boolean adopted = adoptFinished();
+                boolean adopted = adoptFinished(failed);
                 free.release();
                 if (adopted) {
                     return;
@@ -231,7 +231,7 @@ final class ClassArchive {
      * With no training running: moves into place the newest archive a training finished but no pool
      * installed, and removes what other trainings left. Returns whether it installed one.
      */
-    private boolean adoptFinished() throws IOException {
+    private boolean adoptFinished(Path failed) throws IOException {
         String prefix = archive.getFileName() + ".tmp-";
         List<Path> logs = new ArrayList<>();
         try (DirectoryStream<Path> files =
@@ -247,7 +247,7 @@ final class ClassArchive {
             if (!adopted
                     && Files.isRegularFile(made)
                     && Files.readString(log).contains(aot ? AOT_DONE : Training.DONE)) {
-                ended(0, made, log, sibling(".log"));
+                ended(0, made, log, failed);
                 adopted = true;
             } else {
                 Files.deleteIfExists(made);
@@ -348,7 +348,7 @@ final class ClassArchive {
      * The feature version of the JDK that {@code java} belongs to, from its {@code release} file; 0
      * if that cannot be read.
      */
-    static int featureVersion(Path java) {
+    private static int featureVersion(Path java) {
         Path release = java.getParent().resolveSibling("release");
         try {
             for (String line : Files.readAllLines(release)) {

@@ -155,8 +155,7 @@ public final class Pool {
         }
         jvmOptions.addAll(heapLimit(s.workers(), s.jvmOptions()));
         // Shared objects a worker makes go where the caller's are, and so outlive the worker.
-        // Without
-        // such a directory the pool still runs: making a shared object says why it cannot.
+        // Without such a directory the pool still runs: making a shared object says why it cannot.
         try {
             jvmOptions.add("-D" + SharedDirectory.PROPERTY + "=" + SharedDirectory.get());
         } catch (UncheckedIOException e) {
@@ -235,12 +234,20 @@ public final class Pool {
     /** The invoker classes of the calls submitted, for a spare to load as it warms up. */
     private final Set<String> invokers = ConcurrentHashMap.newKeySet();
 
+    /**
+     * The invoker class last added to {@link #invokers}: most calls repeat it, and so cost one
+     * comparison of a name the class keeps, not a look into the set.
+     */
+    private volatile String lastInvoker;
+
     /** A call on any worker, or on {@code pinnedTo} only (an initializer's, a warm-up). */
     private <T> TaskFuture<T> submit(
             TaskMethod method, Object target, Object[] args, Worker pinnedTo) {
         boolean counted = method != WARM_UP;
-        if (counted && !invokers.contains(method.invokerClassName())) {
-            invokers.add(method.invokerClassName());
+        String invoker = method.invokerClassName();
+        if (counted && invoker != lastInvoker) {
+            invokers.add(invoker);
+            lastInvoker = invoker;
         }
         CallCodec.Encoded encoded;
         try {

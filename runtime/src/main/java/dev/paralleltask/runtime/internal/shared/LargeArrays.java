@@ -22,12 +22,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Large {@code byte[]}, {@code int[]}, {@code long[]} and {@code double[]} values cross between
- * processes through shared memory rather than the socket: the sender copies the elements into a
- * file of the {@link SharedDirectory} in {@code /dev/shm}, the value's bytes name the file, and the
- * receiver maps it, removes it and copies the elements out. One copy on each side, no system call
- * per byte; the 100 MiB echo is in the README's Performance table.
+ * processes through shared memory rather than the socket: the sender writes the elements into a
+ * file of the {@link SharedDirectory} in {@code /dev/shm}, a megabyte per system call, the value's
+ * bytes name the file, and the receiver maps it and copies the elements out. A file that is done
+ * with becomes a spare whose pages the next large value reuses ({@link #discard}); the 100 MiB echo
+ * is in the README's Performance table.
  *
- * <p>A call's files are removed by its pool once the call is done (a call may be sent again, to
+ * <p>A call's files are given up by its pool once the call is done (a call may be sent again, to
  * another worker, when its worker dies); a result's or a queue element's by whoever reads it. One
  * that is never read (a result whose call was cancelled meanwhile) stays until the family's
  * directory goes, when its first process exits.

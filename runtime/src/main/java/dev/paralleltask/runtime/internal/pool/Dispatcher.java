@@ -185,18 +185,10 @@ final class Dispatcher {
     }
 
     /**
-     * A worker answered one of its running calls. Returns the call, now no longer in flight, to
-     * settle with the answer; null if the answer was out of turn, a protocol violation for which
-     * the worker is killed.
-     */
-    PoolCall answered(Worker worker, long id, Actions actions) {
-        return answered(worker, new long[] {id}, 1, actions)[0];
-    }
-
-    /**
-     * A worker answered the first {@code n} of {@code ids}, in that order: one decision for a batch
-     * of answers read at once. Returns their calls, each to settle with its answer; from the first
-     * answer out of turn on, null, and the worker is killed.
+     * A worker answered the first {@code n} of {@code ids}, running calls of its, in that order:
+     * one decision for a batch of answers read at once. Returns their calls, now no longer in
+     * flight, each to settle with its answer; from the first answer out of turn on (a protocol
+     * violation), null, and the worker is killed.
      */
     PoolCall[] answered(Worker worker, long[] ids, int n, Actions actions) {
         PoolCall[] calls = new PoolCall[n];

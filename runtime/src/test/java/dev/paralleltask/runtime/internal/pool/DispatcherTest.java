@@ -84,6 +84,12 @@ class DispatcherTest {
         return worker;
     }
 
+    /** The worker answered call {@code id}: the call, or null if that was out of turn. */
+    private static PoolCall answered(
+            Dispatcher dispatcher, Worker worker, long id, Actions actions) {
+        return dispatcher.answered(worker, new long[] {id}, 1, actions)[0];
+    }
+
     /** What the worker was sent since the last look, e.g. "Call 1, Revoke 3". */
     private static String sent(Worker worker) {
         return worker.drainOutbox().stream()
@@ -122,7 +128,7 @@ class DispatcherTest {
         PoolCall third = submit(dispatcher, method(0));
         assertEquals("Call 1, Call 2", sent(worker));
         assertNull(third.worker);
-        assertEquals(first, dispatcher.answered(worker, first.id, new Actions()));
+        assertEquals(first, answered(dispatcher, worker, first.id, new Actions()));
         assertEquals("Call 3", sent(worker));
     }
 
@@ -203,8 +209,8 @@ class DispatcherTest {
         PoolCall second = submit(dispatcher, method(0));
         PoolCall third = submit(dispatcher, method(0));
         assertEquals("Call 1, Call 2", sent(worker));
-        dispatcher.answered(worker, first.id, new Actions());
-        dispatcher.answered(worker, second.id, new Actions());
+        answered(dispatcher, worker, first.id, new Actions());
+        answered(dispatcher, worker, second.id, new Actions());
         assertEquals("Stop", sent(worker));
         assertNull(third.worker);
         Actions died = dispatcher.died(worker, 0, null);
@@ -241,7 +247,7 @@ class DispatcherTest {
         Worker worker = join(dispatcher);
         submit(dispatcher, method(0));
         Actions actions = new Actions();
-        assertNull(dispatcher.answered(worker, 42, actions));
+        assertNull(answered(dispatcher, worker, 42, actions));
         assertEquals(List.of(worker), actions.kills);
         assertEquals(Worker.State.RETIRING, worker.state);
     }
@@ -301,7 +307,7 @@ class DispatcherTest {
 
         for (PoolCall c : calls) {
             Worker at = c.worker;
-            dispatcher.answered(at, c.id, new Actions());
+            answered(dispatcher, at, c.id, new Actions());
         }
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (first.state == Worker.State.READY && second.state == Worker.State.READY) {
@@ -324,14 +330,14 @@ class DispatcherTest {
             calls.add(submit(dispatcher, method(0)));
         }
         assertEquals(List.of(true, true, true, false, false), started(calls));
-        assertEquals(calls.get(2), dispatcher.answered(worker, calls.get(2).id, new Actions()));
+        assertEquals(calls.get(2), answered(dispatcher, worker, calls.get(2).id, new Actions()));
         assertEquals(List.of(true, true, true, true, false), started(calls));
-        assertEquals(calls.get(0), dispatcher.answered(worker, calls.get(0).id, new Actions()));
+        assertEquals(calls.get(0), answered(dispatcher, worker, calls.get(0).id, new Actions()));
         assertTrue(calls.get(4).started);
 
         Actions outOfTurn = new Actions();
         PoolCall sixth = submit(dispatcher, method(0)); // waits behind the three running
-        assertNull(dispatcher.answered(worker, sixth.id, outOfTurn));
+        assertNull(answered(dispatcher, worker, sixth.id, outOfTurn));
         assertEquals(List.of(worker), outOfTurn.kills);
     }
 

@@ -49,6 +49,11 @@ public final class ProcessPool implements TaskExecutor {
     }
 
     /** A builder with the defaults: one worker per available processor, no timeout. */
+    /** What this pool is made of; for the SPI. */
+    Pool pool() {
+        return pool;
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime;
 
+import dev.paralleltask.runtime.internal.pool.Pool;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.RuntimeAccess;
 import dev.paralleltask.runtime.internal.spi.WorkerView;
@@ -85,5 +86,10 @@ final class SpiBridge implements RuntimeAccess {
     @Override
     public WorkerInfo workerInfo(WorkerView worker) {
         return new WorkerInfo(worker);
+    }
+
+    @Override
+    public Pool pool(ProcessPool pool) {
+        return pool.pool();
     }
 }

@@ -161,6 +161,15 @@ final class AnswerReader implements Runnable {
     }
 
     private void settle(PoolCall call, Frame.Answer answer) {
+        if (call.relayed) {
+            if (CallFutures.complete(call.future, answer)) {
+                monitor.finished(
+                        call,
+                        worker.name,
+                        answer instanceof Frame.Result ? null : PoolMonitor.RELAYED_FAILURE);
+            }
+            return;
+        }
         CallCoding.Outcome outcome = CallCoding.decode(call.method, answer, loader, admission);
         boolean settled =
                 outcome.failure() != null

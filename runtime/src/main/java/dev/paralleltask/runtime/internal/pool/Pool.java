@@ -15,6 +15,7 @@ import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.spi.RuntimeAccess;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
+import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.worker.WarmUp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -255,22 +256,52 @@ public final class Pool {
         } catch (RuntimeException e) {
             return CallFutures.failed(e);
         }
+        PoolCall call = enqueue(method, encoded.body(), pinnedTo, counted, false);
+        if (!encoded.files().isEmpty()) { // large arrays: kept for a retry until the call is done
+            call.future.whenComplete((v, e) -> encoded.files().forEach(LargeArrays::discard));
+        }
+        @SuppressWarnings("unchecked") // the proxy knows the method's result type
+        TaskFuture<T> future = (TaskFuture<T>) call.future;
+        return future;
+    }
+
+    /**
+     * A call that another JVM encoded (a cluster client): it runs as any other, and its future
+     * completes with the worker's answer as it came, for that JVM to decode; failures of the pool's
+     * own (a timeout, a crash) fail it as they fail any call.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
+     */
+    public TaskFuture<Frame.Answer> submitEncoded(TaskMethod method, byte[] body) {
+        if (dispatcher.isShutdown()) {
+            throw Failures.rejected(method, name);
+        }
+        String invoker = method.invokerClassName();
+        if (invoker != lastInvoker) {
+            invokers.add(invoker);
+            lastInvoker = invoker;
+        }
+        @SuppressWarnings("unchecked") // a relayed call completes with the answer itself
+        TaskFuture<Frame.Answer> future =
+                (TaskFuture<Frame.Answer>)
+                        (TaskFuture<?>) enqueue(method, body, null, true, true).future;
+        return future;
+    }
+
+    private PoolCall enqueue(
+            TaskMethod method, byte[] body, Worker pinnedTo, boolean counted, boolean relayed) {
         PoolCall call =
                 new PoolCall(
                         callIds.incrementAndGet(),
                         method,
-                        encoded.body(),
+                        body,
                         this::cancelled,
                         pinnedTo,
-                        counted);
-        if (!encoded.files().isEmpty()) { // large arrays: kept for a retry until the call is done
-            call.future.whenComplete((v, e) -> encoded.files().forEach(LargeArrays::discard));
-        }
+                        counted,
+                        relayed);
         monitor.queued(call);
         carryOut(pinnedTo == null ? dispatcher.submit(call) : dispatcher.submitPinned(call));
-        @SuppressWarnings("unchecked") // the proxy knows the method's result type
-        TaskFuture<T> future = (TaskFuture<T>) call.future;
-        return future;
+        return call;
     }
 
     /**

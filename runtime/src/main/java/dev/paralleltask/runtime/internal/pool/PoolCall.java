@@ -71,6 +71,12 @@ final class PoolCall {
     /** Whether the pool's counts and events include it: every call but the pool's own. */
     final boolean counted;
 
+    /**
+     * Whether it was encoded in another JVM, which decodes the answer itself: its future completes
+     * with the worker's answer as it came ({@link Pool#submitEncoded}).
+     */
+    final boolean relayed;
+
     /** Hears of a call's cancel, after its future was cancelled. */
     interface CancelListener {
         void cancelled(PoolCall call, boolean interrupt);
@@ -81,11 +87,12 @@ final class PoolCall {
     }
 
     PoolCall(long id, TaskMethod method, byte[] body, CancelListener onCancel, Worker pinnedTo) {
-        this(id, method, body, onCancel, pinnedTo, true);
+        this(id, method, body, onCancel, pinnedTo, true, false);
     }
 
     /**
      * @param counted whether the pool's counts and events include it; not its own warm-ups
+     * @param relayed whether its future completes with the undecoded answer
      */
     PoolCall(
             long id,
@@ -93,8 +100,10 @@ final class PoolCall {
             byte[] body,
             CancelListener onCancel,
             Worker pinnedTo,
-            boolean counted) {
+            boolean counted,
+            boolean relayed) {
         this.counted = counted;
+        this.relayed = relayed;
         this.pinnedTo = pinnedTo;
         this.id = id;
         this.method = method;

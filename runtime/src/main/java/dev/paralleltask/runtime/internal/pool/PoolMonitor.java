@@ -121,6 +121,20 @@ final class PoolMonitor {
     /** What a cancelled call's finish names as its outcome. */
     static final CancellationException CANCELLED = new CancellationException("cancelled");
 
+    /**
+     * What the finish of a relayed call ({@link PoolCall#relayed}) names as its outcome when its
+     * task failed: the JVM that made the call decodes what was thrown.
+     */
+    static final Throwable RELAYED_FAILURE = new RelayedFailure();
+
+    private static final class RelayedFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        RelayedFailure() {
+            super("failed; what it threw is decoded where the call was made", null, false, false);
+        }
+    }
+
     void queued(PoolCall call) {
         if (!call.counted) {
             return;

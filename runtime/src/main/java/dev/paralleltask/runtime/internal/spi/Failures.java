@@ -156,6 +156,29 @@ public final class Failures {
                         null);
     }
 
+    /**
+     * A worker of another JVM's pool (a cluster node) died under a call, or that JVM went away
+     * while running it; {@code message} as that pool worded it, or as the executor did.
+     */
+    public static WorkerCrashedException crashedElsewhere(
+            String message,
+            String workerName,
+            long pid,
+            int exitCode,
+            List<String> stderrTail,
+            List<String> stdoutTail,
+            Throwable cause) {
+        return access().crashed(message, workerName, pid, exitCode, stderrTail, stdoutTail, cause);
+    }
+
+    /** A call that the JVM it was sent to (a cluster node) cannot run, in that JVM's words. */
+    public static WorkerStartException cannotRunOn(TaskMethod method, String where, String why) {
+        return access().startFailure(
+                        where + " cannot run " + method.displayName() + ": " + why,
+                        List.of(),
+                        null);
+    }
+
     /** A task threw a JVM error that leaves its worker unfit, so the worker was killed. */
     public static WorkerCrashedException fatalError(
             TaskMethod method,

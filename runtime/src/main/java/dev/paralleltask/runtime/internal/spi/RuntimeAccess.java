@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime.internal.spi;
 
+import dev.paralleltask.runtime.ProcessPool;
 import dev.paralleltask.runtime.RemoteTaskException;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.TaskSerializationException;
@@ -7,13 +8,14 @@ import dev.paralleltask.runtime.TaskTimeoutException;
 import dev.paralleltask.runtime.WorkerCrashedException;
 import dev.paralleltask.runtime.WorkerInfo;
 import dev.paralleltask.runtime.WorkerStartException;
+import dev.paralleltask.runtime.internal.pool.Pool;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * The runtime package's non-public constructors and methods, for {@link CallFutures} and {@link
- * Failures}; the runtime installs its one implementation when {@link TaskFuture} is initialized.
- * Executors use those two classes, never this.
+ * The runtime package's non-public constructors and methods, for {@link CallFutures}, {@link
+ * Failures} and {@link Relay}; the runtime installs its one implementation when {@link TaskFuture}
+ * is initialized. Executors use those two classes, never this.
  */
 public interface RuntimeAccess {
     <T> TaskFuture<T> newFuture(CallFutures.Canceller canceller);
@@ -55,6 +57,8 @@ public interface RuntimeAccess {
             RemoteTaskException cause);
 
     WorkerInfo workerInfo(WorkerView worker);
+
+    Pool pool(ProcessPool pool);
 
     /** Installs the runtime's implementation; only the first call counts. */
     static void install(RuntimeAccess access) {

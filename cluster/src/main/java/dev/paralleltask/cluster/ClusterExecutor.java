@@ -1,0 +1,839 @@
+package dev.paralleltask.cluster;
+
+import dev.paralleltask.cluster.internal.DescribeTask;
+import dev.paralleltask.cluster.internal.IgniteSetup;
+import dev.paralleltask.cluster.internal.RunCallTask;
+import dev.paralleltask.cluster.internal.Wire;
+import dev.paralleltask.runtime.TaskExecutor;
+import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.shared.Locality;
+import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
+import dev.paralleltask.runtime.internal.spi.CallCoding;
+import dev.paralleltask.runtime.internal.spi.CallFutures;
+import dev.paralleltask.runtime.internal.spi.Failures;
+import dev.paralleltask.runtime.internal.wire.CallCodec;
+import dev.paralleltask.runtime.internal.wire.Frame;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import org.apache.ignite.Ignition;
+import org.apache.ignite.client.ClientCompute;
+import org.apache.ignite.client.IgniteClient;
+import org.apache.ignite.client.IgniteClientFuture;
+
+/**
+ * Runs the calls of generated proxies on a cluster of {@link ClusterNode}s: the same proxies as on
+ * a {@link dev.paralleltask.runtime.ProcessPool}, the same futures and failures.
+ *
+ * <p>Each call is encoded on the caller's thread exactly as a pool encodes it and sent, as bytes,
+ * to the node with the most free workers; a node never gets more calls from this executor than it
+ * runs at once, and the rest wait here in the order they were made. The answer is decoded here, so
+ * what a task threw arrives as itself, and {@link dev.paralleltask.runtime.TaskTimeoutException},
+ * {@link dev.paralleltask.runtime.WorkerCrashedException} and {@link
+ * dev.paralleltask.runtime.TaskSerializationException} mean what they mean on a pool, naming the
+ * node.
+ *
+ * <ul>
+ *   <li>A node that dies or leaves: a call that never reached it goes to another node at no cost;
+ *       one that may have run there runs again only as its method's {@code retries} allow, else it
+ *       fails with {@link dev.paralleltask.runtime.WorkerCrashedException} naming the node.
+ *   <li>{@code cancel(true)} and a timeout kill the worker running the call on its node. A node
+ *       that stops answering without leaving is covered here: a call with a timeout fails a little
+ *       after it (two seconds and a tenth of the timeout) if no answer came.
+ *   <li>Shared objects ({@code dev.paralleltask.shared}) live in one machine's memory: passing one
+ *       fails the call with {@link dev.paralleltask.runtime.TaskSerializationException}.
+ * </ul>
+ *
+ * <pre>{@code
+ * try (ClusterExecutor cluster = ClusterExecutor.builder().connect("10.0.0.7:10800").build()) {
+ *     PrimesTasks primes = new PrimesTasks(cluster);
+ *     System.out.println(primes.count(0, 1_000_000).get());
+ * }
+ * }</pre>
+ */
+public final class ClusterExecutor implements TaskExecutor {
+    /** How often the executor asks which nodes there are. */
+    private static final long TOPOLOGY_MILLIS = 1_000;
+
+    private final IgniteClient client;
+    private final String description;
+    private final Duration defaultTimeout;
+    private final Duration noNodeTimeout;
+    private final AnswerAdmission admission;
+    private final ClassLoader loader;
+    private final ScheduledThreadPoolExecutor timer;
+    private final ExecutorService answers;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition terminatedCondition = lock.newCondition();
+
+    /** The nodes, by Ignite id; guarded by the lock. */
+    private final Map<UUID, Node> nodes = new LinkedHashMap<>();
+
+    /** Calls waiting for a node with a free worker, oldest first; guarded by the lock. */
+    private final ArrayDeque<Call> queue = new ArrayDeque<>();
+
+    /** Calls sent to a node and not yet answered. */
+    private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
+
+    /** When the executor last saw no node at all (System.nanoTime()), or 0; guarded by the lock. */
+    private long noNodesSince;
+
+    private boolean shutdown;
+    private boolean terminated;
+
+    /** A node as this executor knows it. */
+    private static final class Node {
+        final UUID id;
+        final String name;
+        final List<String> addresses;
+        final int capacity;
+        final ClientCompute compute;
+
+        /** This executor's calls there; guarded by the lock. */
+        int running;
+
+        /** Whether it refused a call because it is leaving; guarded by the lock. */
+        boolean leaving;
+
+        Node(UUID id, String name, List<String> addresses, int capacity, ClientCompute compute) {
+            this.id = id;
+            this.name = name;
+            this.addresses = addresses;
+            this.capacity = capacity;
+            this.compute = compute;
+        }
+
+        int free() {
+            return leaving ? 0 : capacity - running;
+        }
+
+        @Override
+        public String toString() {
+            return "node " + name;
+        }
+    }
+
+    /** One call: what to send, and where it is. */
+    private static final class Call {
+        final TaskMethod method;
+        final byte[] request;
+        final long timeoutMillis;
+        final TaskFuture<Object> future;
+
+        /** Attempts that may have run; guarded by the lock. */
+        int attempts;
+
+        /** Where it is in flight; guarded by the lock. */
+        Node node;
+
+        volatile IgniteClientFuture<byte[]> remote;
+
+        Call(
+                TaskMethod method,
+                byte[] request,
+                long timeoutMillis,
+                BiConsumer<Call, Boolean> onCancel) {
+            this.method = method;
+            this.request = request;
+            this.timeoutMillis = timeoutMillis;
+            this.future =
+                    CallFutures.create(
+                            (f, wasRunning, interrupt) -> onCancel.accept(this, interrupt));
+        }
+    }
+
+    private ClusterExecutor(Builder b, IgniteClient client) {
+        this.client = client;
+        this.description = "ClusterExecutor[" + String.join(",", b.addresses) + "]";
+        this.defaultTimeout = b.defaultTimeout;
+        this.noNodeTimeout = b.noNodeTimeout;
+        this.admission = b.admission;
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        this.loader = context != null ? context : ClusterExecutor.class.getClassLoader();
+        this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("paralleltask-cluster"));
+        timer.setRemoveOnCancelPolicy(true);
+        this.answers = b.answerExecutor;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public <T> TaskFuture<T> submit(TaskMethod method, Object target, Object[] args) {
+        if (isShutdown()) {
+            throw Failures.rejected(method, description);
+        }
+        long timeout =
+                method.timeoutMillis() > 0
+                        ? method.timeoutMillis()
+                        : defaultTimeout != null ? defaultTimeout.toMillis() : 0;
+        CallCodec.Encoded encoded;
+        try {
+            encoded =
+                    Locality.offMachine(
+                            "a cluster node", () -> CallCoding.encode(method, target, args));
+        } catch (Exception e) {
+            return CallFutures.failed(e);
+        }
+        byte[] request =
+                new Wire.Request(
+                                method.invokerClassName(),
+                                method.index(),
+                                method.displayName(),
+                                timeout,
+                                encoded.body())
+                        .toBytes();
+        Call call = new Call(method, request, timeout, this::cancelled);
+        List<Call> sends;
+        lock.lock();
+        try {
+            if (shutdown) {
+                throw Failures.rejected(method, description);
+            }
+            queue.add(call);
+            sends = dispatch();
+        } finally {
+            lock.unlock();
+        }
+        sends.forEach(this::send);
+        @SuppressWarnings("unchecked") // the proxy knows the method's result type
+        TaskFuture<T> future = (TaskFuture<T>) call.future;
+        return future;
+    }
+
+    /** Matches queued calls to nodes with free workers; under the lock. */
+    private List<Call> dispatch() {
+        List<Call> sends = new ArrayList<>();
+        while (!queue.isEmpty()) {
+            Node best = null;
+            for (Node n : nodes.values()) {
+                if (n.free() > 0 && (best == null || n.free() > best.free())) {
+                    best = n;
+                }
+            }
+            if (best == null) {
+                break;
+            }
+            Call call = queue.poll();
+            if (call.future.isDone()) {
+                continue;
+            }
+            call.node = best;
+            best.running++;
+            inFlight.add(call);
+            sends.add(call);
+        }
+        return sends;
+    }
+
+    /** Sends a call to its node; never under the lock. */
+    private void send(Call call) {
+        Node node = call.node;
+        if (!CallFutures.markRunning(call.future)) { // cancelled meanwhile
+            settled(call, node);
+            return;
+        }
+        lock.lock();
+        try {
+            call.attempts++;
+        } finally {
+            lock.unlock();
+        }
+        IgniteClientFuture<byte[]> remote;
+        try {
+            remote = node.compute.executeAsync2(RunCallTask.class.getName(), call.request);
+        } catch (RuntimeException e) { // it never left: no attempt
+            putBack(call, node, false);
+            refreshSoon();
+            return;
+        }
+        call.remote = remote;
+        if (call.future.isCancelled()) {
+            remote.cancel(true);
+        }
+        ScheduledFuture<?> watchdog =
+                call.timeoutMillis <= 0
+                        ? null
+                        : timer.schedule(
+                                () -> silent(call, node, remote),
+                                call.timeoutMillis + 2_000 + call.timeoutMillis / 10,
+                                TimeUnit.MILLISECONDS);
+        remote.whenCompleteAsync(
+                (bytes, error) -> {
+                    if (watchdog != null) {
+                        watchdog.cancel(false);
+                    }
+                    answered(call, node, bytes, error);
+                },
+                answers);
+    }
+
+    /** The node sent no answer well past the call's timeout: it stalled or vanished. */
+    private void silent(Call call, Node node, IgniteClientFuture<byte[]> remote) {
+        Duration timeout = Duration.ofMillis(call.timeoutMillis);
+        CallFutures.fail(
+                call.future,
+                Failures.timeout(
+                        call.method,
+                        timeout,
+                        timeout.plusMillis(2_000 + call.timeoutMillis / 10),
+                        "on "
+                                + node
+                                + ", which sent no answer since; it may have stalled or left the"
+                                + " cluster",
+                        new StackTraceElement[0]));
+        remote.cancel(true);
+    }
+
+    private void answered(Call call, Node node, byte[] bytes, Throwable error) {
+        if (error != null) {
+            failedRemotely(call, node, error);
+            return;
+        }
+        Wire.Reply reply;
+        try {
+            reply = Wire.Reply.fromBytes(bytes);
+        } catch (IOException e) {
+            settled(call, node);
+            CallFutures.fail(
+                    call.future,
+                    Failures.cannotRunOn(
+                            call.method, node.toString(), "its answer is malformed: " + e));
+            return;
+        }
+        if (reply instanceof Wire.Refused refused) {
+            lock.lock();
+            try {
+                node.leaving = true;
+            } finally {
+                lock.unlock();
+            }
+            putBack(call, node, false);
+            return;
+        }
+        if (reply instanceof Wire.Crashed crashed && mayRetry(call)) {
+            putBack(call, node, true);
+            return;
+        }
+        settled(call, node);
+        if (reply instanceof Wire.Answer a) {
+            Frame.Answer frame =
+                    switch (a.kind()) {
+                        case Wire.Answer.RESULT -> new Frame.Result(0, a.body());
+                        case Wire.Answer.FAILURE -> new Frame.Failure(0, a.fatal(), a.body());
+                        default -> new Frame.Unsendable(0, a.position(), a.message());
+                    };
+            CallCoding.Outcome outcome = CallCoding.decode(call.method, frame, loader, admission);
+            if (outcome.failure() != null) {
+                CallFutures.fail(call.future, outcome.failure());
+            } else {
+                CallFutures.complete(call.future, outcome.value());
+            }
+        } else if (reply instanceof Wire.TimedOut t) {
+            CallFutures.fail(
+                    call.future,
+                    Failures.timeout(
+                            call.method,
+                            Duration.ofMillis(t.timeoutMillis()),
+                            Duration.ofMillis(t.elapsedMillis()),
+                            t.where(),
+                            t.stack()));
+        } else if (reply instanceof Wire.Crashed c) {
+            CallFutures.fail(
+                    call.future,
+                    Failures.crashedElsewhere(
+                            "on " + node + ": " + c.message() + attempt(call),
+                            c.workerName(),
+                            c.pid(),
+                            c.exitCode(),
+                            c.stderrTail(),
+                            c.stdoutTail(),
+                            null));
+        } else if (reply instanceof Wire.Unrunnable u) {
+            CallFutures.fail(
+                    call.future, Failures.cannotRunOn(call.method, node.toString(), u.why()));
+        }
+    }
+
+    /**
+     * The call's node did not answer: the call was cancelled, the node left or died, or the
+     * connection to it broke.
+     */
+    private void failedRemotely(Call call, Node node, Throwable error) {
+        if (call.future.isDone() || error instanceof CancellationException) {
+            settled(call, node);
+            return;
+        }
+        refreshSoon();
+        if (neverReached(error)) {
+            putBack(call, node, false);
+            return;
+        }
+        if (mayRetry(call)) {
+            putBack(call, node, true);
+            return;
+        }
+        settled(call, node);
+        CallFutures.fail(
+                call.future,
+                Failures.crashedElsewhere(
+                        node
+                                + " left the cluster or could not be reached while running "
+                                + call.method.displayName()
+                                + attempt(call)
+                                + ": "
+                                + error,
+                        node.name,
+                        -1,
+                        -1,
+                        List.of(),
+                        List.of(),
+                        error));
+    }
+
+    /**
+     * Whether Ignite says the call never got to its node: the node had left before the job was sent
+     * to it. Anything else may have run it.
+     */
+    private static boolean neverReached(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (m.contains("Failed to map task jobs to nodes")
+                    || m.contains("Cluster group is empty")
+                    || m.contains("Topology projection is empty")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean mayRetry(Call call) {
+        lock.lock();
+        try {
+            return call.attempts <= call.method.retries() && !call.future.isDone();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private String attempt(Call call) {
+        int retries = call.method.retries();
+        return retries == 0 ? "" : " (attempt " + call.attempts + " of " + (retries + 1) + ")";
+    }
+
+    /** The call is out of its node: queued again, first in line, and the queue dispatched. */
+    private void putBack(Call call, Node node, boolean attemptCounts) {
+        List<Call> sends;
+        lock.lock();
+        try {
+            leave(call, node);
+            if (!attemptCounts) {
+                call.attempts--;
+            }
+            if (call.future.isDone()) {
+                sends = dispatch();
+            } else {
+                CallFutures.markQueued(call.future);
+                queue.addFirst(call);
+                sends = dispatch();
+            }
+        } finally {
+            lock.unlock();
+        }
+        sends.forEach(this::send);
+        checkTerminated();
+    }
+
+    /** The call is out of its node for good; the queue moves on. */
+    private void settled(Call call, Node node) {
+        List<Call> sends;
+        lock.lock();
+        try {
+            leave(call, node);
+            sends = dispatch();
+        } finally {
+            lock.unlock();
+        }
+        sends.forEach(this::send);
+        checkTerminated();
+    }
+
+    /** Under the lock. */
+    private void leave(Call call, Node node) {
+        if (inFlight.remove(call)) {
+            node.running--;
+            call.node = null;
+            call.remote = null;
+        }
+    }
+
+    private void cancelled(Call call, boolean interrupt) {
+        boolean wasQueued;
+        lock.lock();
+        try {
+            wasQueued = queue.remove(call);
+        } finally {
+            lock.unlock();
+        }
+        if (wasQueued) {
+            checkTerminated();
+            return;
+        }
+        IgniteClientFuture<byte[]> remote = call.remote;
+        if (remote != null && interrupt) {
+            remote.cancel(true); // the node cancels its call, which kills the worker
+        }
+    }
+
+    // --- nodes ---
+
+    private volatile boolean refreshPending;
+
+    private void refreshSoon() {
+        if (!refreshPending) {
+            refreshPending = true;
+            timer.execute(this::refreshTopology);
+        }
+    }
+
+    /** Learns which nodes there are, and dispatches to new ones. */
+    private void refreshTopology() {
+        refreshPending = false;
+        Collection<org.apache.ignite.cluster.ClusterNode> seen;
+        try {
+            seen = client.cluster().forServers().nodes();
+        } catch (RuntimeException e) {
+            seen = List.of();
+        }
+        List<Call> sends;
+        List<Call> stranded = List.of();
+        lock.lock();
+        try {
+            Map<UUID, Node> now = new HashMap<>();
+            for (org.apache.ignite.cluster.ClusterNode n : seen) {
+                Integer capacity = n.attribute(IgniteSetup.CAPACITY);
+                if (capacity == null) {
+                    continue; // an Ignite server that is not a paralleltask node
+                }
+                Node known = nodes.get(n.id());
+                now.put(
+                        n.id(),
+                        known != null
+                                ? known
+                                : new Node(
+                                        n.id(),
+                                        n.attribute(IgniteSetup.NAME),
+                                        List.copyOf(n.addresses()),
+                                        capacity,
+                                        client.compute(client.cluster().forNodeId(n.id()))));
+            }
+            nodes.keySet().retainAll(now.keySet());
+            now.forEach(nodes::putIfAbsent);
+            if (nodes.isEmpty()) {
+                long t = System.nanoTime();
+                if (noNodesSince == 0) {
+                    noNodesSince = t;
+                } else if (t - noNodesSince > noNodeTimeout.toNanos() && !queue.isEmpty()) {
+                    stranded = new ArrayList<>(queue);
+                    queue.clear();
+                }
+            } else {
+                noNodesSince = 0;
+            }
+            sends = dispatch();
+        } finally {
+            lock.unlock();
+        }
+        sends.forEach(this::send);
+        for (Call call : stranded) {
+            CallFutures.fail(
+                    call.future,
+                    Failures.cannotRunOn(
+                            call.method,
+                            description,
+                            "no cluster node was reachable for "
+                                    + noNodeTimeout.toSeconds()
+                                    + " s; start nodes, or check the addresses it connects to"));
+        }
+        checkTerminated();
+    }
+
+    /**
+     * The nodes this executor sends calls to, each with its worker processes as it reports them now
+     * (a node that does not answer within 10 s is listed without its workers).
+     */
+    public List<NodeInfo> nodes() {
+        List<Node> known;
+        Map<Node, Integer> running = new HashMap<>();
+        lock.lock();
+        try {
+            known = List.copyOf(nodes.values());
+            known.forEach(n -> running.put(n, n.running));
+        } finally {
+            lock.unlock();
+        }
+        List<NodeInfo> infos = new ArrayList<>();
+        for (Node n : known) {
+            List<NodeInfo.Worker> workers;
+            try {
+                byte[] bytes =
+                        n.compute
+                                .<Object, byte[]>executeAsync2(DescribeTask.class.getName(), null)
+                                .get(10, TimeUnit.SECONDS);
+                workers = Wire.Workers.fromBytes(bytes).workers();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                workers = List.of();
+            } catch (Exception e) {
+                workers = List.of();
+            }
+            infos.add(
+                    new NodeInfo(
+                            n.name,
+                            n.id.toString(),
+                            n.addresses,
+                            n.capacity,
+                            running.get(n),
+                            workers));
+        }
+        return infos;
+    }
+
+    // --- life cycle ---
+
+    @Override
+    public void shutdown() {
+        lock.lock();
+        try {
+            shutdown = true;
+        } finally {
+            lock.unlock();
+        }
+        checkTerminated();
+    }
+
+    @Override
+    public List<TaskFuture<?>> shutdownNow() {
+        List<Call> neverStarted;
+        lock.lock();
+        try {
+            shutdown = true;
+            neverStarted = new ArrayList<>(queue);
+            queue.clear();
+        } finally {
+            lock.unlock();
+        }
+        neverStarted.forEach(c -> c.future.cancel(false));
+        List.copyOf(inFlight).forEach(c -> c.future.cancel(true));
+        checkTerminated();
+        return neverStarted.stream().<TaskFuture<?>>map(c -> c.future).toList();
+    }
+
+    @Override
+    public boolean isShutdown() {
+        lock.lock();
+        try {
+            return shutdown;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isTerminated() {
+        lock.lock();
+        try {
+            return terminated;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        long left = timeout.toNanos();
+        lock.lock();
+        try {
+            while (!terminated) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = terminatedCondition.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends the executor once it is shut down and has nothing queued or in flight. */
+    private void checkTerminated() {
+        lock.lock();
+        try {
+            if (!shutdown || terminated || !queue.isEmpty() || !inFlight.isEmpty()) {
+                return;
+            }
+            terminated = true;
+            terminatedCondition.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        // Not on a thread of the client's: closing it waits for them.
+        Thread closer =
+                new Thread(
+                        () -> {
+                            client.close();
+                            timer.shutdownNow();
+                            answers.shutdown();
+                        },
+                        "paralleltask-cluster-close");
+        closer.setDaemon(true);
+        closer.start();
+    }
+
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            return description
+                    + "[nodes="
+                    + nodes.values()
+                    + ", queued="
+                    + queue.size()
+                    + ", running="
+                    + inFlight.size()
+                    + (terminated ? ", terminated" : shutdown ? ", shut down" : "")
+                    + "]";
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Settings of an executor. */
+    public static final class Builder {
+        private final List<String> addresses = new ArrayList<>();
+        private Tls tls;
+        private Duration defaultTimeout;
+        private Duration noNodeTimeout = Duration.ofSeconds(30);
+        private AnswerAdmission admission = new AnswerAdmission(List.of());
+        private ExecutorService answerExecutor;
+
+        private Builder() {}
+
+        /** Nodes to connect to, as {@code host:port} (their client port); at least one. */
+        public Builder connect(String... addresses) {
+            for (String a : addresses) {
+                this.addresses.add(IgniteSetup.checkAddress(a));
+            }
+            return this;
+        }
+
+        /** Mutual TLS towards the nodes, which must use TLS too. */
+        public Builder tls(Tls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /**
+         * The timeout of calls whose method sets none; default none here, so the node's own default
+         * applies.
+         */
+        public Builder defaultTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("defaultTimeout must be > 0, was " + timeout);
+            }
+            this.defaultTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How long calls wait while no node is reachable before they fail; default 30 s. Calls wait
+         * for a free worker without limit while nodes are there.
+         */
+        public Builder noNodeTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("noNodeTimeout must be >= 0, was " + timeout);
+            }
+            this.noNodeTimeout = timeout;
+            return this;
+        }
+
+        /** Classes answers may hold beyond what the signatures name, as on a pool. */
+        public Builder allowClasses(String... patterns) {
+            this.admission = new AnswerAdmission(List.of(patterns));
+            return this;
+        }
+
+        /**
+         * Connects, and returns once it knows the nodes.
+         *
+         * @throws IllegalStateException if no node can be reached (with Ignite's reason: refused,
+         *     an untrusted certificate, missing {@link ClusterNode#JVM_OPTIONS}), or none of the
+         *     servers is a paralleltask node
+         */
+        public ClusterExecutor build() {
+            if (addresses.isEmpty()) {
+                throw new IllegalStateException(
+                        "connect(...) to at least one node, as host:port of its client port");
+            }
+            IgniteClient client;
+            String what = "a client of the cluster at " + String.join(",", addresses);
+            try {
+                client = Ignition.startClient(IgniteSetup.client(addresses, tls));
+            } catch (RuntimeException | Error e) {
+                throw IgniteSetup.startFailure(what, e);
+            }
+            answerExecutor =
+                    Executors.newFixedThreadPool(
+                            Math.max(2, Runtime.getRuntime().availableProcessors()),
+                            daemonThreads("paralleltask-cluster-answers"));
+            ClusterExecutor executor = new ClusterExecutor(this, client);
+            executor.refreshTopology();
+            if (executor.nodes.isEmpty()) {
+                executor.shutdown();
+                throw new IllegalStateException(
+                        "cannot use the cluster at "
+                                + String.join(",", addresses)
+                                + ": it has no paralleltask node (a ClusterNode)");
+            }
+            executor.timer.scheduleWithFixedDelay(
+                    executor::refreshTopology,
+                    TOPOLOGY_MILLIS,
+                    TOPOLOGY_MILLIS,
+                    TimeUnit.MILLISECONDS);
+            return executor;
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

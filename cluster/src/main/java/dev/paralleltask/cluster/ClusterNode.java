@@ -1,0 +1,405 @@
+package dev.paralleltask.cluster;
+
+import dev.paralleltask.cluster.internal.IgniteSetup;
+import dev.paralleltask.cluster.internal.LocalNodes;
+import dev.paralleltask.runtime.ProcessPool;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.Ignition;
+
+/**
+ * A cluster node: an Apache Ignite server node that clients ({@link ClusterExecutor}) send calls
+ * to, and its own {@link ProcessPool} of worker JVMs that runs them. A crash, a timeout or an
+ * out-of-memory error kills one worker JVM, never the node. The application's jar (its tasks and
+ * their generated proxies) must be on every node's classpath: nodes load no code from clients.
+ *
+ * <p>Started from the command line ({@code --help} lists the options):
+ *
+ * <pre>
+ * java @ignite.args -cp app.jar:libs/* dev.paralleltask.cluster.ClusterNode \
+ *     --host 10.0.0.7 --join 10.0.0.7:47500,10.0.0.8:47500 --workers 4
+ * </pre>
+ *
+ * or embedded:
+ *
+ * <pre>{@code
+ * try (ClusterNode node = ClusterNode.builder().workers(4).start()) { ... }
+ * }</pre>
+ *
+ * <p>Ignite needs {@link #JVM_OPTIONS} on the command line of every JVM that runs a node or a
+ * client; {@code ClusterNode --jvm-options} prints them, one per line, for an {@code @argfile}.
+ */
+public final class ClusterNode implements AutoCloseable {
+    /**
+     * What Ignite needs opened on JDK 17 and later, in any JVM that runs a node or a {@link
+     * ClusterExecutor}: without them it fails with "Unable to make field long
+     * java.nio.Buffer.address accessible".
+     */
+    public static final List<String> JVM_OPTIONS = IgniteSetup.JVM_OPTIONS;
+
+    private final String name;
+    private final Ignite ignite;
+    private final ProcessPool pool;
+    private final String clientAddress;
+    private final Path workDirectory;
+
+    private ClusterNode(
+            String name, Ignite ignite, ProcessPool pool, String clientAddress, Path workDir) {
+        this.name = name;
+        this.ignite = ignite;
+        this.pool = pool;
+        this.clientAddress = clientAddress;
+        this.workDirectory = workDir;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The node's name, which failures and {@link NodeInfo} name it by. */
+    public String name() {
+        return name;
+    }
+
+    /** Where clients connect: {@code host:port}, for {@link ClusterExecutor.Builder#connect}. */
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    /** The node's own pool of worker JVMs. */
+    public ProcessPool pool() {
+        return pool;
+    }
+
+    /**
+     * Leaves the cluster: takes no new calls (clients send them elsewhere), lets the calls it has
+     * finish and answers them, then stops its workers and its Ignite node.
+     */
+    @Override
+    public void close() {
+        LocalNodes.unregister(ignite.name());
+        try {
+            pool.close();
+        } finally {
+            ignite.close();
+            deleteQuietly(workDirectory);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterNode[" + name + ", clients at " + clientAddress + ", " + pool + "]";
+    }
+
+    /** Settings of a node; each has a default. */
+    public static final class Builder {
+        private String name;
+        private String host = "127.0.0.1";
+        private int port = 47500;
+        private int communicationPort = 47100;
+        private int clientPort = 10800;
+        private final List<String> join = new ArrayList<>();
+        private int workers = Runtime.getRuntime().availableProcessors();
+        private int threadsPerWorker = 1;
+        private final List<String> jvmOptions = new ArrayList<>();
+        private Duration defaultTimeout;
+        private Tls tls;
+
+        private Builder() {}
+
+        /** The node's name; default {@code node-<host>:<port>}. Unique in the cluster. */
+        public Builder name(String name) {
+            this.name = requireText("name", name);
+            return this;
+        }
+
+        /**
+         * The address the node binds to and other nodes and clients reach it at; default {@code
+         * 127.0.0.1}, so a node is reachable from other machines only when told so.
+         */
+        public Builder host(String host) {
+            this.host = requireText("host", host);
+            return this;
+        }
+
+        /** The port other nodes find this one at (Ignite discovery); default 47500. */
+        public Builder port(int port) {
+            this.port = requirePort("port", port);
+            return this;
+        }
+
+        /**
+         * The first port nodes exchange jobs on (Ignite communication); default 47100, the next
+         * free one of the hundred from it is taken.
+         */
+        public Builder communicationPort(int port) {
+            this.communicationPort = requirePort("communicationPort", port);
+            return this;
+        }
+
+        /** The port clients connect to; default 10800. */
+        public Builder clientPort(int port) {
+            this.clientPort = requirePort("clientPort", port);
+            return this;
+        }
+
+        /**
+         * Nodes of the cluster to join, as {@code host:port} (their {@link #port}); none, the
+         * default, starts a cluster of its own that others join.
+         */
+        public Builder join(String... addresses) {
+            for (String a : addresses) {
+                join.add(IgniteSetup.checkAddress(a));
+            }
+            return this;
+        }
+
+        /** Worker JVMs of the node's pool; default the number of cores. */
+        public Builder workers(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be >= 1, was " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /** Calls each worker runs at once ({@link ProcessPool.Builder#threadsPerWorker}). */
+        public Builder threadsPerWorker(int threads) {
+            if (threads < 1 || threads > 1024) {
+                throw new IllegalArgumentException(
+                        "threadsPerWorker must be in 1..1024, was " + threads);
+            }
+            this.threadsPerWorker = threads;
+            return this;
+        }
+
+        /** Options of the worker JVMs ({@link ProcessPool.Builder#jvmOptions}). */
+        public Builder jvmOptions(String... options) {
+            jvmOptions.addAll(List.of(options));
+            return this;
+        }
+
+        /**
+         * The timeout of calls whose method sets none ({@link ProcessPool.Builder#defaultTimeout}).
+         */
+        public Builder defaultTimeout(Duration timeout) {
+            this.defaultTimeout = Objects.requireNonNull(timeout, "defaultTimeout");
+            return this;
+        }
+
+        /** Mutual TLS towards other nodes and clients; default none (see the README). */
+        public Builder tls(Tls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
+            return this;
+        }
+
+        /**
+         * Starts the pool, then the Ignite node, and returns once both are up.
+         *
+         * @throws IllegalStateException if Ignite cannot start (a port in use, an untrusted
+         *     certificate, missing {@link #JVM_OPTIONS}), with its reason; nothing is left running
+         */
+        public ClusterNode start() {
+            String nodeName = name != null ? name : "node-" + host + ":" + port;
+            ProcessPool.Builder poolBuilder =
+                    ProcessPool.builder()
+                            .workers(workers)
+                            .threadsPerWorker(threadsPerWorker)
+                            .namePrefix(nodeName + "-worker-")
+                            .jvmOptions(jvmOptions.toArray(String[]::new));
+            if (defaultTimeout != null) {
+                poolBuilder.defaultTimeout(defaultTimeout);
+            }
+            ProcessPool pool = poolBuilder.build();
+            Path workDir;
+            try {
+                workDir = Files.createTempDirectory("paralleltask-node-");
+            } catch (IOException e) {
+                pool.shutdownNow();
+                throw new UncheckedIOException("cannot make the node's work directory", e);
+            }
+            String igniteName = nodeName + "@" + ProcessHandle.current().pid();
+            LocalNodes.register(igniteName, nodeName, pool);
+            try {
+                Ignite ignite =
+                        Ignition.start(
+                                IgniteSetup.server(
+                                        new IgniteSetup.Server(
+                                                igniteName,
+                                                nodeName,
+                                                host,
+                                                port,
+                                                communicationPort,
+                                                clientPort,
+                                                join,
+                                                workers * threadsPerWorker,
+                                                workDir,
+                                                tls)));
+                return new ClusterNode(nodeName, ignite, pool, host + ":" + clientPort, workDir);
+            } catch (RuntimeException | Error e) {
+                LocalNodes.unregister(igniteName);
+                pool.shutdownNow();
+                deleteQuietly(workDir);
+                throw IgniteSetup.startFailure("node " + nodeName, e);
+            }
+        }
+    }
+
+    /**
+     * Runs a node until the JVM is told to stop (SIGTERM, Ctrl-C), then closes it. {@code --help}
+     * lists the options.
+     */
+    public static void main(String[] args) throws InterruptedException {
+        Builder builder = builder();
+        String keyStore = null;
+        String trustStore = null;
+        try {
+            for (int i = 0; i < args.length; i++) {
+                String option = args[i];
+                switch (option) {
+                    case "--help", "-h" -> {
+                        usage(System.out);
+                        return;
+                    }
+                    case "--jvm-options" -> {
+                        JVM_OPTIONS.forEach(System.out::println);
+                        return;
+                    }
+                    case "--name" -> builder.name(value(args, ++i, option));
+                    case "--host" -> builder.host(value(args, ++i, option));
+                    case "--port" -> builder.port(number(args, ++i, option));
+                    case "--communication-port" ->
+                            builder.communicationPort(number(args, ++i, option));
+                    case "--client-port" -> builder.clientPort(number(args, ++i, option));
+                    case "--join" -> builder.join(value(args, ++i, option).split(","));
+                    case "--workers" -> builder.workers(number(args, ++i, option));
+                    case "--threads-per-worker" ->
+                            builder.threadsPerWorker(number(args, ++i, option));
+                    case "--jvm-option" -> builder.jvmOptions(value(args, ++i, option));
+                    case "--timeout-ms" ->
+                            builder.defaultTimeout(Duration.ofMillis(number(args, ++i, option)));
+                    case "--keystore" -> keyStore = value(args, ++i, option);
+                    case "--truststore" -> trustStore = value(args, ++i, option);
+                    default -> throw new IllegalArgumentException("unknown option " + option);
+                }
+            }
+            if ((keyStore == null) != (trustStore == null)) {
+                throw new IllegalArgumentException("--keystore and --truststore go together");
+            }
+            if (keyStore != null) {
+                String password = System.getenv(PASSWORD_VARIABLE);
+                if (password == null) {
+                    throw new IllegalArgumentException(
+                            "set the stores' password in the environment variable "
+                                    + PASSWORD_VARIABLE);
+                }
+                builder.tls(Tls.of(Path.of(keyStore), Path.of(trustStore), password.toCharArray()));
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("ClusterNode: " + e.getMessage());
+            usage(System.err);
+            System.exit(2);
+            return;
+        }
+        ClusterNode node;
+        try {
+            node = builder.start();
+        } catch (RuntimeException e) {
+            System.err.println("ClusterNode: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch closed = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    node.close();
+                                    closed.countDown();
+                                },
+                                "paralleltask-node-shutdown"));
+        System.out.println(
+                "paralleltask node "
+                        + node.name()
+                        + " ready: clients connect to "
+                        + node.clientAddress()
+                        + "; "
+                        + node.pool.workers().size()
+                        + " workers");
+        closed.await();
+    }
+
+    /** Where {@code main} reads the password of the TLS stores: never on the command line. */
+    public static final String PASSWORD_VARIABLE = "PARALLELTASK_TLS_PASSWORD";
+
+    private static void usage(PrintStream out) {
+        out.println(
+                """
+                usage: java @ignite.args -cp <your app's classpath> dev.paralleltask.cluster.ClusterNode [options]
+                  --name NAME                the node's name (default node-HOST:PORT)
+                  --host ADDRESS             the address to bind and be reached at (default 127.0.0.1)
+                  --port N                   the port nodes find each other at (default 47500)
+                  --communication-port N     the first port nodes exchange jobs on (default 47100)
+                  --client-port N            the port clients connect to (default 10800)
+                  --join HOST:PORT,...       nodes of the cluster to join (default: start a new one)
+                  --workers N                worker JVMs (default: the number of cores)
+                  --threads-per-worker N     calls each worker runs at once (default 1)
+                  --jvm-option OPTION        an option of the worker JVMs; repeat for more
+                  --timeout-ms N             the timeout of calls whose method sets none
+                  --keystore FILE            mutual TLS: this node's key and certificate (PKCS #12)
+                  --truststore FILE          mutual TLS: the certificates it trusts (PKCS #12)
+                                             the stores' password comes from $%s
+                  --jvm-options              print the JVM options Ignite needs, for ignite.args
+                  --help                     print this"""
+                        .formatted(PASSWORD_VARIABLE));
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static int number(String[] args, int i, String option) {
+        String v = value(args, i, option);
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, was '" + v + "'");
+        }
+    }
+
+    private static String requireText(String what, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(what + " must not be blank");
+        }
+        return value;
+    }
+
+    private static int requirePort(String what, int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(what + " must be in 1..65535, was " + port);
+        }
+        return port;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            // A leftover work directory in the temporary directory harms nobody.
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package dev.paralleltask.cluster.internal;
+
+import dev.paralleltask.cluster.Tls;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.ignite.client.SslMode;
+import org.apache.ignite.configuration.ClientConfiguration;
+import org.apache.ignite.configuration.ClientConnectorConfiguration;
+import org.apache.ignite.configuration.IgniteConfiguration;
+import org.apache.ignite.configuration.ThinClientConfiguration;
+import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
+import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
+import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
+import org.apache.ignite.ssl.SslContextFactory;
+
+/** How paralleltask configures Ignite, for nodes and for clients. */
+public final class IgniteSetup {
+    private IgniteSetup() {}
+
+    /**
+     * Ignite's own list for JDK 17 and later ({@code bin/include/jvmdefaults.sh} of Apache Ignite):
+     * the packages it reaches into.
+     */
+    public static final List<String> JVM_OPTIONS =
+            List.of(
+                    "--add-opens=java.base/jdk.internal.access=ALL-UNNAMED",
+                    "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+                    "--add-opens=java.management/com.sun.jmx.mbeanserver=ALL-UNNAMED",
+                    "--add-opens=jdk.internal.jvmstat/sun.jvmstat.monitor=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.reflect.generics.reflectiveObjects=ALL-UNNAMED",
+                    "--add-opens=jdk.management/com.sun.management.internal=ALL-UNNAMED",
+                    "--add-opens=java.base/java.io=ALL-UNNAMED",
+                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                    "--add-opens=java.base/java.net=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+                    "--add-opens=java.base/java.math=ALL-UNNAMED",
+                    "--add-opens=java.sql/java.sql=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                    "--add-opens=java.base/java.time=ALL-UNNAMED",
+                    "--add-opens=java.base/java.text=ALL-UNNAMED",
+                    "--add-opens=java.management/sun.management=ALL-UNNAMED");
+
+    /** The user attribute a node publishes its capacity in: workers times threads per worker. */
+    public static final String CAPACITY = "paralleltask.capacity";
+
+    /** The user attribute a node publishes its name in. */
+    public static final String NAME = "paralleltask.node";
+
+    /**
+     * Calls a client may have running through one connection: the executor keeps the number to what
+     * the nodes run at once, so this only has to be out of its way (Ignite's default, 0, turns
+     * compute off for thin clients).
+     */
+    private static final int COMPUTE_TASKS_PER_CONNECTION = 1 << 20;
+
+    /** A node's settings, as its builder checked them. */
+    public record Server(
+            String igniteName,
+            String nodeName,
+            String host,
+            int port,
+            int communicationPort,
+            int clientPort,
+            List<String> join,
+            int capacity,
+            Path workDirectory,
+            Tls tls) {}
+
+    public static IgniteConfiguration server(Server s) {
+        TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder();
+        List<String> addresses = new ArrayList<>(s.join());
+        addresses.add(s.host() + ":" + s.port());
+        finder.setAddresses(addresses);
+        TcpDiscoverySpi discovery = new TcpDiscoverySpi();
+        discovery.setIpFinder(finder);
+        discovery.setLocalAddress(s.host());
+        discovery.setLocalPort(s.port());
+        discovery.setLocalPortRange(0);
+        TcpCommunicationSpi communication = new TcpCommunicationSpi();
+        communication.setLocalAddress(s.host());
+        communication.setLocalPort(s.communicationPort());
+        ClientConnectorConfiguration clients =
+                new ClientConnectorConfiguration()
+                        .setHost(s.host())
+                        .setPort(s.clientPort())
+                        .setPortRange(0)
+                        .setThinClientConfiguration(
+                                new ThinClientConfiguration()
+                                        .setMaxActiveComputeTasksPerConnection(
+                                                COMPUTE_TASKS_PER_CONNECTION));
+        IgniteConfiguration config =
+                new IgniteConfiguration()
+                        .setIgniteInstanceName(s.igniteName())
+                        .setConsistentId(s.nodeName())
+                        .setLocalHost(s.host())
+                        .setDiscoverySpi(discovery)
+                        .setCommunicationSpi(communication)
+                        .setClientConnectorConfiguration(clients)
+                        // The application's classes are on every node: none come from clients.
+                        .setPeerClassLoadingEnabled(false)
+                        .setMetricsLogFrequency(0)
+                        .setWorkDirectory(s.workDirectory().toString())
+                        .setUserAttributes(Map.of(CAPACITY, s.capacity(), NAME, s.nodeName()));
+        if (s.tls() != null) {
+            config.setSslContextFactory(sslContextFactory(s.tls()));
+            clients.setSslEnabled(true).setUseIgniteSslContextFactory(true).setSslClientAuth(true);
+        }
+        return config;
+    }
+
+    private static SslContextFactory sslContextFactory(Tls tls) {
+        SslContextFactory ssl = new SslContextFactory();
+        ssl.setKeyStoreType("PKCS12");
+        ssl.setKeyStoreFilePath(tls.keyStore().toString());
+        ssl.setKeyStorePassword(tls.password());
+        ssl.setTrustStoreType("PKCS12");
+        ssl.setTrustStoreFilePath(tls.trustStore().toString());
+        ssl.setTrustStorePassword(tls.password());
+        return ssl;
+    }
+
+    /** A thin client of the nodes at {@code addresses}. */
+    public static ClientConfiguration client(List<String> addresses, Tls tls) {
+        ClientConfiguration config =
+                new ClientConfiguration().setAddresses(addresses.toArray(String[]::new));
+        if (tls != null) {
+            config.setSslMode(SslMode.REQUIRED)
+                    .setSslClientCertificateKeyStoreType("PKCS12")
+                    .setSslClientCertificateKeyStorePath(tls.keyStore().toString())
+                    .setSslClientCertificateKeyStorePassword(new String(tls.password()))
+                    .setSslTrustCertificateKeyStoreType("PKCS12")
+                    .setSslTrustCertificateKeyStorePath(tls.trustStore().toString())
+                    .setSslTrustCertificateKeyStorePassword(new String(tls.password()));
+        }
+        return config;
+    }
+
+    /** Checks a {@code host:port} address. */
+    public static String checkAddress(String address) {
+        int colon = address == null ? -1 : address.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException(
+                    "'" + address + "' is not an address: expected host:port");
+        }
+        try {
+            int port = Integer.parseInt(address.substring(colon + 1));
+            if (port < 1 || port > 65535) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "'" + address + "' is not an address: its port is not in 1..65535");
+        }
+        return address;
+    }
+
+    /**
+     * What an Ignite start failure tells the user: the JVM options when they are missing, else the
+     * deepest reason Ignite gave.
+     */
+    public static IllegalStateException startFailure(String what, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getName().equals("java.lang.reflect.InaccessibleObjectException")
+                    || (t instanceof NoClassDefFoundError
+                            && String.valueOf(t.getMessage()).contains("GridUnsafe"))) {
+                return new IllegalStateException(
+                        "cannot start "
+                                + what
+                                + ": Apache Ignite needs JVM options this JVM was started"
+                                + " without; start it with "
+                                + String.join(" ", JVM_OPTIONS)
+                                + " (`java -cp ... dev.paralleltask.cluster.ClusterNode"
+                                + " --jvm-options` prints them, one per line, for an @argfile)",
+                        e);
+            }
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return new IllegalStateException(
+                "cannot start "
+                        + what
+                        + ": "
+                        + e.getMessage()
+                        + (root == e ? "" : " (" + root + ")"),
+                e);
+    }
+}

@@ -1,0 +1,88 @@
+package dev.paralleltask.cluster.internal;
+
+import dev.paralleltask.runtime.ProcessPool;
+import dev.paralleltask.runtime.internal.TaskInvoker;
+import dev.paralleltask.runtime.internal.TaskMethod;
+import java.lang.reflect.InvocationTargetException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The cluster nodes running in this JVM, by Ignite instance name: where a job that Ignite started
+ * finds the pool of the node it runs on.
+ */
+public final class LocalNodes {
+    private static final Map<String, LocalNode> NODES = new ConcurrentHashMap<>();
+
+    private LocalNodes() {}
+
+    /** A node's pool, and the invokers it loaded. */
+    public static final class LocalNode {
+        final String name;
+        final ProcessPool pool;
+        private final Map<String, TaskInvoker> invokers = new ConcurrentHashMap<>();
+
+        LocalNode(String name, ProcessPool pool) {
+            this.name = name;
+            this.pool = pool;
+        }
+
+        /**
+         * The method a request names, with the invoker loaded here as a worker loads it.
+         *
+         * @throws ReflectiveOperationException if the invoker is not on this node's classpath or
+         *     cannot be made
+         */
+        TaskMethod method(Wire.Request request) throws ReflectiveOperationException {
+            TaskInvoker invoker = invokers.get(request.invokerClass());
+            if (invoker == null) {
+                invoker = load(request.invokerClass());
+                invokers.put(request.invokerClass(), invoker);
+            }
+            // Retries are the client's to make: it alone knows how often the call already ran.
+            return new TaskMethod(
+                    invoker,
+                    request.method(),
+                    request.displayName(),
+                    List.of(),
+                    request.timeoutMillis(),
+                    0);
+        }
+
+        private static TaskInvoker load(String className) throws ReflectiveOperationException {
+            ClassLoader context = Thread.currentThread().getContextClassLoader();
+            Class<?> type =
+                    Class.forName(
+                            className,
+                            false,
+                            context != null ? context : LocalNodes.class.getClassLoader());
+            if (!TaskInvoker.class.isAssignableFrom(type)) {
+                throw new ClassNotFoundException(
+                        className + " is not a generated invoker (" + TaskInvoker.class + ")");
+            }
+            try {
+                return (TaskInvoker) type.getConstructor().newInstance();
+            } catch (InvocationTargetException e) {
+                throw new InstantiationException(className + ": " + e.getCause());
+            }
+        }
+    }
+
+    /** Registers a node's pool under its Ignite instance name, before Ignite starts. */
+    public static void register(String igniteName, String nodeName, ProcessPool pool) {
+        if (NODES.putIfAbsent(igniteName, new LocalNode(nodeName, pool)) != null) {
+            throw new IllegalStateException("a node named " + igniteName + " already runs here");
+        }
+    }
+
+    /** Takes a node off: its jobs are refused from now on. */
+    public static void unregister(String igniteName) {
+        NODES.remove(igniteName);
+    }
+
+    /** The node of that Ignite instance, or null if it is gone or going. */
+    static LocalNode get(String igniteName) {
+        return NODES.get(igniteName);
+    }
+}

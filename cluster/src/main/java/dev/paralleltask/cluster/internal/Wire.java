@@ -1,0 +1,321 @@
+package dev.paralleltask.cluster.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a client and a node send each other, as bytes: Ignite carries only byte arrays, so neither
+ * side needs the other's classes to read them, and the call's own bytes are the runtime's ({@code
+ * CallCoding}), made on the caller's thread.
+ *
+ * <p>A {@link Request} names the method (for the node's messages, timeout and its warm spares) and
+ * carries the encoded call. A {@link Reply} is the worker's answer as it came ({@link Answer}), or
+ * what the node's pool decided instead: the call timed out, its worker died, or the node could not
+ * take it.
+ */
+public final class Wire {
+    private Wire() {}
+
+    /** Starts every request: a node refuses what an incompatible client sends. */
+    private static final int REQUEST_MAGIC = 0x50544331; // "PTC1"
+
+    /**
+     * A call as a client sends it.
+     *
+     * @param invokerClass the generated invoker that runs it, which the node loads
+     * @param method the method's index in the invoker
+     * @param displayName how messages name the method
+     * @param timeoutMillis the limit its worker is killed at; 0 for the node's default
+     * @param body the encoded call
+     */
+    public record Request(
+            String invokerClass, int method, String displayName, long timeoutMillis, byte[] body) {
+
+        public byte[] toBytes() {
+            return write(
+                    out -> {
+                        out.writeInt(REQUEST_MAGIC);
+                        writeString(out, invokerClass);
+                        out.writeInt(method);
+                        writeString(out, displayName);
+                        out.writeLong(timeoutMillis);
+                        writeBytes(out, body);
+                    });
+        }
+
+        /**
+         * @throws IOException if the bytes are not a request of this version
+         */
+        public static Request fromBytes(byte[] bytes) throws IOException {
+            DataInputStream in = reader(bytes);
+            if (in.readInt() != REQUEST_MAGIC) {
+                throw new IOException(
+                        "not a call of this version of paralleltask: the client and the node run"
+                                + " different versions of paralleltask-cluster");
+            }
+            String invoker = readString(in);
+            int method = in.readInt();
+            String displayName = readString(in);
+            long timeout = in.readLong();
+            return new Request(invoker, method, displayName, timeout, readBytes(in));
+        }
+    }
+
+    /** What a node answers a request with. */
+    public sealed interface Reply {
+        byte[] toBytes();
+
+        /**
+         * @throws IOException if the bytes are not a reply
+         */
+        static Reply fromBytes(byte[] bytes) throws IOException {
+            DataInputStream in = reader(bytes);
+            int kind = in.readByte();
+            return switch (kind) {
+                case Answer.KIND -> Answer.read(in);
+                case TimedOut.KIND -> TimedOut.read(in);
+                case Crashed.KIND -> Crashed.read(in);
+                case Refused.KIND -> new Refused(readString(in));
+                case Unrunnable.KIND -> new Unrunnable(readString(in));
+                default -> throw new IOException("unknown reply kind " + kind);
+            };
+        }
+    }
+
+    /**
+     * The worker answered: {@code kind} 0 a result (the body is the value), 1 a failure (the body
+     * is what the task threw; {@code fatal} when it was a JVM error that cost the worker), 2 a
+     * value that could not cross ({@code position}, {@code message}).
+     */
+    public record Answer(int kind, boolean fatal, int position, String message, byte[] body)
+            implements Reply {
+        static final int KIND = 0;
+        public static final int RESULT = 0;
+        public static final int FAILURE = 1;
+        public static final int UNSENDABLE = 2;
+
+        @Override
+        public byte[] toBytes() {
+            return write(
+                    out -> {
+                        out.writeByte(KIND);
+                        out.writeByte(kind);
+                        out.writeBoolean(fatal);
+                        out.writeInt(position);
+                        writeString(out, message);
+                        writeBytes(out, body);
+                    });
+        }
+
+        static Answer read(DataInputStream in) throws IOException {
+            int kind = in.readByte();
+            boolean fatal = in.readBoolean();
+            int position = in.readInt();
+            String message = readString(in);
+            return new Answer(kind, fatal, position, message, readBytes(in));
+        }
+    }
+
+    /** The call ran past its timeout and its worker was killed; {@code where} says which. */
+    public record TimedOut(
+            long timeoutMillis, long elapsedMillis, String where, StackTraceElement[] stack)
+            implements Reply {
+        static final int KIND = 1;
+
+        @Override
+        public byte[] toBytes() {
+            return write(
+                    out -> {
+                        out.writeByte(KIND);
+                        out.writeLong(timeoutMillis);
+                        out.writeLong(elapsedMillis);
+                        writeString(out, where);
+                        out.writeInt(stack.length);
+                        for (StackTraceElement e : stack) {
+                            writeString(out, e.getClassName());
+                            writeString(out, e.getMethodName());
+                            writeString(out, e.getFileName() == null ? "" : e.getFileName());
+                            out.writeInt(e.getLineNumber());
+                        }
+                    });
+        }
+
+        static TimedOut read(DataInputStream in) throws IOException {
+            long timeout = in.readLong();
+            long elapsed = in.readLong();
+            String where = readString(in);
+            StackTraceElement[] stack = new StackTraceElement[in.readInt()];
+            for (int i = 0; i < stack.length; i++) {
+                String type = readString(in);
+                String method = readString(in);
+                String file = readString(in);
+                stack[i] =
+                        new StackTraceElement(
+                                type, method, file.isEmpty() ? null : file, in.readInt());
+            }
+            return new TimedOut(timeout, elapsed, where, stack);
+        }
+    }
+
+    /** The worker died under the call; the node's pool replaced it. Its words, as it wrote them. */
+    public record Crashed(
+            String message,
+            String workerName,
+            long pid,
+            int exitCode,
+            List<String> stderrTail,
+            List<String> stdoutTail)
+            implements Reply {
+        static final int KIND = 2;
+
+        @Override
+        public byte[] toBytes() {
+            return write(
+                    out -> {
+                        out.writeByte(KIND);
+                        writeString(out, message);
+                        writeString(out, workerName);
+                        out.writeLong(pid);
+                        out.writeInt(exitCode);
+                        writeLines(out, stderrTail);
+                        writeLines(out, stdoutTail);
+                    });
+        }
+
+        static Crashed read(DataInputStream in) throws IOException {
+            return new Crashed(
+                    readString(in),
+                    readString(in),
+                    in.readLong(),
+                    in.readInt(),
+                    readLines(in),
+                    readLines(in));
+        }
+    }
+
+    /** The node did not take the call (it is shutting down): it never ran, and may go elsewhere. */
+    public record Refused(String why) implements Reply {
+        static final int KIND = 3;
+
+        @Override
+        public byte[] toBytes() {
+            return write(
+                    out -> {
+                        out.writeByte(KIND);
+                        writeString(out, why);
+                    });
+        }
+    }
+
+    /**
+     * The node cannot run the call, and no node set up like it could: the method's invoker is not
+     * on its classpath, or the request is not one it understands.
+     */
+    public record Unrunnable(String why) implements Reply {
+        static final int KIND = 4;
+
+        @Override
+        public byte[] toBytes() {
+            return write(
+                    out -> {
+                        out.writeByte(KIND);
+                        writeString(out, why);
+                    });
+        }
+    }
+
+    /** A node's workers, as {@code DescribeTask} reports them. */
+    public record Workers(List<dev.paralleltask.cluster.NodeInfo.Worker> workers) {
+        public byte[] toBytes() {
+            return write(
+                    out -> {
+                        out.writeInt(workers.size());
+                        for (dev.paralleltask.cluster.NodeInfo.Worker w : workers) {
+                            writeString(out, w.name());
+                            out.writeLong(w.pid());
+                            out.writeBoolean(w.alive());
+                            out.writeLong(w.tasksCompleted());
+                        }
+                    });
+        }
+
+        public static Workers fromBytes(byte[] bytes) throws IOException {
+            DataInputStream in = reader(bytes);
+            int n = in.readInt();
+            List<dev.paralleltask.cluster.NodeInfo.Worker> workers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                workers.add(
+                        new dev.paralleltask.cluster.NodeInfo.Worker(
+                                readString(in), in.readLong(), in.readBoolean(), in.readLong()));
+            }
+            return new Workers(List.copyOf(workers));
+        }
+    }
+
+    private interface Writing {
+        void to(DataOutputStream out) throws IOException;
+    }
+
+    private static byte[] write(Writing writing) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            writing.to(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // never: it writes to memory
+        }
+        return bytes.toByteArray();
+    }
+
+    private static DataInputStream reader(byte[] bytes) {
+        return new DataInputStream(new ByteArrayInputStream(bytes));
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > in.available()) {
+            throw new IOException("malformed: " + length + " bytes announced");
+        }
+        byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        return bytes;
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        writeBytes(out, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        return new String(readBytes(in), StandardCharsets.UTF_8);
+    }
+
+    private static void writeLines(DataOutputStream out, List<String> lines) throws IOException {
+        out.writeInt(lines.size());
+        for (String line : lines) {
+            writeString(out, line);
+        }
+    }
+
+    private static List<String> readLines(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("malformed list of " + n + " lines");
+        }
+        List<String> lines = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            lines.add(readString(in));
+        }
+        return List.copyOf(lines);
+    }
+}

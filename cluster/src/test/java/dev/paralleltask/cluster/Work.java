@@ -1,0 +1,90 @@
+package dev.paralleltask.cluster;
+
+import dev.paralleltask.ParallelTask;
+import dev.paralleltask.shared.SharedLongArray;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/** Tasks the cluster tests run on nodes; their generated proxy is WorkTasks. */
+public class Work {
+    /** What a task throws on purpose: it must arrive as itself. */
+    public static final class Refusal extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public Refusal(String message) {
+            super(message);
+        }
+    }
+
+    @ParallelTask
+    public static int add(int a, int b) {
+        return a + b;
+    }
+
+    /** The pid of the node JVM whose worker ran the call. */
+    @ParallelTask
+    public static long nodePid() {
+        return ProcessHandle.current().parent().orElseThrow().pid();
+    }
+
+    /** The pid of the worker JVM that ran the call. */
+    @ParallelTask
+    public static long workerPid() {
+        return ProcessHandle.current().pid();
+    }
+
+    @ParallelTask
+    public static byte[] echo(byte[] bytes) {
+        return bytes;
+    }
+
+    @ParallelTask
+    public static String refuse(String why) throws Refusal {
+        throw new Refusal(why);
+    }
+
+    @ParallelTask
+    public static int exit(int code) {
+        System.exit(code);
+        return code;
+    }
+
+    /** Sleeps, after writing the worker's pid to {@code pidFile} (if given). */
+    @ParallelTask
+    public static long sleep(long millis, String pidFile) throws InterruptedException {
+        if (!pidFile.isEmpty()) {
+            try {
+                Files.writeString(Path.of(pidFile), Long.toString(ProcessHandle.current().pid()));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        Thread.sleep(millis);
+        return millis;
+    }
+
+    @ParallelTask(timeoutMillis = 1_000)
+    public static void spinPastTimeout() {
+        while (true) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Appends a line to {@code log} for each attempt, then sleeps: how often a call ran. */
+    @ParallelTask(retries = 1)
+    public static long retriedSleep(long millis, String log) throws Exception {
+        Files.writeString(
+                Path.of(log), "ran\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Thread.sleep(millis);
+        return nodePid();
+    }
+
+    /** Reads a shared array: never runs on a cluster, whose nodes cannot map it. */
+    @ParallelTask
+    public static long first(SharedLongArray array) {
+        return array.get(0);
+    }
+}

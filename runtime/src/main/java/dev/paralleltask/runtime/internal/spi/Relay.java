@@ -1,0 +1,27 @@
+package dev.paralleltask.runtime.internal.spi;
+
+import dev.paralleltask.runtime.ProcessPool;
+import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.wire.Frame;
+
+/**
+ * Runs calls that another JVM encoded on a {@link ProcessPool}, and hands back each worker's answer
+ * as it came, for that JVM to decode: what a cluster node does for its clients. The calls run as
+ * any other (queued, timed, their workers killed and replaced), so a crash or a timeout fails the
+ * future with the pool's own {@link dev.paralleltask.runtime.TaskException}.
+ */
+public final class Relay {
+    private Relay() {}
+
+    /**
+     * Runs {@code body} ({@link CallCoding#encode}'s, made elsewhere) on {@code pool}; {@code
+     * method} gives its name, timeout and retries.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
+     */
+    public static TaskFuture<Frame.Answer> submit(
+            ProcessPool pool, TaskMethod method, byte[] body) {
+        return RuntimeAccess.get().pool(pool).submitEncoded(method, body);
+    }
+}

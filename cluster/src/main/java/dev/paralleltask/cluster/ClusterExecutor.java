@@ -76,7 +76,17 @@ public final class ClusterExecutor implements TaskExecutor {
     /** How often the executor asks which nodes there are. */
     private static final long TOPOLOGY_MILLIS = 1_000;
 
+    /**
+     * How long a node gets no calls after one failed to reach it: long enough for Ignite to learn
+     * that a killed node is gone (a few milliseconds to a second here), short enough that a
+     * connection that merely broke costs little.
+     */
+    private static final long AVOID_MILLIS = 1_000;
+
+    /** A connection to the nodes the user named, to learn which nodes there are. */
     private final IgniteClient client;
+
+    private final Tls tls;
     private final String description;
     private final Duration defaultTimeout;
     private final Duration noNodeTimeout;
@@ -94,8 +104,8 @@ public final class ClusterExecutor implements TaskExecutor {
     /** Calls waiting for a node with a free worker, oldest first; guarded by the lock. */
     private final ArrayDeque<Call> queue = new ArrayDeque<>();
 
-    /** Calls sent to a node and not yet answered. */
-    private final Set<Call> inFlight = ConcurrentHashMap.newKeySet();
+    /** Attempts sent to a node and not yet answered. */
+    private final Set<Attempt> inFlight = ConcurrentHashMap.newKeySet();
 
     /** When the executor last saw no node at all (System.nanoTime()), or 0; guarded by the lock. */
     private long noNodesSince;
@@ -109,6 +119,10 @@ public final class ClusterExecutor implements TaskExecutor {
         final String name;
         final List<String> addresses;
         final int capacity;
+
+        /** A connection to this node alone, so a call and its answer go nowhere else. */
+        final IgniteClient channel;
+
         final ClientCompute compute;
 
         /** This executor's calls there; guarded by the lock. */
@@ -117,21 +131,43 @@ public final class ClusterExecutor implements TaskExecutor {
         /** Whether it refused a call because it is leaving; guarded by the lock. */
         boolean leaving;
 
-        Node(UUID id, String name, List<String> addresses, int capacity, ClientCompute compute) {
+        /**
+         * Until when (System.nanoTime()) it gets no calls, after one failed to reach it: Ignite may
+         * not yet know it is gone; guarded by the lock.
+         */
+        long avoidUntil;
+
+        Node(UUID id, String name, List<String> addresses, int capacity, IgniteClient channel) {
             this.id = id;
             this.name = name;
             this.addresses = addresses;
             this.capacity = capacity;
-            this.compute = compute;
+            this.channel = channel;
+            this.compute = channel.compute(channel.cluster().forNodeId(id));
         }
 
-        int free() {
-            return leaving ? 0 : capacity - running;
+        int free(long now) {
+            return leaving || now - avoidUntil < 0 ? 0 : capacity - running;
         }
 
         @Override
         public String toString() {
             return "node " + name;
+        }
+    }
+
+    /**
+     * One sending of a call to a node. What comes back for an attempt that is no longer the call's
+     * (the executor gave up on its node and sent the call again) is ignored.
+     */
+    private static final class Attempt {
+        final Call call;
+        final Node node;
+        volatile IgniteClientFuture<byte[]> remote;
+
+        Attempt(Call call, Node node) {
+            this.call = call;
+            this.node = node;
         }
     }
 
@@ -145,10 +181,8 @@ public final class ClusterExecutor implements TaskExecutor {
         /** Attempts that may have run; guarded by the lock. */
         int attempts;
 
-        /** Where it is in flight; guarded by the lock. */
-        Node node;
-
-        volatile IgniteClientFuture<byte[]> remote;
+        /** Its attempt in flight, or null; guarded by the lock. */
+        Attempt attempt;
 
         Call(
                 TaskMethod method,
@@ -166,6 +200,7 @@ public final class ClusterExecutor implements TaskExecutor {
 
     private ClusterExecutor(Builder b, IgniteClient client) {
         this.client = client;
+        this.tls = b.tls;
         this.description = "ClusterExecutor[" + String.join(",", b.addresses) + "]";
         this.defaultTimeout = b.defaultTimeout;
         this.noNodeTimeout = b.noNodeTimeout;
@@ -174,7 +209,11 @@ public final class ClusterExecutor implements TaskExecutor {
         this.loader = context != null ? context : ClusterExecutor.class.getClassLoader();
         this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("paralleltask-cluster"));
         timer.setRemoveOnCancelPolicy(true);
-        this.answers = b.answerExecutor;
+        // Answers are decoded here, off the connections' own threads and off the common pool.
+        this.answers =
+                Executors.newFixedThreadPool(
+                        Math.max(2, Runtime.getRuntime().availableProcessors()),
+                        daemonThreads("paralleltask-cluster-answers"));
     }
 
     public static Builder builder() {
@@ -207,7 +246,7 @@ public final class ClusterExecutor implements TaskExecutor {
                                 encoded.body())
                         .toBytes();
         Call call = new Call(method, request, timeout, this::cancelled);
-        List<Call> sends;
+        List<Attempt> sends;
         lock.lock();
         try {
             if (shutdown) {
@@ -225,12 +264,13 @@ public final class ClusterExecutor implements TaskExecutor {
     }
 
     /** Matches queued calls to nodes with free workers; under the lock. */
-    private List<Call> dispatch() {
-        List<Call> sends = new ArrayList<>();
+    private List<Attempt> dispatch() {
+        List<Attempt> sends = new ArrayList<>();
+        long now = System.nanoTime();
         while (!queue.isEmpty()) {
             Node best = null;
             for (Node n : nodes.values()) {
-                if (n.free() > 0 && (best == null || n.free() > best.free())) {
+                if (n.free(now) > 0 && (best == null || n.free(now) > best.free(now))) {
                     best = n;
                 }
             }
@@ -241,19 +281,20 @@ public final class ClusterExecutor implements TaskExecutor {
             if (call.future.isDone()) {
                 continue;
             }
-            call.node = best;
+            Attempt attempt = new Attempt(call, best);
+            call.attempt = attempt;
             best.running++;
-            inFlight.add(call);
-            sends.add(call);
+            inFlight.add(attempt);
+            sends.add(attempt);
         }
         return sends;
     }
 
     /** Sends a call to its node; never under the lock. */
-    private void send(Call call) {
-        Node node = call.node;
+    private void send(Attempt attempt) {
+        Call call = attempt.call;
         if (!CallFutures.markRunning(call.future)) { // cancelled meanwhile
-            settled(call, node);
+            settled(attempt);
             return;
         }
         lock.lock();
@@ -264,13 +305,13 @@ public final class ClusterExecutor implements TaskExecutor {
         }
         IgniteClientFuture<byte[]> remote;
         try {
-            remote = node.compute.executeAsync2(RunCallTask.class.getName(), call.request);
+            remote = attempt.node.compute.executeAsync2(RunCallTask.class.getName(), call.request);
         } catch (RuntimeException e) { // it never left: no attempt
-            putBack(call, node, false);
+            putBack(attempt, false);
             refreshSoon();
             return;
         }
-        call.remote = remote;
+        attempt.remote = remote;
         if (call.future.isCancelled()) {
             remote.cancel(true);
         }
@@ -278,21 +319,27 @@ public final class ClusterExecutor implements TaskExecutor {
                 call.timeoutMillis <= 0
                         ? null
                         : timer.schedule(
-                                () -> silent(call, node, remote),
+                                () -> silent(attempt),
                                 call.timeoutMillis + 2_000 + call.timeoutMillis / 10,
                                 TimeUnit.MILLISECONDS);
-        remote.whenCompleteAsync(
+        remote.whenComplete(
                 (bytes, error) -> {
                     if (watchdog != null) {
                         watchdog.cancel(false);
                     }
-                    answered(call, node, bytes, error);
-                },
-                answers);
+                    try {
+                        answered(attempt, bytes, error);
+                    } catch (RuntimeException | Error e) {
+                        // Never left in flight: close() would wait for it forever.
+                        settled(attempt);
+                        CallFutures.fail(call.future, e);
+                    }
+                });
     }
 
     /** The node sent no answer well past the call's timeout: it stalled or vanished. */
-    private void silent(Call call, Node node, IgniteClientFuture<byte[]> remote) {
+    private void silent(Attempt attempt) {
+        Call call = attempt.call;
         Duration timeout = Duration.ofMillis(call.timeoutMillis);
         CallFutures.fail(
                 call.future,
@@ -301,23 +348,28 @@ public final class ClusterExecutor implements TaskExecutor {
                         timeout,
                         timeout.plusMillis(2_000 + call.timeoutMillis / 10),
                         "on "
-                                + node
+                                + attempt.node
                                 + ", which sent no answer since; it may have stalled or left the"
                                 + " cluster",
                         new StackTraceElement[0]));
-        remote.cancel(true);
+        attempt.remote.cancel(true);
     }
 
-    private void answered(Call call, Node node, byte[] bytes, Throwable error) {
+    private void answered(Attempt attempt, byte[] bytes, Throwable error) {
+        Call call = attempt.call;
+        Node node = attempt.node;
+        if (!isCurrent(attempt)) {
+            return;
+        }
         if (error != null) {
-            failedRemotely(call, node, error);
+            failedRemotely(attempt, error);
             return;
         }
         Wire.Reply reply;
         try {
             reply = Wire.Reply.fromBytes(bytes);
         } catch (IOException e) {
-            settled(call, node);
+            settled(attempt);
             CallFutures.fail(
                     call.future,
                     Failures.cannotRunOn(
@@ -331,14 +383,14 @@ public final class ClusterExecutor implements TaskExecutor {
             } finally {
                 lock.unlock();
             }
-            putBack(call, node, false);
+            putBack(attempt, false);
             return;
         }
         if (reply instanceof Wire.Crashed crashed && mayRetry(call)) {
-            putBack(call, node, true);
+            putBack(attempt, true);
             return;
         }
-        settled(call, node);
+        settled(attempt);
         if (reply instanceof Wire.Answer a) {
             Frame.Answer frame =
                     switch (a.kind()) {
@@ -382,21 +434,30 @@ public final class ClusterExecutor implements TaskExecutor {
      * The call's node did not answer: the call was cancelled, the node left or died, or the
      * connection to it broke.
      */
-    private void failedRemotely(Call call, Node node, Throwable error) {
+    private void failedRemotely(Attempt attempt, Throwable error) {
+        Call call = attempt.call;
+        Node node = attempt.node;
         if (call.future.isDone() || error instanceof CancellationException) {
-            settled(call, node);
+            settled(attempt);
             return;
         }
+        lock.lock();
+        try {
+            node.avoidUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AVOID_MILLIS);
+        } finally {
+            lock.unlock();
+        }
         refreshSoon();
+        timer.schedule(this::refreshTopology, AVOID_MILLIS, TimeUnit.MILLISECONDS);
         if (neverReached(error)) {
-            putBack(call, node, false);
+            putBack(attempt, false);
             return;
         }
         if (mayRetry(call)) {
-            putBack(call, node, true);
+            putBack(attempt, true);
             return;
         }
-        settled(call, node);
+        settled(attempt);
         CallFutures.fail(
                 call.future,
                 Failures.crashedElsewhere(
@@ -422,6 +483,7 @@ public final class ClusterExecutor implements TaskExecutor {
         for (Throwable t = error; t != null; t = t.getCause()) {
             String m = String.valueOf(t.getMessage());
             if (m.contains("Failed to map task jobs to nodes")
+                    || m.contains("Failed to send job due to node failure")
                     || m.contains("Cluster group is empty")
                     || m.contains("Topology projection is empty")) {
                 return true;
@@ -444,35 +506,32 @@ public final class ClusterExecutor implements TaskExecutor {
         return retries == 0 ? "" : " (attempt " + call.attempts + " of " + (retries + 1) + ")";
     }
 
-    /** The call is out of its node: queued again, first in line, and the queue dispatched. */
-    private void putBack(Call call, Node node, boolean attemptCounts) {
-        List<Call> sends;
+    /** Whether the attempt is still its call's: what comes back for another one is ignored. */
+    private boolean isCurrent(Attempt attempt) {
         lock.lock();
         try {
-            leave(call, node);
-            if (!attemptCounts) {
-                call.attempts--;
-            }
-            if (call.future.isDone()) {
-                sends = dispatch();
-            } else {
-                CallFutures.markQueued(call.future);
-                queue.addFirst(call);
-                sends = dispatch();
-            }
+            return attempt.call.attempt == attempt;
         } finally {
             lock.unlock();
         }
-        sends.forEach(this::send);
-        checkTerminated();
     }
 
-    /** The call is out of its node for good; the queue moves on. */
-    private void settled(Call call, Node node) {
-        List<Call> sends;
+    /** The call is out of its node: queued again, first in line, and the queue dispatched. */
+    private void putBack(Attempt attempt, boolean attemptCounts) {
+        Call call = attempt.call;
+        List<Attempt> sends;
         lock.lock();
         try {
-            leave(call, node);
+            if (!leave(attempt)) {
+                return;
+            }
+            if (!attemptCounts) {
+                call.attempts--;
+            }
+            if (!call.future.isDone()) {
+                CallFutures.markQueued(call.future);
+                queue.addFirst(call);
+            }
             sends = dispatch();
         } finally {
             lock.unlock();
@@ -481,13 +540,30 @@ public final class ClusterExecutor implements TaskExecutor {
         checkTerminated();
     }
 
-    /** Under the lock. */
-    private void leave(Call call, Node node) {
-        if (inFlight.remove(call)) {
-            node.running--;
-            call.node = null;
-            call.remote = null;
+    /** The call is out of its node for good; the queue moves on. */
+    private void settled(Attempt attempt) {
+        List<Attempt> sends;
+        lock.lock();
+        try {
+            if (!leave(attempt)) {
+                return;
+            }
+            sends = dispatch();
+        } finally {
+            lock.unlock();
         }
+        sends.forEach(this::send);
+        checkTerminated();
+    }
+
+    /** Takes the attempt out of flight, if it is still its call's; under the lock. */
+    private boolean leave(Attempt attempt) {
+        if (attempt.call.attempt != attempt || !inFlight.remove(attempt)) {
+            return false;
+        }
+        attempt.node.running--;
+        attempt.call.attempt = null;
+        return true;
     }
 
     private void cancelled(Call call, boolean interrupt) {
@@ -502,7 +578,14 @@ public final class ClusterExecutor implements TaskExecutor {
             checkTerminated();
             return;
         }
-        IgniteClientFuture<byte[]> remote = call.remote;
+        Attempt attempt;
+        lock.lock();
+        try {
+            attempt = call.attempt;
+        } finally {
+            lock.unlock();
+        }
+        IgniteClientFuture<byte[]> remote = attempt == null ? null : attempt.remote;
         if (remote != null && interrupt) {
             remote.cancel(true); // the node cancels its call, which kills the worker
         }
@@ -519,39 +602,64 @@ public final class ClusterExecutor implements TaskExecutor {
         }
     }
 
-    /** Learns which nodes there are, and dispatches to new ones. */
+    /**
+     * Learns which nodes there are, connects to new ones, and dispatches to them. A node gets a
+     * connection of its own: a call sent through another node would fail when that node dies,
+     * though its own node lives.
+     */
     private void refreshTopology() {
         refreshPending = false;
-        Collection<org.apache.ignite.cluster.ClusterNode> seen;
-        try {
-            seen = client.cluster().forServers().nodes();
-        } catch (RuntimeException e) {
-            seen = List.of();
-        }
-        List<Call> sends;
-        List<Call> stranded = List.of();
+        Collection<org.apache.ignite.cluster.ClusterNode> seen = topology();
+        Set<UUID> known;
         lock.lock();
         try {
-            Map<UUID, Node> now = new HashMap<>();
-            for (org.apache.ignite.cluster.ClusterNode n : seen) {
-                Integer capacity = n.attribute(IgniteSetup.CAPACITY);
-                if (capacity == null) {
-                    continue; // an Ignite server that is not a paralleltask node
-                }
-                Node known = nodes.get(n.id());
-                now.put(
-                        n.id(),
-                        known != null
-                                ? known
-                                : new Node(
-                                        n.id(),
-                                        n.attribute(IgniteSetup.NAME),
-                                        List.copyOf(n.addresses()),
-                                        capacity,
-                                        client.compute(client.cluster().forNodeId(n.id()))));
+            known = Set.copyOf(nodes.keySet());
+        } finally {
+            lock.unlock();
+        }
+        Set<UUID> present = new java.util.HashSet<>();
+        List<Node> fresh = new ArrayList<>();
+        for (org.apache.ignite.cluster.ClusterNode n : seen) {
+            Integer capacity = n.attribute(IgniteSetup.CAPACITY);
+            String clientAddress = n.attribute(IgniteSetup.CLIENT_ADDRESS);
+            if (capacity == null || clientAddress == null) {
+                continue; // an Ignite server that is not a paralleltask node
             }
-            nodes.keySet().retainAll(now.keySet());
-            now.forEach(nodes::putIfAbsent);
+            present.add(n.id());
+            if (!known.contains(n.id())) {
+                try {
+                    IgniteClient channel =
+                            Ignition.startClient(
+                                    IgniteSetup.nodeClient(clientAddress, tls, answers));
+                    fresh.add(
+                            new Node(
+                                    n.id(),
+                                    n.attribute(IgniteSetup.NAME),
+                                    List.copyOf(n.addresses()),
+                                    capacity,
+                                    channel));
+                } catch (RuntimeException e) {
+                    present.remove(n.id()); // not reachable now; the next refresh tries again
+                }
+            }
+        }
+        List<Attempt> sends;
+        List<Call> stranded = List.of();
+        List<Node> gone = new ArrayList<>();
+        lock.lock();
+        try {
+            for (var it = nodes.values().iterator(); it.hasNext(); ) {
+                Node n = it.next();
+                if (!present.contains(n.id)) {
+                    gone.add(n);
+                    it.remove();
+                }
+            }
+            for (Node n : fresh) {
+                if (terminated || nodes.putIfAbsent(n.id, n) != null) {
+                    gone.add(n);
+                }
+            }
             if (nodes.isEmpty()) {
                 long t = System.nanoTime();
                 if (noNodesSince == 0) {
@@ -567,6 +675,17 @@ public final class ClusterExecutor implements TaskExecutor {
         } finally {
             lock.unlock();
         }
+        for (Node n : gone) {
+            // Its calls first: a connection closed here may never complete what it was waiting
+            // for, and each such call is lost or runs again as its retries say.
+            for (Attempt attempt : List.copyOf(inFlight)) {
+                if (attempt.node == n) {
+                    failedRemotely(
+                            attempt, new IllegalStateException(n + " is no longer in the cluster"));
+                }
+            }
+            n.channel.close();
+        }
         sends.forEach(this::send);
         for (Call call : stranded) {
             CallFutures.fail(
@@ -579,6 +698,32 @@ public final class ClusterExecutor implements TaskExecutor {
                                     + " s; start nodes, or check the addresses it connects to"));
         }
         checkTerminated();
+    }
+
+    /**
+     * The servers of the cluster: as the nodes the executor was told to connect to say, else as any
+     * node it knows says, else none.
+     */
+    private Collection<org.apache.ignite.cluster.ClusterNode> topology() {
+        try {
+            return client.cluster().forServers().nodes();
+        } catch (RuntimeException e) {
+            List<Node> known;
+            lock.lock();
+            try {
+                known = List.copyOf(nodes.values());
+            } finally {
+                lock.unlock();
+            }
+            for (Node n : known) {
+                try {
+                    return n.channel.cluster().forServers().nodes();
+                } catch (RuntimeException other) {
+                    // that node is gone too; ask the next
+                }
+            }
+            return List.of();
+        }
     }
 
     /**
@@ -647,7 +792,7 @@ public final class ClusterExecutor implements TaskExecutor {
             lock.unlock();
         }
         neverStarted.forEach(c -> c.future.cancel(false));
-        List.copyOf(inFlight).forEach(c -> c.future.cancel(true));
+        List.copyOf(inFlight).forEach(a -> a.call.future.cancel(true));
         checkTerminated();
         return neverStarted.stream().<TaskFuture<?>>map(c -> c.future).toList();
     }
@@ -705,8 +850,17 @@ public final class ClusterExecutor implements TaskExecutor {
         Thread closer =
                 new Thread(
                         () -> {
-                            client.close();
                             timer.shutdownNow();
+                            List<Node> left;
+                            lock.lock();
+                            try {
+                                left = List.copyOf(nodes.values());
+                                nodes.clear();
+                            } finally {
+                                lock.unlock();
+                            }
+                            left.forEach(n -> n.channel.close());
+                            client.close();
                             answers.shutdown();
                         },
                         "paralleltask-cluster-close");
@@ -720,7 +874,9 @@ public final class ClusterExecutor implements TaskExecutor {
         try {
             return description
                     + "[nodes="
-                    + nodes.values()
+                    + nodes.values().stream()
+                            .map(n -> n.name + " (" + n.running + " of " + n.capacity + " running)")
+                            .toList()
                     + ", queued="
                     + queue.size()
                     + ", running="
@@ -739,7 +895,6 @@ public final class ClusterExecutor implements TaskExecutor {
         private Duration defaultTimeout;
         private Duration noNodeTimeout = Duration.ofSeconds(30);
         private AnswerAdmission admission = new AnswerAdmission(List.of());
-        private ExecutorService answerExecutor;
 
         private Builder() {}
 
@@ -803,13 +958,10 @@ public final class ClusterExecutor implements TaskExecutor {
             String what = "a client of the cluster at " + String.join(",", addresses);
             try {
                 client = Ignition.startClient(IgniteSetup.client(addresses, tls));
+                client.cluster().forServers().nodes(); // a refused certificate shows here
             } catch (RuntimeException | Error e) {
                 throw IgniteSetup.startFailure(what, e);
             }
-            answerExecutor =
-                    Executors.newFixedThreadPool(
-                            Math.max(2, Runtime.getRuntime().availableProcessors()),
-                            daemonThreads("paralleltask-cluster-answers"));
             ClusterExecutor executor = new ClusterExecutor(this, client);
             executor.refreshTopology();
             if (executor.nodes.isEmpty()) {

@@ -46,7 +46,14 @@ final class Nodes implements AutoCloseable {
         }
     }
 
-    private final List<Node> nodes = new ArrayList<>();
+    private final List<Node> nodes = Collections.synchronizedList(new ArrayList<>());
+
+    /** Ends the nodes even when the test JVM ends without closing them. */
+    private final Thread onExit = new Thread(this::close, "nodes-on-exit");
+
+    private Nodes() {
+        Runtime.getRuntime().addShutdownHook(onExit);
+    }
 
     /** Starts {@code count} nodes of {@code workers} workers each that form one cluster. */
     static Nodes start(int count, int workers, String... extraArgs) {
@@ -54,7 +61,8 @@ final class Nodes implements AutoCloseable {
         try {
             int firstPort = freePort();
             // The first node first: one that found nobody to join would start a cluster of its own.
-            started.awaitReady(started.launch("n1", firstPort, firstPort, workers, Map.of(), extraArgs));
+            started.awaitReady(
+                    started.launch("n1", firstPort, firstPort, workers, Map.of(), extraArgs));
             for (int i = 1; i < count; i++) {
                 started.launch("n" + (i + 1), freePort(), firstPort, workers, Map.of(), extraArgs);
             }
@@ -182,10 +190,17 @@ final class Nodes implements AutoCloseable {
     /** Stops every node still running (SIGTERM, then SIGKILL after 30 s) and waits for it. */
     @Override
     public void close() {
-        for (Node n : nodes) {
+        if (Thread.currentThread() != onExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook runs this too, harmlessly
+            }
+        }
+        for (Node n : all()) {
             n.process.destroy();
         }
-        for (Node n : nodes) {
+        for (Node n : all()) {
             try {
                 if (!n.process.waitFor(30, TimeUnit.SECONDS)) {
                     n.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

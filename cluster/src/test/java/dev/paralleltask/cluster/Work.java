@@ -73,11 +73,17 @@ public class Work {
         }
     }
 
-    /** Appends a line to {@code log} for each attempt, then sleeps: how often a call ran. */
+    /**
+     * Appends the pid of its node to {@code log} for each attempt, then sleeps: how often a call
+     * ran, and where.
+     */
     @ParallelTask(retries = 1)
     public static long retriedSleep(long millis, String log) throws Exception {
         Files.writeString(
-                Path.of(log), "ran\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                Path.of(log),
+                nodePid() + "\n",
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
         Thread.sleep(millis);
         return nodePid();
     }

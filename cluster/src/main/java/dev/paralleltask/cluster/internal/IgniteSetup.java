@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import org.apache.ignite.client.ClientRetryNonePolicy;
 import org.apache.ignite.client.SslMode;
 import org.apache.ignite.configuration.ClientConfiguration;
 import org.apache.ignite.configuration.ClientConnectorConfiguration;
@@ -54,6 +56,9 @@ public final class IgniteSetup {
 
     /** The user attribute a node publishes its name in. */
     public static final String NAME = "paralleltask.node";
+
+    /** The user attribute a node publishes where clients reach it in: {@code host:port}. */
+    public static final String CLIENT_ADDRESS = "paralleltask.clients";
 
     /**
      * Calls a client may have running through one connection: the executor keeps the number to what
@@ -108,8 +113,20 @@ public final class IgniteSetup {
                         // The application's classes are on every node: none come from clients.
                         .setPeerClassLoadingEnabled(false)
                         .setMetricsLogFrequency(0)
+                        // A job waits on a thread of this pool while its call runs (RunCallTask).
+                        .setPublicThreadPoolSize(
+                                Math.max(
+                                        IgniteConfiguration.DFLT_PUBLIC_THREAD_CNT,
+                                        2 * s.capacity()))
                         .setWorkDirectory(s.workDirectory().toString())
-                        .setUserAttributes(Map.of(CAPACITY, s.capacity(), NAME, s.nodeName()));
+                        .setUserAttributes(
+                                Map.of(
+                                        CAPACITY,
+                                        s.capacity(),
+                                        NAME,
+                                        s.nodeName(),
+                                        CLIENT_ADDRESS,
+                                        s.host() + ":" + s.clientPort()));
         if (s.tls() != null) {
             config.setSslContextFactory(sslContextFactory(s.tls()));
             clients.setSslEnabled(true).setUseIgniteSslContextFactory(true).setSslClientAuth(true);
@@ -142,6 +159,19 @@ public final class IgniteSetup {
                     .setSslTrustCertificateKeyStorePassword(new String(tls.password()));
         }
         return config;
+    }
+
+    /**
+     * A thin client of one node alone, which never goes to another on its own nor repeats a
+     * request: the executor decides where a call goes, and whether it runs again. What it hears
+     * back is handled on {@code answers}.
+     */
+    public static ClientConfiguration nodeClient(String address, Tls tls, Executor answers) {
+        return client(List.of(address), tls)
+                .setPartitionAwarenessEnabled(false)
+                .setClusterDiscoveryEnabled(false)
+                .setRetryPolicy(new ClientRetryNonePolicy())
+                .setAsyncContinuationExecutor(answers);
     }
 
     /** Checks a {@code host:port} address. */

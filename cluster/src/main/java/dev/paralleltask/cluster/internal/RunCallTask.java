@@ -16,12 +16,10 @@ import java.util.concurrent.RejectedExecutionException;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.compute.ComputeJob;
-import org.apache.ignite.compute.ComputeJobContext;
 import org.apache.ignite.compute.ComputeJobResult;
 import org.apache.ignite.compute.ComputeJobResultPolicy;
 import org.apache.ignite.compute.ComputeTaskAdapter;
 import org.apache.ignite.resources.IgniteInstanceResource;
-import org.apache.ignite.resources.JobContextResource;
 
 /**
  * Runs one encoded call on the node the client chose: its argument is a {@link Wire.Request}, its
@@ -59,9 +57,8 @@ public final class RunCallTask extends ComputeTaskAdapter<byte[], byte[]> {
         private final byte[] request;
 
         @IgniteInstanceResource private transient Ignite ignite;
-        @JobContextResource private transient ComputeJobContext context;
 
-        /** The call on the node's pool, once started; the job resumes when it completes. */
+        /** The call on the node's pool, once started. */
         private transient volatile TaskFuture<Frame.Answer> call;
 
         private transient volatile boolean cancelled;
@@ -72,10 +69,6 @@ public final class RunCallTask extends ComputeTaskAdapter<byte[], byte[]> {
 
         @Override
         public Object execute() {
-            TaskFuture<Frame.Answer> running = call;
-            if (running != null) {
-                return reply(running).toBytes();
-            }
             LocalNodes.LocalNode node = LocalNodes.get(ignite.name());
             if (node == null) {
                 return new Wire.Refused("node " + ignite.name() + " is shutting down").toBytes();
@@ -95,6 +88,7 @@ public final class RunCallTask extends ComputeTaskAdapter<byte[], byte[]> {
                                         + " its classpath")
                         .toBytes();
             }
+            TaskFuture<Frame.Answer> running;
             try {
                 running = Relay.submit(node.pool, method, r.body());
             } catch (RejectedExecutionException e) {
@@ -104,15 +98,13 @@ public final class RunCallTask extends ComputeTaskAdapter<byte[], byte[]> {
             if (cancelled) {
                 running.cancel(true);
             }
-            // Hold the job, and resume it once the call is done (then execute() runs again).
-            running.whenComplete((value, failure) -> context.callcc());
-            return context.holdcc();
+            return reply(running).toBytes();
         }
 
         /** What the node tells the client about a finished call. */
         private Wire.Reply reply(TaskFuture<Frame.Answer> done) {
             try {
-                return answer(done.join());
+                return answer(done.join()); // cancel() ends the wait
             } catch (CancellationException e) {
                 return new Wire.Crashed(
                         "the call was stopped on node "

@@ -110,6 +110,7 @@ public final class ClusterNode implements AutoCloseable {
         private int communicationPort = 47100;
         private int clientPort = 10800;
         private final List<String> join = new ArrayList<>();
+        private Duration joinTimeout = Duration.ofSeconds(60);
         private int workers = Runtime.getRuntime().availableProcessors();
         private int threadsPerWorker = 1;
         private final List<String> jvmOptions = new ArrayList<>();
@@ -155,13 +156,23 @@ public final class ClusterNode implements AutoCloseable {
         }
 
         /**
-         * Nodes of the cluster to join, as {@code host:port} (their {@link #port}); none, the
-         * default, starts a cluster of its own that others join.
+         * Nodes of the cluster to join, as {@code host:port} (their {@link #port}); the node fails
+         * to start if it cannot join one of them within {@link #joinTimeout}. None, the default,
+         * starts a new cluster, which others join.
          */
         public Builder join(String... addresses) {
             for (String a : addresses) {
                 join.add(IgniteSetup.checkAddress(a));
             }
+            return this;
+        }
+
+        /** How long a node given {@link #join} addresses tries to join; default 60 s. */
+        public Builder joinTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("joinTimeout must be > 0, was " + timeout);
+            }
+            this.joinTimeout = timeout;
             return this;
         }
 
@@ -243,6 +254,7 @@ public final class ClusterNode implements AutoCloseable {
                                                 communicationPort,
                                                 clientPort,
                                                 join,
+                                                joinTimeout,
                                                 workers * threadsPerWorker,
                                                 workDir,
                                                 tls)));
@@ -283,6 +295,8 @@ public final class ClusterNode implements AutoCloseable {
                             builder.communicationPort(number(args, ++i, option));
                     case "--client-port" -> builder.clientPort(number(args, ++i, option));
                     case "--join" -> builder.join(value(args, ++i, option).split(","));
+                    case "--join-timeout-ms" ->
+                            builder.joinTimeout(Duration.ofMillis(number(args, ++i, option)));
                     case "--workers" -> builder.workers(number(args, ++i, option));
                     case "--threads-per-worker" ->
                             builder.threadsPerWorker(number(args, ++i, option));
@@ -353,6 +367,7 @@ public final class ClusterNode implements AutoCloseable {
                   --communication-port N     the first port nodes exchange jobs on (default 47100)
                   --client-port N            the port clients connect to (default 10800)
                   --join HOST:PORT,...       nodes of the cluster to join (default: start a new one)
+                  --join-timeout-ms N        give up joining after N ms (default 60000)
                   --workers N                worker JVMs (default: the number of cores)
                   --threads-per-worker N     calls each worker runs at once (default 1)
                   --jvm-option OPTION        an option of the worker JVMs; repeat for more

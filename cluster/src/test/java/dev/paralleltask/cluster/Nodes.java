@@ -56,15 +56,22 @@ final class Nodes implements AutoCloseable {
     }
 
     /** Starts {@code count} nodes of {@code workers} workers each that form one cluster. */
-    static Nodes start(int count, int workers, String... extraArgs) {
+    static Nodes start(int count, int workers) {
+        return start(count, workers, Map.of());
+    }
+
+    /** The same, with more for each node's environment and command line. */
+    static Nodes start(
+            int count, int workers, Map<String, String> environment, String... extraArgs) {
         Nodes started = new Nodes();
         try {
             int firstPort = freePort();
             // The first node first: one that found nobody to join would start a cluster of its own.
             started.awaitReady(
-                    started.launch("n1", firstPort, firstPort, workers, Map.of(), extraArgs));
+                    started.launch("n1", firstPort, firstPort, workers, environment, extraArgs));
             for (int i = 1; i < count; i++) {
-                started.launch("n" + (i + 1), freePort(), firstPort, workers, Map.of(), extraArgs);
+                started.launch(
+                        "n" + (i + 1), freePort(), firstPort, workers, environment, extraArgs);
             }
             for (Node n : started.nodes) {
                 started.awaitReady(n);
@@ -171,6 +178,14 @@ final class Nodes implements AutoCloseable {
 
     String[] clientAddresses() {
         return nodes.stream().map(n -> n.clientAddress).toArray(String[]::new);
+    }
+
+    /** Sends a node a signal by name (STOP, CONT). */
+    static void signal(Node node, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(node.pid())).start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + node.pid() + " failed");
+        }
     }
 
     /** Kills a node with SIGKILL: no goodbye to anyone. */

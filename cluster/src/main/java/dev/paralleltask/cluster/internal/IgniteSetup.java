@@ -2,7 +2,7 @@ package dev.paralleltask.cluster.internal;
 
 import dev.paralleltask.cluster.Tls;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -76,16 +76,21 @@ public final class IgniteSetup {
             int communicationPort,
             int clientPort,
             List<String> join,
+            Duration joinTimeout,
             int capacity,
             Path workDirectory,
             Tls tls) {}
 
     public static IgniteConfiguration server(Server s) {
+        // A node told whom to join joins them or fails to start: were its own address listed too,
+        // a node the cluster refuses (an untrusted certificate, a wrong address) would quietly
+        // start a cluster of its own, and clients reaching it would see a cluster of one.
         TcpDiscoveryVmIpFinder finder = new TcpDiscoveryVmIpFinder();
-        List<String> addresses = new ArrayList<>(s.join());
-        addresses.add(s.host() + ":" + s.port());
-        finder.setAddresses(addresses);
+        finder.setAddresses(s.join().isEmpty() ? List.of(s.host() + ":" + s.port()) : s.join());
         TcpDiscoverySpi discovery = new TcpDiscoverySpi();
+        if (!s.join().isEmpty()) {
+            discovery.setJoinTimeout(s.joinTimeout().toMillis());
+        }
         discovery.setIpFinder(finder);
         discovery.setLocalAddress(s.host());
         discovery.setLocalPort(s.port());

@@ -92,7 +92,13 @@ public final class ClusterExecutor implements TaskExecutor {
     private final Duration noNodeTimeout;
     private final AnswerAdmission admission;
     private final ClassLoader loader;
+
+    /** Fires the watchdogs of calls; nothing that may wait on the network runs here. */
     private final ScheduledThreadPoolExecutor timer;
+
+    /** Learns the nodes, which waits on them: a node that stopped answering holds it up. */
+    private final ScheduledThreadPoolExecutor topology;
+
     private final ExecutorService answers;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -209,6 +215,8 @@ public final class ClusterExecutor implements TaskExecutor {
         this.loader = context != null ? context : ClusterExecutor.class.getClassLoader();
         this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("paralleltask-cluster"));
         timer.setRemoveOnCancelPolicy(true);
+        this.topology =
+                new ScheduledThreadPoolExecutor(1, daemonThreads("paralleltask-cluster-nodes"));
         // Answers are decoded here, off the connections' own threads and off the common pool.
         this.answers =
                 Executors.newFixedThreadPool(
@@ -448,7 +456,7 @@ public final class ClusterExecutor implements TaskExecutor {
             lock.unlock();
         }
         refreshSoon();
-        timer.schedule(this::refreshTopology, AVOID_MILLIS, TimeUnit.MILLISECONDS);
+        topology.schedule(this::refreshTopology, AVOID_MILLIS, TimeUnit.MILLISECONDS);
         if (neverReached(error)) {
             putBack(attempt, false);
             return;
@@ -598,7 +606,7 @@ public final class ClusterExecutor implements TaskExecutor {
     private void refreshSoon() {
         if (!refreshPending) {
             refreshPending = true;
-            timer.execute(this::refreshTopology);
+            topology.execute(this::refreshTopology);
         }
     }
 
@@ -851,6 +859,7 @@ public final class ClusterExecutor implements TaskExecutor {
                 new Thread(
                         () -> {
                             timer.shutdownNow();
+                            topology.shutdownNow();
                             List<Node> left;
                             lock.lock();
                             try {
@@ -971,7 +980,7 @@ public final class ClusterExecutor implements TaskExecutor {
                                 + String.join(",", addresses)
                                 + ": it has no paralleltask node (a ClusterNode)");
             }
-            executor.timer.scheduleWithFixedDelay(
+            executor.topology.scheduleWithFixedDelay(
                     executor::refreshTopology,
                     TOPOLOGY_MILLIS,
                     TOPOLOGY_MILLIS,

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.TaskTimeoutException;
 import dev.paralleltask.runtime.WorkerCrashedException;
+import dev.paralleltask.runtime.WorkerStartException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,6 +112,58 @@ class NodeDeathTest {
                 Thread.sleep(50);
             }
             assertEquals("n1", cluster.nodes().get(0).name());
+        }
+    }
+
+    @Test
+    void aNodeThatStopsAnsweringFailsItsTimedCallsSoonAfterTheirTimeout() throws Exception {
+        try (Nodes nodes = Nodes.start(1, 1);
+                ClusterExecutor cluster =
+                        ClusterExecutor.builder().connect(nodes.get(0).clientAddress).build()) {
+            WorkTasks work = new WorkTasks(cluster);
+            assertEquals(3, work.add(1, 2).get(60, TimeUnit.SECONDS));
+            Nodes.signal(nodes.get(0), "STOP"); // alive, connected, silent
+            try {
+                TaskFuture<Void> call = work.spinPastTimeout(); // 1 s
+                ExecutionException e =
+                        assertThrows(
+                                ExecutionException.class, () -> call.get(60, TimeUnit.SECONDS));
+                TaskTimeoutException timeout =
+                        assertInstanceOf(TaskTimeoutException.class, e.getCause());
+                assertTrue(
+                        timeout.getMessage().contains("on node n1, which sent no answer since"),
+                        timeout.getMessage());
+            } finally {
+                Nodes.signal(nodes.get(0), "CONT");
+            }
+            assertEquals(7, work.add(3, 4).get(60, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aNodeWithoutTheApplicationsClassesSaysSo() throws Exception {
+        try (Nodes nodes = Nodes.startWithoutTestClasses();
+                ClusterExecutor cluster =
+                        ClusterExecutor.builder().connect(nodes.get(0).clientAddress).build()) {
+            ExecutionException e =
+                    assertThrows(
+                            ExecutionException.class,
+                            () -> new WorkTasks(cluster).add(1, 2).get(60, TimeUnit.SECONDS));
+            WorkerStartException refused =
+                    assertInstanceOf(WorkerStartException.class, e.getCause());
+            assertTrue(
+                    refused.getMessage()
+                            .startsWith(
+                                    "node bare cannot run Work.add(int, int): it cannot load the"
+                                            + " invoker of the call: java.lang.ClassNotFoundException:"
+                                            + " dev.paralleltask.cluster.WorkTasks$Invoker"),
+                    refused.getMessage());
+            assertTrue(
+                    refused.getMessage()
+                            .endsWith(
+                                    "start every node with the application's classes on its"
+                                            + " classpath"),
+                    refused.getMessage());
         }
     }
 

@@ -48,6 +48,9 @@ final class Nodes implements AutoCloseable {
 
     private final List<Node> nodes = Collections.synchronizedList(new ArrayList<>());
 
+    /** The nodes' classpath: this test's, unless a test takes something off it. */
+    private String classpath = System.getProperty("java.class.path");
+
     /** Ends the nodes even when the test JVM ends without closing them. */
     private final Thread onExit = new Thread(this::close, "nodes-on-exit");
 
@@ -58,6 +61,28 @@ final class Nodes implements AutoCloseable {
     /** Starts {@code count} nodes of {@code workers} workers each that form one cluster. */
     static Nodes start(int count, int workers) {
         return start(count, workers, Map.of());
+    }
+
+    /** One node whose classpath lacks this test's classes: it cannot run their calls. */
+    static Nodes startWithoutTestClasses() {
+        Nodes started = new Nodes();
+        String testClasses =
+                Path.of(Work.class.getProtectionDomain().getCodeSource().getLocation().getPath())
+                        .toString();
+        started.classpath =
+                String.join(
+                        java.io.File.pathSeparator,
+                        java.util.Arrays.stream(started.classpath.split(java.io.File.pathSeparator))
+                                .filter(entry -> !Path.of(entry).toString().equals(testClasses))
+                                .toList());
+        try {
+            int port = freePort();
+            started.awaitReady(started.launch("bare", port, port, 1, Map.of()));
+            return started;
+        } catch (RuntimeException | Error e) {
+            started.close();
+            throw e;
+        }
     }
 
     /** The same, with more for each node's environment and command line. */
@@ -97,7 +122,7 @@ final class Nodes implements AutoCloseable {
         command.addAll(ClusterNode.JVM_OPTIONS);
         command.add("-Xmx256m");
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classpath);
         command.add(ClusterNode.class.getName());
         command.addAll(
                 List.of(

@@ -150,10 +150,20 @@ public final class IgniteSetup {
         return ssl;
     }
 
-    /** A thin client of the nodes at {@code addresses}. */
+    /**
+     * A thin client of the nodes at {@code addresses}, for what the executor asks them (which nodes
+     * there are, their workers): each question waits at most {@link #REQUEST_TIMEOUT_MILLIS}.
+     */
     public static ClientConfiguration client(List<String> addresses, Tls tls) {
-        ClientConfiguration config =
-                new ClientConfiguration().setAddresses(addresses.toArray(String[]::new));
+        return tls(new ClientConfiguration(), tls)
+                .setAddresses(addresses.toArray(String[]::new))
+                .setTimeout(REQUEST_TIMEOUT_MILLIS);
+    }
+
+    /** How long a question to a node may take; a call's own wait has no such limit. */
+    static final int REQUEST_TIMEOUT_MILLIS = 10_000;
+
+    private static ClientConfiguration tls(ClientConfiguration config, Tls tls) {
         if (tls != null) {
             config.setSslMode(SslMode.REQUIRED)
                     .setSslClientCertificateKeyStoreType("PKCS12")
@@ -172,7 +182,8 @@ public final class IgniteSetup {
      * back is handled on {@code answers}.
      */
     public static ClientConfiguration nodeClient(String address, Tls tls, Executor answers) {
-        return client(List.of(address), tls)
+        return tls(new ClientConfiguration(), tls)
+                .setAddresses(address)
                 .setPartitionAwarenessEnabled(false)
                 .setClusterDiscoveryEnabled(false)
                 .setRetryPolicy(new ClientRetryNonePolicy())

@@ -39,6 +39,15 @@ public final class Bench {
         return name.length() > times ? name : name + times;
     }
 
+    /** Writes its worker's pid to {@code file}, then sleeps. */
+    @ParallelTask
+    public static long sleepWritingPid(long millis, String file) throws Exception {
+        java.nio.file.Files.writeString(
+                java.nio.file.Path.of(file), Long.toString(ProcessHandle.current().pid()));
+        Thread.sleep(millis);
+        return millis;
+    }
+
     @ParallelTask
     public static byte[] echo(byte[] data) {
         return data;

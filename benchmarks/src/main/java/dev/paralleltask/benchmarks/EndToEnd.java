@@ -18,7 +18,7 @@ import java.util.Locale;
  * Each end-to-end figure of paralleltask beside its floor, measured in the same run, printed as a
  * Markdown table: {@code java -jar benchmarks/target/paralleltask-benchmarks.jar [figure...]},
  * where a figure is one of start, cold, roundtrip, throughput, oversubscribed, map, respawn, echo,
- * shared, cpu, memory (default: all).
+ * shared, cpu, cluster, memory (default: all).
  */
 public final class EndToEnd {
     private static final int ROUNDS = 5;
@@ -70,6 +70,7 @@ public final class EndToEnd {
         ECHO(EndToEnd::bigEcho),
         SHARED(bench -> SharedFigures.measure(bench)),
         CPU(EndToEnd::cpuSpeedup),
+        CLUSTER(bench -> ClusterFigures.measure(bench)),
         MEMORY(EndToEnd::idleMemory);
 
         final Step run;
@@ -594,7 +595,7 @@ public final class EndToEnd {
         return s[s.length / 2];
     }
 
-    private static double p99(double[] sorted) {
+    static double p99(double[] sorted) {
         return sorted[(int) (sorted.length * 0.99)];
     }
 

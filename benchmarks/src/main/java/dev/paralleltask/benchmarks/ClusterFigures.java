@@ -1,0 +1,244 @@
+package dev.paralleltask.benchmarks;
+
+import static dev.paralleltask.benchmarks.EndToEnd.median;
+import static dev.paralleltask.benchmarks.EndToEnd.ms;
+import static dev.paralleltask.benchmarks.EndToEnd.p99;
+import static dev.paralleltask.benchmarks.EndToEnd.rate;
+import static dev.paralleltask.benchmarks.EndToEnd.ratio;
+import static dev.paralleltask.benchmarks.EndToEnd.us;
+
+import dev.paralleltask.cluster.ClusterExecutor;
+import dev.paralleltask.cluster.ClusterNode;
+import dev.paralleltask.runtime.ProcessPool;
+import dev.paralleltask.runtime.TaskFuture;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Calls through a cluster of 1, 2 and 3 nodes on this machine (each its own JVM with 2 workers),
+ * beside the same calls on a local pool of 2: what the network hop and Ignite cost per call.
+ */
+final class ClusterFigures {
+    private static final int ROUND_TRIPS = 2_000;
+    private static final int CALLS = 20_000;
+    private static final int ROUNDS = 5;
+    private static final int WORKERS_PER_NODE = 2;
+
+    private ClusterFigures() {}
+
+    static void measure(EndToEnd bench) throws Exception {
+        double[] localTrip;
+        double[] localRate = new double[ROUNDS];
+        double localCancel;
+        try (ProcessPool pool = ProcessPool.builder().workers(WORKERS_PER_NODE).build()) {
+            BenchTasks tasks = new BenchTasks(pool);
+            localTrip = roundTrips(tasks);
+            localCancel = cancelMillis(tasks);
+            for (int r = 0; r < ROUNDS; r++) {
+                localRate[r] = callsPerSecond(tasks);
+            }
+        }
+        List<Process> nodes = new ArrayList<>();
+        try {
+            int firstPort = freePort();
+            List<String> clientAddresses = new ArrayList<>();
+            for (int n = 1; n <= 3; n++) {
+                long t0 = System.nanoTime();
+                int clientPort = freePort();
+                nodes.add(startNode(n, n == 1 ? firstPort : freePort(), firstPort, clientPort));
+                clientAddresses.add("127.0.0.1:" + clientPort);
+                double startMillis = (System.nanoTime() - t0) / 1e6;
+                if (n == 1) {
+                    bench.row(
+                            "a cluster node started (Ignite server and a pool of 2), until ready",
+                            ms(startMillis),
+                            "-",
+                            "-",
+                            "measured");
+                }
+                long c0 = System.nanoTime();
+                try (ClusterExecutor cluster =
+                        ClusterExecutor.builder()
+                                .connect(clientAddresses.toArray(String[]::new))
+                                .build()) {
+                    BenchTasks tasks = new BenchTasks(cluster);
+                    tasks.noop().get(60, TimeUnit.SECONDS);
+                    double coldMillis = (System.nanoTime() - c0) / 1e6;
+                    while (cluster.nodes().size() < n) {
+                        Thread.sleep(50);
+                    }
+                    double[] trip = roundTrips(tasks);
+                    double[] rates = new double[ROUNDS];
+                    for (int r = 0; r < ROUNDS; r++) {
+                        rates[r] = callsPerSecond(tasks);
+                    }
+                    if (n == 1) {
+                        bench.row(
+                                "ClusterExecutor built and its first call answered (cold)",
+                                ms(coldMillis),
+                                "-",
+                                "-",
+                                "measured");
+                        bench.row(
+                                "no-op call round trip through 1 node, median (p99)",
+                                us(median(trip)) + " (" + us(p99(trip)) + ")",
+                                us(median(localTrip))
+                                        + " ("
+                                        + us(p99(localTrip))
+                                        + ") local ProcessPool of 2",
+                                ratio(median(trip) / median(localTrip)),
+                                "measured");
+                        bench.row(
+                                "cancel(true) of a running call until its worker on the node"
+                                        + " exited, median of 5",
+                                ms(cancelMillis(tasks)),
+                                ms(localCancel) + " (local ProcessPool of 2)",
+                                "-",
+                                "~100 ms");
+                    }
+                    bench.row(
+                            String.format(
+                                    "%,d no-op calls at once through %d node%s of %d workers"
+                                            + " (median of %d)",
+                                    CALLS, n, n == 1 ? "" : "s", WORKERS_PER_NODE, ROUNDS),
+                            rate(median(rates)),
+                            rate(median(localRate)) + " (local ProcessPool of 2)",
+                            ratio(median(rates) / median(localRate)),
+                            "measured");
+                }
+            }
+        } finally {
+            for (Process p : nodes) {
+                p.destroy();
+            }
+            for (Process p : nodes) {
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    private static double[] roundTrips(BenchTasks tasks) throws Exception {
+        for (int i = 0; i < ROUND_TRIPS; i++) {
+            tasks.noop().get(); // warm-up
+        }
+        double[] micros = new double[ROUND_TRIPS];
+        for (int i = 0; i < ROUND_TRIPS; i++) {
+            long t0 = System.nanoTime();
+            tasks.noop().get();
+            micros[i] = (System.nanoTime() - t0) / 1_000.0;
+        }
+        Arrays.sort(micros);
+        return micros;
+    }
+
+    private static double callsPerSecond(BenchTasks tasks) throws Exception {
+        List<TaskFuture<Void>> calls = new ArrayList<>(CALLS);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < CALLS; i++) {
+            calls.add(tasks.noop());
+        }
+        for (TaskFuture<Void> f : calls) {
+            f.get();
+        }
+        return CALLS / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** From cancel(true) of a call sleeping in a worker until that worker process is gone. */
+    private static double cancelMillis(BenchTasks tasks) throws Exception {
+        double[] millis = new double[5];
+        Path pidFile = Files.createTempFile("paralleltask-bench-", ".pid");
+        try {
+            for (int r = 0; r < millis.length; r++) {
+                Files.writeString(pidFile, "");
+                TaskFuture<Long> call = tasks.sleepWritingPid(60_000, pidFile.toString());
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (Files.readString(pidFile).isEmpty()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the sleeping call never started");
+                    }
+                    Thread.sleep(1);
+                }
+                ProcessHandle worker =
+                        ProcessHandle.of(Long.parseLong(Files.readString(pidFile))).orElseThrow();
+                long t0 = System.nanoTime();
+                call.cancel(true);
+                // Polled: onExit() of a process that is not this JVM's child may notice late.
+                while (worker.isAlive()) {
+                    if (System.nanoTime() - t0 > TimeUnit.SECONDS.toNanos(30)) {
+                        throw new IllegalStateException("the worker outlived its cancelled call");
+                    }
+                    Thread.onSpinWait();
+                }
+                millis[r] = (System.nanoTime() - t0) / 1e6;
+            }
+        } finally {
+            Files.deleteIfExists(pidFile);
+        }
+        return median(millis);
+    }
+
+    private static Process startNode(int n, int port, int joinPort, int clientPort)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ClusterNode.JVM_OPTIONS);
+        command.addAll(
+                List.of(
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ClusterNode.class.getName(),
+                        "--name",
+                        "bench-" + n,
+                        "--port",
+                        Integer.toString(port),
+                        "--client-port",
+                        Integer.toString(clientPort),
+                        "--workers",
+                        Integer.toString(WORKERS_PER_NODE)));
+        if (n > 1) {
+            command.addAll(List.of("--join", "127.0.0.1:" + joinPort));
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        BufferedReader out =
+                new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("paralleltask node bench-" + n + " ready")) {
+                Thread drain =
+                        new Thread(
+                                () -> {
+                                    try {
+                                        while (out.readLine() != null) {
+                                            // keep the node's output flowing
+                                        }
+                                    } catch (IOException e) {
+                                        // it ended
+                                    }
+                                });
+                drain.setDaemon(true);
+                drain.start();
+                return p;
+            }
+        }
+        p.waitFor();
+        throw new IllegalStateException("node bench-" + n + " ended before it was ready");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -474,13 +474,23 @@ public final class ClusterExecutor implements TaskExecutor {
                                 + call.method.displayName()
                                 + attempt(call)
                                 + ": "
-                                + error,
+                                + brief(error),
                         node.name,
                         -1,
                         -1,
                         List.of(),
                         List.of(),
                         error));
+    }
+
+    /** The gist of what Ignite said: its messages describe its internals at length. */
+    private static String brief(Throwable error) {
+        String said = String.valueOf(error.getMessage());
+        int internals = said.indexOf(": GridTaskWorker [");
+        if (internals > 0) {
+            said = said.substring(0, internals);
+        }
+        return said.length() <= 300 ? said : said.substring(0, 300) + "...";
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 import org.apache.ignite.Ignite;
+import org.apache.ignite.IgniteSystemProperties;
 import org.apache.ignite.Ignition;
 
 /**
@@ -326,6 +327,9 @@ public final class ClusterNode implements AutoCloseable {
             System.exit(2);
             return;
         }
+        // The node's own hook stops it after its calls are answered; Ignite's would stop the
+        // grid at once, failing them.
+        System.setProperty(IgniteSystemProperties.IGNITE_NO_SHUTDOWN_HOOK, "true");
         ClusterNode node;
         try {
             node = builder.start();

@@ -116,6 +116,36 @@ class NodeDeathTest {
     }
 
     @Test
+    void aNodeToldToStopAnswersTheCallsItHasAndTheRestGoElsewhere(@TempDir Path dir)
+            throws Exception {
+        try (Nodes nodes = Nodes.start(2, 1);
+                ClusterExecutor cluster =
+                        ClusterExecutor.builder().connect(nodes.get(0).clientAddress).build()) {
+            WorkTasks work = new WorkTasks(cluster);
+            Nodes.Node leaving = nodes.get(1);
+            List<Path> pidFiles = List.of(dir.resolve("a"), dir.resolve("b"));
+            List<TaskFuture<Long>> running = new ArrayList<>();
+            for (Path pidFile : pidFiles) {
+                running.add(work.sleep(3_000, pidFile.toString())); // one on each node
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!pidFiles.stream().allMatch(NodeDeathTest::hasPid)) {
+                assertTrue(System.nanoTime() < deadline, "the calls never started");
+                Thread.sleep(10);
+            }
+            leaving.process.destroy(); // SIGTERM
+            for (TaskFuture<Long> call : running) {
+                assertEquals(3_000L, call.get(60, TimeUnit.SECONDS));
+            }
+            assertTrue(leaving.process.waitFor(60, TimeUnit.SECONDS), leaving.output());
+            assertEquals(128 + 15, leaving.process.exitValue(), leaving.output()); // after SIGTERM
+            for (int i = 0; i < 4; i++) {
+                assertEquals(nodes.get(0).pid(), work.nodePid().get(60, TimeUnit.SECONDS));
+            }
+        }
+    }
+
+    @Test
     void aNodeThatStopsAnsweringFailsItsTimedCallsSoonAfterTheirTimeout() throws Exception {
         try (Nodes nodes = Nodes.start(1, 1);
                 ClusterExecutor cluster =

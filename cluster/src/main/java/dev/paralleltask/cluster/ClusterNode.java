@@ -120,7 +120,7 @@ public final class ClusterNode implements AutoCloseable {
 
         private Builder() {}
 
-        /** The node's name; default {@code node-<host>:<port>}. Unique in the cluster. */
+        /** The node's name; default {@code <host>:<port>}. Unique in the cluster. */
         public Builder name(String name) {
             this.name = requireText("name", name);
             return this;
@@ -223,7 +223,7 @@ public final class ClusterNode implements AutoCloseable {
          *     certificate, missing {@link #JVM_OPTIONS}), with its reason; nothing is left running
          */
         public ClusterNode start() {
-            String nodeName = name != null ? name : "node-" + host + ":" + port;
+            String nodeName = name != null ? name : host + ":" + port;
             ProcessPool.Builder poolBuilder =
                     ProcessPool.builder()
                             .workers(workers)
@@ -241,7 +241,11 @@ public final class ClusterNode implements AutoCloseable {
                 pool.shutdownNow();
                 throw new UncheckedIOException("cannot make the node's work directory", e);
             }
-            String igniteName = nodeName + "@" + ProcessHandle.current().pid();
+            // Ignite names its JMX beans after the instance: no ':' or the like there.
+            String igniteName =
+                    nodeName.replaceAll("[^A-Za-z0-9._-]", "_")
+                            + "-"
+                            + ProcessHandle.current().pid();
             LocalNodes.register(igniteName, nodeName, pool);
             try {
                 Ignite ignite =
@@ -365,7 +369,7 @@ public final class ClusterNode implements AutoCloseable {
         out.println(
                 """
                 usage: java @ignite.args -cp <your app's classpath> dev.paralleltask.cluster.ClusterNode [options]
-                  --name NAME                the node's name (default node-HOST:PORT)
+                  --name NAME                the node's name (default HOST:PORT)
                   --host ADDRESS             the address to bind and be reached at (default 127.0.0.1)
                   --port N                   the port nodes find each other at (default 47500)
                   --communication-port N     the first port nodes exchange jobs on (default 47100)

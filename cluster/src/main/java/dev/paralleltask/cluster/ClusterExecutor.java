@@ -7,6 +7,7 @@ import dev.paralleltask.cluster.internal.Wire;
 import dev.paralleltask.runtime.TaskExecutor;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.pool.Pool;
 import dev.paralleltask.runtime.internal.shared.Locality;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
@@ -33,7 +34,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
@@ -213,15 +213,16 @@ public final class ClusterExecutor implements TaskExecutor {
         this.admission = b.admission;
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         this.loader = context != null ? context : ClusterExecutor.class.getClassLoader();
-        this.timer = new ScheduledThreadPoolExecutor(1, daemonThreads("paralleltask-cluster"));
+        this.timer = new ScheduledThreadPoolExecutor(1, Pool.daemonThreads("paralleltask-cluster"));
         timer.setRemoveOnCancelPolicy(true);
         this.topology =
-                new ScheduledThreadPoolExecutor(1, daemonThreads("paralleltask-cluster-nodes"));
+                new ScheduledThreadPoolExecutor(
+                        1, Pool.daemonThreads("paralleltask-cluster-nodes"));
         // Answers are decoded here, off the connections' own threads and off the common pool.
         this.answers =
                 Executors.newFixedThreadPool(
                         Math.max(2, Runtime.getRuntime().availableProcessors()),
-                        daemonThreads("paralleltask-cluster-answers"));
+                        Pool.daemonThreads("paralleltask-cluster-answers"));
     }
 
     public static Builder builder() {
@@ -973,12 +974,15 @@ public final class ClusterExecutor implements TaskExecutor {
                 throw new IllegalStateException(
                         "connect(...) to at least one node, as host:port of its client port");
             }
-            IgniteClient client;
+            IgniteClient client = null;
             String what = "a client of the cluster at " + String.join(",", addresses);
             try {
                 client = Ignition.startClient(IgniteSetup.client(addresses, tls));
                 client.cluster().forServers().nodes(); // a refused certificate shows here
             } catch (RuntimeException | Error e) {
+                if (client != null) {
+                    client.close();
+                }
                 throw IgniteSetup.startFailure(what, e);
             }
             ClusterExecutor executor = new ClusterExecutor(this, client);
@@ -988,7 +992,8 @@ public final class ClusterExecutor implements TaskExecutor {
                 throw new IllegalStateException(
                         "cannot use the cluster at "
                                 + String.join(",", addresses)
-                                + ": it has no paralleltask node (a ClusterNode)");
+                                + ": none of its servers is a paralleltask node (a ClusterNode)"
+                                + " that this JVM can reach at the client address it announces");
             }
             executor.topology.scheduleWithFixedDelay(
                     executor::refreshTopology,
@@ -997,14 +1002,5 @@ public final class ClusterExecutor implements TaskExecutor {
                     TimeUnit.MILLISECONDS);
             return executor;
         }
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

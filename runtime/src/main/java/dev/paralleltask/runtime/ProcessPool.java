@@ -48,12 +48,12 @@ public final class ProcessPool implements TaskExecutor {
         this.pool = pool;
     }
 
-    /** A builder with the defaults: one worker per available processor, no timeout. */
     /** What this pool is made of; for the SPI. */
     Pool pool() {
         return pool;
     }
 
+    /** A builder with the defaults: one worker per available processor, no timeout. */
     public static Builder builder() {
         return new Builder();
     }

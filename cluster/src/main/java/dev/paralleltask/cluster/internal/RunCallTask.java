@@ -98,17 +98,17 @@ public final class RunCallTask extends ComputeTaskAdapter<byte[], byte[]> {
             if (cancelled) {
                 running.cancel(true);
             }
-            return reply(running).toBytes();
+            return reply(running, node.name).toBytes();
         }
 
         /** What the node tells the client about a finished call. */
-        private Wire.Reply reply(TaskFuture<Frame.Answer> done) {
+        private Wire.Reply reply(TaskFuture<Frame.Answer> done, String nodeName) {
             try {
                 return answer(done.join()); // cancel() ends the wait
             } catch (CancellationException e) {
                 return new Wire.Crashed(
                         "the call was stopped on node "
-                                + ignite.name()
+                                + nodeName
                                 + (cancelled
                                         ? ", as its caller asked"
                                         : ", which is shutting down"),
@@ -123,7 +123,7 @@ public final class RunCallTask extends ComputeTaskAdapter<byte[], byte[]> {
                     return new Wire.TimedOut(
                             t.timeout().toMillis(),
                             t.elapsed().toMillis(),
-                            "on node " + ignite.name() + ", whose worker was killed and replaced",
+                            "on node " + nodeName + ", whose worker was killed and replaced",
                             t.taskStackTrace());
                 }
                 if (failure instanceof WorkerCrashedException c) {

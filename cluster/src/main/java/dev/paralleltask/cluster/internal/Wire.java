@@ -1,5 +1,6 @@
 package dev.paralleltask.cluster.internal;
 
+import dev.paralleltask.cluster.NodeInfo;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -232,12 +233,12 @@ public final class Wire {
     }
 
     /** A node's workers, as {@code DescribeTask} reports them. */
-    public record Workers(List<dev.paralleltask.cluster.NodeInfo.Worker> workers) {
+    public record Workers(List<NodeInfo.Worker> workers) {
         public byte[] toBytes() {
             return write(
                     out -> {
                         out.writeInt(workers.size());
-                        for (dev.paralleltask.cluster.NodeInfo.Worker w : workers) {
+                        for (NodeInfo.Worker w : workers) {
                             writeString(out, w.name());
                             out.writeLong(w.pid());
                             out.writeBoolean(w.alive());
@@ -249,10 +250,10 @@ public final class Wire {
         public static Workers fromBytes(byte[] bytes) throws IOException {
             DataInputStream in = reader(bytes);
             int n = in.readInt();
-            List<dev.paralleltask.cluster.NodeInfo.Worker> workers = new ArrayList<>();
+            List<NodeInfo.Worker> workers = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 workers.add(
-                        new dev.paralleltask.cluster.NodeInfo.Worker(
+                        new NodeInfo.Worker(
                                 readString(in), in.readLong(), in.readBoolean(), in.readLong()));
             }
             return new Workers(List.copyOf(workers));

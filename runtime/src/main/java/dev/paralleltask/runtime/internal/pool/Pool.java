@@ -245,10 +245,8 @@ public final class Pool {
     private <T> TaskFuture<T> submit(
             TaskMethod method, Object target, Object[] args, Worker pinnedTo) {
         boolean counted = method != WARM_UP;
-        String invoker = method.invokerClassName();
-        if (counted && invoker != lastInvoker) {
-            invokers.add(invoker);
-            lastInvoker = invoker;
+        if (counted) {
+            noteInvoker(method);
         }
         CallCodec.Encoded encoded;
         try {
@@ -276,16 +274,21 @@ public final class Pool {
         if (dispatcher.isShutdown()) {
             throw Failures.rejected(method, name);
         }
-        String invoker = method.invokerClassName();
-        if (invoker != lastInvoker) {
-            invokers.add(invoker);
-            lastInvoker = invoker;
-        }
+        noteInvoker(method);
         @SuppressWarnings("unchecked") // a relayed call completes with the answer itself
         TaskFuture<Frame.Answer> future =
                 (TaskFuture<Frame.Answer>)
                         (TaskFuture<?>) enqueue(method, body, null, true, true).future;
         return future;
+    }
+
+    /** Adds the method's invoker to {@link #invokers}, for spares to load. */
+    private void noteInvoker(TaskMethod method) {
+        String invoker = method.invokerClassName();
+        if (invoker != lastInvoker) {
+            invokers.add(invoker);
+            lastInvoker = invoker;
+        }
     }
 
     private PoolCall enqueue(

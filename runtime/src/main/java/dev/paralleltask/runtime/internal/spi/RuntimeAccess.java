@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * The runtime package's non-public constructors and methods, for {@link CallFutures}, {@link
  * Failures} and {@link Relay}; the runtime installs its one implementation when {@link TaskFuture}
- * is initialized. Executors use those two classes, never this.
+ * is initialized. Executors use those classes, never this.
  */
 public interface RuntimeAccess {
     <T> TaskFuture<T> newFuture(CallFutures.Canceller canceller);

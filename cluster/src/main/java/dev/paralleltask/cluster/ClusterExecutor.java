@@ -39,6 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.client.ClientCompute;
+import org.apache.ignite.client.ClientConnectionException;
 import org.apache.ignite.client.IgniteClient;
 import org.apache.ignite.client.IgniteClientFuture;
 
@@ -495,12 +496,18 @@ public final class ClusterExecutor implements TaskExecutor {
     }
 
     /**
-     * Whether Ignite says the call never got to its node: the node had left before the job was sent
-     * to it. Anything else may have run it.
+     * Whether the call never got to its node: its connection was found closed before the request
+     * was written (a closed connection fails the requests it had sent with the reason it closed),
+     * or Ignite says the node had left before the job was sent to it. Anything else may have run.
      */
     private static boolean neverReached(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
             String m = String.valueOf(t.getMessage());
+            if (t instanceof ClientConnectionException
+                    && m.startsWith("Channel is closed")
+                    && t.getCause() == null) {
+                return true;
+            }
             if (m.contains("Failed to map task jobs to nodes")
                     || m.contains("Failed to send job due to node failure")
                     || m.contains("Cluster group is empty")

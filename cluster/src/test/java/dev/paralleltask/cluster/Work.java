@@ -30,6 +30,13 @@ public class Work {
         return ProcessHandle.current().parent().orElseThrow().pid();
     }
 
+    /** The pid of the node JVM whose worker ran the call, after a sleep. */
+    @ParallelTask
+    public static long nodePidAfter(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return nodePid();
+    }
+
     /** The pid of the worker JVM that ran the call. */
     @ParallelTask
     public static long workerPid() {

@@ -129,15 +129,7 @@ final class ClusterFigures {
     }
 
     private static double[] roundTrips(BenchTasks tasks) throws Exception {
-        for (int i = 0; i < ROUND_TRIPS; i++) {
-            tasks.noop().get(); // warm-up
-        }
-        double[] micros = new double[ROUND_TRIPS];
-        for (int i = 0; i < ROUND_TRIPS; i++) {
-            long t0 = System.nanoTime();
-            tasks.noop().get();
-            micros[i] = (System.nanoTime() - t0) / 1_000.0;
-        }
+        double[] micros = EndToEnd.sequentialCalls(tasks, ROUND_TRIPS);
         Arrays.sort(micros);
         return micros;
     }

@@ -171,11 +171,11 @@ public final class EndToEnd {
     private void roundTrip() throws Exception {
         double[] ours;
         try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
-            ours = sequentialCalls(new BenchTasks(pool));
+            ours = sequentialCalls(new BenchTasks(pool), ROUND_TRIPS);
         }
         double[] threads;
         try (ThreadPool pool = ThreadPool.builder().threads(1).build()) {
-            threads = sequentialCalls(new BenchTasks(pool));
+            threads = sequentialCalls(new BenchTasks(pool), ROUND_TRIPS);
         }
         double[] socket = new double[ROUND_TRIPS];
         try (BareChildren bare = new BareChildren(1)) {
@@ -206,12 +206,13 @@ public final class EndToEnd {
                 "(in-process floor)");
     }
 
-    private static double[] sequentialCalls(BenchTasks tasks) throws Exception {
-        for (int i = 0; i < ROUND_TRIPS; i++) {
+    /** The times of {@code n} no-op calls, one after the other, after as many to warm up. */
+    static double[] sequentialCalls(BenchTasks tasks, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
             tasks.noop().get(); // warm-up
         }
-        double[] micros = new double[ROUND_TRIPS];
-        for (int i = 0; i < ROUND_TRIPS; i++) {
+        double[] micros = new double[n];
+        for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
             tasks.noop().get();
             micros[i] = (System.nanoTime() - t0) / 1_000.0;

@@ -207,11 +207,7 @@ public final class Wire {
 
         @Override
         public byte[] toBytes() {
-            return write(
-                    out -> {
-                        out.writeByte(KIND);
-                        writeString(out, why);
-                    });
+            return kindAndText(KIND, why);
         }
     }
 
@@ -224,12 +220,16 @@ public final class Wire {
 
         @Override
         public byte[] toBytes() {
-            return write(
-                    out -> {
-                        out.writeByte(KIND);
-                        writeString(out, why);
-                    });
+            return kindAndText(KIND, why);
         }
+    }
+
+    private static byte[] kindAndText(int kind, String text) {
+        return write(
+                out -> {
+                    out.writeByte(kind);
+                    writeString(out, text);
+                });
     }
 
     /** A node's workers, as {@code DescribeTask} reports them. */

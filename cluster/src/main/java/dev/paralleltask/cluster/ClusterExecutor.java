@@ -31,6 +31,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -396,7 +397,7 @@ public final class ClusterExecutor implements TaskExecutor {
             putBack(attempt, false);
             return;
         }
-        if (reply instanceof Wire.Crashed crashed && mayRetry(call)) {
+        if (reply instanceof Wire.Crashed && mayRetry(call)) {
             putBack(attempt, true);
             return;
         }
@@ -458,7 +459,7 @@ public final class ClusterExecutor implements TaskExecutor {
             lock.unlock();
         }
         refreshSoon();
-        topology.schedule(this::refreshTopology, AVOID_MILLIS, TimeUnit.MILLISECONDS);
+        refreshIn(AVOID_MILLIS); // by then Ignite knows whether the node is gone
         if (neverReached(error)) {
             putBack(attempt, false);
             return;
@@ -624,7 +625,16 @@ public final class ClusterExecutor implements TaskExecutor {
     private void refreshSoon() {
         if (!refreshPending) {
             refreshPending = true;
-            topology.execute(this::refreshTopology);
+            refreshIn(0);
+        }
+    }
+
+    /** Learns the nodes again after {@code millis}; not once the executor has ended. */
+    private void refreshIn(long millis) {
+        try {
+            topology.schedule(this::refreshTopology, millis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // terminated: there are no calls left to send
         }
     }
 

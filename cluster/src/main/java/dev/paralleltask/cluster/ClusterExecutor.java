@@ -499,7 +499,8 @@ public final class ClusterExecutor implements TaskExecutor {
     /**
      * Whether the call never got to its node: its connection was found closed before the request
      * was written (a closed connection fails the requests it had sent with the reason it closed),
-     * or Ignite says the node had left before the job was sent to it. Anything else may have run.
+     * connecting again was refused, or Ignite says the node had left before the job was sent to it.
+     * Anything else may have run.
      */
     private static boolean neverReached(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
@@ -507,6 +508,9 @@ public final class ClusterExecutor implements TaskExecutor {
             if (t instanceof ClientConnectionException
                     && m.startsWith("Channel is closed")
                     && t.getCause() == null) {
+                return true;
+            }
+            if (t instanceof java.net.ConnectException) {
                 return true;
             }
             if (m.contains("Failed to map task jobs to nodes")

@@ -11,6 +11,7 @@ import dev.paralleltask.runtime.WorkerCrashedException;
 import dev.paralleltask.runtime.WorkerStartException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -167,6 +168,28 @@ class NodeDeathTest {
                 Nodes.signal(nodes.get(0), "CONT");
             }
             assertEquals(7, work.add(3, 4).get(60, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void callsFailOnceNoNodeWasReachableForTheNoNodeTimeout() throws Exception {
+        try (Nodes nodes = Nodes.start(1, 1);
+                ClusterExecutor cluster =
+                        ClusterExecutor.builder()
+                                .connect(nodes.get(0).clientAddress)
+                                .noNodeTimeout(Duration.ofSeconds(2))
+                                .build()) {
+            WorkTasks work = new WorkTasks(cluster);
+            assertEquals(3, work.add(1, 2).get(60, TimeUnit.SECONDS));
+            nodes.kill(nodes.get(0));
+            ExecutionException e =
+                    assertThrows(
+                            ExecutionException.class,
+                            () -> work.add(3, 4).get(60, TimeUnit.SECONDS));
+            WorkerStartException none = assertInstanceOf(WorkerStartException.class, e.getCause());
+            assertTrue(
+                    none.getMessage().contains("no cluster node was reachable for 2 s"),
+                    none.getMessage());
         }
     }
 

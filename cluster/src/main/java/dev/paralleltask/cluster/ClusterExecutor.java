@@ -2,6 +2,7 @@ package dev.paralleltask.cluster;
 
 import dev.paralleltask.cluster.internal.DescribeTask;
 import dev.paralleltask.cluster.internal.IgniteSetup;
+import dev.paralleltask.cluster.internal.Replies;
 import dev.paralleltask.cluster.internal.RunCallTask;
 import dev.paralleltask.cluster.internal.Wire;
 import dev.paralleltask.runtime.TaskExecutor;
@@ -14,7 +15,6 @@ import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
-import dev.paralleltask.runtime.internal.wire.Frame;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -40,7 +40,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.client.ClientCompute;
-import org.apache.ignite.client.ClientConnectionException;
 import org.apache.ignite.client.IgniteClient;
 import org.apache.ignite.client.IgniteClientFuture;
 
@@ -402,42 +401,13 @@ public final class ClusterExecutor implements TaskExecutor {
             return;
         }
         settled(attempt);
-        if (reply instanceof Wire.Answer a) {
-            Frame.Answer frame =
-                    switch (a.kind()) {
-                        case Wire.Answer.RESULT -> new Frame.Result(0, a.body());
-                        case Wire.Answer.FAILURE -> new Frame.Failure(0, a.fatal(), a.body());
-                        default -> new Frame.Unsendable(0, a.position(), a.message());
-                    };
-            CallCoding.Outcome outcome = CallCoding.decode(call.method, frame, loader, admission);
-            if (outcome.failure() != null) {
-                CallFutures.fail(call.future, outcome.failure());
-            } else {
-                CallFutures.complete(call.future, outcome.value());
-            }
-        } else if (reply instanceof Wire.TimedOut t) {
-            CallFutures.fail(
-                    call.future,
-                    Failures.timeout(
-                            call.method,
-                            Duration.ofMillis(t.timeoutMillis()),
-                            Duration.ofMillis(t.elapsedMillis()),
-                            t.where(),
-                            t.stack()));
-        } else if (reply instanceof Wire.Crashed c) {
-            CallFutures.fail(
-                    call.future,
-                    Failures.crashedElsewhere(
-                            "on " + node + ": " + c.message() + attempt(call),
-                            c.workerName(),
-                            c.pid(),
-                            c.exitCode(),
-                            c.stderrTail(),
-                            c.stdoutTail(),
-                            null));
-        } else if (reply instanceof Wire.Unrunnable u) {
-            CallFutures.fail(
-                    call.future, Failures.cannotRunOn(call.method, node.toString(), u.why()));
+        CallCoding.Outcome outcome =
+                Replies.outcome(
+                        call.method, reply, node.toString(), attempt(call), loader, admission);
+        if (outcome.failure() != null) {
+            CallFutures.fail(call.future, outcome.failure());
+        } else {
+            CallFutures.complete(call.future, outcome.value());
         }
     }
 
@@ -460,7 +430,7 @@ public final class ClusterExecutor implements TaskExecutor {
         }
         refreshSoon();
         refreshIn(AVOID_MILLIS); // by then Ignite knows whether the node is gone
-        if (neverReached(error)) {
+        if (Replies.neverReached(error)) {
             putBack(attempt, false);
             return;
         }
@@ -477,50 +447,13 @@ public final class ClusterExecutor implements TaskExecutor {
                                 + call.method.displayName()
                                 + attempt(call)
                                 + ": "
-                                + brief(error),
+                                + Replies.brief(error),
                         node.name,
                         -1,
                         -1,
                         List.of(),
                         List.of(),
                         error));
-    }
-
-    /** The gist of what Ignite said: its messages describe its internals at length. */
-    private static String brief(Throwable error) {
-        String said = String.valueOf(error.getMessage());
-        int internals = said.indexOf(": GridTaskWorker [");
-        if (internals > 0) {
-            said = said.substring(0, internals);
-        }
-        return said.length() <= 300 ? said : said.substring(0, 300) + "...";
-    }
-
-    /**
-     * Whether the call never got to its node: its connection was found closed before the request
-     * was written (a closed connection fails the requests it had sent with the reason it closed),
-     * connecting again was refused, or Ignite says the node had left before the job was sent to it.
-     * Anything else may have run.
-     */
-    private static boolean neverReached(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            String m = String.valueOf(t.getMessage());
-            if (t instanceof ClientConnectionException
-                    && m.startsWith("Channel is closed")
-                    && t.getCause() == null) {
-                return true;
-            }
-            if (t instanceof java.net.ConnectException) {
-                return true;
-            }
-            if (m.contains("Failed to map task jobs to nodes")
-                    || m.contains("Failed to send job due to node failure")
-                    || m.contains("Cluster group is empty")
-                    || m.contains("Topology projection is empty")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private boolean mayRetry(Call call) {

@@ -157,7 +157,8 @@ public final class IgniteSetup {
     public static ClientConfiguration client(List<String> addresses, Tls tls) {
         return tls(new ClientConfiguration(), tls)
                 .setAddresses(addresses.toArray(String[]::new))
-                .setTimeout(REQUEST_TIMEOUT_MILLIS);
+                .setHandshakeTimeout(REQUEST_TIMEOUT_MILLIS)
+                .setRequestTimeout(REQUEST_TIMEOUT_MILLIS);
     }
 
     /** How long a question to a node may take; a call's own wait has no such limit. */

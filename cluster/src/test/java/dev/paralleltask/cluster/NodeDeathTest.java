@@ -182,11 +182,22 @@ class NodeDeathTest {
             WorkTasks work = new WorkTasks(cluster);
             assertEquals(3, work.add(1, 2).get(60, TimeUnit.SECONDS));
             nodes.kill(nodes.get(0));
+            // Until the executor has seen it go, a call may still be sent to it (and then may
+            // have run there); from then on, calls wait for a node.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!cluster.nodes().isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, cluster.toString());
+                Thread.sleep(20);
+            }
             ExecutionException e =
                     assertThrows(
                             ExecutionException.class,
                             () -> work.add(3, 4).get(60, TimeUnit.SECONDS));
-            WorkerStartException none = assertInstanceOf(WorkerStartException.class, e.getCause());
+            WorkerStartException none =
+                    assertInstanceOf(
+                            WorkerStartException.class,
+                            e.getCause(),
+                            () -> e.getCause().toString());
             assertTrue(
                     none.getMessage().contains("no cluster node was reachable for 2 s"),
                     none.getMessage());

@@ -105,6 +105,60 @@ class FlightRecorderTest {
         assertTrue(crash.getBoolean("crashed"));
     }
 
+    @Test
+    void aRecordingStartedAfterThePoolWasBuiltSeesItsCalls() throws Exception {
+        Path file = temp.resolve("later.jfr");
+        try (Recording recording = new Recording()) {
+            try (ProcessPool pool = ProcessPool.builder().workers(1).namePrefix("later-").build()) {
+                FaultsTasks tasks = new FaultsTasks(pool);
+                await(tasks.pid());
+                recording.enable("dev.paralleltask.CallFinished");
+                recording.start();
+                await(tasks.increment());
+            } // closed: every call's finish recorded
+            recording.stop();
+            recording.dump(file);
+        }
+        List<String> finished =
+                RecordingFile.readAllEvents(file).stream()
+                        .filter(
+                                e ->
+                                        e.getEventType()
+                                                .getName()
+                                                .equals("dev.paralleltask.CallFinished"))
+                        .map(e -> e.getString("method") + " " + e.getString("outcome"))
+                        .collect(Collectors.toList());
+        assertEquals(List.of("Faults.increment() result"), finished);
+    }
+
+    /**
+     * The first use of an event class sets up the JDK's recorder, 115-145 ms in a fresh JVM: a
+     * program that records nothing must not pay it.
+     */
+    @Test
+    void aProgramThatRecordsNothingLoadsNoEventClass() throws Exception {
+        Process program =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Xlog:class+load=info",
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                ShortProgram.class.getName())
+                        .redirectErrorStream(true)
+                        .start();
+        String out = new String(program.getInputStream().readAllBytes());
+        assertEquals(0, program.waitFor(), out);
+        assertTrue(out.contains("pid "), out);
+        List<String> jfr =
+                out.lines()
+                        .filter(
+                                l ->
+                                        l.contains("jdk.jfr.internal.")
+                                                || l.matches(".*PoolMonitor\\$(Call|Worker).*"))
+                        .collect(Collectors.toList());
+        assertEquals(List.of(), jfr);
+    }
+
     private static long count(List<RecordedEvent> events, String name) {
         return events.stream().filter(e -> e.getEventType().getName().equals(name)).count();
     }

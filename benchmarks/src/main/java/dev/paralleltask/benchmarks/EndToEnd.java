@@ -271,13 +271,22 @@ public final class EndToEnd {
 
     // 3c. Pools of more workers than cores: their start and their no-op throughput, against the
     // same for a pool of 2.
+    // Beside each pool, as many bare JVMs started at once until each said hello over a Unix socket
+    // (the floor of starting that many JVMs on this machine), and the CPU each process used until
+    // then: a start that outgrows the cores is bounded by the CPU every JVM needs.
     private void oversubscribed() throws Exception {
         int[] sizes = {2, 4, 8, 16};
         ColdStart.poolOfTwoMillis(); // the first pool of this JVM would load and compile for all
         double[] start = new double[sizes.length];
         double[] rate = new double[sizes.length];
+        double[] workerCpu = new double[sizes.length];
+        double[] bare = new double[sizes.length];
+        double[] bareCpu = new double[sizes.length];
         for (int i = 0; i < sizes.length; i++) {
             double[] starts = new double[3];
+            double[] cpus = new double[3];
+            double[] bares = new double[3];
+            double[] bareCpus = new double[3];
             for (int r = 0; r < starts.length; r++) {
                 long t0 = System.nanoTime();
                 try (ProcessPool pool = ProcessPool.builder().workers(sizes[i]).build()) {
@@ -290,19 +299,37 @@ public final class EndToEnd {
                         f.get();
                     }
                     starts[r] = millisSince(t0);
+                    cpus[r] =
+                            pool.stats().workers().stream()
+                                    .mapToDouble(w -> cpuMillis(w.pid()))
+                                    .average()
+                                    .orElse(Double.NaN);
                     if (r == starts.length - 1) {
                         rate[i] = median(callsPerSecond(tasks, false));
                     }
                 }
+                t0 = System.nanoTime();
+                try (BareChildren children = new BareChildren(sizes[i])) {
+                    bares[r] = millisSince(t0);
+                    bareCpus[r] =
+                            children.processes.stream()
+                                    .mapToDouble(c -> cpuMillis(c.pid()))
+                                    .average()
+                                    .orElse(Double.NaN);
+                }
             }
             start[i] = median(starts);
+            workerCpu[i] = median(cpus);
+            bare[i] = median(bares);
+            bareCpu[i] = median(bareCpus);
         }
+        int cores = Runtime.getRuntime().availableProcessors();
         for (int i = 1; i < sizes.length; i++) {
             row(
                     "pool of "
                             + sizes[i]
                             + " on "
-                            + Runtime.getRuntime().availableProcessors()
+                            + cores
                             + " cores: start (median of 3), 100,000 no-op calls (median of "
                             + ROUNDS
                             + ")",
@@ -310,6 +337,38 @@ public final class EndToEnd {
                     ms(start[0]) + ", " + rate(rate[0]) + " (pool of 2)",
                     ratio(start[i] / start[0]) + " start, " + ratio(rate[i] / rate[0]) + " calls",
                     sizes[i] == 8 ? "<= 2x start, >= 0.5x calls" : "measured");
+        }
+        for (int i = 0; i < sizes.length; i++) {
+            row(
+                    "pool of "
+                            + sizes[i]
+                            + " started against "
+                            + sizes[i]
+                            + " bare JVMs started at once until each said hello (median of 3);"
+                            + " CPU per process until then",
+                    ms(start[i]) + "; " + ms(workerCpu[i]) + " CPU per worker",
+                    ms(bare[i]) + "; " + ms(bareCpu[i]) + " CPU per bare JVM",
+                    ratio(start[i] / bare[i])
+                            + " ("
+                            + sizes[i]
+                            + " bare JVMs: "
+                            + ratio(bare[i] / bare[0])
+                            + " of 2)",
+                    "measured");
+        }
+    }
+
+    /**
+     * The CPU time, user and system, process {@code pid} has used so far, from {@code /proc}; NaN
+     * where there is none. Linux counts it in ticks of 10 ms.
+     */
+    static double cpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
         }
     }
 

@@ -4,6 +4,7 @@ import dev.paralleltask.runtime.internal.shared.SharedDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Halts the worker soon after its parent dies, even while a task is running, and removes what the
@@ -34,25 +35,29 @@ final class ParentWatch {
     static ParentWatch start(long parentPid, Path socket, Path ring) {
         ParentWatch watch = new ParentWatch(parentPid, socket, ring);
         Thread thread =
-                new Thread(
-                        () -> {
-                            while (watch.isAlive()) {
-                                try {
-                                    Thread.sleep(POLL_MILLIS);
-                                } catch (InterruptedException e) {
-                                    return;
-                                }
-                            }
-                            watch.removePoolFiles();
-                            watch.removeSharedObjects();
-                            // halt, not exit: shutdown hooks of user code must not keep an orphan
-                            // alive.
-                            Runtime.getRuntime().halt(WorkerMain.EXIT_PARENT_GONE);
-                        },
-                        "paralleltask-parent-watch");
+                new Thread("paralleltask-parent-watch") {
+                    @Override
+                    public void run() {
+                        watch.watch();
+                    }
+                };
         thread.setDaemon(true);
         thread.start();
         return watch;
+    }
+
+    private void watch() {
+        while (isAlive()) {
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+        removePoolFiles();
+        removeSharedObjects();
+        // halt, not exit: shutdown hooks of user code must not keep an orphan alive.
+        Runtime.getRuntime().halt(WorkerMain.EXIT_PARENT_GONE);
     }
 
     /**
@@ -78,11 +83,13 @@ final class ParentWatch {
         }
     }
 
+    /**
+     * Written without lambdas, as is {@link #start}: a worker starts from a class archive whose
+     * training watches no parent, so it would spin their classes as it starts (3-5 ms).
+     */
     private boolean isAlive() {
-        boolean stillOurParent =
-                ProcessHandle.current().parent().map(p -> p.pid() == parentPid).orElse(false);
-        return stillOurParent
-                && ProcessHandle.of(parentPid).map(ProcessHandle::isAlive).orElse(false);
+        Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+        return parent.isPresent() && parent.get().pid() == parentPid && parent.get().isAlive();
     }
 
     /**

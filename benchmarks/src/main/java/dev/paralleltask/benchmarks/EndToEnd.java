@@ -17,8 +17,8 @@ import java.util.Locale;
 /**
  * Each end-to-end figure of paralleltask beside its floor, measured in the same run, printed as a
  * Markdown table: {@code java -jar benchmarks/target/paralleltask-benchmarks.jar [figure...]},
- * where a figure is one of start, cold, roundtrip, throughput, oversubscribed, map, respawn, echo,
- * shared, cpu, cluster, memory (default: all).
+ * where a figure is one of start, cold, phases, roundtrip, throughput, oversubscribed, map,
+ * respawn, echo, shared, cpu, cluster, memory (default: all).
  */
 public final class EndToEnd {
     private static final int ROUNDS = 5;
@@ -62,6 +62,7 @@ public final class EndToEnd {
     private enum Figure {
         START(EndToEnd::poolStart),
         COLD(EndToEnd::coldStart),
+        PHASES(bench -> StartPhases.measure(bench)),
         ROUNDTRIP(EndToEnd::roundTrip),
         THROUGHPUT(EndToEnd::throughput),
         OVERSUBSCRIBED(EndToEnd::oversubscribed),

@@ -16,6 +16,7 @@ import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.spi.RuntimeAccess;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.Frame;
+import dev.paralleltask.runtime.internal.wire.ValueCodingException;
 import dev.paralleltask.runtime.internal.worker.WarmUp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -114,6 +115,7 @@ public final class Pool {
     private final Dispatcher dispatcher;
     private final WorkerSupervisor supervisor;
     private final WorkerListener listener;
+    private final WorkerLauncher launcher;
 
     /** The class data archive to make once the first workers are up, or null. */
     private final ClassArchive archiveToMake;
@@ -142,9 +144,7 @@ public final class Pool {
                         this::carryOut,
                         monitor,
                         s.initializer() != null);
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        this.listener = new WorkerListener(name, secret, scheduler);
+        this.listener = new WorkerListener(name, scheduler);
         // The launch's own options first, then the class archive's, then the user's, which win.
         List<String> jvmOptions = new ArrayList<>(where.jvmOptions());
         ClassArchive archive =
@@ -164,14 +164,9 @@ public final class Pool {
         }
         jvmOptions.addAll(s.jvmOptions());
         this.archiveToMake = archived ? null : archive;
-        WorkerLauncher launcher =
+        this.launcher =
                 new WorkerLauncher(
-                        s.java(),
-                        jvmOptions,
-                        where,
-                        listener.socket(),
-                        secret,
-                        s.threadsPerWorker());
+                        s.java(), jvmOptions, where, listener.socket(), s.threadsPerWorker());
         this.supervisor =
                 new WorkerSupervisor(
                         dispatcher,
@@ -187,7 +182,6 @@ public final class Pool {
                         s.initializer() == null
                                 ? null
                                 : w -> s.initializer().apply(new PinnedExecutor(w)));
-        listener.start(supervisor::hello);
     }
 
     /**
@@ -207,12 +201,14 @@ public final class Pool {
         try {
             pool = new Pool(settings, loader, where);
         } catch (IOException e) {
-            throw Failures.startFailure("cannot open the pool's socket: " + e, List.of(), e);
+            throw Failures.startFailure("cannot make the pool's directory: " + e, List.of(), e);
         }
         List<Worker> first = new ArrayList<>();
         for (int i = 0; i < settings.minWorkers() + settings.spareWorkers(); i++) {
             first.add(pool.supervisor.launch());
         }
+        pool.listen(); // while the workers' JVMs start
+        warmUpCallPath(loader, settings.admission());
         pool.awaitWorkers(first);
         if (pool.archiveToMake != null) {
             pool.archiveToMake.makeInBackground(); // now, so as not to slow this pool's start
@@ -447,6 +443,36 @@ public final class Pool {
             }
             scheduler.shutdownNow();
             housekeeping.shutdown();
+        }
+    }
+
+    /**
+     * Opens the socket with a new secret and gives the secret to the workers, which then connect;
+     * on failure, ends the pool and throws.
+     */
+    private void listen() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        try {
+            listener.open(secret, supervisor::hello);
+        } catch (IOException e) {
+            endAfterFailedStart();
+            throw Failures.startFailure("cannot open the pool's socket: " + e, List.of(), e);
+        }
+        launcher.secret(secret);
+    }
+
+    /**
+     * While the workers start: encodes a call and decodes its answer once, as the program's first
+     * call will, so that it finds this JVM's codec loaded (12-16 ms of a fresh program).
+     */
+    private static void warmUpCallPath(ClassLoader loader, AnswerAdmission admission) {
+        CallCoding.encode(WARM_UP, null, new Object[] {List.of("a")});
+        try {
+            CallCoding.decode(
+                    WARM_UP, new Frame.Result(0, CallCodec.encodeResult(1)), loader, admission);
+        } catch (ValueCodingException e) {
+            throw new AssertionError("the warm-up call cannot be coded", e);
         }
     }
 

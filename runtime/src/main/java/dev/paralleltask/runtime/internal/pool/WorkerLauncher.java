@@ -9,52 +9,70 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Starts worker JVMs: the command line, and the pool's secret on the child's stdin. */
+/**
+ * Starts worker JVMs: the command line, and the pool's secret on the child's stdin. The pool
+ * launches its first workers before it has a secret (see {@link WorkerListener#WorkerListener});
+ * they wait for it on their stdin, and have it once {@link #secret} is called.
+ */
 final class WorkerLauncher {
     private final Path java;
     private final List<String> jvmOptions;
     private final String classpath;
     private final String mainClass;
     private final Path socket;
-    private final byte[] secret;
     private final int threads;
+
+    /** Guarded by this; null until {@link #secret}. */
+    private byte[] secret;
+
+    /** Guarded by this: the processes launched before there was a secret. */
+    private final List<Process> waiting = new ArrayList<>();
 
     /**
      * @param threads how many calls a worker runs at once
      */
     WorkerLauncher(
-            Path java,
-            List<String> jvmOptions,
-            WorkerClasspath where,
-            Path socket,
-            byte[] secret,
-            int threads) {
+            Path java, List<String> jvmOptions, WorkerClasspath where, Path socket, int threads) {
         this.java = java;
         this.jvmOptions = List.copyOf(jvmOptions);
         this.classpath = where.classpath();
         this.mainClass = where.mainClass();
         this.socket = socket;
-        this.secret = secret.clone();
         this.threads = threads;
     }
 
     /**
      * Starts worker {@code workerId}, whose {@linkplain #ring ring} must exist; it maps the ring
-     * and connects back to the pool's socket on its own. {@code started} is given the process
-     * before the worker is given the pool's secret: the worker cannot say hello before the pool
-     * knows its pid.
+     * and connects back to the pool's socket on its own once it has the secret. {@code started} is
+     * given the process before the worker is given the pool's secret: the worker cannot say hello
+     * before the pool knows its pid.
      */
-    Process launch(int workerId, Consumer<Process> started) throws IOException {
+    synchronized Process launch(int workerId, Consumer<Process> started) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command(workerId));
         Process process = builder.start();
         started.accept(process);
+        if (secret != null) {
+            tell(process);
+        } else {
+            waiting.add(process);
+        }
+        return process;
+    }
+
+    /** The pool's secret, now that it listens: given to every worker launched before and after. */
+    synchronized void secret(byte[] secret) {
+        this.secret = secret.clone();
+        waiting.forEach(this::tell);
+        waiting.clear();
+    }
+
+    private void tell(Process process) {
         try (OutputStream stdin = process.getOutputStream()) {
             stdin.write(
                     (HexFormat.of().formatHex(secret) + "\n").getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             // The child died before reading its secret; its exit and stderr tell why.
         }
-        return process;
     }
 
     /** The file of worker {@code workerId}'s answer ring, beside the pool's socket. */

@@ -14,7 +14,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -36,28 +35,42 @@ final class WorkerListener implements Closeable {
 
     private final Path directory;
     private final Path socket;
-    private final ServerSocketChannel server;
-    private final byte[] secret;
     private final ScheduledExecutorService scheduler;
-
     private final String name;
-    private volatile Handshake handshake;
 
-    /** Opens the socket; connections wait until {@link #start}. */
-    WorkerListener(String name, byte[] secret, ScheduledExecutorService scheduler)
-            throws IOException {
+    /** Set by {@link #open}, before the acceptor starts. */
+    private volatile ServerSocketChannel server;
+
+    private byte[] secret;
+    private Handshake handshake;
+
+    /**
+     * Makes the pool's private directory, where the socket will be. Nothing listens until {@link
+     * #open}: a fresh JVM's first Unix socket costs it 15-30 ms (the JDK seeds a {@code
+     * SecureRandom} for it), which the pool pays after it launched its first workers.
+     */
+    WorkerListener(String name, ScheduledExecutorService scheduler) throws IOException {
         this.name = name;
         this.directory = privateDirectory();
         this.socket = directory.resolve("pool.sock");
-        this.secret = secret.clone();
         this.scheduler = scheduler;
-        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        server.bind(UnixDomainSocketAddress.of(socket));
     }
 
-    /** Accepts connections from now on; each verified hello goes to {@code handshake}. */
-    void start(Handshake handshake) {
+    /**
+     * Binds the socket and accepts connections from now on; a worker that opens with {@code secret}
+     * goes to {@code handshake}.
+     */
+    void open(byte[] secret, Handshake handshake) throws IOException {
+        this.secret = secret.clone();
         this.handshake = handshake;
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.bind(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+        this.server = channel;
         Thread acceptor = new Thread(this::acceptLoop, name + "-listener");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -69,12 +82,16 @@ final class WorkerListener implements Closeable {
 
     @Override
     public void close() throws IOException {
-        server.close();
+        ServerSocketChannel channel = server;
+        if (channel != null) {
+            channel.close();
+        }
         Files.deleteIfExists(socket);
         Files.deleteIfExists(directory);
     }
 
     private void acceptLoop() {
+        ServerSocketChannel server = this.server;
         while (server.isOpen()) {
             try {
                 SocketChannel connection = server.accept();
@@ -139,8 +156,6 @@ final class WorkerListener implements Closeable {
      * removes such directories, and the shared objects of such processes, as it makes its own.
      */
     private static Path privateDirectory() throws IOException {
-        var ownerOnly =
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
         Path base = Path.of(System.getProperty("java.io.tmpdir"));
         Path shm = Path.of("/dev/shm");
         if (Files.isDirectory(shm) && Files.isWritable(shm)) {
@@ -150,7 +165,7 @@ final class WorkerListener implements Closeable {
         }
         SharedDirectory.removeAbandoned(base, "paralleltask-");
         SharedDirectory.removeAbandoned(base, SharedDirectory.PREFIX);
-        return Files.createTempDirectory(
-                base, "paralleltask-" + ProcessHandle.current().pid() + "-", ownerOnly);
+        return SharedDirectory.createPrivate(
+                base, "paralleltask-" + ProcessHandle.current().pid() + "-");
     }
 }

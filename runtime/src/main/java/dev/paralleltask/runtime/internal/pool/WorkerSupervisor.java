@@ -105,7 +105,10 @@ final class WorkerSupervisor {
             return worker;
         }
         Process process = worker.process;
-        PoolLog.pool.log(DEBUG, () -> "started worker " + worker.describe());
+        // Off this thread: the first message of a JVM sets up its logging, 15-25 ms of a fresh
+        // program that would hold up the launch of the pool's next worker.
+        housekeeping.execute(
+                () -> PoolLog.pool.log(DEBUG, () -> "started worker " + worker.describe()));
         monitor.workerStarted(worker);
         worker.stdout =
                 OutputPump.start(

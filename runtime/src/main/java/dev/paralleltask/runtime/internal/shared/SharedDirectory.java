@@ -3,6 +3,7 @@ package dev.paralleltask.runtime.internal.shared;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -12,6 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Where the shared objects of a process family live: one directory only this user can enter, in
@@ -67,11 +69,7 @@ public final class SharedDirectory {
             base = shm;
         }
         removeAbandoned(base, PREFIX);
-        Path dir =
-                Files.createTempDirectory(
-                        base,
-                        PREFIX + ProcessHandle.current().pid() + "-",
-                        PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        Path dir = createPrivate(base, PREFIX + ProcessHandle.current().pid() + "-");
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(() -> removeAll(dir), "paralleltask-shared-cleanup"));
         return dir;
@@ -106,6 +104,30 @@ public final class SharedDirectory {
                 && dir.getFileName() != null
                 && dir.getFileName().toString().startsWith(PREFIX)
                 && isPrivate(dir);
+    }
+
+    /**
+     * Makes a new directory {@code <prefix><random>} in {@code base} that only this user can enter.
+     * Its name is random only so as not to collide: mkdir fails on any name that exists, a link
+     * included, so the name need not be secret, and a {@link java.security.SecureRandom} (which
+     * {@link Files#createTempDirectory} seeds on first use, 15-30 ms of a fresh JVM's start) is not
+     * needed.
+     */
+    public static Path createPrivate(Path base, String prefix) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            Path dir =
+                    base.resolve(
+                            prefix
+                                    + Long.toUnsignedString(
+                                            ThreadLocalRandom.current().nextLong(), 36));
+            try {
+                return Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 100) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /**

@@ -45,6 +45,16 @@ final class StartPhases {
     private StartPhases() {}
 
     static void measure(EndToEnd bench) throws Exception {
+        if (Runtime.version().feature() >= 25) { // see ClassArchive
+            bench.row(
+                    "fresh program, pool of 2: where its start goes",
+                    "not measured on JDK " + Runtime.version().feature(),
+                    "",
+                    "",
+                    "workers start from an ahead-of-time cache, which loads all its classes as"
+                            + " the JVM starts: a class's loading marks no phase");
+            return;
+        }
         Map<String, List<Double>> at = new TreeMap<>();
         List<Double> totals = new ArrayList<>();
         runLogged(null); // makes the workers' class archive if the jar is new
@@ -120,7 +130,12 @@ final class StartPhases {
             }
         }
         if (caller == null || workers.size() != 2) {
-            throw new IOException("expected the program's log and 2 workers' in " + logs);
+            StringBuilder found = new StringBuilder();
+            for (List<String> w : workers) {
+                found.append("\n  a log beginning ").append(w.isEmpty() ? "(empty)" : w.get(0));
+            }
+            throw new IOException(
+                    "expected the program's log and 2 workers' in " + logs + "; found" + found);
         }
         long zero = stamp(caller.get(0));
         int n = 0;

@@ -124,17 +124,7 @@ class ClassArchiveTest {
 
     @Test
     void anArchiveATrainingMadeAfterAShortProgramExitedIsUsedByTheNextPool() throws Exception {
-        Process program =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-D" + CACHE_PROPERTY + "=" + cache,
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                ShortProgram.class.getName())
-                        .redirectErrorStream(true)
-                        .start();
-        String out = new String(program.getInputStream().readAllBytes());
-        assertEquals(0, program.waitFor(), out);
+        ShortProgram.runFresh("-D" + CACHE_PROPERTY + "=" + cache);
         assertTrue(
                 files().stream().anyMatch(f -> f.contains(".tmp-")),
                 "the program started a training, which outlives it: " + files());

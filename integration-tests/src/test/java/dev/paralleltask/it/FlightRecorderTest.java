@@ -137,17 +137,7 @@ class FlightRecorderTest {
      */
     @Test
     void aProgramThatRecordsNothingLoadsNoEventClass() throws Exception {
-        Process program =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-Xlog:class+load=info",
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                ShortProgram.class.getName())
-                        .redirectErrorStream(true)
-                        .start();
-        String out = new String(program.getInputStream().readAllBytes());
-        assertEquals(0, program.waitFor(), out);
+        String out = ShortProgram.runFresh("-Xlog:class+load=info");
         assertTrue(out.contains("pid "), out);
         List<String> jfr =
                 out.lines()

@@ -573,6 +573,7 @@ public final class EndToEnd {
         long serial = Primes.count(0, limit);
         double serialMs = millisSince(t0);
         double parallelMs;
+        double warmChunkMs;
         try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
             PrimesTasks tasks = new PrimesTasks(pool);
             tasks.count(0, limit / 4).get(); // warm-up, once on each worker
@@ -590,6 +591,7 @@ public final class EndToEnd {
             if (total != serial) {
                 throw new AssertionError(total + " != " + serial);
             }
+            warmChunkMs = firstChunkMillis(tasks, limit / chunks);
         }
         row(
                 "primes below 20M in 40 chunks over 2 workers (the main sample)",
@@ -616,6 +618,29 @@ public final class EndToEnd {
                 ms(serialMs) + " (serial, in-process, warm)",
                 String.format(Locale.ROOT, "%.2fx speed-up", serialMs / coldMs),
                 ">= 1.85x");
+        double[] firstChunk = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+                firstChunk[r] = firstChunkMillis(new PrimesTasks(pool), limit / chunks);
+            }
+        }
+        row(
+                "the first chunk (primes below "
+                        + limit / chunks
+                        + ") as a new worker's first call, median of "
+                        + ROUNDS
+                        + ": what the JIT costs it",
+                ms(median(firstChunk)),
+                ms(warmChunkMs) + " (the same call on a warm worker)",
+                ratio(median(firstChunk) / warmChunkMs),
+                "measured");
+    }
+
+    /** Times one call that counts the primes below {@code to}, alone on the pool. */
+    private static double firstChunkMillis(PrimesTasks tasks, int to) throws Exception {
+        long t0 = System.nanoTime();
+        tasks.count(0, to).get();
+        return millisSince(t0);
     }
 
     // 6. Resident memory of an idle worker, against a bare JVM child.

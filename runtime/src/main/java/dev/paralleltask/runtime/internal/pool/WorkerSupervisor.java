@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -107,8 +108,13 @@ final class WorkerSupervisor {
         Process process = worker.process;
         // Off this thread: the first message of a JVM sets up its logging, 15-25 ms of a fresh
         // program that would hold up the launch of the pool's next worker.
-        housekeeping.execute(
-                () -> PoolLog.pool.log(DEBUG, () -> "started worker " + worker.describe()));
+        Runnable logStart =
+                () -> PoolLog.pool.log(DEBUG, () -> "started worker " + worker.describe());
+        try {
+            housekeeping.execute(logStart);
+        } catch (RejectedExecutionException e) { // the pool ended meanwhile
+            logStart.run();
+        }
         monitor.workerStarted(worker);
         worker.stdout =
                 OutputPump.start(

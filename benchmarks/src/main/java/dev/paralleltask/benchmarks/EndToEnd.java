@@ -21,7 +21,7 @@ import java.util.Locale;
  * respawn, echo, shared, cpu, cluster, memory (default: all).
  */
 public final class EndToEnd {
-    private static final int ROUNDS = 5;
+    static final int ROUNDS = 5;
     private static final int ROUND_TRIPS = 20_000;
     private static final int THROUGHPUT_CALLS = 100_000;
 
@@ -60,14 +60,14 @@ public final class EndToEnd {
 
     /** The figures, by the names the command line takes. */
     private enum Figure {
-        START(EndToEnd::poolStart),
-        COLD(EndToEnd::coldStart),
+        START(StartFigures::poolStart),
+        COLD(StartFigures::coldStart),
         PHASES(bench -> StartPhases.measure(bench)),
         ROUNDTRIP(EndToEnd::roundTrip),
         THROUGHPUT(EndToEnd::throughput),
-        OVERSUBSCRIBED(EndToEnd::oversubscribed),
+        OVERSUBSCRIBED(StartFigures::oversubscribed),
         MAP(EndToEnd::mapThroughput),
-        RESPAWN(EndToEnd::respawn),
+        RESPAWN(StartFigures::respawn),
         ECHO(EndToEnd::bigEcho),
         SHARED(bench -> SharedFigures.measure(bench)),
         CPU(EndToEnd::cpuSpeedup),
@@ -96,76 +96,6 @@ public final class EndToEnd {
                         + " |";
         rows.add(row);
         System.out.println(row);
-    }
-
-    // 1b. The same from a fresh JVM, as a user's program starts (its class archive made by an
-    // earlier run), against a fresh JVM that starts two bare JVMs until each said hello.
-    private void coldStart() throws Exception {
-        runFresh(ColdStart.class, "pool"); // makes the workers' class archive if there is none
-        Thread.sleep(5_000); // its training ends meanwhile; the next program moves it into place
-        runFresh(ColdStart.class, "pool");
-        double[] ours = new double[7];
-        double[] floor = new double[7];
-        for (int r = 0; r < ours.length; r++) {
-            ours[r] = runFresh(ColdStart.class, "pool");
-            floor[r] = runFresh(ColdStart.class, "bare");
-        }
-        row(
-                "a fresh JVM builds a pool of 2 until both answered a call (median of 7 programs)",
-                ms(median(ours)),
-                ms(median(floor)) + " (a fresh JVM starts 2 bare JVMs)",
-                ratio(median(ours) / median(floor)),
-                "measured");
-        double[] python = new double[7];
-        for (int r = 0; r < python.length; r++) {
-            python[r] = PythonPeer.spawnPoolMillis();
-        }
-        if (python[0] > 0) {
-            row(
-                    "the same against Python's spawn pool of 2 (median of 7 programs)",
-                    ms(median(ours)),
-                    ms(median(python)) + " (ProcessPoolExecutor, spawn, from a fresh python3)",
-                    ratio(median(ours) / median(python)),
-                    "<= 1x");
-        }
-    }
-
-    /** Runs {@code main} in a fresh JVM on this classpath; returns the number it printed. */
-    private static double runFresh(Class<?> main, String arg) throws Exception {
-        Process p =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                main.getName(),
-                                arg)
-                        .redirectError(ProcessBuilder.Redirect.INHERIT)
-                        .start();
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        if (p.waitFor() != 0) {
-            throw new IOException(main.getName() + " " + arg + " exited with " + p.exitValue());
-        }
-        return Double.parseDouble(out);
-    }
-
-    // 1. A pool of 2 until both workers answered a call, against two bare JVMs until each said
-    // hello.
-    private void poolStart() throws Exception {
-        double[] ours = new double[ROUNDS];
-        double[] floor = new double[ROUNDS];
-        for (int r = 0; r < ROUNDS; r++) {
-            long t0 = System.nanoTime();
-            BareChildren bare = new BareChildren(2);
-            floor[r] = millisSince(t0);
-            bare.close();
-            ours[r] = ColdStart.poolOfTwoMillis();
-        }
-        row(
-                "pool of 2 started, both answered a call (median of " + ROUNDS + ")",
-                ms(median(ours)),
-                ms(median(floor)) + " (2 bare JVMs)",
-                ratio(median(ours) / median(floor)),
-                "<= 1.3x");
     }
 
     // 2. Sequential no-op round trip, against an in-process executor and a bare socket echo.
@@ -270,111 +200,7 @@ public final class EndToEnd {
                 "(transport floor, batched)");
     }
 
-    // 3c. Pools of more workers than cores: their start and their no-op throughput, against the
-    // same for a pool of 2.
-    // Beside each pool, as many bare JVMs started at once until each said hello over a Unix socket
-    // (the floor of starting that many JVMs on this machine), and the CPU each process used until
-    // then: a start that outgrows the cores is bounded by the CPU every JVM needs.
-    private void oversubscribed() throws Exception {
-        int[] sizes = {2, 4, 8, 16};
-        ColdStart.poolOfTwoMillis(); // the first pool of this JVM would load and compile for all
-        double[] start = new double[sizes.length];
-        double[] rate = new double[sizes.length];
-        double[] workerCpu = new double[sizes.length];
-        double[] bare = new double[sizes.length];
-        double[] bareCpu = new double[sizes.length];
-        for (int i = 0; i < sizes.length; i++) {
-            double[] starts = new double[3];
-            double[] cpus = new double[3];
-            double[] bares = new double[3];
-            double[] bareCpus = new double[3];
-            for (int r = 0; r < starts.length; r++) {
-                long t0 = System.nanoTime();
-                try (ProcessPool pool = ProcessPool.builder().workers(sizes[i]).build()) {
-                    BenchTasks tasks = new BenchTasks(pool);
-                    List<TaskFuture<Void>> each = new ArrayList<>();
-                    for (int w = 0; w < sizes[i]; w++) {
-                        each.add(tasks.noop());
-                    }
-                    for (TaskFuture<Void> f : each) {
-                        f.get();
-                    }
-                    starts[r] = millisSince(t0);
-                    cpus[r] =
-                            pool.stats().workers().stream()
-                                    .mapToDouble(w -> cpuMillis(w.pid()))
-                                    .average()
-                                    .orElse(Double.NaN);
-                    if (r == starts.length - 1) {
-                        rate[i] = median(callsPerSecond(tasks, false));
-                    }
-                }
-                t0 = System.nanoTime();
-                try (BareChildren children = new BareChildren(sizes[i])) {
-                    bares[r] = millisSince(t0);
-                    bareCpus[r] =
-                            children.processes.stream()
-                                    .mapToDouble(c -> cpuMillis(c.pid()))
-                                    .average()
-                                    .orElse(Double.NaN);
-                }
-            }
-            start[i] = median(starts);
-            workerCpu[i] = median(cpus);
-            bare[i] = median(bares);
-            bareCpu[i] = median(bareCpus);
-        }
-        int cores = Runtime.getRuntime().availableProcessors();
-        for (int i = 1; i < sizes.length; i++) {
-            row(
-                    "pool of "
-                            + sizes[i]
-                            + " on "
-                            + cores
-                            + " cores: start (median of 3), 100,000 no-op calls (median of "
-                            + ROUNDS
-                            + ")",
-                    ms(start[i]) + ", " + rate(rate[i]),
-                    ms(start[0]) + ", " + rate(rate[0]) + " (pool of 2)",
-                    ratio(start[i] / start[0]) + " start, " + ratio(rate[i] / rate[0]) + " calls",
-                    sizes[i] == 8 ? "<= 2x start, >= 0.5x calls" : "measured");
-        }
-        for (int i = 0; i < sizes.length; i++) {
-            row(
-                    "pool of "
-                            + sizes[i]
-                            + " started against "
-                            + sizes[i]
-                            + " bare JVMs started at once until each said hello (median of 3);"
-                            + " CPU per process until then",
-                    ms(start[i]) + "; " + ms(workerCpu[i]) + " CPU per worker",
-                    ms(bare[i]) + "; " + ms(bareCpu[i]) + " CPU per bare JVM",
-                    ratio(start[i] / bare[i])
-                            + " ("
-                            + sizes[i]
-                            + " bare JVMs: "
-                            + ratio(bare[i] / bare[0])
-                            + " of 2)",
-                    "measured");
-        }
-    }
-
-    /**
-     * The CPU time, user and system, process {@code pid} has used so far, from {@code /proc}; NaN
-     * where there is none. Linux counts it in ticks of 10 ms.
-     */
-    static double cpuMillis(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0;
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
-    }
-
-    private static double[] callsPerSecond(BenchTasks tasks, boolean withArguments)
-            throws Exception {
+    static double[] callsPerSecond(BenchTasks tasks, boolean withArguments) throws Exception {
         double[] rates = new double[WARM_UP_ROUNDS + ROUNDS];
         List<TaskFuture<?>> futures = new ArrayList<>(THROUGHPUT_CALLS);
         for (int r = 0; r < rates.length; r++) {
@@ -452,57 +278,6 @@ public final class EndToEnd {
         if (sum != (long) MAP_CALLS * (MAP_CALLS - 1) / 2) {
             throw new AssertionError("map summed " + sum);
         }
-    }
-
-    // 3c. The next call after the worker of a pool of 1 died: with no spare it waits for a new
-    // JVM; with one, a spare that is already connected answers it.
-    private static final int RESPAWNS = 7;
-
-    private void respawn() throws Exception {
-        double[] without = respawnMillis(0);
-        double[] with = respawnMillis(1);
-        row(
-                "next call after the worker of a pool of 1 died, median of "
-                        + RESPAWNS
-                        + ", one spare",
-                ms(median(with)),
-                ms(median(without)) + " (no spare: a JVM starts)",
-                ratio(median(with) / median(without)),
-                "<= 10 ms with a spare");
-        double[] oneStart = new double[RESPAWNS];
-        for (int r = 0; r < RESPAWNS; r++) {
-            long t0 = System.nanoTime();
-            try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
-                new BenchTasks(pool).noop().get();
-                oneStart[r] = millisSince(t0);
-            }
-        }
-        row(
-                "the same, no spare (median of " + RESPAWNS + ")",
-                ms(median(without)),
-                ms(median(oneStart)) + " (a pool of 1 started until it answered a call)",
-                ratio(median(without) / median(oneStart)),
-                "<= 1.5x");
-    }
-
-    private static double[] respawnMillis(int spares) throws Exception {
-        double[] millis = new double[RESPAWNS];
-        try (ProcessPool pool = ProcessPool.builder().workers(1).spareWorkers(spares).build()) {
-            BenchTasks tasks = new BenchTasks(pool);
-            for (int r = 0; r < RESPAWNS; r++) {
-                tasks.pid().get();
-                Thread.sleep(300); // the spare (if any) is up again
-                try {
-                    tasks.exit(1).get();
-                } catch (java.util.concurrent.ExecutionException expected) {
-                    // the worker died, as it should
-                }
-                long t0 = System.nanoTime();
-                tasks.pid().get();
-                millis[r] = millisSince(t0);
-            }
-        }
-        return millis;
     }
 
     // 4. A 100 MiB byte[] echoed through a worker, against the same bytes echoed by a bare child.

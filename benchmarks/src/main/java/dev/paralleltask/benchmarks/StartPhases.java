@@ -57,7 +57,7 @@ final class StartPhases {
         }
         Map<String, List<Double>> at = new TreeMap<>();
         List<Double> totals = new ArrayList<>();
-        runLogged(null); // makes the workers' class archive if the jar is new
+        StartFigures.runFresh(ColdStart.class, "pool"); // makes the class archive if the jar is new
         for (int r = 0; r < RUNS; r++) {
             Path logs = Files.createTempDirectory("paralleltask-phases-");
             try {
@@ -88,31 +88,12 @@ final class StartPhases {
                 "with class logging on");
     }
 
-    /**
-     * Runs {@link ColdStart}, with class logging into {@code logs} unless null; returns what it
-     * printed.
-     */
+    /** Runs {@link ColdStart} with class logging into {@code logs}; returns what it printed. */
     private static double runLogged(Path logs) throws Exception {
-        ProcessBuilder builder =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                ColdStart.class.getName(),
-                                "pool")
-                        .redirectError(ProcessBuilder.Redirect.DISCARD);
-        if (logs != null) {
-            builder.environment()
-                    .put(
-                            "JAVA_TOOL_OPTIONS",
-                            "-Xlog:class+load=info:file=" + logs + "/%p.log:timemillis");
-        }
-        Process p = builder.start();
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        if (p.waitFor() != 0) {
-            throw new IOException("ColdStart exited with " + p.exitValue() + ": " + out);
-        }
-        return Double.parseDouble(out);
+        return StartFigures.runFresh(
+                ColdStart.class,
+                "pool",
+                "-Xlog:class+load=info:file=" + logs + "/%p.log:timemillis");
     }
 
     /** Adds this run's phase times to {@code at}, keyed "NN phase" to keep their order. */

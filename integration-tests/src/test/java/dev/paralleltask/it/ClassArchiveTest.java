@@ -65,6 +65,23 @@ class ClassArchiveTest {
                 "the worker did not load its main class from " + archive);
     }
 
+    /**
+     * A user who sets the workers' class sharing (here: none) decides it alone: the pool adds no
+     * archive, which JDK 25 refuses beside {@code -Xshare} (no worker would start), and makes none.
+     */
+    @Test
+    void classSharingOptionsOfTheUserLeaveThePoolsArchiveOut() throws Exception {
+        makeArchive();
+        List<String> before = files();
+        for (String option : List.of("-Xshare:off", "-Xshare:auto")) {
+            try (ProcessPool pool = ProcessPool.builder().workers(1).jvmOptions(option).build()) {
+                FaultsTasks tasks = new FaultsTasks(pool);
+                assertEquals(1, await(tasks.increment()), option);
+            }
+        }
+        assertEquals(before, files(), "the pool made or changed an archive");
+    }
+
     @Test
     void aDamagedArchiveIsPassedOverAndCallsStillRun() throws Exception {
         Path archive = makeArchive();

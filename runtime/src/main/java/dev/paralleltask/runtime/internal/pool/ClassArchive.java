@@ -141,6 +141,34 @@ final class ClassArchive {
         }
     }
 
+    /**
+     * Whether the user's JVM options for the workers set their class sharing themselves ({@code
+     * -Xshare:off}, another archive, an ahead-of-time cache of their own): the pool then neither
+     * gives its archive nor makes one. The JVM would not have both: JDK 25 refuses to start with an
+     * ahead-of-time cache beside any of these.
+     */
+    static boolean chosenByUser(List<String> jvmOptions) {
+        for (String option : jvmOptions) {
+            for (String sharing : USER_SHARING_OPTIONS) {
+                if (option.startsWith(sharing)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static final List<String> USER_SHARING_OPTIONS =
+            List.of(
+                    "-Xshare",
+                    "-XX:SharedArchiveFile",
+                    "-XX:ArchiveClassesAtExit",
+                    "-XX:SharedClassListFile",
+                    "-XX:DumpLoadedClassList",
+                    "-XX:+AutoCreateSharedArchive",
+                    "-XX:-UseSharedSpaces",
+                    "-XX:AOT");
+
     /** Whether the archive is made; marks it used when it is. */
     boolean isReady() {
         if (!Files.isRegularFile(archive)) {
@@ -155,9 +183,9 @@ final class ClassArchive {
     }
 
     /**
-     * The options that make a worker start from the archive. A worker that cannot use it (the
-     * user's options ask for no sharing or another archive, which come later and win, or a heap too
-     * large for compressed pointers) starts without it, and its JVM is told not to say so.
+     * The options that make a worker start from the archive. A worker that cannot use it (a heap
+     * too large for compressed pointers, say) starts without it, and its JVM is told not to say so.
+     * Not given when the user's options set class sharing themselves: see {@link #chosenByUser}.
      */
     List<String> jvmOptions() {
         return aot

@@ -148,7 +148,9 @@ public final class Pool {
         // The launch's own options first, then the class archive's, then the user's, which win.
         List<String> jvmOptions = new ArrayList<>(where.jvmOptions());
         ClassArchive archive =
-                s.classDataSharing() ? ClassArchive.forWorkers(s.java(), where.classpath()) : null;
+                s.classDataSharing() && !ClassArchive.chosenByUser(s.jvmOptions())
+                        ? ClassArchive.forWorkers(s.java(), where.classpath())
+                        : null;
         boolean archived = archive != null && archive.isReady();
         if (archived) {
             jvmOptions.addAll(archive.jvmOptions());

@@ -22,7 +22,7 @@ import java.util.List;
 final class StartFigures {
     private StartFigures() {}
 
-    // 1b. The same from a fresh JVM, as a user's program starts (its class archive made by an
+    // A pool of 2 built by a fresh JVM, as a user's program starts (its class archive made by an
     // earlier run), against a fresh JVM that starts two bare JVMs until each said hello.
     static void coldStart(EndToEnd bench) throws Exception {
         runFresh(ColdStart.class, "pool"); // makes the workers' class archive if there is none
@@ -84,8 +84,8 @@ final class StartFigures {
         return Double.parseDouble(out);
     }
 
-    // 1. A pool of 2 until both workers answered a call, against two bare JVMs until each said
-    // hello.
+    // A pool of 2 built in this JVM until both workers answered a call, against two bare JVMs
+    // until each said hello.
     static void poolStart(EndToEnd bench) throws Exception {
         double[] ours = new double[EndToEnd.ROUNDS];
         double[] floor = new double[EndToEnd.ROUNDS];
@@ -104,11 +104,10 @@ final class StartFigures {
                 "<= 1.3x");
     }
 
-    // 3c. Pools of more workers than cores: their start and their no-op throughput, against the
-    // same for a pool of 2.
-    // Beside each pool, as many bare JVMs started at once until each said hello over a Unix socket
-    // (the floor of starting that many JVMs on this machine), and the CPU each process used until
-    // then: a start that outgrows the cores is bounded by the CPU every JVM needs.
+    // Pools of more workers than cores: their start and their no-op throughput, against the same
+    // for a pool of 2; beside each pool, as many bare JVMs started at once until each said hello
+    // over a Unix socket (the floor of starting that many JVMs here), and the CPU each process used
+    // until then: a start that outgrows the cores is bounded by the CPU every JVM needs.
     static void oversubscribed(EndToEnd bench) throws Exception {
         int[] sizes = {2, 4, 8, 16};
         ColdStart.poolOfTwoMillis(); // the first pool of this JVM would load and compile for all
@@ -207,7 +206,7 @@ final class StartFigures {
         }
     }
 
-    // 3c. The next call after the worker of a pool of 1 died: with no spare it waits for a new
+    // The next call after the worker of a pool of 1 died: with no spare it waits for a new
     // JVM; with one, a spare that is already connected answers it.
     private static final int RESPAWNS = 7;
 

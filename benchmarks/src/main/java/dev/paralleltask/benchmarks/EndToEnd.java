@@ -233,8 +233,13 @@ public final class EndToEnd {
         try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
             BenchTasks tasks = new BenchTasks(pool);
             cold = mapRate(inputs, tasks);
+            for (int r = 0; r < WARM_UP_ROUNDS; r++) {
+                mapRate(inputs, tasks);
+            }
             for (int r = 0; r < ROUNDS; r++) {
                 warm[r] = mapRate(inputs, tasks);
+            }
+            for (int r = 0; r < ROUNDS; r++) {
                 long t0 = System.nanoTime();
                 List<TaskFuture<Integer>> futures = new ArrayList<>(MAP_CALLS);
                 for (Integer i : inputs) {
@@ -255,7 +260,7 @@ public final class EndToEnd {
                 ratio(cold / median(loop)),
                 ">= 2,400,000 calls/s");
         row(
-                "the same, warm (median of " + ROUNDS + ")",
+                "the same, warm (median of " + ROUNDS + " after " + WARM_UP_ROUNDS + " passes)",
                 rate(median(warm)),
                 rate(median(loop)) + " (submit-all loop, warm)",
                 ratio(median(warm) / median(loop)),

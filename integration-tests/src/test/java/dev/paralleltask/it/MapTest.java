@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.paralleltask.runtime.PoolStats;
 import dev.paralleltask.runtime.ProcessPool;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.TaskFutures;
+import dev.paralleltask.runtime.WorkerCrashedException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -47,6 +49,83 @@ class MapTest {
                     inputs.stream().map(x -> x * x).collect(Collectors.toList()),
                     squares.collect(Collectors.toList()));
         }
+    }
+
+    /**
+     * Many short calls go to the workers in batches, each element still settled on its own: far
+     * fewer calls reach the workers than there are elements.
+     */
+    @Test
+    void shortCallsGoInBatchesAndComeBackInOrder() {
+        long callsBefore = callsRun();
+        List<Integer> inputs = IntStream.range(0, 20_000).boxed().collect(Collectors.toList());
+        try (Stream<Integer> squares = TaskFutures.map(inputs, tasks::square)) {
+            assertEquals(
+                    inputs.stream().map(x -> x * x).collect(Collectors.toList()),
+                    squares.collect(Collectors.toList()));
+        }
+        long calls = callsRun() - callsBefore;
+        assertTrue(calls < 10_000, () -> calls + " calls ran for 20,000 elements");
+    }
+
+    @Test
+    void aFailureInABatchIsThrownAtItsOwnElement() {
+        List<Integer> seen = new ArrayList<>();
+        List<Integer> inputs =
+                IntStream.range(0, 5_000)
+                        .map(x -> x == 4_000 ? -1 : x)
+                        .boxed()
+                        .collect(Collectors.toList());
+        try (Stream<Integer> squares = TaskFutures.map(inputs, tasks::square)) {
+            Iterator<Integer> it = squares.iterator();
+            CompletionException e =
+                    assertThrows(
+                            CompletionException.class,
+                            () -> {
+                                while (it.hasNext()) {
+                                    seen.add(it.next());
+                                }
+                            });
+            assertEquals(
+                    "negative: -1",
+                    assertInstanceOf(IllegalArgumentException.class, e.getCause()).getMessage());
+        }
+        assertEquals(
+                IntStream.range(0, 4_000).map(x -> x * x).boxed().collect(Collectors.toList()),
+                seen);
+    }
+
+    /**
+     * A call that ends its worker's JVM inside a batch fails alone: the batch's calls run again one
+     * by one, the elements before it arrive, and the pool goes on.
+     */
+    @Test
+    void aCrashInABatchFailsOnlyItsOwnElement() {
+        List<Integer> seen = new ArrayList<>();
+        try (Stream<Integer> values =
+                TaskFutures.map(
+                        IntStream.range(0, 5_000).boxed().collect(Collectors.toList()),
+                        x -> tasks.exitAt(x, 3_000))) {
+            Iterator<Integer> it = values.iterator();
+            CompletionException e =
+                    assertThrows(
+                            CompletionException.class,
+                            () -> {
+                                while (it.hasNext()) {
+                                    seen.add(it.next());
+                                }
+                            });
+            assertInstanceOf(WorkerCrashedException.class, e.getCause());
+        }
+        assertEquals(IntStream.range(0, 3_000).boxed().collect(Collectors.toList()), seen);
+        try (Stream<Integer> squares = TaskFutures.map(List.of(1, 2, 3), tasks::square)) {
+            assertEquals(List.of(1, 4, 9), squares.collect(Collectors.toList()));
+        }
+    }
+
+    /** The calls the pool's workers ran so far, batches counting one each. */
+    private static long callsRun() {
+        return pool.stats().workers().stream().mapToLong(PoolStats.Worker::tasksCompleted).sum();
     }
 
     @Test

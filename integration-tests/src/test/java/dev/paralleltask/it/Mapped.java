@@ -19,4 +19,13 @@ public final class Mapped {
         Thread.sleep(millis);
         return millis;
     }
+
+    /** Returns {@code x}, or ends its worker's JVM when {@code x == exitAt}. */
+    @ParallelTask
+    public static int exitAt(int x, int exitAt) {
+        if (x == exitAt) {
+            System.exit(3);
+        }
+        return x;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime;
 
+import dev.paralleltask.runtime.internal.pool.CallBatch;
 import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -49,6 +50,28 @@ final class MappedCalls<I, O> extends Spliterators.AbstractSpliterator<O> {
         this.inInputOrder = inInputOrder;
     }
 
+    /**
+     * How many elements are consumed between two looks at their pace, and how long a batch of calls
+     * should take to run (see {@link #batchSize}).
+     */
+    private static final int PACE_WINDOW = 512;
+
+    private static final long BATCH_NANOS = 1_000_000;
+
+    /** The most calls sent as one batch: 256 calls of a microsecond are still a fair share. */
+    static final int MAX_BATCH = 256;
+
+    /**
+     * How many calls go to a pool as one batch ({@link CallBatch}): 1 until the elements come fast,
+     * then enough for a batch to take about a millisecond, at most {@value #MAX_BATCH} and a
+     * quarter of {@code maxInFlight}. Calls of a millisecond or more are never batched, so a slow
+     * call holds up no other.
+     */
+    private int batchSize = 1;
+
+    private long windowStart = System.nanoTime();
+    private int windowCount;
+
     @Override
     public boolean tryAdvance(Consumer<? super O> action) {
         startMore();
@@ -63,8 +86,27 @@ final class MappedCalls<I, O> extends Spliterators.AbstractSpliterator<O> {
             cancelStarted(); // a failure ends the map: nothing it started runs on for nothing
             throw e;
         }
+        pace();
         action.accept(value);
         return true;
+    }
+
+    /** Counts a consumed element, and sets {@link #batchSize} from the pace of the last window. */
+    private void pace() {
+        if (++windowCount < PACE_WINDOW) {
+            return;
+        }
+        long now = System.nanoTime();
+        long perElement = Math.max(1, (now - windowStart) / PACE_WINDOW);
+        batchSize =
+                (int)
+                        Math.max(
+                                1,
+                                Math.min(
+                                        BATCH_NANOS / perElement,
+                                        Math.min(MAX_BATCH, maxInFlight / 4)));
+        windowStart = now;
+        windowCount = 0;
     }
 
     /** Cancels every call started and not consumed; the stream's close handler. */
@@ -81,6 +123,16 @@ final class MappedCalls<I, O> extends Spliterators.AbstractSpliterator<O> {
     }
 
     private void startMore() {
+        if (batchSize == 1) {
+            startEach();
+        } else if (inFlight() <= maxInFlight - batchSize) { // whole batches, not one call at a time
+            try (CallBatch batch = CallBatch.open(batchSize)) {
+                startEach();
+            }
+        }
+    }
+
+    private void startEach() {
         while (inFlight() < maxInFlight && inputs.hasNext()) {
             TaskFuture<O> f =
                     Objects.requireNonNull(

@@ -96,8 +96,8 @@ final class Dispatcher {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition terminated = lock.newCondition();
 
-    /** Guarded by lock. */
-    private State state = State.RUNNING;
+    /** Written under the lock; read without it by {@link #isShutdown}. */
+    private volatile State state = State.RUNNING;
 
     /**
      * Calls not yet sent, oldest first; may hold done ones, skipped when polled. Guarded by lock.
@@ -666,13 +666,9 @@ final class Dispatcher {
         return new Stopped(neverStarted, running, actions);
     }
 
+    /** Without the lock: every call asks, and its answer may be stale by the time it is used. */
     boolean isShutdown() {
-        lock.lock();
-        try {
-            return state != State.RUNNING;
-        } finally {
-            lock.unlock();
-        }
+        return state != State.RUNNING;
     }
 
     boolean isTerminated() {

@@ -14,12 +14,15 @@ import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.spi.RuntimeAccess;
+import dev.paralleltask.runtime.internal.wire.CallBatches;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.ValueCodingException;
+import dev.paralleltask.runtime.internal.worker.Batch;
 import dev.paralleltask.runtime.internal.worker.WarmUp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ProtocolException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -116,12 +119,20 @@ public final class Pool {
     private final WorkerSupervisor supervisor;
     private final WorkerListener listener;
     private final WorkerLauncher launcher;
+    private final ClassLoader loader;
+    private final AnswerAdmission admission;
+
+    /** Whether calls have a default timeout, which a batch of calls would not keep. */
+    private final boolean defaultTimeout;
 
     /** The class data archive to make once the first workers are up, or null. */
     private final ClassArchive archiveToMake;
 
     private Pool(Settings s, ClassLoader loader, WorkerClasspath where) throws IOException {
         this.name = "pool-" + POOL_NUMBERS.incrementAndGet();
+        this.loader = loader;
+        this.admission = s.admission();
+        this.defaultTimeout = s.defaultTimeout() != null && !s.defaultTimeout().isZero();
         this.startTimeout = s.startTimeout();
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads(name + "-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
@@ -252,13 +263,107 @@ public final class Pool {
         } catch (RuntimeException e) {
             return CallFutures.failed(e);
         }
-        PoolCall call = enqueue(method, encoded.body(), pinnedTo, counted, false);
-        if (!encoded.files().isEmpty()) { // large arrays: kept for a retry until the call is done
-            call.future.whenComplete((v, e) -> encoded.files().forEach(LargeArrays::discard));
+        CallBatch batch = CallBatch.current();
+        TaskFuture<?> future;
+        if (batch != null && pinnedTo == null && counted && batches(method, encoded)) {
+            future = batch.add(this, method, encoded.body());
+        } else {
+            PoolCall call = enqueue(method, encoded.body(), pinnedTo, counted, false);
+            if (!encoded.files().isEmpty()) { // large arrays: kept for a retry until it is done
+                call.future.whenComplete((v, e) -> encoded.files().forEach(LargeArrays::discard));
+            }
+            future = call.future;
         }
         @SuppressWarnings("unchecked") // the proxy knows the method's result type
-        TaskFuture<T> future = (TaskFuture<T>) call.future;
-        return future;
+        TaskFuture<T> typed = (TaskFuture<T>) future;
+        return typed;
+    }
+
+    /** Whether a call may go in a {@link CallBatch}: see there. */
+    private boolean batches(TaskMethod method, CallCodec.Encoded encoded) {
+        return method.timeoutMillis() == 0
+                && method.retries() == 0
+                && !defaultTimeout
+                && encoded.files().isEmpty();
+    }
+
+    /** The call that carries a {@link CallBatch}'s calls. */
+    private static final TaskMethod BATCH =
+            new TaskMethod(new Batch(), 0, "a batch of calls", List.of("calls"), 0, 0);
+
+    /** Sends the calls of a batch as one call, and settles each call when it is answered. */
+    void submitBatch(List<CallBatch.Element> elements) {
+        List<byte[]> bodies = new ArrayList<>(elements.size());
+        for (CallBatch.Element e : elements) {
+            bodies.add(e.body);
+        }
+        CallCodec.Encoded encoded =
+                CallCoding.encode(BATCH, null, new Object[] {CallBatches.packCalls(bodies)});
+        PoolCall call = enqueue(BATCH, encoded.body(), null, false, false);
+        for (CallBatch.Element e : elements) {
+            e.runner = call.future;
+        }
+        call.future.whenComplete(
+                (answers, failure) -> {
+                    encoded.files().forEach(LargeArrays::discard);
+                    if (failure == null) {
+                        settle(elements, (byte[]) answers);
+                    } else if (call.future.isCancelled()) {
+                        elements.forEach(e -> e.future.cancel(false));
+                    } else {
+                        elements.forEach(this::runAlone);
+                    }
+                });
+    }
+
+    /** Settles the calls of a batch with the worker's answers to them, in their order. */
+    private void settle(List<CallBatch.Element> elements, byte[] packed) {
+        List<Frame.Answer> answers;
+        try {
+            answers = CallBatches.unpackAnswers(packed);
+            if (answers.size() != elements.size()) {
+                throw new ProtocolException(
+                        answers.size() + " answers to a batch of " + elements.size() + " calls");
+            }
+        } catch (ProtocolException e) {
+            elements.forEach(
+                    el -> CallFutures.fail(el.future, Failures.unreadableResult(el.method, e)));
+            return;
+        }
+        for (int i = 0; i < answers.size(); i++) {
+            CallBatch.Element element = elements.get(i);
+            CallCoding.Outcome outcome =
+                    CallCoding.decode(element.method, answers.get(i), loader, admission);
+            boolean settled =
+                    outcome.failure() == null
+                            ? CallFutures.complete(element.future, outcome.value())
+                            : CallFutures.fail(element.future, outcome.failure());
+            if (settled) {
+                (outcome.failure() == null ? monitor.completed : monitor.failed).increment();
+            }
+        }
+    }
+
+    /** Runs a call of a failed batch as a call of its own. */
+    private void runAlone(CallBatch.Element element) {
+        if (element.future.isDone()) {
+            return;
+        }
+        PoolCall call = enqueue(element.method, element.body, null, true, false);
+        element.runner = call.future;
+        call.future.whenComplete(
+                (value, failure) -> {
+                    if (failure == null) {
+                        CallFutures.complete(element.future, value);
+                    } else if (call.future.isCancelled()) {
+                        element.future.cancel(false);
+                    } else {
+                        CallFutures.fail(element.future, failure);
+                    }
+                });
+        if (element.future.isCancelled()) { // cancelled before it had its own call
+            call.future.cancel(true);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.paralleltask.runtime.internal.worker;
 
 import dev.paralleltask.runtime.internal.TaskInvoker;
 import dev.paralleltask.runtime.internal.wire.AnswerChannel;
+import dev.paralleltask.runtime.internal.wire.CallBatches;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
@@ -221,6 +222,9 @@ final class WorkerLoop {
                     e.position(),
                     "could not be rebuilt in the worker: " + e.getMessage());
         }
+        if (decoded.invokerClass().equals(BATCH)) {
+            return batch(call.id(), (byte[]) decoded.args()[0]);
+        }
         Object result;
         try {
             result =
@@ -237,6 +241,31 @@ final class WorkerLoop {
                     call.id(),
                     ValueCodingException.RESULT,
                     "could not be serialized: " + e.getMessage());
+        }
+    }
+
+    private static final String BATCH = Batch.class.getName();
+
+    /**
+     * Runs the calls of a batch one after another, as each would run alone, and answers with all
+     * their answers in one result. A call that leaves the worker unfit (a JVM error) fails the
+     * whole batch with its error, and the pool runs the batch's calls again one by one.
+     */
+    private Frame batch(long id, byte[] packed) throws IOException {
+        List<byte[]> bodies = CallBatches.unpackCalls(packed);
+        List<Frame.Answer> answers = new ArrayList<>(bodies.size());
+        for (byte[] body : bodies) {
+            Frame.Answer answer = (Frame.Answer) answer(new Frame.Call(answers.size(), body));
+            if (answer instanceof Frame.Failure f && f.fatal()) {
+                return new Frame.Failure(id, true, f.body());
+            }
+            answers.add(answer);
+        }
+        try {
+            return new Frame.Result(id, CallCodec.encodeResult(CallBatches.packAnswers(answers)));
+        } catch (ValueCodingException e) {
+            return new Frame.Unsendable(
+                    id, ValueCodingException.RESULT, "could not be serialized: " + e.getMessage());
         }
     }
 

@@ -64,8 +64,8 @@ final class MappedCalls<I, O> extends Spliterators.AbstractSpliterator<O> {
     /**
      * How many calls go to a pool as one batch ({@link CallBatch}): 1 until the elements come fast,
      * then enough for a batch to take about a millisecond, at most {@value #MAX_BATCH} and a
-     * quarter of {@code maxInFlight}. Calls of a millisecond or more are never batched, so a slow
-     * call holds up no other.
+     * quarter of {@code maxInFlight}. Calls of a millisecond or more are not batched; one slow call
+     * among fast ones holds up the rest of its batch.
      */
     private int batchSize = 1;
 

@@ -118,8 +118,8 @@ public final class TaskFutures {
      * a pool keeps at its workers (256 each), so that the calls queued at the pool never run out
      * between two that the stream consumes. A million {@code id(int)} calls on a pool of 2 ran at
      * 0.7-1.0M calls/s with 1,024, 1.3-1.6M with 4,096, 1.6M with 8,192 and 1.4-1.8M with 16,384
-     * (warm). Each call started holds its arguments until it is answered: pass a smaller {@code
-     * maxInFlight} for large arguments.
+     * (warm, before short calls went in batches). Each call started holds its arguments until it is
+     * answered: pass a smaller {@code maxInFlight} for large arguments.
      */
     public static final int DEFAULT_MAX_IN_FLIGHT = 8_192;
 
@@ -139,6 +139,13 @@ public final class TaskFutures {
      *       try-with-resources when it may not be read to the end.
      *   <li>An exception from {@code call} itself (a {@code RejectedExecutionException}) is thrown
      *       as it is.
+     *   <li>Short calls on a {@link ProcessPool} go in batches: once elements come faster than a
+     *       few per millisecond, up to 256 calls, about a millisecond of work, travel and run as
+     *       one call on one worker, one after another, and are answered together; each still has
+     *       its own result or failure. Calls with a timeout or retries, or on a pool with a default
+     *       timeout, are never batched. If a worker dies while it runs a batch (a crash, {@code
+     *       System.exit}, a JVM error), the batch's calls run again one by one, so that only the
+     *       call that did it fails: the calls before it in that batch run twice.
      * </ul>
      *
      * <pre>{@code

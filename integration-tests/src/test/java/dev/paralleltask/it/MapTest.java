@@ -77,15 +77,7 @@ class MapTest {
                         .boxed()
                         .collect(Collectors.toList());
         try (Stream<Integer> squares = TaskFutures.map(inputs, tasks::square)) {
-            Iterator<Integer> it = squares.iterator();
-            CompletionException e =
-                    assertThrows(
-                            CompletionException.class,
-                            () -> {
-                                while (it.hasNext()) {
-                                    seen.add(it.next());
-                                }
-                            });
+            CompletionException e = readUntilItThrows(squares, seen);
             assertEquals(
                     "negative: -1",
                     assertInstanceOf(IllegalArgumentException.class, e.getCause()).getMessage());
@@ -106,21 +98,25 @@ class MapTest {
                 TaskFutures.map(
                         IntStream.range(0, 5_000).boxed().collect(Collectors.toList()),
                         x -> tasks.exitAt(x, 3_000))) {
-            Iterator<Integer> it = values.iterator();
-            CompletionException e =
-                    assertThrows(
-                            CompletionException.class,
-                            () -> {
-                                while (it.hasNext()) {
-                                    seen.add(it.next());
-                                }
-                            });
+            CompletionException e = readUntilItThrows(values, seen);
             assertInstanceOf(WorkerCrashedException.class, e.getCause());
         }
         assertEquals(IntStream.range(0, 3_000).boxed().collect(Collectors.toList()), seen);
         try (Stream<Integer> squares = TaskFutures.map(List.of(1, 2, 3), tasks::square)) {
             assertEquals(List.of(1, 4, 9), squares.collect(Collectors.toList()));
         }
+    }
+
+    /** Reads {@code results} into {@code seen} until it throws, and returns what it threw. */
+    private static <T> CompletionException readUntilItThrows(Stream<T> results, List<T> seen) {
+        Iterator<T> it = results.iterator();
+        return assertThrows(
+                CompletionException.class,
+                () -> {
+                    while (it.hasNext()) {
+                        seen.add(it.next());
+                    }
+                });
     }
 
     /** The calls the pool's workers ran so far, batches counting one each. */
@@ -162,15 +158,7 @@ class MapTest {
                             started.add(f);
                             return f;
                         })) {
-            Iterator<Integer> it = squares.iterator();
-            CompletionException e =
-                    assertThrows(
-                            CompletionException.class,
-                            () -> {
-                                while (it.hasNext()) {
-                                    seen.add(it.next());
-                                }
-                            });
+            CompletionException e = readUntilItThrows(squares, seen);
             IllegalArgumentException cause =
                     assertInstanceOf(IllegalArgumentException.class, e.getCause());
             assertEquals("negative: -3", cause.getMessage());

@@ -2,7 +2,12 @@ package dev.paralleltask.runtime.internal.pool;
 
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
+import dev.paralleltask.runtime.internal.spi.Failures;
+import dev.paralleltask.runtime.internal.wire.CallBatches;
+import dev.paralleltask.runtime.internal.wire.Frame;
+import java.net.ProtocolException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -67,7 +72,77 @@ public final class CallBatch implements AutoCloseable {
         if (!elements.isEmpty()) {
             List<Element> full = elements;
             elements = new ArrayList<>(size);
-            pool.submitBatch(full);
+            send(pool, full);
+        }
+    }
+
+    /** Sends the calls as one call, and settles each call when it is answered. */
+    private static void send(Pool pool, List<Element> elements) {
+        List<byte[]> bodies = new ArrayList<>(elements.size());
+        for (Element e : elements) {
+            bodies.add(e.body);
+        }
+        PoolCall call = pool.enqueueBatch(bodies);
+        for (Element e : elements) {
+            e.runner = call.future;
+        }
+        call.future.whenComplete(
+                (answers, failure) -> {
+                    if (failure == null) {
+                        settle(pool, elements, (byte[]) answers);
+                    } else if (call.future.isCancelled()) {
+                        elements.forEach(e -> e.future.cancel(false));
+                    } else {
+                        elements.forEach(e -> runAlone(pool, e));
+                    }
+                });
+    }
+
+    /** Settles the calls of a batch with the worker's answers to them, in their order. */
+    private static void settle(Pool pool, List<Element> elements, byte[] packed) {
+        List<Frame.Answer> answers;
+        try {
+            answers = CallBatches.unpackAnswers(packed);
+            if (answers.size() != elements.size()) {
+                throw new ProtocolException(
+                        answers.size() + " answers to a batch of " + elements.size() + " calls");
+            }
+        } catch (ProtocolException e) {
+            elements.forEach(
+                    el -> CallFutures.fail(el.future, Failures.unreadableResult(el.method, e)));
+            return;
+        }
+        for (int i = 0; i < answers.size(); i++) {
+            Element element = elements.get(i);
+            CallCoding.Outcome outcome = pool.decode(element.method, answers.get(i));
+            boolean failed = outcome.failure() != null;
+            if (failed
+                    ? CallFutures.fail(element.future, outcome.failure())
+                    : CallFutures.complete(element.future, outcome.value())) {
+                pool.countSettled(failed);
+            }
+        }
+    }
+
+    /** Runs a call of a failed batch as a call of its own. */
+    private static void runAlone(Pool pool, Element element) {
+        if (element.future.isDone()) {
+            return;
+        }
+        PoolCall call = pool.enqueueAlone(element.method, element.body);
+        element.runner = call.future;
+        call.future.whenComplete(
+                (value, failure) -> {
+                    if (failure == null) {
+                        CallFutures.complete(element.future, value);
+                    } else if (call.future.isCancelled()) {
+                        element.future.cancel(false);
+                    } else {
+                        CallFutures.fail(element.future, failure);
+                    }
+                });
+        if (element.future.isCancelled()) { // cancelled before it had its own call
+            call.future.cancel(true);
         }
     }
 

@@ -22,7 +22,6 @@ import dev.paralleltask.runtime.internal.worker.Batch;
 import dev.paralleltask.runtime.internal.worker.WarmUp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ProtocolException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -287,83 +286,36 @@ public final class Pool {
                 && encoded.files().isEmpty();
     }
 
-    /** The call that carries a {@link CallBatch}'s calls. */
-    private static final TaskMethod BATCH =
-            new TaskMethod(new Batch(), 0, "a batch of calls", List.of("calls"), 0, 0);
-
-    /** Sends the calls of a batch as one call, and settles each call when it is answered. */
-    void submitBatch(List<CallBatch.Element> elements) {
-        List<byte[]> bodies = new ArrayList<>(elements.size());
-        for (CallBatch.Element e : elements) {
-            bodies.add(e.body);
-        }
+    /**
+     * The call that carries a batch's calls: see {@link CallBatch}, whose calls it settles from its
+     * answer.
+     */
+    PoolCall enqueueBatch(List<byte[]> bodies) {
         CallCodec.Encoded encoded =
                 CallCoding.encode(BATCH, null, new Object[] {CallBatches.packCalls(bodies)});
         PoolCall call = enqueue(BATCH, encoded.body(), null, false, false);
-        for (CallBatch.Element e : elements) {
-            e.runner = call.future;
+        if (!encoded.files().isEmpty()) {
+            call.future.whenComplete((v, e) -> encoded.files().forEach(LargeArrays::discard));
         }
-        call.future.whenComplete(
-                (answers, failure) -> {
-                    encoded.files().forEach(LargeArrays::discard);
-                    if (failure == null) {
-                        settle(elements, (byte[]) answers);
-                    } else if (call.future.isCancelled()) {
-                        elements.forEach(e -> e.future.cancel(false));
-                    } else {
-                        elements.forEach(this::runAlone);
-                    }
-                });
+        return call;
     }
 
-    /** Settles the calls of a batch with the worker's answers to them, in their order. */
-    private void settle(List<CallBatch.Element> elements, byte[] packed) {
-        List<Frame.Answer> answers;
-        try {
-            answers = CallBatches.unpackAnswers(packed);
-            if (answers.size() != elements.size()) {
-                throw new ProtocolException(
-                        answers.size() + " answers to a batch of " + elements.size() + " calls");
-            }
-        } catch (ProtocolException e) {
-            elements.forEach(
-                    el -> CallFutures.fail(el.future, Failures.unreadableResult(el.method, e)));
-            return;
-        }
-        for (int i = 0; i < answers.size(); i++) {
-            CallBatch.Element element = elements.get(i);
-            CallCoding.Outcome outcome =
-                    CallCoding.decode(element.method, answers.get(i), loader, admission);
-            boolean settled =
-                    outcome.failure() == null
-                            ? CallFutures.complete(element.future, outcome.value())
-                            : CallFutures.fail(element.future, outcome.failure());
-            if (settled) {
-                (outcome.failure() == null ? monitor.completed : monitor.failed).increment();
-            }
-        }
+    private static final TaskMethod BATCH =
+            new TaskMethod(new Batch(), 0, "a batch of calls", List.of("calls"), 0, 0);
+
+    /** A call of a batch that failed as a whole, sent again as a call of its own. */
+    PoolCall enqueueAlone(TaskMethod method, byte[] body) {
+        return enqueue(method, body, null, true, false);
     }
 
-    /** Runs a call of a failed batch as a call of its own. */
-    private void runAlone(CallBatch.Element element) {
-        if (element.future.isDone()) {
-            return;
-        }
-        PoolCall call = enqueue(element.method, element.body, null, true, false);
-        element.runner = call.future;
-        call.future.whenComplete(
-                (value, failure) -> {
-                    if (failure == null) {
-                        CallFutures.complete(element.future, value);
-                    } else if (call.future.isCancelled()) {
-                        element.future.cancel(false);
-                    } else {
-                        CallFutures.fail(element.future, failure);
-                    }
-                });
-        if (element.future.isCancelled()) { // cancelled before it had its own call
-            call.future.cancel(true);
-        }
+    /** A worker's answer to a call of a batch, decoded as the pool decodes every answer. */
+    CallCoding.Outcome decode(TaskMethod method, Frame.Answer answer) {
+        return CallCoding.decode(method, answer, loader, admission);
+    }
+
+    /** Counts a call of a batch that settled, in {@link #stats}. */
+    void countSettled(boolean failed) {
+        (failed ? monitor.failed : monitor.completed).increment();
     }
 
     /**

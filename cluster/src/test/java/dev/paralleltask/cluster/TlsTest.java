@@ -100,20 +100,26 @@ class TlsTest {
         return dir.resolve(party + ".p12");
     }
 
+    /** A client with the certificate the nodes trust, connected to the first node. */
+    private static ClusterExecutor trustedClient() {
+        return ClusterExecutor.builder()
+                .connect(nodes.get(0).clientAddress)
+                .tls(tls("client"))
+                .build();
+    }
+
+    private static Set<String> nodeNames(ClusterExecutor cluster) {
+        return Set.copyOf(cluster.nodes().stream().map(NodeInfo::name).toList());
+    }
+
     private static Tls tls(String party) {
         return Tls.of(store(party), store("trust"), PASSWORD.toCharArray());
     }
 
     @Test
     void aTrustedClientRunsCallsOnNodesThatTrustEachOther() throws Exception {
-        try (ClusterExecutor cluster =
-                ClusterExecutor.builder()
-                        .connect(nodes.get(0).clientAddress)
-                        .tls(tls("client"))
-                        .build()) {
-            assertEquals(
-                    Set.of("n1", "n2"),
-                    Set.copyOf(cluster.nodes().stream().map(NodeInfo::name).toList()));
+        try (ClusterExecutor cluster = trustedClient()) {
+            assertEquals(Set.of("n1", "n2"), nodeNames(cluster));
             assertEquals(9, new WorkTasks(cluster).add(4, 5).get(60, TimeUnit.SECONDS));
         }
     }
@@ -172,14 +178,8 @@ class TlsTest {
                     stranger.output().contains("ClusterNode: cannot start node stranger"),
                     stranger.output());
             assertTrue(refused.getCause().getMessage().contains("ended before it was ready"));
-            try (ClusterExecutor cluster =
-                    ClusterExecutor.builder()
-                            .connect(nodes.get(0).clientAddress)
-                            .tls(tls("client"))
-                            .build()) {
-                assertEquals(
-                        Set.of("n1", "n2"),
-                        Set.copyOf(cluster.nodes().stream().map(NodeInfo::name).toList()));
+            try (ClusterExecutor cluster = trustedClient()) {
+                assertEquals(Set.of("n1", "n2"), nodeNames(cluster));
             }
         } finally {
             stranger.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

@@ -267,11 +267,7 @@ public final class Pool {
         if (batch != null && pinnedTo == null && counted && batches(method, encoded)) {
             future = batch.add(this, method, encoded.body());
         } else {
-            PoolCall call = enqueue(method, encoded.body(), pinnedTo, counted, false);
-            if (!encoded.files().isEmpty()) { // large arrays: kept for a retry until it is done
-                call.future.whenComplete((v, e) -> encoded.files().forEach(LargeArrays::discard));
-            }
-            future = call.future;
+            future = enqueue(method, encoded, pinnedTo, counted).future;
         }
         @SuppressWarnings("unchecked") // the proxy knows the method's result type
         TaskFuture<T> typed = (TaskFuture<T>) future;
@@ -291,9 +287,17 @@ public final class Pool {
      * answer.
      */
     PoolCall enqueueBatch(List<byte[]> bodies) {
-        CallCodec.Encoded encoded =
-                CallCoding.encode(BATCH, null, new Object[] {CallBatches.packCalls(bodies)});
-        PoolCall call = enqueue(BATCH, encoded.body(), null, false, false);
+        return enqueue(
+                BATCH,
+                CallCoding.encode(BATCH, null, new Object[] {CallBatches.packCalls(bodies)}),
+                null,
+                false);
+    }
+
+    /** Queues an encoded call; its large arrays' files are kept for a retry until it is done. */
+    private PoolCall enqueue(
+            TaskMethod method, CallCodec.Encoded encoded, Worker pinnedTo, boolean counted) {
+        PoolCall call = enqueue(method, encoded.body(), pinnedTo, counted, false);
         if (!encoded.files().isEmpty()) {
             call.future.whenComplete((v, e) -> encoded.files().forEach(LargeArrays::discard));
         }

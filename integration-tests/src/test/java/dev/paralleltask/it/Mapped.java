@@ -28,4 +28,17 @@ public final class Mapped {
         }
         return x;
     }
+
+    /**
+     * Marks {@code x} as run by creating a file named after it in {@code dir}, which fails if it
+     * ran before; then ends its worker's JVM if {@code x == exitAt}.
+     */
+    @ParallelTask
+    public static int once(int x, int exitAt, String dir) throws java.io.IOException {
+        java.nio.file.Files.createFile(java.nio.file.Path.of(dir, Integer.toString(x)));
+        if (x == exitAt) {
+            System.exit(3);
+        }
+        return x;
+    }
 }

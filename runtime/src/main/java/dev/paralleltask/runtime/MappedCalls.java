@@ -141,7 +141,7 @@ final class MappedCalls<I, O> extends Spliterators.AbstractSpliterator<O> {
                 started.addLast(f);
             } else {
                 pending.add(f);
-                f.whenComplete((value, failure) -> completed.add(f));
+                f.whenDone(() -> completed.add(f));
             }
         }
     }

@@ -6,12 +6,13 @@ import dev.paralleltask.runtime.internal.spi.RuntimeAccess;
 import dev.paralleltask.runtime.internal.spi.WorkerView;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /** Lends this package's non-public constructors and methods to executors, through the SPI. */
 final class SpiBridge implements RuntimeAccess {
     @Override
-    public <T> TaskFuture<T> newFuture(CallFutures.Canceller canceller) {
-        return new TaskFuture<>(canceller);
+    public <T> TaskFuture<T> newFuture(CallFutures.Canceller canceller, Executor stages) {
+        return new TaskFuture<>(canceller, stages);
     }
 
     @Override

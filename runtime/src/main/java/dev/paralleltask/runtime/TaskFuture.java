@@ -26,9 +26,11 @@ import java.util.function.Function;
  *       worker (and replaces it), a {@link ThreadPool} interrupts the thread. {@code cancel(false)}
  *       only removes a call that has not started. A call that has not started never starts once
  *       cancelled.
- *   <li>Dependent stages ({@code thenApply} and so on) that are not {@code ...Async} run on the
- *       thread that completes the call, which in a {@code ProcessPool} is the thread reading that
- *       worker's channel: keep them short, or use the {@code ...Async} forms.
+ *   <li>Dependent stages ({@code thenApply} and so on) that are not {@code ...Async} and are made
+ *       before the call completes run, in a {@code ProcessPool}, on a thread of the pool's own for
+ *       them, never on the thread that reads a worker's answers: a slow stage slows no other call.
+ *       In a {@code ThreadPool} they run on the thread that ran the call. A stage made after the
+ *       call completed runs at once on the thread that made it, as with any completed stage.
  *   <li>It cannot be completed from outside; {@link #toCompletableFuture()} returns a dependent
  *       copy.
  * </ul>
@@ -59,8 +61,25 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
     private final AtomicInteger phase = new AtomicInteger(QUEUED);
     private final CallFutures.Canceller canceller;
 
-    TaskFuture(CallFutures.Canceller canceller) {
+    /** Where dependent stages made before completion run; null for the completing thread. */
+    private final Executor stages;
+
+    TaskFuture(CallFutures.Canceller canceller, Executor stages) {
         this.canceller = canceller;
+        this.stages = stages;
+    }
+
+    /**
+     * The executor a dependent stage made now runs on: the executor's, unless there is none or the
+     * call is done (then it runs at once, on the caller's thread, as with any completed stage).
+     */
+    private Executor stageExecutor() {
+        return stages == null || result.isDone() ? null : stages;
+    }
+
+    /** Runs {@code action} on the completing thread once done: for the runtime's own short work. */
+    void whenDone(Runnable action) {
+        result.whenComplete((value, failure) -> action.run());
     }
 
     /** Whether the call is running now: started, and not yet done. */
@@ -148,12 +167,16 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
 
     @Override
     public CompletableFuture<T> toCompletableFuture() {
-        return result.thenApply(Function.identity());
+        Executor e = stageExecutor();
+        return e == null
+                ? result.thenApply(Function.identity())
+                : result.thenApplyAsync(Function.identity(), e);
     }
 
     @Override
     public <U> CompletableFuture<U> thenApply(Function<? super T, ? extends U> fn) {
-        return result.thenApply(fn);
+        Executor e = stageExecutor();
+        return e == null ? result.thenApply(fn) : result.thenApplyAsync(fn, e);
     }
 
     @Override
@@ -169,7 +192,8 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
 
     @Override
     public CompletableFuture<Void> thenAccept(Consumer<? super T> action) {
-        return result.thenAccept(action);
+        Executor e = stageExecutor();
+        return e == null ? result.thenAccept(action) : result.thenAcceptAsync(action, e);
     }
 
     @Override
@@ -184,7 +208,8 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
 
     @Override
     public CompletableFuture<Void> thenRun(Runnable action) {
-        return result.thenRun(action);
+        Executor e = stageExecutor();
+        return e == null ? result.thenRun(action) : result.thenRunAsync(action, e);
     }
 
     @Override
@@ -200,7 +225,8 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
     @Override
     public <U, V> CompletableFuture<V> thenCombine(
             CompletionStage<? extends U> other, BiFunction<? super T, ? super U, ? extends V> fn) {
-        return result.thenCombine(other, fn);
+        Executor e = stageExecutor();
+        return e == null ? result.thenCombine(other, fn) : result.thenCombineAsync(other, fn, e);
     }
 
     @Override
@@ -220,7 +246,10 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
     @Override
     public <U> CompletableFuture<Void> thenAcceptBoth(
             CompletionStage<? extends U> other, BiConsumer<? super T, ? super U> action) {
-        return result.thenAcceptBoth(other, action);
+        Executor e = stageExecutor();
+        return e == null
+                ? result.thenAcceptBoth(other, action)
+                : result.thenAcceptBothAsync(other, action, e);
     }
 
     @Override
@@ -239,7 +268,10 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
 
     @Override
     public CompletableFuture<Void> runAfterBoth(CompletionStage<?> other, Runnable action) {
-        return result.runAfterBoth(other, action);
+        Executor e = stageExecutor();
+        return e == null
+                ? result.runAfterBoth(other, action)
+                : result.runAfterBothAsync(other, action, e);
     }
 
     @Override
@@ -256,7 +288,10 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
     @Override
     public <U> CompletableFuture<U> applyToEither(
             CompletionStage<? extends T> other, Function<? super T, U> fn) {
-        return result.applyToEither(other, fn);
+        Executor e = stageExecutor();
+        return e == null
+                ? result.applyToEither(other, fn)
+                : result.applyToEitherAsync(other, fn, e);
     }
 
     @Override
@@ -274,7 +309,10 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
     @Override
     public CompletableFuture<Void> acceptEither(
             CompletionStage<? extends T> other, Consumer<? super T> action) {
-        return result.acceptEither(other, action);
+        Executor e = stageExecutor();
+        return e == null
+                ? result.acceptEither(other, action)
+                : result.acceptEitherAsync(other, action, e);
     }
 
     @Override
@@ -291,7 +329,10 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
 
     @Override
     public CompletableFuture<Void> runAfterEither(CompletionStage<?> other, Runnable action) {
-        return result.runAfterEither(other, action);
+        Executor e = stageExecutor();
+        return e == null
+                ? result.runAfterEither(other, action)
+                : result.runAfterEitherAsync(other, action, e);
     }
 
     @Override
@@ -308,7 +349,8 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
     @Override
     public <U> CompletableFuture<U> thenCompose(
             Function<? super T, ? extends CompletionStage<U>> fn) {
-        return result.thenCompose(fn);
+        Executor e = stageExecutor();
+        return e == null ? result.thenCompose(fn) : result.thenComposeAsync(fn, e);
     }
 
     @Override
@@ -325,7 +367,8 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
 
     @Override
     public <U> CompletableFuture<U> handle(BiFunction<? super T, Throwable, ? extends U> fn) {
-        return result.handle(fn);
+        Executor e = stageExecutor();
+        return e == null ? result.handle(fn) : result.handleAsync(fn, e);
     }
 
     @Override
@@ -341,7 +384,8 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
 
     @Override
     public CompletableFuture<T> whenComplete(BiConsumer<? super T, ? super Throwable> action) {
-        return result.whenComplete(action);
+        Executor e = stageExecutor();
+        return e == null ? result.whenComplete(action) : result.whenCompleteAsync(action, e);
     }
 
     @Override
@@ -357,6 +401,7 @@ public final class TaskFuture<T> implements Future<T>, CompletionStage<T> {
 
     @Override
     public CompletableFuture<T> exceptionally(Function<Throwable, ? extends T> fn) {
-        return result.exceptionally(fn);
+        Executor e = stageExecutor();
+        return e == null ? result.exceptionally(fn) : result.exceptionallyAsync(fn, e);
     }
 }

@@ -206,7 +206,7 @@ public final class TaskFutures {
             Set<F> futures) {
         LinkedBlockingQueue<F> completions = new LinkedBlockingQueue<>();
         for (F f : futures) {
-            f.whenComplete((value, failure) -> completions.add(f));
+            f.whenDone(() -> completions.add(f));
         }
         return completions;
     }

@@ -5,6 +5,7 @@ import static java.lang.System.Logger.Level.WARNING;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
+import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.ThrowableCodec;
 import java.io.IOException;
@@ -73,7 +74,7 @@ final class AnswerReader implements Runnable {
                 if (!settleBatch()) {
                     return;
                 }
-                worker.send(); // the calls that the answers read so far made room for, at once
+                worker.sendSoon(); // the calls that the answers read so far made room for
                 frame = worker.answers.take(MAX_ANSWER_BYTES);
             }
             if (frame instanceof Frame.Answer a && !(a instanceof Frame.Failure f && f.fatal())) {
@@ -155,7 +156,15 @@ final class AnswerReader implements Runnable {
                 outOfTurn(answer);
                 return false;
             }
-            settle(calls[i], answer);
+            try {
+                settle(calls[i], answer);
+            } catch (RuntimeException | Error e) {
+                // The call is out of flight: whatever went wrong, it is settled here or never.
+                if (CallFutures.fail(
+                        calls[i].future, Failures.unreadableResult(calls[i].method, e))) {
+                    monitor.finished(calls[i], worker.name, e);
+                }
+            }
         }
         return true;
     }

@@ -173,11 +173,29 @@ final class Dispatcher {
                 throw Failures.rejected(call.method, name);
             }
             queue.addLast(call);
-            dispatchQueue(actions);
-            if (workers.isEmpty() && wanted > 0) {
-                actions.launches = 1; // every worker died at start and the pool gave up: try again
+            dispatchQueued(actions);
+        } finally {
+            lock.unlock();
+        }
+        return actions;
+    }
+
+    /**
+     * Queues calls made together, with one decision: see {@link CallBatch}. If the pool no longer
+     * runs, each is failed with the rejection instead: the caller holds their futures already.
+     */
+    Actions submitAll(List<PoolCall> calls) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            if (state != State.RUNNING) {
+                for (PoolCall c : calls) {
+                    actions.fail(c, null, Failures.rejected(c.method, name));
+                }
+                return actions;
             }
-            growIfCallsWait(actions);
+            queue.addAll(calls);
+            dispatchQueued(actions);
         } finally {
             lock.unlock();
         }
@@ -755,6 +773,16 @@ final class Dispatcher {
     }
 
     // ---- Under the lock ----
+
+    /** New calls were queued: gives them to workers, and launches workers if calls wait. */
+    private void dispatchQueued(Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        dispatchQueue(actions);
+        if (workers.isEmpty() && wanted > 0) {
+            actions.launches = 1; // every worker died at start and the pool gave up: try again
+        }
+        growIfCallsWait(actions);
+    }
 
     /** Gives queued calls to the workers with the fewest calls in flight, while any has room. */
     private void dispatchQueue(Actions actions) {

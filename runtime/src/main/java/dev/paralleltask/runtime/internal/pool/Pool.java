@@ -14,11 +14,9 @@ import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.spi.RuntimeAccess;
-import dev.paralleltask.runtime.internal.wire.CallBatches;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.ValueCodingException;
-import dev.paralleltask.runtime.internal.worker.Batch;
 import dev.paralleltask.runtime.internal.worker.WarmUp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,10 +29,14 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,9 +59,10 @@ public final class Pool {
      * refills the worker -> CallCoding.decode -> the future completes.
      *
      * Threads: a listener thread accepts connections and a short-lived thread shakes hands with
-     * each; one reader thread per worker; `housekeeping` reaps dead workers and starts new ones;
-     * `scheduler` fires timeouts and back-offs. All are daemons: an abandoned pool does not keep
-     * the JVM alive, and its workers exit with it.
+     * each; one reader and one writer thread per worker; `housekeeping` reaps dead workers and
+     * starts new ones; `scheduler` fires timeouts and back-offs. All are daemons: an abandoned pool
+     * does not keep the JVM alive, and its workers exit with it. What each may wait for is in
+     * runtime/CONCURRENCY.md.
      */
 
     /** Settings, as the public builder checked them. */
@@ -112,6 +115,15 @@ public final class Pool {
     private final Duration startTimeout;
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService housekeeping;
+
+    /**
+     * Runs the dependent stages of the pool's futures, so that no reader runs the caller's code
+     * (runtime/CONCURRENCY.md); shut down as the pool terminates, after which a stage runs on the
+     * thread that completes its future.
+     */
+    private final ThreadPoolExecutor stages;
+
+    private final Executor stageExecutor;
     private final AtomicLong callIds = new AtomicLong();
     private final PoolMonitor monitor = new PoolMonitor();
     private final Dispatcher dispatcher;
@@ -121,9 +133,6 @@ public final class Pool {
     private final ClassLoader loader;
     private final AnswerAdmission admission;
 
-    /** Whether calls have a default timeout, which a batch of calls would not keep. */
-    private final boolean defaultTimeout;
-
     /** The class data archive to make once the first workers are up, or null. */
     private final ClassArchive archiveToMake;
 
@@ -131,11 +140,28 @@ public final class Pool {
         this.name = "pool-" + POOL_NUMBERS.incrementAndGet();
         this.loader = loader;
         this.admission = s.admission();
-        this.defaultTimeout = s.defaultTimeout() != null && !s.defaultTimeout().isZero();
         this.startTimeout = s.startTimeout();
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads(name + "-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         this.housekeeping = Executors.newCachedThreadPool(daemonThreads(name + "-housekeeping"));
+        int stageThreads = Math.max(2, s.workers());
+        this.stages =
+                new ThreadPoolExecutor(
+                        stageThreads,
+                        stageThreads,
+                        1,
+                        TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(),
+                        daemonThreads(name + "-stages"));
+        stages.allowCoreThreadTimeOut(true);
+        this.stageExecutor =
+                stage -> {
+                    try {
+                        stages.execute(stage);
+                    } catch (RejectedExecutionException e) {
+                        stage.run(); // the pool has terminated: no reader is left to hold up
+                    }
+                };
         String namePrefix = s.namePrefix() != null ? s.namePrefix() : name + "-worker-";
         this.dispatcher =
                 new Dispatcher(
@@ -262,64 +288,36 @@ public final class Pool {
         } catch (RuntimeException e) {
             return CallFutures.failed(e);
         }
+        PoolCall call = newCall(method, encoded, pinnedTo, counted);
         CallBatch batch = CallBatch.current();
-        TaskFuture<?> future;
-        if (batch != null && pinnedTo == null && counted && batches(method, encoded)) {
-            future = batch.add(this, method, encoded.body());
+        if (batch != null && pinnedTo == null && counted) {
+            batch.add(this, call);
         } else {
-            future = enqueue(method, encoded, pinnedTo, counted).future;
+            carryOutInline(
+                    pinnedTo == null ? dispatcher.submit(call) : dispatcher.submitPinned(call));
         }
         @SuppressWarnings("unchecked") // the proxy knows the method's result type
-        TaskFuture<T> typed = (TaskFuture<T>) future;
+        TaskFuture<T> typed = (TaskFuture<T>) call.future;
         return typed;
     }
 
-    /** Whether a call may go in a {@link CallBatch}: see there. */
-    private boolean batches(TaskMethod method, CallCodec.Encoded encoded) {
-        return method.timeoutMillis() == 0
-                && method.retries() == 0
-                && !defaultTimeout
-                && encoded.files().isEmpty();
-    }
-
     /**
-     * The call that carries a batch's calls: see {@link CallBatch}, whose calls it settles from its
-     * answer.
+     * Submits the calls of a {@link CallBatch} with one decision of the dispatcher. If the pool was
+     * shut down since they were made, each fails with the rejection: their futures are the caller's
+     * already.
      */
-    PoolCall enqueueBatch(List<byte[]> bodies) {
-        return enqueue(
-                BATCH,
-                CallCoding.encode(BATCH, null, new Object[] {CallBatches.packCalls(bodies)}),
-                null,
-                false);
+    void submitAll(List<PoolCall> calls) {
+        carryOutInline(dispatcher.submitAll(calls));
     }
 
-    /** Queues an encoded call; its large arrays' files are kept for a retry until it is done. */
-    private PoolCall enqueue(
+    /** A new call; its large arrays' files are kept for a retry until it is done. */
+    private PoolCall newCall(
             TaskMethod method, CallCodec.Encoded encoded, Worker pinnedTo, boolean counted) {
-        PoolCall call = enqueue(method, encoded.body(), pinnedTo, counted, false);
+        PoolCall call = newCall(method, encoded.body(), pinnedTo, counted, false);
         if (!encoded.files().isEmpty()) {
             call.future.whenComplete((v, e) -> encoded.files().forEach(LargeArrays::discard));
         }
         return call;
-    }
-
-    private static final TaskMethod BATCH =
-            new TaskMethod(new Batch(), 0, "a batch of calls", List.of("calls"), 0, 0);
-
-    /** A call of a batch that failed as a whole, sent again as a call of its own. */
-    PoolCall enqueueAlone(TaskMethod method, byte[] body) {
-        return enqueue(method, body, null, true, false);
-    }
-
-    /** A worker's answer to a call of a batch, decoded as the pool decodes every answer. */
-    CallCoding.Outcome decode(TaskMethod method, Frame.Answer answer) {
-        return CallCoding.decode(method, answer, loader, admission);
-    }
-
-    /** Counts a call of a batch that settled, in {@link #stats}. */
-    void countSettled(boolean failed) {
-        (failed ? monitor.failed : monitor.completed).increment();
     }
 
     /**
@@ -335,9 +333,9 @@ public final class Pool {
         }
         noteInvoker(method);
         @SuppressWarnings("unchecked") // a relayed call completes with the answer itself
-        TaskFuture<Frame.Answer> future =
-                (TaskFuture<Frame.Answer>)
-                        (TaskFuture<?>) enqueue(method, body, null, true, true).future;
+        PoolCall call = newCall(method, body, null, true, true);
+        carryOutInline(dispatcher.submit(call));
+        TaskFuture<Frame.Answer> future = (TaskFuture<Frame.Answer>) (TaskFuture<?>) call.future;
         return future;
     }
 
@@ -350,7 +348,7 @@ public final class Pool {
         }
     }
 
-    private PoolCall enqueue(
+    private PoolCall newCall(
             TaskMethod method, byte[] body, Worker pinnedTo, boolean counted, boolean relayed) {
         PoolCall call =
                 new PoolCall(
@@ -360,9 +358,9 @@ public final class Pool {
                         this::cancelled,
                         pinnedTo,
                         counted,
-                        relayed);
+                        relayed,
+                        stageExecutor);
         monitor.queued(call);
-        carryOut(pinnedTo == null ? dispatcher.submit(call) : dispatcher.submitPinned(call));
         return call;
     }
 
@@ -425,7 +423,7 @@ public final class Pool {
 
     private void cancelled(PoolCall call, boolean interrupt) {
         monitor.finished(call, null, PoolMonitor.CANCELLED);
-        carryOut(dispatcher.cancelled(call, interrupt));
+        carryOutInline(dispatcher.cancelled(call, interrupt));
     }
 
     /** The workers starting, running or retiring, oldest first, as live views. */
@@ -448,12 +446,12 @@ public final class Pool {
     }
 
     public void shutdown() {
-        carryOut(dispatcher.shutdown());
+        carryOutInline(dispatcher.shutdown());
     }
 
     public List<TaskFuture<?>> shutdownNow() {
         Dispatcher.Stopped stopped = dispatcher.shutdownNow();
-        carryOut(stopped.actions());
+        carryOutInline(stopped.actions());
         stopped.neverStarted().forEach(f -> f.cancel(false));
         stopped.running().forEach(f -> f.cancel(true));
         return stopped.neverStarted();
@@ -476,16 +474,36 @@ public final class Pool {
         return "ProcessPool[" + dispatcher + "]";
     }
 
-    /** Carries out what the dispatcher decided; never under its lock. */
+    /**
+     * Carries out what the dispatcher decided, on a thread of the caller's (submit, cancel,
+     * shutdown): it writes the frames to the workers itself. Never under the dispatcher's lock.
+     */
+    private void carryOutInline(Actions actions) {
+        carryOut(actions, true);
+    }
+
+    /**
+     * Carries out what the dispatcher decided, on a thread of the pool's (a reader, the timer,
+     * housekeeping): the workers' writers write the frames, so that this thread never waits on a
+     * worker's socket. Never under the dispatcher's lock.
+     */
     private void carryOut(Actions actions) {
+        carryOut(actions, false);
+    }
+
+    private void carryOut(Actions actions, boolean inline) {
         actions.kills.forEach(Worker::destroy);
-        actions.sends.forEach(Worker::send);
+        actions.sends.forEach(inline ? Worker::send : Worker::sendSoon);
         for (Worker spare : actions.warmUps) {
             submit(WARM_UP, null, new Object[] {List.copyOf(invokers)}, spare);
         }
         for (Actions.Settlement s : actions.settlements) {
-            if (CallFutures.fail(s.call().future, s.failure())) {
-                monitor.finished(s.call(), s.worker(), s.failure());
+            try {
+                if (CallFutures.fail(s.call().future, s.failure())) {
+                    monitor.finished(s.call(), s.worker(), s.failure());
+                }
+            } catch (RuntimeException | Error e) { // the other calls are settled all the same
+                PoolLog.pool.log(System.Logger.Level.WARNING, "settling a call failed", e);
             }
         }
         for (int i = 0; i < actions.launches; i++) {
@@ -506,6 +524,7 @@ public final class Pool {
             }
             scheduler.shutdownNow();
             housekeeping.shutdown();
+            stages.shutdown();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.paralleltask.runtime.internal.pool;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 
 /**
@@ -87,12 +88,13 @@ final class PoolCall {
     }
 
     PoolCall(long id, TaskMethod method, byte[] body, CancelListener onCancel, Worker pinnedTo) {
-        this(id, method, body, onCancel, pinnedTo, true, false);
+        this(id, method, body, onCancel, pinnedTo, true, false, null);
     }
 
     /**
      * @param counted whether the pool's counts and events include it; not its own warm-ups
      * @param relayed whether its future completes with the undecoded answer
+     * @param stages where the future's dependent stages run; null for the completing thread
      */
     PoolCall(
             long id,
@@ -101,7 +103,8 @@ final class PoolCall {
             CancelListener onCancel,
             Worker pinnedTo,
             boolean counted,
-            boolean relayed) {
+            boolean relayed,
+            Executor stages) {
         this.counted = counted;
         this.relayed = relayed;
         this.pinnedTo = pinnedTo;
@@ -110,7 +113,7 @@ final class PoolCall {
         this.body = body;
         this.future =
                 CallFutures.create(
-                        (f, wasRunning, interrupt) -> onCancel.cancelled(this, interrupt));
+                        (f, wasRunning, interrupt) -> onCancel.cancelled(this, interrupt), stages);
     }
 
     /** sent -> started: false if it was cancelled or already done. */

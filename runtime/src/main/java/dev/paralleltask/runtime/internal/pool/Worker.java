@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /** The parent's view of one worker JVM. Its mutable state belongs to the dispatcher's lock. */
 final class Worker implements WorkerView {
@@ -112,6 +113,15 @@ final class Worker implements WorkerView {
     /** Set while one thread writes the outbox to the channel. */
     private final AtomicBoolean sending = new AtomicBoolean();
 
+    /**
+     * Writes what the pool's own threads posted ({@link #sendSoon}), so that none of them ever
+     * waits on this worker's socket; null until the worker connects.
+     */
+    private volatile Thread writer;
+
+    /** Set when the worker's process has exited: the writer leaves. */
+    private volatile boolean gone;
+
     Worker(int id, String name) {
         this.id = id;
         this.name = name;
@@ -132,10 +142,11 @@ final class Worker implements WorkerView {
     }
 
     /**
-     * Writes what was posted, with one system call for everything posted meanwhile. Never called
-     * under the dispatcher's lock. If another thread is writing, it leaves the frames to that
-     * thread, which looks again before it stops; a broken channel kills the worker, whose exit then
-     * settles its calls.
+     * Writes what was posted, with one system call for everything posted meanwhile, on the calling
+     * thread: a caller's thread that submitted or cancelled a call. Never called under the
+     * dispatcher's lock. If another thread is writing, it leaves the frames to that thread, which
+     * looks again before it stops; a broken channel kills the worker, whose exit then settles its
+     * calls.
      */
     void send() {
         while (!outbox.isEmpty() && sending.compareAndSet(false, true)) {
@@ -150,6 +161,42 @@ final class Worker implements WorkerView {
             } finally {
                 sending.set(false);
             }
+        }
+    }
+
+    /**
+     * Has the worker's writer thread write what was posted: for the pool's own threads (readers,
+     * timer, housekeeping), which must never wait on a worker's socket (runtime/CONCURRENCY.md).
+     */
+    void sendSoon() {
+        Thread w = writer;
+        if (w != null && !outbox.isEmpty()) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    /** Starts the thread that writes for {@link #sendSoon}; once, as the worker connects. */
+    void startWriter() {
+        Thread w =
+                new Thread(
+                        () -> {
+                            while (!gone) {
+                                send();
+                                LockSupport.park(this); // until sendSoon or stopWriter
+                            }
+                        },
+                        name + "-writer");
+        w.setDaemon(true);
+        writer = w;
+        w.start();
+    }
+
+    /** The worker's process has exited: its writer leaves. */
+    void stopWriter() {
+        gone = true;
+        Thread w = writer;
+        if (w != null) {
+            LockSupport.unpark(w);
         }
     }
 

@@ -178,6 +178,7 @@ final class WorkerSupervisor {
         reader.setDaemon(true);
         worker.reader = reader;
         reader.start();
+        worker.startWriter();
         deleteRing(worker); // both processes have it mapped
         if (initializer == null) {
             worker.connected.complete(null);
@@ -282,6 +283,7 @@ final class WorkerSupervisor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            worker.stopWriter();
             carryOut.accept(
                     dispatcher.died(worker, exitCode, startFailure)); // whatever happened above
         }

@@ -1,6 +1,7 @@
 package dev.paralleltask.runtime.internal.spi;
 
 import dev.paralleltask.runtime.TaskFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Makes and settles the {@link TaskFuture}s of an executor's calls.
@@ -18,9 +19,20 @@ public final class CallFutures {
         void cancelled(TaskFuture<?> future, boolean wasRunning, boolean mayInterruptIfRunning);
     }
 
-    /** A new, queued future; {@code canceller} hears of its cancel. */
+    /**
+     * A new, queued future; {@code canceller} hears of its cancel; its dependent stages run on the
+     * thread that completes it.
+     */
     public static <T> TaskFuture<T> create(Canceller canceller) {
-        return RuntimeAccess.get().newFuture(canceller);
+        return create(canceller, null);
+    }
+
+    /**
+     * A new, queued future whose dependent stages, made before it completes, run on {@code stages}:
+     * for executors that complete futures on threads that must not run the caller's code.
+     */
+    public static <T> TaskFuture<T> create(Canceller canceller, Executor stages) {
+        return RuntimeAccess.get().newFuture(canceller, stages);
     }
 
     /** A future already failed with {@code failure}. */

@@ -11,6 +11,7 @@ import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.pool.Pool;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * The runtime package's non-public constructors and methods, for {@link CallFutures}, {@link
@@ -18,7 +19,7 @@ import java.util.List;
  * is initialized. Executors use those classes, never this.
  */
 public interface RuntimeAccess {
-    <T> TaskFuture<T> newFuture(CallFutures.Canceller canceller);
+    <T> TaskFuture<T> newFuture(CallFutures.Canceller canceller, Executor stages);
 
     boolean markRunning(TaskFuture<?> future);
 

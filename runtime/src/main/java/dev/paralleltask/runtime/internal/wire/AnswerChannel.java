@@ -16,7 +16,10 @@ import java.io.IOException;
  *       a pool that meets the marker first reads it from the socket.
  * </ul>
  *
- * A worker may {@link #send} from any thread; the pool reads from one thread.
+ * A worker may {@link #send} from any thread; the pool reads from one thread. Runners send their
+ * answers with {@link #send}, which waits for room outside the channel's lock; the thread that
+ * reads the pool's frames sends with {@link #sendUrgent}, into room that {@link #send} leaves free,
+ * and so never waits for a runner that waits for the pool.
  */
 public final class AnswerChannel {
     private final FrameRing ring;
@@ -30,15 +33,61 @@ public final class AnswerChannel {
         this.channel = channel;
     }
 
-    /** Worker side: gives the pool an answer. */
-    public synchronized void send(Frame answer) throws IOException {
-        if (!ring.offer(answer)) {
-            channel.write(answer);
-            ring.offer(new Frame.OnSocket());
+    /**
+     * Ring space that {@link #send} leaves free for {@link #sendUrgent}: room for hundreds of the
+     * small frames a worker's reader sends (a {@link Frame.Dropped} takes 24 bytes), so that a
+     * steal of every waiting call finds room at once.
+     */
+    static final int URGENT_ROOM = 16 * 1024;
+
+    private static final int WAIT_FOR = URGENT_ROOM + FrameRing.roomFor(FrameRing.MAX_FRAME_BYTES);
+
+    /**
+     * Worker side: gives the pool an answer, waiting for the pool to make room if it is behind.
+     * Waits without the channel's lock, so it never holds up {@link #sendUrgent}.
+     */
+    public void send(Frame answer) throws IOException {
+        while (!publish(answer, URGENT_ROOM)) {
+            ring.awaitRoom(WAIT_FOR);
+        }
+    }
+
+    /**
+     * Worker side, for the thread that reads the pool's frames: gives the pool a frame at once,
+     * into the room {@link #send} keeps free. It waits only if even that room is full, which means
+     * the pool has not read its ring for hundreds of such frames; the pool's reader never waits on
+     * this worker (runtime/CONCURRENCY.md).
+     */
+    public void sendUrgent(Frame frame) throws IOException {
+        while (!publish(frame, 0)) {
+            ring.awaitRoom(FrameRing.roomFor(FrameRing.MAX_FRAME_BYTES));
+        }
+    }
+
+    /**
+     * Publishes a frame if the ring has room for it and {@code keepFree} bytes more; a frame too
+     * large for the ring goes on the socket, with its marker in the ring. False if there was no
+     * room: nothing was sent.
+     */
+    private synchronized boolean publish(Frame frame, int keepFree) throws IOException {
+        switch (ring.tryOffer(frame, keepFree)) {
+            case NO_ROOM:
+                return false;
+            case TOO_LARGE:
+                if (ring.tryOffer(new Frame.OnSocket(), keepFree) == FrameRing.Offer.NO_ROOM) {
+                    return false; // the marker must follow the socket's frame: room first
+                }
+                // The marker is published; the pool that meets it reads the socket, and waits
+                // there until the frame is written in full.
+                channel.write(frame);
+                break;
+            default:
+                break;
         }
         if (ring.takeWakeUp()) {
             channel.write(new Frame.Doorbell());
         }
+        return true;
     }
 
     /**

@@ -57,8 +57,11 @@ public final class FrameRing {
 
     private final MappedByteBuffer memory;
 
-    /** The producer's position; touched only by the producer. */
-    private long published;
+    /**
+     * The producer's position; written only by the producer, under whatever lock makes it one;
+     * volatile so that {@link #awaitRoom} may read it without that lock.
+     */
+    private volatile long published;
 
     /** The consumer's position; touched only by the consumer. */
     private long consumed;
@@ -109,37 +112,90 @@ public final class FrameRing {
 
     // ---- Producer ----
 
+    /** What {@link #tryOffer} did. */
+    public enum Offer {
+        /** The frame is published. */
+        PUBLISHED,
+        /** Not enough room now: nothing is published; {@link #awaitRoom} and try again. */
+        NO_ROOM,
+        /** The frame is larger than {@link #MAX_FRAME_BYTES}: it must travel another way. */
+        TOO_LARGE
+    }
+
+    /**
+     * Publishes a frame if it fits with {@code keepFree} bytes to spare, without waiting. Those who
+     * must never wait for the consumer publish with {@code keepFree} 0 into room that the others
+     * left free (see {@link AnswerChannel}).
+     */
+    public Offer tryOffer(Frame frame, int keepFree) throws IOException {
+        Offer[] offer = {null};
+        FrameFormat.encode(
+                frame, (type, id, aux, body) -> offer[0] = put(type, id, aux, body, keepFree));
+        return offer[0];
+    }
+
     /**
      * Publishes a frame, waiting for room if the consumer is that far behind. Returns false, and
      * publishes nothing, when the frame is larger than {@link #MAX_FRAME_BYTES}.
      */
     public boolean offer(Frame frame) throws IOException {
-        boolean[] fitted = {false};
-        FrameFormat.encode(frame, (type, id, aux, body) -> fitted[0] = put(type, id, aux, body));
-        return fitted[0];
+        while (true) {
+            switch (tryOffer(frame, 0)) {
+                case PUBLISHED:
+                    return true;
+                case TOO_LARGE:
+                    return false;
+                default:
+                    awaitRoom(roomFor(MAX_FRAME_BYTES));
+            }
+        }
+    }
+
+    /**
+     * Waits until the consumer has left {@code bytes} of room, spinning briefly and then parking.
+     * Touches nothing the producer owns, so it may wait outside the producer's lock.
+     */
+    public void awaitRoom(int bytes) {
+        for (int spins = 0; free() < bytes; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(50_000);
+            }
+        }
+    }
+
+    /** The bytes a record of a frame with this body takes at most, a wrap included. */
+    public static int roomFor(int bodyBytes) {
+        return 2 * align(Integer.BYTES + FrameFormat.HEADER_AFTER_LENGTH + bodyBytes);
     }
 
     /**
      * Whether the consumer went to sleep and nobody has woken it yet; if so the caller must wake
-     * it. Call after {@link #offer}.
+     * it. Call after {@link #tryOffer}.
      */
     public boolean takeWakeUp() {
         return (int) INTS.getVolatile(memory, SLEEPING) == 1
                 && INTS.compareAndSet(memory, SLEEPING, 1, 0);
     }
 
-    private boolean put(byte type, long id, int aux, byte[] body) {
+    private long free() {
+        return CAPACITY - (published - (long) LONGS.getAcquire(memory, CONSUMED));
+    }
+
+    private Offer put(byte type, long id, int aux, byte[] body, int keepFree) {
         int length = FrameFormat.HEADER_AFTER_LENGTH + body.length;
         if (length > MAX_FRAME_BYTES) {
-            return false;
+            return Offer.TOO_LARGE;
         }
         int record = align(Integer.BYTES + length);
         int index = index(published);
         int skip = index + record > CAPACITY ? CAPACITY - index : 0;
-        awaitRoom(skip + record);
+        if (free() < (long) skip + record + keepFree) {
+            return Offer.NO_ROOM;
+        }
         if (skip > 0) {
             memory.putInt(DATA + index, WRAP);
-            published += skip;
             index = 0;
         }
         int at = DATA + index;
@@ -148,22 +204,10 @@ public final class FrameRing {
                 .putLong(at + 5, id)
                 .putInt(at + 13, aux)
                 .put(at + 17, body);
-        published += record;
         // Volatile, not just release: the store must be seen before takeWakeUp reads the flag.
+        published += skip + record;
         LONGS.setVolatile(memory, PUBLISHED, published);
-        return true;
-    }
-
-    private void awaitRoom(int bytes) {
-        for (int spins = 0;
-                published + bytes - (long) LONGS.getAcquire(memory, CONSUMED) > CAPACITY;
-                spins++) {
-            if (spins < 100) {
-                Thread.onSpinWait();
-            } else {
-                LockSupport.parkNanos(50_000);
-            }
-        }
+        return Offer.PUBLISHED;
     }
 
     // ---- Consumer ----

@@ -2,7 +2,6 @@ package dev.paralleltask.runtime.internal.worker;
 
 import dev.paralleltask.runtime.internal.TaskInvoker;
 import dev.paralleltask.runtime.internal.wire.AnswerChannel;
-import dev.paralleltask.runtime.internal.wire.CallBatches;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
@@ -191,7 +190,7 @@ final class WorkerLoop {
                 body = ThrowableCodec.encode(where);
             }
         }
-        answers.send(new Frame.Stack(id, body));
+        answers.sendUrgent(new Frame.Stack(id, body));
     }
 
     private void revoke(Frame.Revoke revoke) throws IOException {
@@ -199,9 +198,9 @@ final class WorkerLoop {
             for (Iterator<Frame.Call> it = waiting.iterator(); it.hasNext(); ) {
                 if (it.next().id() == revoke.id()) {
                     it.remove();
-                    // Sent before the runner can take a later call, so it reaches the pool before
-                    // that call's answer.
-                    answers.send(new Frame.Dropped(revoke.id()));
+                    // Sent before a runner can take a later call, so it reaches the pool before
+                    // that call's answer; urgently, as runners wait for room without the lock.
+                    answers.sendUrgent(new Frame.Dropped(revoke.id()));
                     break;
                 }
             }
@@ -222,9 +221,6 @@ final class WorkerLoop {
                     e.position(),
                     "could not be rebuilt in the worker: " + e.getMessage());
         }
-        if (decoded.invokerClass().equals(BATCH)) {
-            return batch(call.id(), (byte[]) decoded.args()[0]);
-        }
         Object result;
         try {
             result =
@@ -241,31 +237,6 @@ final class WorkerLoop {
                     call.id(),
                     ValueCodingException.RESULT,
                     "could not be serialized: " + e.getMessage());
-        }
-    }
-
-    private static final String BATCH = Batch.class.getName();
-
-    /**
-     * Runs the calls of a batch one after another, as each would run alone, and answers with all
-     * their answers in one result. A call that leaves the worker unfit (a JVM error) fails the
-     * whole batch with its error, and the pool runs the batch's calls again one by one.
-     */
-    private Frame batch(long id, byte[] packed) throws IOException {
-        List<byte[]> bodies = CallBatches.unpackCalls(packed);
-        List<Frame.Answer> answers = new ArrayList<>(bodies.size());
-        for (byte[] body : bodies) {
-            Frame.Answer answer = (Frame.Answer) answer(new Frame.Call(answers.size(), body));
-            if (answer instanceof Frame.Failure f && f.fatal()) {
-                return new Frame.Failure(id, true, f.body());
-            }
-            answers.add(answer);
-        }
-        try {
-            return new Frame.Result(id, CallCodec.encodeResult(CallBatches.packAnswers(answers)));
-        } catch (ValueCodingException e) {
-            return new Frame.Unsendable(
-                    id, ValueCodingException.RESULT, "could not be serialized: " + e.getMessage());
         }
     }
 

@@ -2,9 +2,11 @@ package dev.paralleltask.runtime.internal.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -111,6 +113,53 @@ class AnswerChannelTest {
         worker.send(new Frame.Dropped(7));
         assertEquals(
                 7, assertInstanceOf(Frame.Dropped.class, taken.get(10, TimeUnit.SECONDS)).id());
+    }
+
+    /**
+     * The hang of issue 23: a runner waits for ring room, which only the pool's reader makes; the
+     * worker's reader must still get a Dropped out (before, both took the channel's lock, and the
+     * runner held it while it waited).
+     */
+    @Test
+    void anUrgentFrameGoesOutWhileARunnerWaitsForRoom() throws Exception {
+        int answers = 2 * FrameRing.CAPACITY / 512; // twice what the ring holds
+        CompletableFuture<Void> runner =
+                CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                for (int i = 0; i < answers; i++) {
+                                    worker.send(new Frame.Result(i, new byte[500]));
+                                }
+                            } catch (IOException e) {
+                                throw new AssertionError(e);
+                            }
+                        });
+        Thread.sleep(200);
+        assertFalse(runner.isDone(), "the runner should be waiting for room");
+
+        CompletableFuture.runAsync(
+                        () -> {
+                            try {
+                                worker.sendUrgent(new Frame.Dropped(-7));
+                            } catch (IOException e) {
+                                throw new AssertionError(e);
+                            }
+                        })
+                .get(10, TimeUnit.SECONDS);
+
+        int results = 0;
+        boolean dropped = false;
+        while (results < answers) {
+            Frame frame = pool.take(MAX);
+            if (frame instanceof Frame.Dropped d) {
+                assertEquals(-7, d.id());
+                dropped = true;
+            } else {
+                assertEquals(results++, assertInstanceOf(Frame.Result.class, frame).id());
+            }
+        }
+        assertTrue(dropped);
+        runner.get(10, TimeUnit.SECONDS);
     }
 
     /** Every fifth answer is too large for the ring. */

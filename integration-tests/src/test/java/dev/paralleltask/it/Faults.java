@@ -158,6 +158,16 @@ public final class Faults {
         return lines;
     }
 
+    /** Prints {@code text} on stdout with no line terminator, and flushes. */
+    @ParallelTask
+    public static int print(String text, int times) {
+        for (int i = 0; i < times; i++) {
+            System.out.print(text);
+        }
+        System.out.flush();
+        return times;
+    }
+
     @ParallelTask
     public static byte[] echo(byte[] data) {
         return data;

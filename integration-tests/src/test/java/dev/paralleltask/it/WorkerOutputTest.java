@@ -129,4 +129,34 @@ class WorkerOutputTest {
                     "a worker whose pipe were not drained would block");
         }
     }
+
+    /**
+     * A line far longer than {@link WorkerOutput.Line#MAX_LINE_CHARS} arrives in marked pieces that
+     * join to the line, and the worker's later lines still arrive (before, the pump read the line
+     * whole and could run the caller out of memory, after which the worker's output was lost).
+     */
+    @Test
+    void aHugeLineArrivesInPiecesAndLaterLinesFollow() throws Exception {
+        List<WorkerOutput.Line> lines = new CopyOnWriteArrayList<>();
+        int chunks = 40_000; // 40,000 x 100 characters: 4,000,000 on one line
+        String chunk = "0123456789".repeat(10);
+        try (ProcessPool pool = ProcessPool.builder().workers(1).output(lines::add).build()) {
+            FaultsTasks tasks = new FaultsTasks(pool);
+            assertEquals(chunks, await(tasks.print(chunk, chunks)));
+            assertEquals(1, await(tasks.print("\nafter\n", 1)));
+        }
+        eventually(
+                "the line after the huge one arrives",
+                () -> lines.size() >= 2 && lines.get(lines.size() - 1).text().equals("after"));
+        List<WorkerOutput.Line> pieces = lines.subList(0, lines.size() - 1);
+        StringBuilder joined = new StringBuilder();
+        for (int i = 0; i < pieces.size(); i++) {
+            WorkerOutput.Line piece = pieces.get(i);
+            assertTrue(piece.text().length() <= WorkerOutput.Line.MAX_LINE_CHARS);
+            assertEquals(i < pieces.size() - 1, piece.continues(), "piece " + i);
+            joined.append(piece.text());
+        }
+        assertEquals(chunk.repeat(chunks), joined.toString());
+        assertTrue(pieces.get(0).toString().endsWith("5 [continues]"), pieces.get(0)::toString);
+    }
 }

@@ -16,6 +16,11 @@ final class SpiBridge implements RuntimeAccess {
     }
 
     @Override
+    public void whenDone(TaskFuture<?> future, Runnable action) {
+        future.whenDone(action);
+    }
+
+    @Override
     public boolean markRunning(TaskFuture<?> future) {
         return future.markRunning();
     }

@@ -2,9 +2,11 @@ package dev.paralleltask.runtime;
 
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.pool.Pool;
+import dev.paralleltask.runtime.internal.shared.LargeArrays;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
+import dev.paralleltask.runtime.internal.wire.CallCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,12 +93,11 @@ public final class ThreadPool implements TaskExecutor {
         Objects.requireNonNull(args, "args");
         Job job;
         try {
-            job =
-                    new Job(
-                            method,
-                            target,
-                            args,
-                            copyValues ? CallCoding.encode(method, target, args).body() : null);
+            CallCodec.Encoded copy = copyValues ? CallCoding.encode(method, target, args) : null;
+            job = new Job(method, target, args, copy == null ? null : copy.body());
+            if (copy != null && !copy.files().isEmpty()) { // however the job ends, cancelled too
+                job.future.whenDone(() -> copy.files().forEach(LargeArrays::discard));
+            }
         } catch (TaskSerializationException e) {
             return CallFutures.failed(e);
         }

@@ -39,18 +39,32 @@ public interface WorkerOutput {
     String LOGGER = "dev.paralleltask.runtime.WorkerOutput";
 
     /**
-     * One line a worker printed.
+     * One line a worker printed, or a piece of one: a line longer than {@link #MAX_LINE_CHARS}
+     * arrives in pieces of that many characters, each but the last with {@code continues} set, so
+     * that no line can take the caller's memory and none is lost.
      *
      * @param worker the worker's name, e.g. {@code pool-1-worker-2}
      * @param pid the worker's process id
      * @param stderr whether it came on stderr, else stdout
-     * @param text the line, without its line terminator
+     * @param text the line or piece, without its line terminator
+     * @param continues whether the line goes on in the next {@code Line} of this stream
      */
-    record Line(String worker, long pid, boolean stderr, String text) {
-        /** {@code [pool-1-worker-2 pid 4242] text}. */
+    record Line(String worker, long pid, boolean stderr, String text, boolean continues) {
+        /** The most characters a {@code Line} holds; a longer line comes in pieces. */
+        public static final int MAX_LINE_CHARS = 64 * 1024;
+
+        /** A whole line. */
+        public Line(String worker, long pid, boolean stderr, String text) {
+            this(worker, pid, stderr, text, false);
+        }
+
+        /**
+         * {@code [pool-1-worker-2 pid 4242] text}, and {@code [continues]} after a piece of a
+         * longer line.
+         */
         @Override
         public String toString() {
-            return "[" + worker + " pid " + pid + "] " + text;
+            return "[" + worker + " pid " + pid + "] " + text + (continues ? " [continues]" : "");
         }
     }
 

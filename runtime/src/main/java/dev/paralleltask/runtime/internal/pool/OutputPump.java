@@ -3,7 +3,6 @@ package dev.paralleltask.runtime.internal.pool;
 import static java.lang.System.Logger.Level.WARNING;
 
 import dev.paralleltask.runtime.WorkerOutput;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -69,35 +68,77 @@ final class OutputPump {
     }
 
     private void pump() {
-        boolean outputFailed = false;
-        try (BufferedReader reader =
-                new BufferedReader(new InputStreamReader(source, Charset.defaultCharset()))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                try {
-                    output.accept(new WorkerOutput.Line(worker, pid, stderr, line));
-                } catch (RuntimeException e) {
-                    if (!outputFailed) { // once per stream: the reading goes on
-                        outputFailed = true;
-                        PoolLog.pool.log(
-                                WARNING,
-                                "the pool's WorkerOutput failed on a line of " + worker,
-                                e);
+        try (InputStreamReader reader = new InputStreamReader(source, Charset.defaultCharset())) {
+            char[] buffer = new char[8192];
+            StringBuilder line = new StringBuilder();
+            boolean afterReturn = false; // "\r\n" ends one line, as BufferedReader reads it
+            for (int n; (n = reader.read(buffer)) != -1; ) {
+                for (int i = 0; i < n; i++) {
+                    char c = buffer[i];
+                    if (c == '\n' && afterReturn) {
+                        afterReturn = false;
+                        continue;
+                    }
+                    afterReturn = c == '\r';
+                    if (c == '\n' || c == '\r') {
+                        deliver(line.toString(), false);
+                        line.setLength(0);
+                    } else {
+                        line.append(c);
+                        if (line.length() == WorkerOutput.Line.MAX_LINE_CHARS) {
+                            deliver(line.toString(), true);
+                            line.setLength(0);
+                        }
                     }
                 }
-                synchronized (tail) {
-                    if (tail.size() == TAIL_LINES) {
-                        tail.removeFirst();
-                    }
-                    tail.addLast(
-                            line.length() > MAX_REMEMBERED_LINE
-                                    ? line.substring(0, MAX_REMEMBERED_LINE) + "..."
-                                    : line);
-                }
+            }
+            if (line.length() > 0) {
+                deliver(line.toString(), false);
             }
         } catch (IOException e) {
             // The worker is gone; what it wrote so far was read.
+        } catch (RuntimeException | Error e) {
+            // Nothing the output does may stop the reading, or the worker would block on a full
+            // pipe: drain the rest.
+            PoolLog.pool.log(WARNING, "the output pump of " + worker + " failed; draining", e);
+            drain();
         } finally {
             output.ended(worker, stderr);
+        }
+    }
+
+    private boolean outputFailed;
+
+    /** Hands a line or a piece of one on, and keeps it in the tail. */
+    private void deliver(String text, boolean continues) {
+        try {
+            output.accept(new WorkerOutput.Line(worker, pid, stderr, text, continues));
+        } catch (RuntimeException e) {
+            if (!outputFailed) { // once per stream: the reading goes on
+                outputFailed = true;
+                PoolLog.pool.log(
+                        WARNING, "the pool's WorkerOutput failed on a line of " + worker, e);
+            }
+        }
+        synchronized (tail) {
+            if (tail.size() == TAIL_LINES) {
+                tail.removeFirst();
+            }
+            tail.addLast(
+                    text.length() > MAX_REMEMBERED_LINE
+                            ? text.substring(0, MAX_REMEMBERED_LINE) + "..."
+                            : text);
+        }
+    }
+
+    private void drain() {
+        byte[] sink = new byte[8192];
+        try {
+            while (source.read(sink) != -1) {
+                // Discarded: the pump could not pass it on.
+            }
+        } catch (IOException e) {
+            // The worker is gone.
         }
     }
 }

@@ -116,6 +116,9 @@ public final class Pool {
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService housekeeping;
 
+    /** Completes once the pool has terminated and removed what it made. */
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+
     /**
      * Runs the dependent stages of the pool's futures, so that no reader runs the caller's code
      * (runtime/CONCURRENCY.md); shut down as the pool terminates, after which a stage runs on the
@@ -292,13 +295,40 @@ public final class Pool {
         CallBatch batch = CallBatch.current();
         if (batch != null && pinnedTo == null && counted) {
             batch.add(this, call);
+        } else if (pinnedTo != null) {
+            carryOutInline(dispatcher.submitPinned(call));
         } else {
-            carryOutInline(
-                    pinnedTo == null ? dispatcher.submit(call) : dispatcher.submitPinned(call));
+            try {
+                carryOutInline(dispatcher.submit(call));
+            } catch (RejectedExecutionException e) {
+                CallFutures.fail(call.future, e); // which lets go of its files
+                throw e;
+            }
         }
         @SuppressWarnings("unchecked") // the proxy knows the method's result type
         TaskFuture<T> typed = (TaskFuture<T>) call.future;
         return typed;
+    }
+
+    /**
+     * The large arrays' files of calls not yet done: removed as each call is done, and whatever is
+     * left as the pool terminates, before it says it has.
+     */
+    private final Set<Path> files = ConcurrentHashMap.newKeySet();
+
+    private void keep(List<Path> kept) {
+        files.addAll(kept);
+        if (isTerminated()) {
+            discard(kept); // the pool ended as the call was made: its end swept before these came
+        }
+    }
+
+    private void discard(List<Path> done) {
+        for (Path file : done) {
+            if (files.remove(file)) {
+                LargeArrays.discard(file);
+            }
+        }
     }
 
     /**
@@ -315,7 +345,8 @@ public final class Pool {
             TaskMethod method, CallCodec.Encoded encoded, Worker pinnedTo, boolean counted) {
         PoolCall call = newCall(method, encoded.body(), pinnedTo, counted, false);
         if (!encoded.files().isEmpty()) {
-            call.future.whenComplete((v, e) -> encoded.files().forEach(LargeArrays::discard));
+            keep(encoded.files());
+            CallFutures.whenDone(call.future, () -> discard(encoded.files()));
         }
         return call;
     }
@@ -461,12 +492,24 @@ public final class Pool {
         return dispatcher.isShutdown();
     }
 
+    /** Terminated: no call left, every worker gone, and the pool's directory and files removed. */
     public boolean isTerminated() {
-        return dispatcher.isTerminated();
+        return ended.isDone();
     }
 
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return dispatcher.awaitTermination(timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!dispatcher.awaitTermination(timeout)) {
+            return false;
+        }
+        try { // the thread that saw the last worker go is removing the pool's directory
+            ended.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new AssertionError("the pool's end never fails", e);
+        }
     }
 
     @Override
@@ -520,11 +563,14 @@ public final class Pool {
             try {
                 listener.close();
             } catch (IOException e) {
-                // A leftover socket file in a private temporary directory harms nobody.
+                PoolLog.pool.log(
+                        System.Logger.Level.WARNING, "cannot remove the pool's directory", e);
             }
+            discard(List.copyOf(files));
             scheduler.shutdownNow();
             housekeeping.shutdown();
             stages.shutdown();
+            ended.complete(null);
         }
     }
 

@@ -6,6 +6,7 @@ import static java.lang.System.Logger.Level.WARNING;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.WorkerOutput;
 import dev.paralleltask.runtime.WorkerStartException;
+import dev.paralleltask.runtime.internal.shared.LargeArrays;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.wire.AnswerChannel;
@@ -247,6 +248,7 @@ final class WorkerSupervisor {
                 reader.join(REAP_WAIT_MILLIS); // let it settle what the worker sent before dying
             }
             deleteRing(worker);
+            LargeArrays.removeAllOf(worker.pid()); // its answers were read: the rest is nobody's
             worker.stderr.awaitEnd(1_000);
             worker.stdout.awaitEnd(1_000);
             exitCode = worker.process.exitValue();

@@ -2,6 +2,7 @@ package dev.paralleltask.runtime.internal.shared;
 
 import java.io.IOException;
 import java.io.InvalidObjectException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -38,6 +39,27 @@ public final class LargeArrays {
     public static final int THRESHOLD = 1 << 20;
 
     private static final String PREFIX = "array-";
+
+    /**
+     * The files this process writes are named {@code array-<pid>-...}: see {@link #removeAllOf}.
+     */
+    private static final String OWN_PREFIX = PREFIX + ProcessHandle.current().pid() + "-";
+
+    /**
+     * Removes the files that process {@code pid} wrote and nobody read: once a worker has exited
+     * and its pool has read all it answered, what is left (a result whose answer it never sent, as
+     * it was killed) is nobody's.
+     */
+    public static void removeAllOf(long pid) {
+        try (DirectoryStream<Path> left =
+                Files.newDirectoryStream(SharedDirectory.get(), PREFIX + pid + "-*")) {
+            for (Path file : left) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // The family's directory goes when its first process exits.
+        }
+    }
 
     private LargeArrays() {}
 
@@ -153,7 +175,7 @@ public final class LargeArrays {
     /** A file to write a value into, with a spare's pages if one can be had. */
     private static Path newFile() throws IOException {
         Path dir = SharedDirectory.get();
-        Path file = Files.createTempFile(dir, PREFIX, ".bin", OWNER_ONLY);
+        Path file = Files.createTempFile(dir, OWN_PREFIX, ".bin", OWNER_ONLY);
         try (DirectoryStream<Path> spares = Files.newDirectoryStream(dir, SPARE + "*")) {
             for (Path spare : spares) {
                 try {

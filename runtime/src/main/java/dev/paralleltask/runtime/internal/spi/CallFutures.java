@@ -35,6 +35,14 @@ public final class CallFutures {
         return RuntimeAccess.get().newFuture(canceller, stages);
     }
 
+    /**
+     * Runs {@code action} once the future is done, on the thread that completes it (or at once, if
+     * it is done): for an executor's own short clean-up, never the caller's code.
+     */
+    public static void whenDone(TaskFuture<?> future, Runnable action) {
+        RuntimeAccess.get().whenDone(future, action);
+    }
+
     /** A future already failed with {@code failure}. */
     public static <T> TaskFuture<T> failed(Throwable failure) {
         TaskFuture<T> future = create((f, wasRunning, interrupt) -> {});

@@ -21,6 +21,8 @@ import java.util.concurrent.Executor;
 public interface RuntimeAccess {
     <T> TaskFuture<T> newFuture(CallFutures.Canceller canceller, Executor stages);
 
+    void whenDone(TaskFuture<?> future, Runnable action);
+
     boolean markRunning(TaskFuture<?> future);
 
     void markQueued(TaskFuture<?> future);

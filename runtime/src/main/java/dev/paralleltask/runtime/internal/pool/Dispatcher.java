@@ -238,8 +238,10 @@ final class Dispatcher {
 
     /**
      * A running call hit a JVM error that leaves the worker unfit (out of memory, stack overflow):
-     * the worker is killed, and the call counts as one whose worker died under it (retried if its
-     * method allows, else failed with this). False if the answer was out of turn.
+     * the worker is killed, and the call counts as one whose worker died under it: it runs again
+     * elsewhere if its method allows, else fails with this error. Either way it is no longer in
+     * flight there, so the answers the worker gives before it is gone are still in turn. False if
+     * the answer was out of turn.
      */
     boolean answeredFatally(Worker worker, long id, Throwable error, Actions actions) {
         lock.lock();
@@ -247,18 +249,28 @@ final class Dispatcher {
             PoolCall call = runningCall(worker, id);
             if (call != null) {
                 call.cancelTimeout();
-                worker.fatalError =
-                        Failures.fatalError(
-                                call.method,
-                                error,
-                                worker.describe(),
-                                worker.name,
-                                worker.pid(),
-                                worker.stderrTail(),
-                                worker.stdoutTail());
+                worker.inFlight.remove(call);
+                call.worker = null;
                 blame(worker, call, "hit " + error.getClass().getName());
+                startRunning(worker);
+                if (call.pinnedTo == null && call.attempts <= call.method.retries()) {
+                    putBack(call, true);
+                } else {
+                    actions.fail(
+                            call,
+                            worker,
+                            Failures.fatalError(
+                                    call.method,
+                                    error,
+                                    worker.describe(),
+                                    worker.name,
+                                    worker.pid(),
+                                    worker.stderrTail(),
+                                    worker.stdoutTail()));
+                }
             }
             kill(worker, null, actions);
+            dispatchQueue(actions);
             return call != null;
         } finally {
             lock.unlock();
@@ -567,8 +579,6 @@ final class Dispatcher {
                     actions.fail(c, worker, worker.killedFor);
                 } else if (c.pinnedTo == null && c.attempts <= c.method.retries()) {
                     putBack(c, true);
-                } else if (culprit && worker.fatalError != null) {
-                    actions.fail(c, worker, worker.fatalError);
                 } else {
                     actions.fail(
                             c,
@@ -670,7 +680,6 @@ final class Dispatcher {
                 for (PoolCall c : w.inFlight) {
                     (c.started ? running : neverStarted).add(c.future);
                 }
-                w.inFlight.removeIf(c -> !c.started); // the running ones are settled as it dies
                 kill(w, reason, actions);
             }
             for (PoolCall c; (c = queue.pollFirst()) != null; ) {

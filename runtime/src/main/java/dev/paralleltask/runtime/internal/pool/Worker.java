@@ -101,12 +101,6 @@ final class Worker implements WorkerView {
 
     String killedBecause;
 
-    /**
-     * The failure of the call whose JVM error (out of memory, stack overflow) made the pool kill
-     * it, unless that call is retried. Guarded by the dispatcher's lock.
-     */
-    Throwable fatalError;
-
     /** Frames to send, posted under the dispatcher's lock so they leave in the order decided. */
     private final ConcurrentLinkedQueue<Frame.ToWorker> outbox = new ConcurrentLinkedQueue<>();
 
@@ -130,6 +124,11 @@ final class Worker implements WorkerView {
     /** Queues a frame for {@link #send}; called under the dispatcher's lock. */
     void post(Frame.ToWorker frame) {
         outbox.add(frame);
+    }
+
+    /** Whether frames were posted and not yet sent, for tests that have no channel. */
+    boolean hasPosted() {
+        return !outbox.isEmpty();
     }
 
     /** Takes what was posted and not yet sent, for tests that have no channel. */

@@ -98,4 +98,38 @@ public final class Bench {
     public static boolean await(SharedEvent event, long millis) throws InterruptedException {
         return event.await(java.time.Duration.ofMillis(millis));
     }
+
+    /** Counts a run of call {@code index} in {@code runs}, and returns the index. */
+    @ParallelTask(retries = 0)
+    public static int countOnce(SharedLongArray runs, int index) {
+        runs.getAndAdd(index, 1);
+        return index;
+    }
+
+    /** The same with one retry allowed. */
+    @ParallelTask(retries = 1)
+    public static int countRetried(SharedLongArray runs, int index) {
+        runs.getAndAdd(index, 1);
+        return index;
+    }
+
+    /** Returns about {@code answerBytes} bytes for an argument of any size. */
+    @ParallelTask
+    public static byte[] digest(byte[] data, int answerBytes) {
+        byte[] answer = new byte[answerBytes];
+        for (int i = 0; i < data.length; i += 64) {
+            answer[i % answerBytes] ^= data[i];
+        }
+        return answer;
+    }
+
+    /** Spins until stopped, in a method of its own for the stack to show. */
+    @ParallelTask(timeoutMillis = 200)
+    public static long spinUntilStopped() {
+        long n = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+            n++;
+        }
+        return n;
+    }
 }

@@ -309,9 +309,9 @@ final class Dispatcher {
     private static final StackTraceElement[] NO_STACK = new StackTraceElement[0];
 
     /**
-     * A call's timeout fired: its worker is asked where the call is, and is killed when it answers
-     * ({@link #stackArrived}) or after {@value #STACK_WAIT_MILLIS} ms, whichever comes first. An
-     * answer to the call that comes meanwhile settles it as usual.
+     * A call's timeout fired: unless its worker has already said where the call is, it is asked,
+     * and is killed when it answers ({@link #stackArrived}) or after {@value #STACK_WAIT_MILLIS}
+     * ms, whichever comes first. An answer to the call that comes meanwhile settles it as usual.
      */
     Actions timedOut(PoolCall call, long timeoutMillis) {
         Actions actions = new Actions();
@@ -323,6 +323,9 @@ final class Dispatcher {
             }
             call.timingOut = true;
             call.timeoutMillis = timeoutMillis;
+            if (call.stack != null) { // the worker said where it was as its time ran out
+                return finishTimeout(call, call.stack);
+            }
             worker.post(new Frame.StackRequest(call.id));
             actions.send(worker);
             timer.schedule(
@@ -335,12 +338,23 @@ final class Dispatcher {
         return actions;
     }
 
-    /** The worker said where call {@code id} is: if it is timing out, it is stopped now. */
+    /**
+     * The worker said where call {@code id} is: asked, as its timeout fired, or of its own accord,
+     * just before the call's time ran out. A call that is timing out is stopped now; for another,
+     * the stack is kept for its timeout, which then needs to ask nothing.
+     */
     Actions stackArrived(Worker worker, long id, StackTraceElement[] stack) {
         lock.lock();
         try {
             PoolCall call = runningCall(worker, id);
-            return call != null ? finishTimeout(call, stack) : new Actions();
+            if (call == null) {
+                return new Actions();
+            }
+            if (!call.timingOut) {
+                call.stack = stack;
+                return new Actions();
+            }
+            return finishTimeout(call, stack);
         } finally {
             lock.unlock();
         }
@@ -920,7 +934,9 @@ final class Dispatcher {
         worker.idleSince = 0;
         call.worker = worker;
         worker.inFlight.addLast(call);
-        worker.post(new Frame.Call(call.id, call.body));
+        worker.post(
+                new Frame.Call(
+                        call.id, call.body, (int) Math.min(timeoutMillis(call), MAX_TIMEOUT)));
         if (worker.inFlight.size() <= threads) {
             start(worker, call);
         }
@@ -943,10 +959,7 @@ final class Dispatcher {
             return; // started already, or cancelled
         }
         monitor.started(call, worker);
-        long timeoutMillis =
-                call.method.timeoutMillis() > 0
-                        ? call.method.timeoutMillis()
-                        : defaultTimeout.toMillis();
+        long timeoutMillis = timeoutMillis(call);
         if (timeoutMillis > 0) {
             call.timeout =
                     timer.schedule(
@@ -955,6 +968,16 @@ final class Dispatcher {
                             TimeUnit.MILLISECONDS);
         }
     }
+
+    /** A call's timeout: its method's, else the pool's default; 0 for none. */
+    private long timeoutMillis(PoolCall call) {
+        return call.method.timeoutMillis() > 0
+                ? call.method.timeoutMillis()
+                : defaultTimeout.toMillis();
+    }
+
+    /** The longest timeout a worker is told of: it keeps no watch on longer ones. */
+    private static final long MAX_TIMEOUT = Integer.MAX_VALUE;
 
     /** Asks a worker with nothing to do to leave. */
     private void retire(Worker worker, Actions actions) {

@@ -66,6 +66,12 @@ final class PoolCall {
 
     long timeoutMillis;
 
+    /**
+     * Where the current attempt was just before its time ran out, as its worker said of its own
+     * accord; null until then. Guarded by the dispatcher's lock.
+     */
+    StackTraceElement[] stack;
+
     /** The pending timeout of the current attempt, if any; guarded by the dispatcher's lock. */
     ScheduledFuture<?> timeout;
 
@@ -139,6 +145,7 @@ final class PoolCall {
         revoked = false;
         started = false;
         timingOut = false;
+        stack = null;
         cancelTimeout();
         CallFutures.markQueued(future);
     }

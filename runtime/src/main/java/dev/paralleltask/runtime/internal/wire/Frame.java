@@ -30,8 +30,16 @@ public sealed interface Frame {
     /** The worker's first frame: who it is, and the pool's secret to prove it was started by us. */
     record Hello(long pid, int workerId, byte[] secret) implements FromWorker {}
 
-    /** Run a call; the body is {@link CallCodec}'s. */
-    record Call(long id, byte[] body) implements ToWorker {}
+    /**
+     * Run a call; the body is {@link CallCodec}'s. {@code timeoutMillis}, when above 0, is its
+     * timeout: the worker says where the call is just before it runs out ({@link Stack}).
+     */
+    record Call(long id, byte[] body, int timeoutMillis) implements ToWorker {
+        /** A call with no timeout. */
+        public Call(long id, byte[] body) {
+            this(id, body, 0);
+        }
+    }
 
     /** The call returned; the body is {@link CallCodec#encodeResult}'s. */
     record Result(long id, byte[] body) implements Answer {}

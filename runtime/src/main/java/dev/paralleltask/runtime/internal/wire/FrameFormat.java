@@ -7,7 +7,8 @@ import java.net.ProtocolException;
  * How a {@link Frame} is laid out in bytes, shared by {@link FrameChannel} and {@link FrameRing}:
  * {@code [int length][byte type][long id][int aux][body]}, little-endian, where {@code length}
  * counts everything after itself. {@code aux} carries a frame's small field (the worker id of a
- * {@code Hello}, the fatal flag of a {@code Failure}, the position of an {@code Unsendable}).
+ * {@code Hello}, the fatal flag of a {@code Failure}, the position of an {@code Unsendable}, the
+ * timeout of a {@code Call}).
  */
 final class FrameFormat {
     static final int HEADER_AFTER_LENGTH = 1 + 8 + 4;
@@ -36,7 +37,7 @@ final class FrameFormat {
 
     static void encode(Frame frame, Sink sink) throws IOException {
         if (frame instanceof Frame.Call call) {
-            sink.put(CALL, call.id(), 0, call.body());
+            sink.put(CALL, call.id(), call.timeoutMillis(), call.body());
         } else if (frame instanceof Frame.Result result) {
             sink.put(RESULT, result.id(), 0, result.body());
         } else if (frame instanceof Frame.Failure failure) {
@@ -71,7 +72,7 @@ final class FrameFormat {
     static Frame decode(byte type, long id, int aux, byte[] body) throws ProtocolException {
         switch (type) {
             case CALL:
-                return new Frame.Call(id, body);
+                return new Frame.Call(id, body, aux);
             case RESULT:
                 return new Frame.Result(id, body);
             case FAILURE:

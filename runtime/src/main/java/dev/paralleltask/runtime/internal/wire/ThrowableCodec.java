@@ -47,21 +47,38 @@ public final class ThrowableCodec {
         List<Throwable> chain = chainOf(thrown);
         out.writeInt(chain.size());
         for (Throwable t : chain) {
-            out.writeNullableString(t.getClass().getName());
-            out.writeNullableString(t.getMessage());
-            StackTraceElement[] trace = t.getStackTrace();
-            out.writeInt(trace.length);
-            for (StackTraceElement e : trace) {
-                out.writeNullableString(e.getClassLoaderName());
-                out.writeNullableString(e.getModuleName());
-                out.writeNullableString(e.getModuleVersion());
-                out.writeNullableString(e.getClassName());
-                out.writeNullableString(e.getMethodName());
-                out.writeNullableString(e.getFileName());
-                out.writeInt(e.getLineNumber());
-            }
+            writeLevel(out, t.getClass().getName(), t.getMessage(), t.getStackTrace());
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Encodes where a thread is, as {@link #decode} reads a throwable's description: no
+     * serialization, which in a worker just started costs tens of milliseconds, and a stack sent at
+     * a call's deadline must not wait for that.
+     */
+    public static byte[] encodeStack(String what, StackTraceElement[] trace) {
+        ByteSink out = new ByteSink(1024);
+        out.writeByte(0); // ValueCodec's null: the description alone
+        out.writeInt(1);
+        writeLevel(out, Throwable.class.getName(), what, trace);
+        return out.toByteArray();
+    }
+
+    private static void writeLevel(
+            ByteSink out, String className, String message, StackTraceElement[] trace) {
+        out.writeNullableString(className);
+        out.writeNullableString(message);
+        out.writeInt(trace.length);
+        for (StackTraceElement e : trace) {
+            out.writeNullableString(e.getClassLoaderName());
+            out.writeNullableString(e.getModuleName());
+            out.writeNullableString(e.getModuleVersion());
+            out.writeNullableString(e.getClassName());
+            out.writeNullableString(e.getMethodName());
+            out.writeNullableString(e.getFileName());
+            out.writeInt(e.getLineNumber());
+        }
     }
 
     /**

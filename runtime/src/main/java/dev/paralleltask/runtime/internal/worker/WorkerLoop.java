@@ -17,6 +17,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the calls the pool sends, in the order sent, up to {@code threads} at once, until told to
@@ -98,7 +101,11 @@ final class WorkerLoop {
     /** Runs calls until the pool says stop. */
     private void runCalls() throws IOException {
         for (Frame.Call call; (call = next()) != STOP; ) {
+            ScheduledFuture<?> watch = watch(call);
             Frame answer = answer(call);
+            if (watch != null) {
+                watch.cancel(false);
+            }
             Thread.interrupted(); // an interrupt the task left behind would close the channel
             running.remove(call.id());
             answers.send(answer);
@@ -144,7 +151,7 @@ final class WorkerLoop {
                 if (frame instanceof Frame.Revoke revoke) {
                     revoke(revoke);
                 } else if (frame instanceof Frame.StackRequest request) {
-                    sendStack(request.id());
+                    sendStack(request.id(), true);
                 } else if (frame instanceof Frame.Stop) {
                     received.add(STOP);
                     enqueue(received);
@@ -179,18 +186,83 @@ final class WorkerLoop {
         calls.clear();
     }
 
-    /** Sends where call {@code id} is, if it runs; an empty body if it does not. */
-    private void sendStack(long id) throws IOException {
+    /**
+     * Sends where call {@code id} is, if it runs; if it does not, an empty body when {@code
+     * alwaysAnswer}, else nothing.
+     */
+    private void sendStack(long id, boolean alwaysAnswer) throws IOException {
         byte[] body = new byte[0];
         Thread runner = running.get(id);
         if (runner != null) {
-            Throwable where = new Throwable("the stack of call " + id);
-            where.setStackTrace(runner.getStackTrace());
+            StackTraceElement[] stack = runner.getStackTrace();
             if (running.get(id) == runner) { // still the same call: the stack is its
-                body = ThrowableCodec.encode(where);
+                body = ThrowableCodec.encodeStack("the stack of call " + id, stack);
             }
         }
-        answers.sendUrgent(new Frame.Stack(id, body));
+        if (body.length > 0 || alwaysAnswer) {
+            answers.sendUrgent(new Frame.Stack(id, body));
+        }
+    }
+
+    /**
+     * How long before a call's time runs out its worker says where it is: the pool's clock for the
+     * call starts a little before the worker's, and the stack must reach the pool before its
+     * deadline even on a loaded machine, so that a timeout never waits for it.
+     */
+    static long watchLeadMillis(long timeoutMillis) {
+        return Math.min(50, timeoutMillis / 4);
+    }
+
+    /**
+     * Takes another thread's stack and encodes it once, so that the first stack a new worker sends
+     * at a deadline does not wait for classes to load.
+     */
+    private static void warmUpStacks() {
+        ThrowableCodec.encodeStack("warm-up", Thread.currentThread().getStackTrace());
+        new Thread(() -> {}, "paralleltask-warm-up").getStackTrace();
+    }
+
+    /** Watches the calls' deadlines; made with the first call that has a timeout. */
+    private volatile ScheduledThreadPoolExecutor deadlines;
+
+    /**
+     * Arranges for the worker to send where the call is just before its time runs out; null when it
+     * has no timeout.
+     */
+    private ScheduledFuture<?> watch(Frame.Call call) {
+        if (call.timeoutMillis() <= 0) {
+            return null;
+        }
+        ScheduledThreadPoolExecutor watch = deadlines;
+        if (watch == null) {
+            synchronized (this) {
+                watch = deadlines;
+                if (watch == null) {
+                    watch =
+                            new ScheduledThreadPoolExecutor(
+                                    1,
+                                    r -> {
+                                        Thread t = new Thread(r, "paralleltask-deadlines");
+                                        t.setDaemon(true);
+                                        return t;
+                                    });
+                    watch.setRemoveOnCancelPolicy(true);
+                    watch.execute(WorkerLoop::warmUpStacks);
+                    deadlines = watch;
+                }
+            }
+        }
+        long id = call.id();
+        return watch.schedule(
+                () -> {
+                    try {
+                        sendStack(id, false);
+                    } catch (IOException | RuntimeException e) {
+                        // The pool asks when the time is up, and is answered then.
+                    }
+                },
+                call.timeoutMillis() - watchLeadMillis(call.timeoutMillis()),
+                TimeUnit.MILLISECONDS);
     }
 
     private void revoke(Frame.Revoke revoke) throws IOException {

@@ -29,9 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <ul>
  *   <li>{@code hang [minutes, default 30]}: rounds of 20,000 calls with 8 KiB arguments and 1 KiB
- *       results, dependent stages that sleep 1-5 ms, and random {@code cancel(false)}, on a pool of
- *       2, for that long; a round that does not finish within two minutes is a stall: the threads
- *       are dumped and the run fails;
+ *       results, a dependent stage on each (one in eight sleeps 1-5 ms), and random {@code
+ *       cancel(false)}, on a pool of 2, for that long; a round that does not finish within two
+ *       minutes is a stall: the threads are dumped and the run fails;
  *   <li>{@code chaos [calls, default 1,000,000]}: that many calls, a worker killed every 50-200 ms;
  *       every future must complete, and no call may run more often than its retries allow (each run
  *       is counted in shared memory);
@@ -88,14 +88,17 @@ public final class Stress {
                 for (int i = 0; i < ROUND; i++) {
                     TaskFuture<byte[]> f = tasks.digest(argument, 1_000);
                     futures.add(f);
+                    boolean sleeps = random.nextInt(8) == 0; // one call in eight
                     stages.add(
                             f.thenApply(
                                     answer -> {
-                                        LockSupport.parkNanos(
-                                                TimeUnit.MILLISECONDS.toNanos(
-                                                        1
-                                                                + ThreadLocalRandom.current()
-                                                                        .nextInt(5)));
+                                        if (sleeps) {
+                                            LockSupport.parkNanos(
+                                                    1_000_000L
+                                                            * (1
+                                                                    + ThreadLocalRandom.current()
+                                                                            .nextInt(5)));
+                                        }
                                         return answer.length;
                                     }));
                     if (random.nextInt(16) == 0) {

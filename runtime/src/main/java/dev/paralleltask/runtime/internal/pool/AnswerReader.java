@@ -42,8 +42,17 @@ final class AnswerReader implements Runnable {
         this.monitor = monitor;
     }
 
+    /** Marks the threads that read answers, for the asserts of runtime/CONCURRENCY.md. */
+    private static final ThreadLocal<Boolean> READER = new ThreadLocal<>();
+
+    /** Whether this thread reads a worker's answers. */
+    static boolean onReaderThread() {
+        return READER.get() != null;
+    }
+
     @Override
     public void run() {
+        READER.set(Boolean.TRUE);
         try {
             read();
         } catch (IOException e) {

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Decides, under one lock, which worker runs which call: the pool's run state, the queue, the
@@ -94,6 +95,10 @@ final class Dispatcher {
     private final boolean initializes;
 
     private final ReentrantLock lock = new ReentrantLock();
+
+    /** Time for keep-alive, in nanoseconds: System.nanoTime, or a simulation's clock. */
+    private LongSupplier clock = System::nanoTime;
+
     private final Condition terminated = lock.newCondition();
 
     /** Written under the lock; read without it by {@link #isShutdown}. */
@@ -537,6 +542,7 @@ final class Dispatcher {
 
     /** A worker that shook hands (and initialized) takes calls, or waits as a spare. */
     private void join(Worker worker, Actions actions) {
+        assert lock.isHeldByCurrentThread();
         startFailures = 0;
         worker.joined = true;
         if (ready.size() >= wanted && state == State.RUNNING) {
@@ -707,6 +713,16 @@ final class Dispatcher {
         return new Stopped(neverStarted, running, actions);
     }
 
+    /** Makes the dispatcher read time from {@code nanos}: for a simulation with its own clock. */
+    void useClock(LongSupplier nanos) {
+        this.clock = nanos;
+    }
+
+    /** For asserts: what the dispatcher decided is carried out after its lock is released. */
+    boolean isLockedByCurrentThread() {
+        return lock.isHeldByCurrentThread();
+    }
+
     /** Without the lock: every call asks, and its answer may be stale by the time it is used. */
     boolean isShutdown() {
         return state != State.RUNNING;
@@ -864,37 +880,61 @@ final class Dispatcher {
      * running call. One worker starts at a time; the next grows it again if calls still wait.
      */
     private void growIfCallsWait(Actions actions) {
+        assert lock.isHeldByCurrentThread();
         if (wanted >= size || state != State.RUNNING) {
             return; // a pool of fixed size returns here
         }
-        boolean starting =
-                workers.values().stream().anyMatch(w -> w.state == Worker.State.STARTING);
-        boolean waiting = hasQueuedCalls() || ready.stream().anyMatch(w -> waitingCalls(w) > 0);
-        if (!starting && waiting) {
+        for (Worker w : workers.values()) {
+            if (w.state == Worker.State.STARTING) {
+                return; // one at a time
+            }
+        }
+        boolean waiting = hasQueuedCalls();
+        for (int i = 0; !waiting && i < ready.size(); i++) {
+            waiting = waitingCalls(ready.get(i)) > 0;
+        }
+        if (waiting) {
             wanted++;
             actions.launches++;
         }
     }
 
-    /** Retires an idle worker beyond minWorkers if it is still idle after keepAlive. */
+    /**
+     * Retires an idle worker beyond minWorkers if it is still idle after keepAlive. A worker has
+     * one keep-alive check pending at most, however often it goes idle: the check looks at when it
+     * last went idle, and comes back for the rest of the time if that was later.
+     */
     private void retireLater(Worker worker) {
-        long idleSince = System.nanoTime();
-        worker.idleSince = idleSince;
-        timer.schedule(
-                () -> carryOut.accept(retireIfIdle(worker, idleSince)),
-                keepAliveMillis,
-                TimeUnit.MILLISECONDS);
+        assert lock.isHeldByCurrentThread();
+        worker.idleSince = clock.getAsLong();
+        if (!worker.keepAliveChecked) {
+            checkKeepAliveIn(worker, keepAliveMillis);
+        }
     }
 
-    private Actions retireIfIdle(Worker worker, long idleSince) {
+    private void checkKeepAliveIn(Worker worker, long millis) {
+        assert lock.isHeldByCurrentThread();
+        worker.keepAliveChecked = true;
+        timer.schedule(
+                () -> carryOut.accept(checkKeepAlive(worker)), millis, TimeUnit.MILLISECONDS);
+    }
+
+    private Actions checkKeepAlive(Worker worker) {
         Actions actions = new Actions();
         lock.lock();
         try {
-            if (worker.state == Worker.State.READY
-                    && worker.inFlight.isEmpty()
-                    && worker.idleSince == idleSince
-                    && ready.size() > minWorkers
-                    && state == State.RUNNING) {
+            worker.keepAliveChecked = false;
+            if (worker.state != Worker.State.READY
+                    || !worker.inFlight.isEmpty()
+                    || worker.idleSince == 0
+                    || ready.size() <= minWorkers
+                    || state != State.RUNNING) {
+                return actions;
+            }
+            long idleMillis = (clock.getAsLong() - worker.idleSince) / 1_000_000;
+            if (idleMillis < keepAliveMillis) {
+                checkKeepAliveIn(worker, keepAliveMillis - idleMillis);
+            } else {
                 wanted--;
                 retire(worker, actions);
             }
@@ -906,6 +946,7 @@ final class Dispatcher {
 
     /** Spares take the places of workers that left, while fewer than wanted take calls. */
     private void promoteSpares(Actions actions) {
+        assert lock.isHeldByCurrentThread();
         while (state == State.RUNNING && ready.size() < wanted && !spares.isEmpty()) {
             Worker spare = spares.remove(0);
             spare.state = Worker.State.READY;
@@ -917,6 +958,7 @@ final class Dispatcher {
 
     /** How many more calls the worker may be sent now. */
     private int room(Worker worker) {
+        assert lock.isHeldByCurrentThread();
         int room = sendAhead - worker.inFlight.size();
         if (maxTasksPerWorker > 0) {
             room =
@@ -931,6 +973,7 @@ final class Dispatcher {
     }
 
     private void dispatch(Worker worker, PoolCall call) {
+        assert lock.isHeldByCurrentThread();
         worker.idleSince = 0;
         call.worker = worker;
         worker.inFlight.addLast(call);
@@ -948,6 +991,7 @@ final class Dispatcher {
      * worker answers or drops it.
      */
     private void startRunning(Worker worker) {
+        assert lock.isHeldByCurrentThread();
         int i = 0;
         for (Iterator<PoolCall> it = worker.inFlight.iterator(); i++ < threads && it.hasNext(); ) {
             start(worker, it.next());
@@ -955,6 +999,7 @@ final class Dispatcher {
     }
 
     private void start(Worker worker, PoolCall call) {
+        assert lock.isHeldByCurrentThread();
         if (!call.start(System.nanoTime())) {
             return; // started already, or cancelled
         }
@@ -971,6 +1016,7 @@ final class Dispatcher {
 
     /** A call's timeout: its method's, else the pool's default; 0 for none. */
     private long timeoutMillis(PoolCall call) {
+        assert lock.isHeldByCurrentThread();
         return call.method.timeoutMillis() > 0
                 ? call.method.timeoutMillis()
                 : defaultTimeout.toMillis();
@@ -981,6 +1027,7 @@ final class Dispatcher {
 
     /** Asks a worker with nothing to do to leave. */
     private void retire(Worker worker, Actions actions) {
+        assert lock.isHeldByCurrentThread();
         worker.state = Worker.State.RETIRING;
         ready.remove(worker);
         spares.remove(worker);
@@ -995,6 +1042,7 @@ final class Dispatcher {
      * worker asked, or null.
      */
     private Worker steal(Worker thief) {
+        assert lock.isHeldByCurrentThread();
         Worker victim = null;
         int most = 0;
         for (Worker w : ready) {
@@ -1023,6 +1071,7 @@ final class Dispatcher {
 
     /** How many of a worker's calls wait behind its running ones and may be taken back. */
     private int waitingCalls(Worker worker) {
+        assert lock.isHeldByCurrentThread();
         int n = 0;
         for (PoolCall c : worker.inFlight) {
             if (isWaiting(c)) {
@@ -1033,17 +1082,20 @@ final class Dispatcher {
     }
 
     /** Whether a call sent to a worker waits there, not started, and may be taken back. */
-    private static boolean isWaiting(PoolCall c) {
+    private boolean isWaiting(PoolCall c) {
+        assert lock.isHeldByCurrentThread();
         return !c.started && !c.revoked && !c.isDone() && c.pinnedTo == null;
     }
 
     /** Whether the worker may be running the call: it is among its first {@code threads}. */
     private boolean isRunning(Worker worker, PoolCall call) {
+        assert lock.isHeldByCurrentThread();
         return runningCall(worker, call.id) == call;
     }
 
     /** The call with this id among those the worker may be running; null if none. */
     private PoolCall runningCall(Worker worker, long id) {
+        assert lock.isHeldByCurrentThread();
         int i = 0;
         for (Iterator<PoolCall> it = worker.inFlight.iterator(); i++ < threads && it.hasNext(); ) {
             PoolCall c = it.next();
@@ -1058,7 +1110,8 @@ final class Dispatcher {
      * Records the call that cost the worker its life, and what it did, for the other calls that die
      * with it; the first one counts.
      */
-    private static void blame(Worker worker, PoolCall call, String what) {
+    private void blame(Worker worker, PoolCall call, String what) {
+        assert lock.isHeldByCurrentThread();
         if (worker.culprit == null) {
             worker.culprit = call;
             worker.killedBecause =
@@ -1067,18 +1120,21 @@ final class Dispatcher {
     }
 
     /** Asks the worker to give back a call it has not started. */
-    private static void revoke(Worker worker, PoolCall call, boolean interrupt) {
+    private void revoke(Worker worker, PoolCall call, boolean interrupt) {
+        assert lock.isHeldByCurrentThread();
         call.revoked = true;
         worker.post(new Frame.Revoke(call.id, interrupt));
     }
 
     /** Puts back a call its worker never started: that attempt does not count. */
     private void requeue(PoolCall call) {
+        assert lock.isHeldByCurrentThread();
         putBack(call, false);
     }
 
     /** Puts a call back at the front of the queue, unless it is done. */
     private void putBack(PoolCall call, boolean counted) {
+        assert lock.isHeldByCurrentThread();
         call.putBack(counted);
         if (!call.isDone()) {
             queue.addFirst(call);
@@ -1087,6 +1143,7 @@ final class Dispatcher {
 
     /** No new call can be given to a worker killed here; its exit settles its calls. */
     private void kill(Worker worker, Throwable reason, Actions actions) {
+        assert lock.isHeldByCurrentThread();
         if (worker.state == Worker.State.DEAD) {
             return;
         }
@@ -1100,17 +1157,25 @@ final class Dispatcher {
         promoteSpares(actions);
     }
 
-    /** Whether a call waits that is not done; drops the done ones. */
+    /**
+     * Whether a call waits that is not done; drops the done ones at the front, so that each done
+     * call is looked at once: every submit of a growing pool asks.
+     */
     private boolean hasQueuedCalls() {
-        queue.removeIf(PoolCall::isDone);
+        assert lock.isHeldByCurrentThread();
+        while (!queue.isEmpty() && queue.peekFirst().isDone()) {
+            queue.pollFirst();
+        }
         return !queue.isEmpty();
     }
 
     private boolean anyConnected() {
+        assert lock.isHeldByCurrentThread();
         return workers.values().stream().anyMatch(w -> w.joined);
     }
 
     private void tryTerminate(Actions actions) {
+        assert lock.isHeldByCurrentThread();
         boolean done = state == State.STOP || (state == State.SHUTDOWN && !hasQueuedCalls());
         if (!done || !workers.isEmpty()) {
             return;

@@ -245,11 +245,16 @@ public final class Pool {
             throw Failures.startFailure("cannot make the pool's directory: " + e, List.of(), e);
         }
         List<Worker> first = new ArrayList<>();
-        for (int i = 0; i < settings.minWorkers() + settings.spareWorkers(); i++) {
-            first.add(pool.supervisor.launch());
+        try {
+            for (int i = 0; i < settings.minWorkers() + settings.spareWorkers(); i++) {
+                first.add(pool.supervisor.launch());
+            }
+            pool.listen(); // while the workers' JVMs start
+            warmUpCallPath(loader, settings.admission());
+        } catch (RuntimeException | Error e) {
+            pool.endAfterFailedStart(); // whatever failed, nothing it launched is left running
+            throw e;
         }
-        pool.listen(); // while the workers' JVMs start
-        warmUpCallPath(loader, settings.admission());
         pool.awaitWorkers(first);
         if (pool.archiveToMake != null) {
             pool.archiveToMake.makeInBackground(); // now, so as not to slow this pool's start
@@ -535,6 +540,7 @@ public final class Pool {
     }
 
     private void carryOut(Actions actions, boolean inline) {
+        assert !dispatcher.isLockedByCurrentThread() : "carried out under the dispatcher's lock";
         actions.kills.forEach(Worker::destroy);
         actions.sends.forEach(inline ? Worker::send : Worker::sendSoon);
         for (Worker spare : actions.warmUps) {
@@ -575,16 +581,14 @@ public final class Pool {
     }
 
     /**
-     * Opens the socket with a new secret and gives the secret to the workers, which then connect;
-     * on failure, ends the pool and throws.
+     * Opens the socket with a new secret and gives the secret to the workers, which then connect.
      */
     private void listen() {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         try {
             listener.open(secret, supervisor::hello);
-        } catch (IOException e) {
-            endAfterFailedStart();
+        } catch (IOException e) { // start ends the pool
             throw Failures.startFailure("cannot open the pool's socket: " + e, List.of(), e);
         }
         launcher.secret(secret);

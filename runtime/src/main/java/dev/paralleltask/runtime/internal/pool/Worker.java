@@ -71,6 +71,9 @@ final class Worker implements WorkerView {
      */
     long idleSince;
 
+    /** Whether a keep-alive check of it is pending; guarded by the dispatcher's lock. */
+    boolean keepAliveChecked;
+
     /** Why its initializer failed, which makes its death a start failure; null if it did not. */
     volatile WorkerStartException initFailure;
 
@@ -148,6 +151,7 @@ final class Worker implements WorkerView {
      * calls.
      */
     void send() {
+        assert !AnswerReader.onReaderThread() : "a reader never writes to a socket";
         while (!outbox.isEmpty() && sending.compareAndSet(false, true)) {
             try {
                 for (Frame f; (f = outbox.poll()) != null; ) {

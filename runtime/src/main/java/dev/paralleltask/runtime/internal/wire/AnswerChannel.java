@@ -47,6 +47,7 @@ public final class AnswerChannel {
      * Waits without the channel's lock, so it never holds up {@link #sendUrgent}.
      */
     public void send(Frame answer) throws IOException {
+        assert !Thread.holdsLock(this) : "a runner waits for room without the channel's lock";
         while (!publish(answer, URGENT_ROOM)) {
             ring.awaitRoom(WAIT_FOR);
         }

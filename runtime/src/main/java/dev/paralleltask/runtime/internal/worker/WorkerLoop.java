@@ -108,6 +108,7 @@ final class WorkerLoop {
             }
             Thread.interrupted(); // an interrupt the task left behind would close the channel
             running.remove(call.id());
+            assert !Thread.holdsLock(waiting) : "the reader waits on this lock for urgent frames";
             answers.send(answer);
         }
     }

@@ -123,6 +123,7 @@ final class DispatcherSimulation {
                         this::carryOut,
                         new PoolMonitor(),
                         false);
+        dispatcher.useClock(timer::nanoTime);
         for (int retries : new int[] {0, 0, 1, 2}) {
             for (long timeout : new long[] {0, 0, 150, 1_000}) {
                 methods.add(

@@ -17,8 +17,8 @@ import java.util.Locale;
 /**
  * Each end-to-end figure of paralleltask beside its floor, measured in the same run, printed as a
  * Markdown table: {@code java -jar benchmarks/target/paralleltask-benchmarks.jar [figure...]},
- * where a figure is one of start, cold, phases, roundtrip, throughput, oversubscribed, map,
- * respawn, echo, shared, cpu, cluster, memory (default: all).
+ * where a figure is one of start, cold, phases, roundtrip, throughput, oversubscribed, scaling,
+ * map, respawn, echo, shared, cpu, cluster, memory (default: all).
  */
 public final class EndToEnd {
     static final int ROUNDS = 5;
@@ -66,6 +66,7 @@ public final class EndToEnd {
         ROUNDTRIP(EndToEnd::roundTrip),
         THROUGHPUT(EndToEnd::throughput),
         OVERSUBSCRIBED(StartFigures::oversubscribed),
+        SCALING(bench -> Oversubscription.measure(bench)),
         MAP(EndToEnd::mapThroughput),
         RESPAWN(StartFigures::respawn),
         ECHO(EndToEnd::bigEcho),

@@ -8,37 +8,26 @@ import dev.paralleltask.runtime.internal.wire.AnswerChannel;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * Decides, under one lock, which worker runs which call: the pool's run state, the queue, the
- * workers and their calls in flight, send-ahead, stealing, revokes, attempts and retries, and when
- * to launch or retire workers. It does no I/O: each method returns the {@link Actions} to carry out
- * once the lock is released (frames to send, workers to kill, futures to settle, workers to
- * launch).
+ * Decides, under one lock, which worker runs which call, and when workers come and go. It does no
+ * I/O: each method returns the {@link Actions} to carry out once the lock is released (frames to
+ * send, workers to kill, futures to settle, workers to launch). Its parts share the lock and assert
+ * it: the {@link CallQueue}, the {@link WorkerRoster}, {@link Placement} (send-ahead, stealing,
+ * which calls a worker may be running), {@link Timeouts} (calls' timeouts and idle workers'
+ * keep-alive) and {@link WorkerFate} (what a worker's death means for its calls). This class keeps
+ * the pool's run state and the events that change it; runtime/CONCURRENCY.md has the rules.
  */
 final class Dispatcher {
     /*
-     * Send-ahead and stealing. A worker is sent up to `sendAhead` calls at once, so that it never
-     * waits for the pool between short calls. It runs them in the order sent, `threads` at once:
-     * the first `threads` of its calls in flight are the ones it may be running (started: their
-     * attempts count, their timeouts run); the others are not started, and the pool can take them
-     * back (Revoke): a worker with nothing to do takes half of the waiting calls of the busiest
-     * worker, so a long call never holds up the calls sent after it. The worker answers (or drops)
-     * a call before it takes the next, so the pool's view is never behind the worker's.
-     *
      * Run state, as ExecutorService: RUNNING -> SHUTDOWN -> TERMINATED, or -> STOP -> TERMINATED.
      * TERMINATED once nothing is queued (STOP: at once) and every worker's process has exited.
      */
@@ -66,74 +55,26 @@ final class Dispatcher {
     static final int MAX_START_FAILURES = 3;
 
     private final String name;
-    private final String namePrefix;
-
-    /** At most this many workers take calls; at least minWorkers do. */
-    private final int size;
-
-    private final int minWorkers;
-
-    /** Connected, idle workers kept ready to replace one that leaves. */
-    private final int spareWorkers;
-
-    private final long keepAliveMillis;
-
-    /** How many calls a worker runs at once. */
-    private final int threads;
-
-    private final int maxTasksPerWorker;
-    private final int sendAhead;
-    private final Duration defaultTimeout;
-    private final ScheduledExecutorService timer;
-
-    /** Carries out what a fired timeout decided. */
-    private final Consumer<Actions> carryOut;
-
-    private final PoolMonitor monitor;
 
     /** Whether a worker runs the pool's initializer before it takes calls. */
     private final boolean initializes;
 
+    private final int threads;
     private final ReentrantLock lock = new ReentrantLock();
-
-    /** Time for keep-alive, in nanoseconds: System.nanoTime, or a simulation's clock. */
-    private LongSupplier clock = System::nanoTime;
-
     private final Condition terminated = lock.newCondition();
 
     /** Written under the lock; read without it by {@link #isShutdown}. */
     private volatile State state = State.RUNNING;
 
-    /**
-     * Calls not yet sent, oldest first; may hold done ones, skipped when polled. Guarded by lock.
-     */
-    private final ArrayDeque<PoolCall> queue = new ArrayDeque<>();
-
-    /** Connected workers that take calls, oldest first. Guarded by lock. */
-    private final List<Worker> ready = new ArrayList<>();
-
-    /** Every worker whose process has not been reaped, by id. Guarded by lock. */
-    private final Map<Integer, Worker> workers = new LinkedHashMap<>();
-
-    /** Guarded by lock. */
-    private int nextWorkerId = 1;
-
-    /** How many workers should take calls now, from minWorkers up to size; guarded by lock. */
-    private int wanted;
-
-    /**
-     * Connected workers kept idle, oldest first, that take a leaving worker's place. Guarded by
-     * lock.
-     */
-    private final List<Worker> spares = new ArrayList<>();
-
-    /** Workers in a row that died before their handshake; guarded by lock. */
-    private int startFailures;
+    private final CallQueue queue = new CallQueue(lock);
+    private final WorkerRoster roster;
+    private final Timeouts timeouts;
+    private final Placement placement;
 
     /**
      * @param sendAhead calls in flight per worker: the running ones, and the others waiting in it
-     * @param timer arms the calls' timeouts
-     * @param carryOut carries out what a fired timeout decided ({@link #timedOut})
+     * @param timer arms the calls' timeouts and the workers' keep-alive
+     * @param carryOut carries out what the timer's events decided
      */
     Dispatcher(
             String name,
@@ -147,20 +88,26 @@ final class Dispatcher {
             PoolMonitor monitor,
             boolean initializes) {
         this.name = name;
-        this.namePrefix = namePrefix;
-        this.size = sizing.workers();
-        this.minWorkers = sizing.minWorkers();
-        this.spareWorkers = sizing.spareWorkers();
-        this.keepAliveMillis = sizing.keepAlive().toMillis();
-        this.threads = sizing.threadsPerWorker();
-        this.wanted = sizing.minWorkers();
-        this.maxTasksPerWorker = maxTasksPerWorker;
-        this.sendAhead = sendAhead;
-        this.defaultTimeout = defaultTimeout;
-        this.timer = timer;
-        this.carryOut = carryOut;
-        this.monitor = monitor;
         this.initializes = initializes;
+        this.threads = sizing.threadsPerWorker();
+        this.roster = new WorkerRoster(lock, namePrefix, sizing);
+        this.timeouts =
+                new Timeouts(lock, timer, defaultTimeout, sizing.keepAlive(), carryOut, this);
+        this.placement =
+                new Placement(lock, threads, sendAhead, maxTasksPerWorker, timeouts, monitor);
+        timeouts.use(placement);
+    }
+
+    /** Runs one decision under the lock, and returns what it decided. */
+    private Actions decide(Consumer<Actions> decision) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            decision.accept(actions);
+        } finally {
+            lock.unlock();
+        }
+        return actions;
     }
 
     // ---- Calls ----
@@ -171,18 +118,14 @@ final class Dispatcher {
      * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
      */
     Actions submit(PoolCall call) {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            if (state != State.RUNNING) {
-                throw Failures.rejected(call.method, name);
-            }
-            queue.addLast(call);
-            dispatchQueued(actions);
-        } finally {
-            lock.unlock();
-        }
-        return actions;
+        return decide(
+                actions -> {
+                    if (state != State.RUNNING) {
+                        throw Failures.rejected(call.method, name);
+                    }
+                    queue.add(call);
+                    dispatchQueued(actions);
+                });
     }
 
     /**
@@ -190,21 +133,16 @@ final class Dispatcher {
      * runs, each is failed with the rejection instead: the caller holds their futures already.
      */
     Actions submitAll(List<PoolCall> calls) {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            if (state != State.RUNNING) {
-                for (PoolCall c : calls) {
-                    actions.fail(c, null, Failures.rejected(c.method, name));
-                }
-                return actions;
-            }
-            queue.addAll(calls);
-            dispatchQueued(actions);
-        } finally {
-            lock.unlock();
-        }
-        return actions;
+        return decide(
+                actions -> {
+                    if (state != State.RUNNING) {
+                        calls.forEach(
+                                c -> actions.fail(c, null, Failures.rejected(c.method, name)));
+                        return;
+                    }
+                    queue.addAll(calls);
+                    dispatchQueued(actions);
+                });
     }
 
     /**
@@ -218,7 +156,7 @@ final class Dispatcher {
         lock.lock();
         try {
             for (int i = 0; i < n; i++) {
-                PoolCall call = runningCall(worker, ids[i]);
+                PoolCall call = placement.runningCall(worker, ids[i]);
                 if (call == null) {
                     kill(worker, null, actions);
                     return calls;
@@ -231,7 +169,7 @@ final class Dispatcher {
                 }
                 call.worker = null;
                 worker.tasksCompleted++;
-                startRunning(worker);
+                placement.startRunning(worker);
                 calls[i] = call;
             }
             refill(worker, actions);
@@ -251,27 +189,17 @@ final class Dispatcher {
     boolean answeredFatally(Worker worker, long id, Throwable error, Actions actions) {
         lock.lock();
         try {
-            PoolCall call = runningCall(worker, id);
+            PoolCall call = placement.runningCall(worker, id);
             if (call != null) {
                 call.cancelTimeout();
                 worker.inFlight.remove(call);
                 call.worker = null;
-                blame(worker, call, "hit " + error.getClass().getName());
-                startRunning(worker);
-                if (call.pinnedTo == null && call.attempts <= call.method.retries()) {
-                    putBack(call, true);
+                Throwable failure = WorkerFate.fatalFailureOf(worker, call, error);
+                placement.startRunning(worker);
+                if (failure == null) {
+                    queue.putBack(call, true);
                 } else {
-                    actions.fail(
-                            call,
-                            worker,
-                            Failures.fatalError(
-                                    call.method,
-                                    error,
-                                    worker.describe(),
-                                    worker.name,
-                                    worker.pid(),
-                                    worker.stderrTail(),
-                                    worker.stdoutTail()));
+                    actions.fail(call, worker, failure);
                 }
             }
             kill(worker, null, actions);
@@ -286,20 +214,14 @@ final class Dispatcher {
     boolean dropped(Worker worker, long id, Actions actions) {
         lock.lock();
         try {
-            PoolCall call = null;
-            for (PoolCall c : worker.inFlight) {
-                if (c.id == id && c.revoked) {
-                    call = c;
-                    break;
-                }
-            }
+            PoolCall call = placement.revokedCall(worker, id);
             if (call == null) {
                 kill(worker, null, actions);
                 return false;
             }
             worker.inFlight.remove(call);
-            requeue(call);
-            startRunning(worker);
+            queue.putBack(call, false); // it never started: that attempt does not count
+            placement.startRunning(worker);
             dispatchQueue(actions);
             refill(worker, actions);
             return true;
@@ -308,116 +230,65 @@ final class Dispatcher {
         }
     }
 
-    /** How long a timed-out call's worker may take to say where the call is before it is killed. */
-    static final long STACK_WAIT_MILLIS = 100;
-
-    private static final StackTraceElement[] NO_STACK = new StackTraceElement[0];
-
-    /**
-     * A call's timeout fired: unless its worker has already said where the call is, it is asked,
-     * and is killed when it answers ({@link #stackArrived}) or after {@value #STACK_WAIT_MILLIS}
-     * ms, whichever comes first. An answer to the call that comes meanwhile settles it as usual.
-     */
+    /** See {@link Timeouts#timedOut}. */
     Actions timedOut(PoolCall call, long timeoutMillis) {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            Worker worker = call.worker;
-            if (worker == null || !isRunning(worker, call) || call.isDone() || call.timingOut) {
-                return actions;
-            }
-            call.timingOut = true;
-            call.timeoutMillis = timeoutMillis;
-            if (call.stack != null) { // the worker said where it was as its time ran out
-                return finishTimeout(call, call.stack);
-            }
-            worker.post(new Frame.StackRequest(call.id));
-            actions.send(worker);
-            timer.schedule(
-                    () -> carryOut.accept(finishTimeout(call, NO_STACK)),
-                    STACK_WAIT_MILLIS,
-                    TimeUnit.MILLISECONDS);
-        } finally {
-            lock.unlock();
-        }
-        return actions;
+        return timeouts.timedOut(call, timeoutMillis);
     }
 
-    /**
-     * The worker said where call {@code id} is: asked, as its timeout fired, or of its own accord,
-     * just before the call's time ran out. A call that is timing out is stopped now; for another,
-     * the stack is kept for its timeout, which then needs to ask nothing.
-     */
+    /** See {@link Timeouts#stackArrived}. */
     Actions stackArrived(Worker worker, long id, StackTraceElement[] stack) {
-        lock.lock();
-        try {
-            PoolCall call = runningCall(worker, id);
-            if (call == null) {
-                return new Actions();
-            }
-            if (!call.timingOut) {
-                call.stack = stack;
-                return new Actions();
-            }
-            return finishTimeout(call, stack);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Kills the worker of a call that ran past its timeout, and fails the call with where it was.
-     */
-    private Actions finishTimeout(PoolCall call, StackTraceElement[] stack) {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            Worker worker = call.worker;
-            if (worker == null || !isRunning(worker, call) || call.isDone() || !call.timingOut) {
-                return actions;
-            }
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - call.startNanos);
-            Throwable timeout =
-                    Failures.timeout(
-                            call.method,
-                            Duration.ofMillis(call.timeoutMillis),
-                            elapsed,
-                            "on worker " + worker.describe() + ", which was killed and replaced",
-                            stack);
-            blame(worker, call, "timed out after " + Duration.ofMillis(call.timeoutMillis));
-            kill(worker, timeout, actions);
-            actions.fail(call, worker, timeout);
-        } finally {
-            lock.unlock();
-        }
-        return actions;
+        return timeouts.stackArrived(worker, id, stack);
     }
 
     /**
      * A call's future was cancelled. A queued call is skipped when its turn comes. One sent to a
      * worker is revoked, so it never starts if it has not; if it runs and {@code interrupt} is set,
      * its worker is killed (with the other calls it runs, which are retried or failed as {@link
-     * #died} says).
+     * WorkerFate} says).
      */
     Actions cancelled(PoolCall call, boolean interrupt) {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            Worker worker = call.worker;
-            if (worker == null || !worker.inFlight.contains(call)) {
-                return actions;
-            }
-            if (interrupt && isRunning(worker, call)) {
-                blame(worker, call, "was cancelled with cancel(true)");
-                kill(worker, null, actions);
-            } else {
-                revoke(worker, call, interrupt);
-                actions.send(worker);
-            }
-        } finally {
-            lock.unlock();
-        }
-        return actions;
+        return decide(
+                actions -> {
+                    Worker worker = call.worker;
+                    if (worker == null || !worker.inFlight.contains(call)) {
+                        return;
+                    }
+                    if (interrupt && placement.isRunning(worker, call)) {
+                        WorkerFate.blame(worker, call, "was cancelled with cancel(true)");
+                        kill(worker, null, actions);
+                    } else {
+                        placement.revoke(worker, call, interrupt);
+                        actions.send(worker);
+                    }
+                });
+    }
+
+    /**
+     * A call pinned to one worker, as the initializer makes them: sent to that worker whatever its
+     * load, never taken back; failed at once if the worker is gone.
+     */
+    Actions submitPinned(PoolCall call) {
+        return decide(
+                actions -> {
+                    Worker worker = call.pinnedTo;
+                    if (worker.state == Worker.State.RETIRING
+                            || worker.state == Worker.State.DEAD) {
+                        actions.fail(
+                                call,
+                                worker,
+                                Failures.startFailure(
+                                        "cannot run "
+                                                + call.method.displayName()
+                                                + " on worker "
+                                                + worker.describe()
+                                                + ", which is leaving the pool",
+                                        List.of(),
+                                        null));
+                        return;
+                    }
+                    placement.dispatch(worker, call);
+                    actions.send(worker);
+                });
     }
 
     // ---- Workers ----
@@ -429,15 +300,7 @@ final class Dispatcher {
     Worker newWorker() {
         lock.lock();
         try {
-            if (state == State.STOP
-                    || state == State.TERMINATED
-                    || workers.size() >= wanted + spareWorkers) {
-                return null;
-            }
-            int id = nextWorkerId++;
-            Worker worker = new Worker(id, namePrefix + id);
-            workers.put(id, worker);
-            return worker;
+            return state == State.STOP || state == State.TERMINATED ? null : roster.add();
         } finally {
             lock.unlock();
         }
@@ -445,23 +308,19 @@ final class Dispatcher {
 
     /** The worker's process has started; if the pool stopped meanwhile, it is killed. */
     Actions launched(Worker worker) {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            if (state == State.STOP || state == State.TERMINATED) {
-                kill(worker, null, actions);
-            }
-        } finally {
-            lock.unlock();
-        }
-        return actions;
+        return decide(
+                actions -> {
+                    if (state == State.STOP || state == State.TERMINATED) {
+                        kill(worker, null, actions);
+                    }
+                });
     }
 
     /** The worker with this id, if it is in the pool. */
     Worker worker(int id) {
         lock.lock();
         try {
-            return workers.get(id);
+            return roster.get(id);
         } finally {
             lock.unlock();
         }
@@ -483,9 +342,9 @@ final class Dispatcher {
             worker.answers = answers;
             if (initializes) {
                 worker.state = Worker.State.INITIALIZING; // it joins once its initializer succeeded
-                return actions;
+            } else {
+                join(worker, actions);
             }
-            join(worker, actions);
             return actions;
         } finally {
             lock.unlock();
@@ -510,170 +369,90 @@ final class Dispatcher {
     }
 
     /**
-     * A call pinned to one worker, as the initializer makes them: sent to that worker whatever its
-     * load, never taken back; failed at once if the worker is gone.
-     */
-    Actions submitPinned(PoolCall call) {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            Worker worker = call.pinnedTo;
-            if (worker.state == Worker.State.RETIRING || worker.state == Worker.State.DEAD) {
-                actions.fail(
-                        call,
-                        worker,
-                        Failures.startFailure(
-                                "cannot run "
-                                        + call.method.displayName()
-                                        + " on worker "
-                                        + worker.describe()
-                                        + ", which is leaving the pool",
-                                List.of(),
-                                null));
-                return actions;
-            }
-            dispatch(worker, call);
-            actions.send(worker);
-        } finally {
-            lock.unlock();
-        }
-        return actions;
-    }
-
-    /** A worker that shook hands (and initialized) takes calls, or waits as a spare. */
-    private void join(Worker worker, Actions actions) {
-        assert lock.isHeldByCurrentThread();
-        startFailures = 0;
-        worker.joined = true;
-        if (ready.size() >= wanted && state == State.RUNNING) {
-            worker.state = Worker.State.SPARE; // enough take calls: it waits to take a place
-            spares.add(worker);
-            actions.warmUps.add(worker);
-            return;
-        }
-        worker.state = Worker.State.READY;
-        ready.add(worker);
-        refill(worker, actions);
-        actions.send(worker);
-        growIfCallsWait(actions);
-    }
-
-    /**
-     * A worker's process has exited, or never started: its running calls are retried or failed, the
-     * calls sent after them go back to the queue, a replacement is launched if the pool still needs
-     * one (after a back-off when workers keep dying at start), and the pool terminates if this was
-     * its last worker.
-     *
-     * <p>A running call is failed with what the pool killed the worker for, if it was killed for
-     * that call or for none in particular (shutdownNow); else it is retried if its method allows;
-     * else it fails with the JVM error it hit, or as crashed, naming the call that cost the worker
-     * when another did.
+     * A worker's process has exited, or never started: its running calls are retried or failed as
+     * {@link WorkerFate} says, the calls sent after them go back to the queue, a replacement is
+     * launched if the pool still needs one (after a back-off when workers keep dying at start), and
+     * the pool terminates if this was its last worker.
      *
      * @param exitCode the process's exit code; null when there was no process
      * @param startFailure why it never connected; null if it did
      */
     Actions died(Worker worker, Integer exitCode, WorkerStartException startFailure) {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            List<PoolCall> running = new ArrayList<>(threads); // and those pinned to it
-            for (PoolCall c; (c = worker.inFlight.pollLast()) != null; ) {
-                if (c.started || c.pinnedTo != null) {
-                    running.add(0, c);
-                } else {
-                    requeue(c); // never started
-                }
+        return decide(
+                actions -> {
+                    List<PoolCall> running = new ArrayList<>(threads); // and those pinned to it
+                    for (PoolCall c; (c = worker.inFlight.pollLast()) != null; ) {
+                        if (c.started || c.pinnedTo != null) {
+                            running.add(0, c);
+                        } else {
+                            queue.putBack(c, false); // never started
+                        }
+                    }
+                    worker.state = Worker.State.DEAD;
+                    roster.remove(worker);
+                    for (int i = running.size() - 1; i >= 0; i--) { // put back in the order sent
+                        PoolCall c = running.get(i);
+                        if (c.isDone()) {
+                            continue;
+                        }
+                        c.cancelTimeout();
+                        Throwable failure = WorkerFate.failureOf(worker, c, exitCode);
+                        if (failure == null) {
+                            queue.putBack(c, true);
+                        } else {
+                            actions.fail(c, worker, failure);
+                        }
+                    }
+                    promoteSpares(actions);
+                    dispatchQueue(actions);
+                    replace(startFailure, actions);
+                    tryTerminate(actions);
+                });
+    }
+
+    /**
+     * After a worker died: launches another if the pool still needs one; fails the queued calls
+     * instead when workers keep dying before their handshake and none ever connected.
+     */
+    private void replace(WorkerStartException startFailure, Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        boolean needed = state == State.RUNNING || (state == State.SHUTDOWN && queue.hasCalls());
+        if (startFailure != null
+                && roster.startFailed() >= MAX_START_FAILURES
+                && !roster.anyConnected()) {
+            for (PoolCall c; (c = queue.poll()) != null; ) { // the pool cannot start workers:
+                actions.fail(c, null, Failures.noWorker(c.method, startFailure)); // do not loop
             }
-            worker.state = Worker.State.DEAD;
-            ready.remove(worker);
-            spares.remove(worker);
-            workers.remove(worker.id);
-            for (int i = running.size() - 1; i >= 0; i--) { // put back in the order sent
-                PoolCall c = running.get(i);
-                if (c.isDone()) {
-                    continue;
-                }
-                c.cancelTimeout();
-                boolean culprit = c == worker.culprit;
-                if (worker.killedFor != null && (culprit || worker.culprit == null)) {
-                    actions.fail(c, worker, worker.killedFor);
-                } else if (c.pinnedTo == null && c.attempts <= c.method.retries()) {
-                    putBack(c, true);
-                } else {
-                    actions.fail(
-                            c,
-                            worker,
-                            Failures.crashed(
-                                    c.method,
-                                    c.attempts,
-                                    worker.describe(),
-                                    worker.name,
-                                    worker.pid(),
-                                    exitCode == null ? -1 : exitCode,
-                                    culprit ? null : worker.killedBecause,
-                                    worker.stderrTail(),
-                                    worker.stdoutTail()));
-                }
-            }
-            promoteSpares(actions);
-            dispatchQueue(actions);
-            boolean needed =
-                    state == State.RUNNING || (state == State.SHUTDOWN && hasQueuedCalls());
-            if (startFailure != null && ++startFailures >= MAX_START_FAILURES && !anyConnected()) {
-                for (PoolCall c;
-                        (c = queue.pollFirst()) != null; ) { // the pool cannot start workers:
-                    actions.fail(
-                            c,
-                            null,
-                            Failures.noWorker(c.method, startFailure)); // fail, do not loop
-                }
-            } else if (needed && workers.size() < wanted + spareWorkers) {
-                actions.launches = 1;
-                actions.launchDelayMillis =
-                        startFailure == null ? 0 : 100L << Math.min(startFailures, 6);
-            }
-            tryTerminate(actions);
-        } finally {
-            lock.unlock();
+        } else if (needed && roster.needsMore()) {
+            actions.launches = 1;
+            actions.launchDelayMillis =
+                    startFailure == null ? 0 : 100L << Math.min(roster.startFailures(), 6);
         }
-        return actions;
     }
 
     /** Kills a worker on purpose, for {@code reason} (which its running call is owed), or none. */
     Actions kill(Worker worker, Throwable reason) {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            kill(worker, reason, actions);
-        } finally {
-            lock.unlock();
-        }
-        return actions;
+        return decide(actions -> kill(worker, reason, actions));
     }
 
     // ---- Run state ----
 
     /** Refuses new calls; idle workers retire now, the others when their calls are done. */
     Actions shutdown() {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            if (state == State.RUNNING) {
-                state = State.SHUTDOWN;
-                for (Worker w : spares.toArray(Worker[]::new)) {
-                    retire(w, actions);
-                }
-                for (Worker w : ready.toArray(Worker[]::new)) {
-                    if (w.inFlight.isEmpty()) {
-                        retire(w, actions);
+        return decide(
+                actions -> {
+                    if (state != State.RUNNING) {
+                        return;
                     }
-                }
-                tryTerminate(actions);
-            }
-        } finally {
-            lock.unlock();
-        }
-        return actions;
+                    state = State.SHUTDOWN;
+                    roster.spares().forEach(w -> retire(w, actions));
+                    for (Worker w : List.copyOf(roster.ready())) {
+                        if (w.inFlight.isEmpty()) {
+                            retire(w, actions);
+                        }
+                    }
+                    tryTerminate(actions);
+                });
     }
 
     /** What {@link #shutdownNow} stopped: calls to cancel, and what else to carry out. */
@@ -686,36 +465,35 @@ final class Dispatcher {
      * to cancel after the lock is released.
      */
     Stopped shutdownNow() {
-        Actions actions = new Actions();
         List<TaskFuture<?>> neverStarted = new ArrayList<>();
         List<TaskFuture<?>> running = new ArrayList<>();
-        lock.lock();
-        try {
-            if (state == State.RUNNING || state == State.SHUTDOWN) {
-                state = State.STOP;
-            }
-            CancellationException reason =
-                    new CancellationException("cancelled by shutdownNow() of " + name);
-            for (Worker w : workers.values()) {
-                for (PoolCall c : w.inFlight) {
-                    (c.started ? running : neverStarted).add(c.future);
-                }
-                kill(w, reason, actions);
-            }
-            for (PoolCall c; (c = queue.pollFirst()) != null; ) {
-                neverStarted.add(c.future);
-            }
-            neverStarted.removeIf(TaskFuture::isDone);
-            tryTerminate(actions);
-        } finally {
-            lock.unlock();
-        }
+        Actions actions =
+                decide(
+                        decided -> {
+                            if (state == State.RUNNING || state == State.SHUTDOWN) {
+                                state = State.STOP;
+                            }
+                            CancellationException reason =
+                                    new CancellationException(
+                                            "cancelled by shutdownNow() of " + name);
+                            for (Worker w : List.copyOf(roster.all())) {
+                                for (PoolCall c : w.inFlight) {
+                                    (c.started ? running : neverStarted).add(c.future);
+                                }
+                                kill(w, reason, decided);
+                            }
+                            for (PoolCall c; (c = queue.poll()) != null; ) {
+                                neverStarted.add(c.future);
+                            }
+                            neverStarted.removeIf(TaskFuture::isDone);
+                            tryTerminate(decided);
+                        });
         return new Stopped(neverStarted, running, actions);
     }
 
     /** Makes the dispatcher read time from {@code nanos}: for a simulation with its own clock. */
     void useClock(LongSupplier nanos) {
-        this.clock = nanos;
+        timeouts.useClock(nanos);
     }
 
     /** For asserts: what the dispatcher decided is carried out after its lock is released. */
@@ -729,12 +507,7 @@ final class Dispatcher {
     }
 
     boolean isTerminated() {
-        lock.lock();
-        try {
-            return state == State.TERMINATED;
-        } finally {
-            lock.unlock();
-        }
+        return state == State.TERMINATED;
     }
 
     boolean awaitTermination(Duration timeout) throws InterruptedException {
@@ -759,33 +532,9 @@ final class Dispatcher {
     Snapshot snapshot() {
         lock.lock();
         try {
-            int waiting = 0;
-            int running = 0;
-            List<PoolStats.Worker> each = new ArrayList<>(workers.size());
-            for (Worker w : workers.values()) {
-                for (PoolCall c : w.inFlight) {
-                    if (!c.isDone()) {
-                        if (c.started) {
-                            running++;
-                        } else {
-                            waiting++;
-                        }
-                    }
-                }
-                each.add(
-                        new PoolStats.Worker(
-                                w.name,
-                                w.pid(),
-                                w.state.name(),
-                                w.inFlight.size(),
-                                w.tasksCompleted));
-            }
-            for (PoolCall c : queue) {
-                if (!c.isDone()) {
-                    waiting++;
-                }
-            }
-            return new Snapshot(waiting, running, each);
+            int[] waitingAndRunning = new int[2];
+            List<PoolStats.Worker> each = roster.stats(waitingAndRunning);
+            return new Snapshot(waitingAndRunning[0] + queue.waiting(), waitingAndRunning[1], each);
         } finally {
             lock.unlock();
         }
@@ -795,7 +544,7 @@ final class Dispatcher {
     List<Worker> workers() {
         lock.lock();
         try {
-            return List.copyOf(workers.values());
+            return List.copyOf(roster.all());
         } finally {
             lock.unlock();
         }
@@ -805,7 +554,13 @@ final class Dispatcher {
     public String toString() {
         lock.lock();
         try {
-            return name + ", " + state + ", workers=" + workers.size() + ", queued=" + queue.size();
+            return name
+                    + ", "
+                    + state
+                    + ", workers="
+                    + roster.all().size()
+                    + ", queued="
+                    + queue.size();
         } finally {
             lock.unlock();
         }
@@ -817,7 +572,7 @@ final class Dispatcher {
     private void dispatchQueued(Actions actions) {
         assert lock.isHeldByCurrentThread();
         dispatchQueue(actions);
-        if (workers.isEmpty() && wanted > 0) {
+        if (roster.isEmpty() && roster.wanted() > 0) {
             actions.launches = 1; // every worker died at start and the pool gave up: try again
         }
         growIfCallsWait(actions);
@@ -826,22 +581,26 @@ final class Dispatcher {
     /** Gives queued calls to the workers with the fewest calls in flight, while any has room. */
     private void dispatchQueue(Actions actions) {
         assert lock.isHeldByCurrentThread();
-        while (!queue.isEmpty()) {
-            Worker least = null;
-            for (Worker w : ready) {
-                if (room(w) > 0 && (least == null || w.inFlight.size() < least.inFlight.size())) {
-                    least = w;
-                }
-            }
+        while (queue.hasCalls()) {
+            Worker least = placement.leastBusy(roster.ready());
             if (least == null) {
                 return;
             }
-            PoolCall c = queue.pollFirst();
-            if (!c.isDone()) {
-                dispatch(least, c);
-                actions.send(least);
-            }
+            placement.dispatch(least, queue.poll());
+            actions.send(least);
         }
+    }
+
+    /** A worker that shook hands (and initialized) takes calls, or waits as a spare. */
+    private void join(Worker worker, Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        if (!roster.join(worker, state == State.RUNNING)) {
+            actions.warmUps.add(worker); // enough take calls: it waits to take a place
+            return;
+        }
+        refill(worker, actions);
+        actions.send(worker);
+        growIfCallsWait(actions);
     }
 
     /**
@@ -854,24 +613,20 @@ final class Dispatcher {
         if (worker.state != Worker.State.READY) {
             return;
         }
-        while (room(worker) > 0 && !queue.isEmpty()) {
-            PoolCall c = queue.pollFirst();
-            if (!c.isDone()) {
-                dispatch(worker, c);
-            }
+        while (placement.room(worker) > 0 && queue.hasCalls()) {
+            placement.dispatch(worker, queue.poll());
         }
         if (!worker.inFlight.isEmpty()) {
             return;
         }
-        boolean worn = maxTasksPerWorker > 0 && worker.tasksCompleted >= maxTasksPerWorker;
-        if (worn || state != State.RUNNING) {
+        if (placement.isWorn(worker) || state != State.RUNNING) {
             retire(worker, actions);
             return;
         }
-        Worker victim = steal(worker);
+        Worker victim = placement.steal(worker, roster.ready());
         actions.send(victim);
-        if (victim == null && ready.size() > minWorkers) {
-            retireLater(worker);
+        if (victim == null && roster.mayShrink()) {
+            timeouts.idle(worker);
         }
     }
 
@@ -881,274 +636,59 @@ final class Dispatcher {
      */
     private void growIfCallsWait(Actions actions) {
         assert lock.isHeldByCurrentThread();
-        if (wanted >= size || state != State.RUNNING) {
+        if (roster.wanted() >= roster.size || state != State.RUNNING || roster.anyStarting()) {
             return; // a pool of fixed size returns here
         }
-        for (Worker w : workers.values()) {
-            if (w.state == Worker.State.STARTING) {
-                return; // one at a time
-            }
+        boolean waiting = queue.hasCalls();
+        for (int i = 0; !waiting && i < roster.ready().size(); i++) {
+            waiting = placement.waitingCalls(roster.ready().get(i)) > 0;
         }
-        boolean waiting = hasQueuedCalls();
-        for (int i = 0; !waiting && i < ready.size(); i++) {
-            waiting = waitingCalls(ready.get(i)) > 0;
-        }
-        if (waiting) {
-            wanted++;
+        if (waiting && roster.grow()) {
             actions.launches++;
         }
     }
 
-    /**
-     * Retires an idle worker beyond minWorkers if it is still idle after keepAlive. A worker has
-     * one keep-alive check pending at most, however often it goes idle: the check looks at when it
-     * last went idle, and comes back for the rest of the time if that was later.
-     */
-    private void retireLater(Worker worker) {
+    /** Whether an idle worker may retire now: for {@link Timeouts}' keep-alive. */
+    boolean mayRetireIdle() {
         assert lock.isHeldByCurrentThread();
-        worker.idleSince = clock.getAsLong();
-        if (!worker.keepAliveChecked) {
-            checkKeepAliveIn(worker, keepAliveMillis);
-        }
+        return roster.mayShrink() && state == State.RUNNING;
     }
 
-    private void checkKeepAliveIn(Worker worker, long millis) {
+    /** An idle worker beyond minWorkers was idle for keepAlive: it retires. */
+    void retireIdle(Worker worker, Actions actions) {
         assert lock.isHeldByCurrentThread();
-        worker.keepAliveChecked = true;
-        timer.schedule(
-                () -> carryOut.accept(checkKeepAlive(worker)), millis, TimeUnit.MILLISECONDS);
-    }
-
-    private Actions checkKeepAlive(Worker worker) {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            worker.keepAliveChecked = false;
-            if (worker.state != Worker.State.READY
-                    || !worker.inFlight.isEmpty()
-                    || worker.idleSince == 0
-                    || ready.size() <= minWorkers
-                    || state != State.RUNNING) {
-                return actions;
-            }
-            long idleMillis = (clock.getAsLong() - worker.idleSince) / 1_000_000;
-            if (idleMillis < keepAliveMillis) {
-                checkKeepAliveIn(worker, keepAliveMillis - idleMillis);
-            } else {
-                wanted--;
-                retire(worker, actions);
-            }
-        } finally {
-            lock.unlock();
+        if (mayRetireIdle()) {
+            roster.shrink();
+            retire(worker, actions);
         }
-        return actions;
     }
 
     /** Spares take the places of workers that left, while fewer than wanted take calls. */
     private void promoteSpares(Actions actions) {
         assert lock.isHeldByCurrentThread();
-        while (state == State.RUNNING && ready.size() < wanted && !spares.isEmpty()) {
-            Worker spare = spares.remove(0);
-            spare.state = Worker.State.READY;
-            ready.add(spare);
+        for (Worker spare; state == State.RUNNING && (spare = roster.promoteSpare()) != null; ) {
             refill(spare, actions);
             actions.send(spare);
         }
     }
 
-    /** How many more calls the worker may be sent now. */
-    private int room(Worker worker) {
-        assert lock.isHeldByCurrentThread();
-        int room = sendAhead - worker.inFlight.size();
-        if (maxTasksPerWorker > 0) {
-            room =
-                    (int)
-                            Math.min(
-                                    room,
-                                    maxTasksPerWorker
-                                            - worker.tasksCompleted
-                                            - worker.inFlight.size());
-        }
-        return room;
-    }
-
-    private void dispatch(Worker worker, PoolCall call) {
-        assert lock.isHeldByCurrentThread();
-        worker.idleSince = 0;
-        call.worker = worker;
-        worker.inFlight.addLast(call);
-        worker.post(
-                new Frame.Call(
-                        call.id, call.body, (int) Math.min(timeoutMillis(call), MAX_TIMEOUT)));
-        if (worker.inFlight.size() <= threads) {
-            start(worker, call);
-        }
-    }
-
-    /**
-     * The worker's first {@code threads} calls in flight are the ones it runs: each counts as
-     * started, and its timeout starts. A call cancelled meanwhile stays in its place until the
-     * worker answers or drops it.
-     */
-    private void startRunning(Worker worker) {
-        assert lock.isHeldByCurrentThread();
-        int i = 0;
-        for (Iterator<PoolCall> it = worker.inFlight.iterator(); i++ < threads && it.hasNext(); ) {
-            start(worker, it.next());
-        }
-    }
-
-    private void start(Worker worker, PoolCall call) {
-        assert lock.isHeldByCurrentThread();
-        if (!call.start(System.nanoTime())) {
-            return; // started already, or cancelled
-        }
-        monitor.started(call, worker);
-        long timeoutMillis = timeoutMillis(call);
-        if (timeoutMillis > 0) {
-            call.timeout =
-                    timer.schedule(
-                            () -> carryOut.accept(timedOut(call, timeoutMillis)),
-                            timeoutMillis,
-                            TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** A call's timeout: its method's, else the pool's default; 0 for none. */
-    private long timeoutMillis(PoolCall call) {
-        assert lock.isHeldByCurrentThread();
-        return call.method.timeoutMillis() > 0
-                ? call.method.timeoutMillis()
-                : defaultTimeout.toMillis();
-    }
-
-    /** The longest timeout a worker is told of: it keeps no watch on longer ones. */
-    private static final long MAX_TIMEOUT = Integer.MAX_VALUE;
-
     /** Asks a worker with nothing to do to leave. */
     private void retire(Worker worker, Actions actions) {
         assert lock.isHeldByCurrentThread();
         worker.state = Worker.State.RETIRING;
-        ready.remove(worker);
-        spares.remove(worker);
+        roster.leave(worker);
         worker.post(new Frame.Stop());
         actions.send(worker);
         promoteSpares(actions);
     }
 
-    /**
-     * Revokes half of the calls waiting at the busiest other worker, for {@code thief}, which has
-     * nothing to do; they come back as {@link Frame.Dropped} and are queued again. Returns the
-     * worker asked, or null.
-     */
-    private Worker steal(Worker thief) {
-        assert lock.isHeldByCurrentThread();
-        Worker victim = null;
-        int most = 0;
-        for (Worker w : ready) {
-            int n = w == thief ? 0 : waitingCalls(w);
-            if (n > most) {
-                victim = w;
-                most = n;
-            }
-        }
-        if (victim == null) {
-            return null;
-        }
-        ArrayDeque<PoolCall> taken = new ArrayDeque<>(); // the newest waiting calls, oldest first
-        for (Iterator<PoolCall> it = victim.inFlight.descendingIterator();
-                taken.size() < (most + 1) / 2 && it.hasNext(); ) {
-            PoolCall c = it.next();
-            if (isWaiting(c)) {
-                taken.addFirst(c);
-            }
-        }
-        for (PoolCall c : taken) {
-            revoke(victim, c, false); // in the order sent, so the thief runs them in that order too
-        }
-        return victim;
-    }
-
-    /** How many of a worker's calls wait behind its running ones and may be taken back. */
-    private int waitingCalls(Worker worker) {
-        assert lock.isHeldByCurrentThread();
-        int n = 0;
-        for (PoolCall c : worker.inFlight) {
-            if (isWaiting(c)) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** Whether a call sent to a worker waits there, not started, and may be taken back. */
-    private boolean isWaiting(PoolCall c) {
-        assert lock.isHeldByCurrentThread();
-        return !c.started && !c.revoked && !c.isDone() && c.pinnedTo == null;
-    }
-
-    /** Whether the worker may be running the call: it is among its first {@code threads}. */
-    private boolean isRunning(Worker worker, PoolCall call) {
-        assert lock.isHeldByCurrentThread();
-        return runningCall(worker, call.id) == call;
-    }
-
-    /** The call with this id among those the worker may be running; null if none. */
-    private PoolCall runningCall(Worker worker, long id) {
-        assert lock.isHeldByCurrentThread();
-        int i = 0;
-        for (Iterator<PoolCall> it = worker.inFlight.iterator(); i++ < threads && it.hasNext(); ) {
-            PoolCall c = it.next();
-            if (c.id == id) {
-                return c;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Records the call that cost the worker its life, and what it did, for the other calls that die
-     * with it; the first one counts.
-     */
-    private void blame(Worker worker, PoolCall call, String what) {
-        assert lock.isHeldByCurrentThread();
-        if (worker.culprit == null) {
-            worker.culprit = call;
-            worker.killedBecause =
-                    "another call it was running, " + call.method.displayName() + ", " + what;
-        }
-    }
-
-    /** Asks the worker to give back a call it has not started. */
-    private void revoke(Worker worker, PoolCall call, boolean interrupt) {
-        assert lock.isHeldByCurrentThread();
-        call.revoked = true;
-        worker.post(new Frame.Revoke(call.id, interrupt));
-    }
-
-    /** Puts back a call its worker never started: that attempt does not count. */
-    private void requeue(PoolCall call) {
-        assert lock.isHeldByCurrentThread();
-        putBack(call, false);
-    }
-
-    /** Puts a call back at the front of the queue, unless it is done. */
-    private void putBack(PoolCall call, boolean counted) {
-        assert lock.isHeldByCurrentThread();
-        call.putBack(counted);
-        if (!call.isDone()) {
-            queue.addFirst(call);
-        }
-    }
-
     /** No new call can be given to a worker killed here; its exit settles its calls. */
-    private void kill(Worker worker, Throwable reason, Actions actions) {
+    void kill(Worker worker, Throwable reason, Actions actions) {
         assert lock.isHeldByCurrentThread();
         if (worker.state == Worker.State.DEAD) {
             return;
         }
-        ready.remove(worker);
-        spares.remove(worker);
+        roster.leave(worker);
         worker.state = Worker.State.RETIRING;
         if (worker.killedFor == null) {
             worker.killedFor = reason;
@@ -1157,27 +697,10 @@ final class Dispatcher {
         promoteSpares(actions);
     }
 
-    /**
-     * Whether a call waits that is not done; drops the done ones at the front, so that each done
-     * call is looked at once: every submit of a growing pool asks.
-     */
-    private boolean hasQueuedCalls() {
-        assert lock.isHeldByCurrentThread();
-        while (!queue.isEmpty() && queue.peekFirst().isDone()) {
-            queue.pollFirst();
-        }
-        return !queue.isEmpty();
-    }
-
-    private boolean anyConnected() {
-        assert lock.isHeldByCurrentThread();
-        return workers.values().stream().anyMatch(w -> w.joined);
-    }
-
     private void tryTerminate(Actions actions) {
         assert lock.isHeldByCurrentThread();
-        boolean done = state == State.STOP || (state == State.SHUTDOWN && !hasQueuedCalls());
-        if (!done || !workers.isEmpty()) {
+        boolean done = state == State.STOP || (state == State.SHUTDOWN && !queue.hasCalls());
+        if (!done || !roster.isEmpty()) {
             return;
         }
         state = State.TERMINATED;

@@ -7,7 +7,6 @@ import dev.paralleltask.runtime.WorkerInfo;
 import dev.paralleltask.runtime.WorkerOutput;
 import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.TaskMethod;
-import dev.paralleltask.runtime.internal.shared.LargeArrays;
 import dev.paralleltask.runtime.internal.shared.SharedDirectory;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
@@ -25,18 +24,13 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,45 +82,19 @@ public final class Pool {
 
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
 
-    /**
-     * Calls in flight per worker, when workers do not outnumber cores (see {@link #sendAhead}): the
-     * running ones, the others waiting in the worker for their turn. Deep enough that a worker
-     * seldom runs dry between two batches from the pool: with 2 workers on 2 cores, no-op calls ran
-     * at about 0.65M/s with 32, 0.9M/s with 64 and 1.1M/s with 256 (benchmarks, throughput). A long
-     * call holds up none of them: an idle worker takes them back.
-     */
-    private static final int SEND_AHEAD = 256;
-
-    /**
-     * Calls in flight per worker: {@value #SEND_AHEAD}, but no more than {@value #SEND_AHEAD} per
-     * core over the whole pool when workers outnumber cores (at least 16), and at least twice a
-     * worker's threads. A pool of 8 workers on 2 cores ran 100,000 no-op calls at 152,000 calls/s
-     * with 256 each and at 596,000-616,000 with 64 each (a pool of 2: 0.9-1.1M; benchmarks, {@code
-     * oversubscribed}): every call sent ahead to one of many workers is one more that an idle
-     * worker takes back, and one more wake-up of a process that shares a core.
-     */
-    static int sendAhead(int workers, int threadsPerWorker) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        int perWorker = workers <= cores ? SEND_AHEAD : Math.max(16, SEND_AHEAD * cores / workers);
-        return Math.max(perWorker, 2 * threadsPerWorker);
-    }
-
     private final String name;
-    private final Duration startTimeout;
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService housekeeping;
+
+    /** The large arrays' files of the calls not yet done. */
+    private final CallFiles files = new CallFiles();
 
     /** Completes once the pool has terminated and removed what it made. */
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
-    /**
-     * Runs the dependent stages of the pool's futures, so that no reader runs the caller's code
-     * (runtime/CONCURRENCY.md); shut down as the pool terminates, after which a stage runs on the
-     * thread that completes its future.
-     */
-    private final ThreadPoolExecutor stages;
+    /** Runs the dependent stages of the pool's futures: see {@link StageExecutor}. */
+    private final StageExecutor stages;
 
-    private final Executor stageExecutor;
     private final AtomicLong callIds = new AtomicLong();
     private final PoolMonitor monitor = new PoolMonitor();
     private final Dispatcher dispatcher;
@@ -143,28 +111,10 @@ public final class Pool {
         this.name = "pool-" + POOL_NUMBERS.incrementAndGet();
         this.loader = loader;
         this.admission = s.admission();
-        this.startTimeout = s.startTimeout();
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads(name + "-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         this.housekeeping = Executors.newCachedThreadPool(daemonThreads(name + "-housekeeping"));
-        int stageThreads = Math.max(2, s.workers());
-        this.stages =
-                new ThreadPoolExecutor(
-                        stageThreads,
-                        stageThreads,
-                        1,
-                        TimeUnit.SECONDS,
-                        new LinkedBlockingQueue<>(),
-                        daemonThreads(name + "-stages"));
-        stages.allowCoreThreadTimeOut(true);
-        this.stageExecutor =
-                stage -> {
-                    try {
-                        stages.execute(stage);
-                    } catch (RejectedExecutionException e) {
-                        stage.run(); // the pool has terminated: no reader is left to hold up
-                    }
-                };
+        this.stages = new StageExecutor(name, Math.max(2, s.workers()));
         String namePrefix = s.namePrefix() != null ? s.namePrefix() : name + "-worker-";
         this.dispatcher =
                 new Dispatcher(
@@ -177,7 +127,7 @@ public final class Pool {
                                 s.keepAlive(),
                                 s.threadsPerWorker()),
                         s.maxTasksPerWorker(),
-                        sendAhead(s.workers(), s.threadsPerWorker()),
+                        Placement.sendAhead(s.workers(), s.threadsPerWorker()),
                         s.defaultTimeout(),
                         scheduler,
                         this::carryOut,
@@ -195,7 +145,7 @@ public final class Pool {
             jvmOptions.addAll(archive.jvmOptions());
             where = new WorkerClasspath(archive.classpath(), where.jvmOptions(), where.mainClass());
         }
-        jvmOptions.addAll(heapLimit(s.workers(), s.jvmOptions()));
+        jvmOptions.addAll(WorkerLauncher.heapLimit(s.workers(), s.jvmOptions()));
         // Shared objects a worker makes go where the caller's are, and so outlive the worker.
         // Without such a directory the pool still runs: making a shared object says why it cannot.
         try {
@@ -212,7 +162,7 @@ public final class Pool {
                 new WorkerSupervisor(
                         dispatcher,
                         launcher,
-                        startTimeout,
+                        s.startTimeout(),
                         loader,
                         s.admission(),
                         s.output(),
@@ -222,7 +172,7 @@ public final class Pool {
                         monitor,
                         s.initializer() == null
                                 ? null
-                                : w -> s.initializer().apply(new PinnedExecutor(w)));
+                                : w -> s.initializer().apply(new PinnedExecutor(this, w)));
     }
 
     /**
@@ -255,7 +205,11 @@ public final class Pool {
             pool.endAfterFailedStart(); // whatever failed, nothing it launched is left running
             throw e;
         }
-        pool.awaitWorkers(first);
+        WorkerStartException failed = pool.supervisor.awaitConnected(first, pool.name);
+        if (failed != null) {
+            pool.endAfterFailedStart();
+            throw failed;
+        }
         if (pool.archiveToMake != null) {
             pool.archiveToMake.makeInBackground(); // now, so as not to slow this pool's start
         }
@@ -275,20 +229,13 @@ public final class Pool {
                     new WarmUp(), 0, "the warm-up of a spare worker", List.of("invokers"), 0, 0);
 
     /** The invoker classes of the calls submitted, for a spare to load as it warms up. */
-    private final Set<String> invokers = ConcurrentHashMap.newKeySet();
-
-    /**
-     * The invoker class last added to {@link #invokers}: most calls repeat it, and so cost one
-     * comparison of a name the class keeps, not a look into the set.
-     */
-    private volatile String lastInvoker;
+    private final InvokerNames invokers = new InvokerNames();
 
     /** A call on any worker, or on {@code pinnedTo} only (an initializer's, a warm-up). */
-    private <T> TaskFuture<T> submit(
-            TaskMethod method, Object target, Object[] args, Worker pinnedTo) {
+    <T> TaskFuture<T> submit(TaskMethod method, Object target, Object[] args, Worker pinnedTo) {
         boolean counted = method != WARM_UP;
         if (counted) {
-            noteInvoker(method);
+            invokers.note(method);
         }
         CallCodec.Encoded encoded;
         try {
@@ -316,27 +263,6 @@ public final class Pool {
     }
 
     /**
-     * The large arrays' files of calls not yet done: removed as each call is done, and whatever is
-     * left as the pool terminates, before it says it has.
-     */
-    private final Set<Path> files = ConcurrentHashMap.newKeySet();
-
-    private void keep(List<Path> kept) {
-        files.addAll(kept);
-        if (isTerminated()) {
-            discard(kept); // the pool ended as the call was made: its end swept before these came
-        }
-    }
-
-    private void discard(List<Path> done) {
-        for (Path file : done) {
-            if (files.remove(file)) {
-                LargeArrays.discard(file);
-            }
-        }
-    }
-
-    /**
      * Submits the calls of a {@link CallBatch} with one decision of the dispatcher. If the pool was
      * shut down since they were made, each fails with the rejection: their futures are the caller's
      * already.
@@ -350,8 +276,7 @@ public final class Pool {
             TaskMethod method, CallCodec.Encoded encoded, Worker pinnedTo, boolean counted) {
         PoolCall call = newCall(method, encoded.body(), pinnedTo, counted, false);
         if (!encoded.files().isEmpty()) {
-            keep(encoded.files());
-            CallFutures.whenDone(call.future, () -> discard(encoded.files()));
+            files.keep(encoded.files(), call.future);
         }
         return call;
     }
@@ -367,21 +292,12 @@ public final class Pool {
         if (dispatcher.isShutdown()) {
             throw Failures.rejected(method, name);
         }
-        noteInvoker(method);
+        invokers.note(method);
         @SuppressWarnings("unchecked") // a relayed call completes with the answer itself
         PoolCall call = newCall(method, body, null, true, true);
         carryOutInline(dispatcher.submit(call));
         TaskFuture<Frame.Answer> future = (TaskFuture<Frame.Answer>) (TaskFuture<?>) call.future;
         return future;
-    }
-
-    /** Adds the method's invoker to {@link #invokers}, for spares to load. */
-    private void noteInvoker(TaskMethod method) {
-        String invoker = method.invokerClassName();
-        if (invoker != lastInvoker) {
-            invokers.add(invoker);
-            lastInvoker = invoker;
-        }
     }
 
     private PoolCall newCall(
@@ -395,66 +311,9 @@ public final class Pool {
                         pinnedTo,
                         counted,
                         relayed,
-                        stageExecutor);
+                        stages);
         monitor.queued(call);
         return call;
-    }
-
-    /**
-     * The executor an initializer gets: its calls run on one worker, ahead of any other call. The
-     * pool owns that worker, so it cannot be shut down through this.
-     */
-    private final class PinnedExecutor implements TaskExecutor {
-        private final Worker worker;
-
-        PinnedExecutor(Worker worker) {
-            this.worker = worker;
-        }
-
-        @Override
-        public <T> TaskFuture<T> submit(TaskMethod method, Object target, Object[] args) {
-            return Pool.this.submit(method, target, args, worker);
-        }
-
-        @Override
-        public void shutdown() {
-            throw new UnsupportedOperationException(
-                    "the initializer's executor runs calls on worker "
-                            + worker.name
-                            + " of "
-                            + name
-                            + "; shut the pool down instead");
-        }
-
-        @Override
-        public List<TaskFuture<?>> shutdownNow() {
-            shutdown();
-            return List.of();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return Pool.this.isShutdown();
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return Pool.this.isTerminated();
-        }
-
-        @Override
-        public boolean awaitTermination(Duration timeout) throws InterruptedException {
-            return Pool.this.awaitTermination(timeout);
-        }
-
-        /** Nothing to close: the pool owns the worker. */
-        @Override
-        public void close() {}
-
-        @Override
-        public String toString() {
-            return "the initializer's executor on " + worker.describe();
-        }
     }
 
     private void cancelled(PoolCall call, boolean interrupt) {
@@ -522,6 +381,11 @@ public final class Pool {
         return "ProcessPool[" + dispatcher + "]";
     }
 
+    /** "pool-1". */
+    String name() {
+        return name;
+    }
+
     /**
      * Carries out what the dispatcher decided, on a thread of the caller's (submit, cancel,
      * shutdown): it writes the frames to the workers itself. Never under the dispatcher's lock.
@@ -544,7 +408,7 @@ public final class Pool {
         actions.kills.forEach(Worker::destroy);
         actions.sends.forEach(inline ? Worker::send : Worker::sendSoon);
         for (Worker spare : actions.warmUps) {
-            submit(WARM_UP, null, new Object[] {List.copyOf(invokers)}, spare);
+            submit(WARM_UP, null, new Object[] {invokers.all()}, spare);
         }
         for (Actions.Settlement s : actions.settlements) {
             try {
@@ -572,7 +436,7 @@ public final class Pool {
                 PoolLog.pool.log(
                         System.Logger.Level.WARNING, "cannot remove the pool's directory", e);
             }
-            discard(List.copyOf(files));
+            files.discardAll();
             scheduler.shutdownNow();
             housekeeping.shutdown();
             stages.shutdown();
@@ -608,46 +472,6 @@ public final class Pool {
         }
     }
 
-    /**
-     * Waits until each of the first workers has shaken hands; on failure, ends the pool and throws.
-     */
-    private void awaitWorkers(List<Worker> first) {
-        CompletableFuture<Void> all = new CompletableFuture<>();
-        List<CompletableFuture<Void>> each = first.stream().map(w -> w.connected).toList();
-        CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
-                .thenRun(() -> all.complete(null));
-        each.forEach(
-                c ->
-                        c.exceptionally(
-                                e -> {
-                                    all.completeExceptionally(e);
-                                    return null;
-                                }));
-        try {
-            all.get(startTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            endAfterFailedStart();
-            throw e.getCause() instanceof WorkerStartException w
-                    ? w
-                    : Failures.startFailure(
-                            "cannot start " + name + ": " + e.getCause(), List.of(), e.getCause());
-        } catch (TimeoutException e) {
-            endAfterFailedStart();
-            throw Failures.startFailure(
-                    "the workers of "
-                            + name
-                            + " did not connect within "
-                            + startTimeout.toMillis()
-                            + " ms",
-                    List.of(),
-                    e);
-        } catch (InterruptedException e) {
-            endAfterFailedStart();
-            Thread.currentThread().interrupt();
-            throw Failures.startFailure("interrupted while starting " + name, List.of(), e);
-        }
-    }
-
     private void endAfterFailedStart() {
         shutdownNow();
         try {
@@ -656,38 +480,6 @@ public final class Pool {
             Thread.currentThread().interrupt();
         }
     }
-
-    /**
-     * Worker heaps that together cannot overcommit the machine: each JVM would take a quarter of
-     * its memory by default, so 8 workers could claim twice of it. Unless the user sets a heap
-     * limit, each worker gets {@code 60% / workers} of the memory (the JVM reads it, container
-     * limits included), at most the JVM's own quarter; the caller keeps the rest.
-     */
-    static List<String> heapLimit(int workers, List<String> userOptions) {
-        boolean userSetsIt =
-                userOptions.stream()
-                        .anyMatch(
-                                o ->
-                                        o.startsWith("-Xmx")
-                                                || o.startsWith("-XX:MaxHeapSize")
-                                                || o.startsWith(
-                                                        "-XX:MaxRAM")); // and its Percentage,
-        // Fraction
-        if (userSetsIt) {
-            return List.of();
-        }
-        long hundredths = Math.round(Math.min(25.0, WORKER_HEAPS_PERCENT / workers) * 100);
-        // Not String.format: its locale data costs a cold JVM ~8 ms on the way to the first worker.
-        return List.of(
-                "-XX:MaxRAMPercentage="
-                        + hundredths / 100
-                        + "."
-                        + (hundredths % 100 < 10 ? "0" : "")
-                        + hundredths % 100);
-    }
-
-    /** The share of the machine's memory all worker heaps of a pool may take together. */
-    static final double WORKER_HEAPS_PERCENT = 60.0;
 
     /** Daemon threads named {@code prefix-1}, {@code prefix-2}, ... */
     public static ThreadFactory daemonThreads(String prefix) {

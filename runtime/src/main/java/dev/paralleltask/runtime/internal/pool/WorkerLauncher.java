@@ -95,4 +95,36 @@ final class WorkerLauncher {
         command.add(Integer.toString(threads));
         return command;
     }
+
+    /**
+     * Worker heaps that together cannot overcommit the machine: each JVM would take a quarter of
+     * its memory by default, so 8 workers could claim twice of it. Unless the user sets a heap
+     * limit, each worker gets {@code 60% / workers} of the memory (the JVM reads it, container
+     * limits included), at most the JVM's own quarter; the caller keeps the rest.
+     */
+    static List<String> heapLimit(int workers, List<String> userOptions) {
+        boolean userSetsIt =
+                userOptions.stream()
+                        .anyMatch(
+                                o ->
+                                        o.startsWith("-Xmx")
+                                                || o.startsWith("-XX:MaxHeapSize")
+                                                || o.startsWith(
+                                                        "-XX:MaxRAM")); // and its Percentage,
+        // Fraction
+        if (userSetsIt) {
+            return List.of();
+        }
+        long hundredths = Math.round(Math.min(25.0, WORKER_HEAPS_PERCENT / workers) * 100);
+        // Not String.format: its locale data costs a cold JVM ~8 ms on the way to the first worker.
+        return List.of(
+                "-XX:MaxRAMPercentage="
+                        + hundredths / 100
+                        + "."
+                        + (hundredths % 100 < 10 ? "0" : "")
+                        + hundredths % 100);
+    }
+
+    /** The share of the machine's memory all worker heaps of a pool may take together. */
+    static final double WORKER_HEAPS_PERCENT = 60.0;
 }

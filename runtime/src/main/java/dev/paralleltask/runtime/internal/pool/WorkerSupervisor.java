@@ -18,11 +18,14 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -297,6 +300,45 @@ final class WorkerSupervisor {
             Files.deleteIfExists(launcher.ring(worker.id));
         } catch (IOException e) {
             // It is in the pool's private directory, which the listener removes at the end.
+        }
+    }
+
+    /**
+     * Waits until each of the pool's first workers has shaken hands; returns why one did not, or
+     * null.
+     */
+    WorkerStartException awaitConnected(List<Worker> first, String pool) {
+        CompletableFuture<Void> all = new CompletableFuture<>();
+        List<CompletableFuture<Void>> each = first.stream().map(w -> w.connected).toList();
+        CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+                .thenRun(() -> all.complete(null));
+        each.forEach(
+                c ->
+                        c.exceptionally(
+                                e -> {
+                                    all.completeExceptionally(e);
+                                    return null;
+                                }));
+        try {
+            all.get(startTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof WorkerStartException w
+                    ? w
+                    : Failures.startFailure(
+                            "cannot start " + pool + ": " + e.getCause(), List.of(), e.getCause());
+        } catch (TimeoutException e) {
+            return Failures.startFailure(
+                    "the workers of "
+                            + pool
+                            + " did not connect within "
+                            + startTimeout.toMillis()
+                            + " ms",
+                    List.of(),
+                    e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Failures.startFailure("interrupted while starting " + pool, List.of(), e);
         }
     }
 }

@@ -146,6 +146,7 @@ public final class Pool {
             where = new WorkerClasspath(archive.classpath(), where.jvmOptions(), where.mainClass());
         }
         jvmOptions.addAll(WorkerLauncher.heapLimit(s.workers(), s.jvmOptions()));
+        jvmOptions.add(WorkerLauncher.NO_PERF_DATA); // the user's options come after, and win
         // Shared objects a worker makes go where the caller's are, and so outlive the worker.
         // Without such a directory the pool still runs: making a shared object says why it cannot.
         try {

@@ -252,6 +252,7 @@ final class WorkerSupervisor {
             }
             deleteRing(worker);
             LargeArrays.removeAllOf(worker.pid()); // its answers were read: the rest is nobody's
+            closeQuietly(worker.process.getOutputStream()); // its stdin, left open for its watch
             worker.stderr.awaitEnd(1_000);
             worker.stdout.awaitEnd(1_000);
             exitCode = worker.process.exitValue();
@@ -291,6 +292,14 @@ final class WorkerSupervisor {
             worker.stopWriter();
             carryOut.accept(
                     dispatcher.died(worker, exitCode, startFailure)); // whatever happened above
+        }
+    }
+
+    private static void closeQuietly(java.io.Closeable stream) {
+        try {
+            stream.close();
+        } catch (IOException e) {
+            // The process is gone; so is the pipe's other end.
         }
     }
 

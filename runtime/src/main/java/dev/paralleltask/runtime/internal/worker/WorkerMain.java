@@ -4,12 +4,9 @@ import dev.paralleltask.runtime.internal.wire.AnswerChannel;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
 import dev.paralleltask.runtime.internal.wire.FrameRing;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HexFormat;
 
@@ -73,10 +70,13 @@ public final class WorkerMain {
         int threads = Integer.parseInt(args[4]);
         ParentWatch watch = ParentWatch.start(parentPid, socket, ringFile);
 
-        String secret =
-                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII))
-                        .readLine();
-        if (secret == null || secret.isEmpty()) {
+        String secret;
+        try {
+            secret = watch.secret();
+        } catch (InterruptedException e) {
+            return EXIT_HANDSHAKE;
+        }
+        if (secret.isEmpty()) {
             System.err.println("paralleltask worker: no pool secret on standard input");
             return EXIT_HANDSHAKE;
         }

@@ -2,19 +2,13 @@ package dev.paralleltask.runtime.internal.wire;
 
 import dev.paralleltask.runtime.internal.shared.LargeArrays;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InvalidClassException;
 import java.io.InvalidObjectException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
-import java.io.Serializable;
 import java.io.StreamCorruptedException;
 import java.lang.reflect.Array;
-import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -475,75 +469,5 @@ public final class ValueCodec {
             oos.writeObject(value);
         }
         out.setInt(lengthAt, out.size() - lengthAt - Integer.BYTES);
-    }
-
-    /** A Serializable record's accessors and canonical constructor. */
-    private static final class RecordShape {
-        private final Method[] accessors;
-        private final Constructor<?> constructor;
-
-        private RecordShape(Method[] accessors, Constructor<?> constructor) {
-            this.accessors = accessors;
-            this.constructor = constructor;
-        }
-
-        /** The shape, or null if the record is not Serializable or its parts are out of reach. */
-        static RecordShape of(Class<?> type) {
-            if (!type.isRecord() || !Serializable.class.isAssignableFrom(type)) {
-                return null;
-            }
-            RecordComponent[] parts = type.getRecordComponents();
-            Method[] accessors = new Method[parts.length];
-            Class<?>[] types = new Class<?>[parts.length];
-            try {
-                for (int i = 0; i < parts.length; i++) {
-                    accessors[i] = parts[i].getAccessor();
-                    accessors[i].setAccessible(true);
-                    types[i] = parts[i].getType();
-                }
-                Constructor<?> constructor = type.getDeclaredConstructor(types);
-                constructor.setAccessible(true);
-                return new RecordShape(accessors, constructor);
-            } catch (NoSuchMethodException | RuntimeException e) {
-                return null; // in a module that does not open it, say: serialization may still
-                // reach it
-            }
-        }
-
-        int size() {
-            return accessors.length;
-        }
-
-        Object[] components(Object record) throws ReflectiveOperationException {
-            Object[] values = new Object[accessors.length];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = accessors[i].invoke(record);
-            }
-            return values;
-        }
-
-        Object build(Object[] components) throws ReflectiveOperationException {
-            return constructor.newInstance(components);
-        }
-    }
-
-    /** Resolves classes through a given loader rather than the caller's. */
-    private static final class LoaderObjectInputStream extends ObjectInputStream {
-        private final ClassLoader loader;
-
-        LoaderObjectInputStream(InputStream in, ClassLoader loader) throws IOException {
-            super(in);
-            this.loader = loader;
-        }
-
-        @Override
-        protected Class<?> resolveClass(ObjectStreamClass desc)
-                throws IOException, ClassNotFoundException {
-            try {
-                return Class.forName(desc.getName(), false, loader);
-            } catch (ClassNotFoundException e) {
-                return super.resolveClass(desc); // primitives and the platform's own classes
-            }
-        }
     }
 }

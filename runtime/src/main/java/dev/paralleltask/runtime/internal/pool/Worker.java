@@ -144,23 +144,23 @@ final class Worker implements WorkerView {
     }
 
     /**
-     * Writes what was posted, with one system call for everything posted meanwhile, on the calling
-     * thread: a caller's thread that submitted or cancelled a call. Never called under the
-     * dispatcher's lock. If another thread is writing, it leaves the frames to that thread, which
-     * looks again before it stops; a broken channel kills the worker, whose exit then settles its
-     * calls.
+     * Writes what was posted, with one system call for everything posted meanwhile, waiting for
+     * room if the worker is behind: on a caller's thread that submitted or cancelled a call, or on
+     * the worker's writer. Never called under the dispatcher's lock. If another thread is writing,
+     * it leaves the frames to that thread, which looks again before it stops; a broken channel
+     * kills the worker, whose exit then settles its calls.
      */
     void send() {
-        assert !AnswerReader.onReaderThread() : "a reader never writes to a socket";
-        while (!outbox.isEmpty() && sending.compareAndSet(false, true)) {
+        assert !AnswerReader.onReaderThread() : "a reader never waits on a socket";
+        while ((!outbox.isEmpty() || unflushed) && sending.compareAndSet(false, true)) {
             try {
+                unflushed = false;
                 for (Frame f; (f = outbox.poll()) != null; ) {
                     channel.append(f);
                 }
                 channel.flush();
             } catch (IOException e) {
-                outbox.clear();
-                destroy();
+                broken();
             } finally {
                 sending.set(false);
             }
@@ -168,14 +168,45 @@ final class Worker implements WorkerView {
     }
 
     /**
-     * Has the worker's writer thread write what was posted: for the pool's own threads (readers,
-     * timer, housekeeping), which must never wait on a worker's socket (runtime/CONCURRENCY.md).
+     * Writes what was posted as far as the socket takes it now, and leaves the rest to the worker's
+     * writer thread: for the pool's own threads (readers, timer, housekeeping), which must never
+     * wait on a worker's socket (runtime/CONCURRENCY.md). A reader that refills its worker so
+     * writes the new calls itself, with no thread to wake, unless the worker is behind.
      */
     void sendSoon() {
+        if (outbox.isEmpty()) {
+            return;
+        }
+        if (sending.compareAndSet(false, true)) {
+            try {
+                for (Frame.ToWorker f; (f = outbox.peek()) != null && channel.tryAppend(f); ) {
+                    outbox.poll();
+                }
+                if (!channel.tryFlush()) {
+                    unflushed = true;
+                }
+            } catch (IOException e) {
+                broken();
+            } finally {
+                sending.set(false);
+            }
+            if (outbox.isEmpty() && !unflushed) {
+                return;
+            }
+        }
         Thread w = writer;
-        if (w != null && !outbox.isEmpty()) {
+        if (w != null) {
             LockSupport.unpark(w);
         }
+    }
+
+    /** Bytes of frames were left in the channel's buffer for the writer to flush. */
+    private volatile boolean unflushed;
+
+    private void broken() {
+        outbox.clear();
+        unflushed = false;
+        destroy();
     }
 
     /** Starts the thread that writes for {@link #sendSoon}; once, as the worker connects. */

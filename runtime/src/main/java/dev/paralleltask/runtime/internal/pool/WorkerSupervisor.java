@@ -162,6 +162,12 @@ final class WorkerSupervisor {
                             + "), which the pool is not starting; dropped it");
             return false;
         }
+        try {
+            channel.makeNonBlocking(); // so that a reader can write to it without waiting
+        } catch (IOException e) {
+            PoolLog.pool.log(WARNING, "cannot use the channel of " + worker.describe(), e);
+            return false;
+        }
         Actions actions =
                 dispatcher.connected(
                         worker, hello.pid(), channel, new AnswerChannel(worker.ring, channel));

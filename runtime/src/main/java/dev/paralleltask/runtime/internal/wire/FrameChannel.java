@@ -6,12 +6,22 @@ import java.io.IOException;
 import java.net.ProtocolException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Frames over a connected socket channel, laid out as {@link FrameFormat} says: one reader thread
  * and any number of writers at once. Writers may {@linkplain #append append} several frames and
  * {@linkplain #flush flush} them with one system call; {@link #write} is both.
+ *
+ * <p>A channel made {@linkplain #makeNonBlocking non-blocking} (the pool's end of a worker's
+ * channel) reads and writes as before, waiting in a selector when the socket has nothing to read or
+ * no room, and also offers {@link #tryAppend} and {@link #tryFlush}, which never wait: for a thread
+ * that must not wait on a peer (runtime/CONCURRENCY.md).
  */
 public final class FrameChannel implements Closeable {
     private static final int HEADER_AFTER_LENGTH = FrameFormat.HEADER_AFTER_LENGTH;
@@ -23,7 +33,13 @@ public final class FrameChannel implements Closeable {
     private final ByteBuffer out =
             ByteBuffer.allocateDirect(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
 
-    private final Object writeLock = new Object();
+    private final ReentrantLock writeLock = new ReentrantLock();
+
+    /** Where a non-blocking channel's reader waits for bytes; null while it blocks. */
+    private volatile Selector readable;
+
+    /** Where a non-blocking channel's writer waits for room, under {@code writeLock}. */
+    private volatile Selector writable;
 
     /** Touched only by the reader thread; in read mode between reads. */
     private final ByteBuffer in =
@@ -35,9 +51,78 @@ public final class FrameChannel implements Closeable {
 
     /** Sends one frame now. */
     public void write(Frame frame) throws IOException {
-        synchronized (writeLock) {
+        writeLock.lock();
+        try {
             append(frame);
             flush();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Puts the channel in non-blocking mode. Call once, before any other thread uses it; reads and
+     * writes then wait in selectors instead of the socket.
+     */
+    public void makeNonBlocking() throws IOException {
+        channel.configureBlocking(false);
+        Selector forReads = Selector.open();
+        Selector forWrites = Selector.open();
+        channel.register(forReads, SelectionKey.OP_READ);
+        channel.register(forWrites, SelectionKey.OP_WRITE);
+        readable = forReads;
+        writable = forWrites;
+    }
+
+    /**
+     * Buffers a frame if it fits in what is buffered already and no other thread is writing; never
+     * waits. False if it did not: nothing was buffered.
+     */
+    public boolean tryAppend(Frame frame) throws IOException {
+        if (!writeLock.tryLock()) {
+            return false;
+        }
+        try {
+            boolean[] fits = {false};
+            FrameFormat.encode(
+                    frame,
+                    (type, id, aux, body) -> {
+                        if (out.remaining() >= Integer.BYTES + HEADER_AFTER_LENGTH + body.length) {
+                            out.putInt(HEADER_AFTER_LENGTH + body.length)
+                                    .put(type)
+                                    .putLong(id)
+                                    .putInt(aux)
+                                    .put(body);
+                            fits[0] = true;
+                        }
+                    });
+            return fits[0];
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Writes what the socket takes now, of what is buffered, and keeps the rest for the next flush;
+     * never waits. True if nothing is left buffered; false if some is, or another thread is
+     * writing. Only for a non-blocking channel.
+     */
+    public boolean tryFlush() throws IOException {
+        if (!writeLock.tryLock()) {
+            return false;
+        }
+        try {
+            out.flip();
+            try {
+                while (out.hasRemaining() && channel.write(out) > 0) {
+                    // the socket took some: offer it the rest
+                }
+                return !out.hasRemaining();
+            } finally {
+                out.compact();
+            }
+        } finally {
+            writeLock.unlock();
         }
     }
 
@@ -74,8 +159,11 @@ public final class FrameChannel implements Closeable {
 
     /** Writes out every appended frame. */
     public void flush() throws IOException {
-        synchronized (writeLock) {
+        writeLock.lock();
+        try {
             drain();
+        } finally {
+            writeLock.unlock();
         }
     }
 
@@ -91,11 +179,17 @@ public final class FrameChannel implements Closeable {
     @Override
     public void close() throws IOException {
         channel.close();
+        for (Selector selector : new Selector[] {readable, writable}) {
+            if (selector != null) {
+                selector.close(); // which wakes a thread waiting in it
+            }
+        }
     }
 
     /** Buffers one frame, draining the buffer whenever it fills. */
     private void put(byte type, long id, int aux, byte[] body) throws IOException {
-        synchronized (writeLock) {
+        writeLock.lock();
+        try {
             if (out.remaining() < Integer.BYTES + HEADER_AFTER_LENGTH) {
                 drain();
             }
@@ -109,10 +203,12 @@ public final class FrameChannel implements Closeable {
                 out.put(body, offset, n);
                 offset += n;
             }
+        } finally {
+            writeLock.unlock();
         }
     }
 
-    /** Writes out everything buffered; guarded by {@code writeLock}. */
+    /** Writes out everything buffered, waiting for room; under {@code writeLock}. */
     private void drain() throws IOException {
         if (out.position() == 0) {
             return;
@@ -120,10 +216,28 @@ public final class FrameChannel implements Closeable {
         out.flip();
         try {
             while (out.hasRemaining()) {
-                channel.write(out);
+                if (channel.write(out) == 0) {
+                    await(writable);
+                }
             }
         } finally {
             out.clear();
+        }
+    }
+
+    /** Waits in a non-blocking channel's selector until the socket is ready. */
+    private void await(Selector selector) throws IOException {
+        if (selector == null) {
+            return; // a blocking channel never returns 0 but for an empty buffer
+        }
+        if (!selector.isOpen() || !channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        try {
+            selector.select(); // a closed peer makes the socket ready: the next call says so
+            selector.selectedKeys().clear();
+        } catch (ClosedSelectorException e) {
+            throw new ClosedChannelException();
         }
     }
 
@@ -135,6 +249,9 @@ public final class FrameChannel implements Closeable {
             if (n < 0) {
                 throw new EOFException(
                         in.hasRemaining() ? "channel closed inside a frame" : "channel closed");
+            }
+            if (n == 0) {
+                await(readable);
             }
         }
     }
@@ -150,6 +267,9 @@ public final class FrameChannel implements Closeable {
             int n = channel.read(window);
             if (n < 0) {
                 throw new EOFException("channel closed inside a frame");
+            }
+            if (n == 0) {
+                await(readable);
             }
             offset += n;
         }

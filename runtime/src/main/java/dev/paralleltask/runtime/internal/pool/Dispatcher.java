@@ -613,8 +613,10 @@ final class Dispatcher {
         if (worker.state != Worker.State.READY) {
             return;
         }
-        while (placement.room(worker) > 0 && queue.hasCalls()) {
-            placement.dispatch(worker, queue.poll());
+        if (placement.takesMore(worker)) { // then up to its full send-ahead, in one write
+            while (placement.room(worker) > 0 && queue.hasCalls()) {
+                placement.dispatch(worker, queue.poll());
+            }
         }
         if (!worker.inFlight.isEmpty()) {
             return;

@@ -1,10 +1,10 @@
 package dev.paralleltask.benchmarks;
 
+import dev.paralleltask.runtime.PoolStats;
 import dev.paralleltask.runtime.ProcessPool;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.TaskTimeoutException;
 import dev.paralleltask.runtime.WorkerCrashedException;
-import dev.paralleltask.runtime.WorkerInfo;
 import dev.paralleltask.shared.SharedLongArray;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -32,9 +32,9 @@ import java.util.concurrent.locks.LockSupport;
  *       results, a dependent stage on each (one in eight sleeps 1-5 ms), and random {@code
  *       cancel(false)}, on a pool of 2, for that long; a round that does not finish within two
  *       minutes is a stall: the threads are dumped and the run fails;
- *   <li>{@code chaos [calls, default 1,000,000]}: that many calls, a worker killed every 50-200 ms;
- *       every future must complete, and no call may run more often than its retries allow (each run
- *       is counted in shared memory);
+ *   <li>{@code chaos [calls, default 1,000,000]}: that many calls, a connected worker killed every
+ *       50-200 ms; every future must complete, and no call may run more often than its retries
+ *       allow (each run is counted in shared memory);
  *   <li>{@code timeouts [calls, default 300]}: calls that spin past a 200 ms timeout, two at a
  *       time, with four CPU-bound processes per core beside them: how many came with the task's
  *       stack, and by how much each timeout overshot.
@@ -167,14 +167,19 @@ public final class Stress {
                                     LockSupport.parkNanos(
                                             TimeUnit.MILLISECONDS.toNanos(
                                                     50 + random.nextInt(151)));
-                                    List<WorkerInfo> live = pool.workers();
+                                    // Connected workers only: one killed before its handshake
+                                    // counts as a worker that cannot start, and three in a row
+                                    // fail the queued calls, as they should.
+                                    List<PoolStats.Worker> live =
+                                            pool.stats().workers().stream()
+                                                    .filter(w -> w.state().equals("READY"))
+                                                    .toList();
                                     if (!live.isEmpty()) {
-                                        WorkerInfo victim = live.get(random.nextInt(live.size()));
-                                        if (victim.pid() > 0) {
-                                            ProcessHandle.of(victim.pid())
-                                                    .ifPresent(ProcessHandle::destroyForcibly);
-                                            n++;
-                                        }
+                                        PoolStats.Worker victim =
+                                                live.get(random.nextInt(live.size()));
+                                        ProcessHandle.of(victim.pid())
+                                                .ifPresent(ProcessHandle::destroyForcibly);
+                                        n++;
                                     }
                                 }
                                 return n;

@@ -87,11 +87,8 @@ final class Timeouts {
         Actions actions = new Actions();
         lock.lock();
         try {
-            Worker worker = call.worker;
-            if (worker == null
-                    || !placement.isRunning(worker, call)
-                    || call.isDone()
-                    || call.timingOut) {
+            Worker worker = runningWorker(call);
+            if (worker == null || call.timingOut) {
                 return actions;
             }
             call.timingOut = true;
@@ -140,11 +137,8 @@ final class Timeouts {
         Actions actions = new Actions();
         lock.lock();
         try {
-            Worker worker = call.worker;
-            if (worker == null
-                    || !placement.isRunning(worker, call)
-                    || call.isDone()
-                    || !call.timingOut) {
+            Worker worker = runningWorker(call);
+            if (worker == null || !call.timingOut) {
                 return actions;
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - call.startNanos);
@@ -163,6 +157,14 @@ final class Timeouts {
             lock.unlock();
         }
         return actions;
+    }
+
+    /** The worker that may still be running the call, which is not done; null if none. */
+    private Worker runningWorker(PoolCall call) {
+        Worker worker = call.worker;
+        return worker != null && placement.isRunning(worker, call) && !call.isDone()
+                ? worker
+                : null;
     }
 
     // ---- Keep-alive ----

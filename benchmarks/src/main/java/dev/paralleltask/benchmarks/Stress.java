@@ -32,9 +32,10 @@ import java.util.concurrent.locks.LockSupport;
  *       results, a dependent stage on each (one in eight sleeps 1-5 ms), and random {@code
  *       cancel(false)}, on a pool of 2, for that long; a round that does not finish within two
  *       minutes is a stall: the threads are dumped and the run fails;
- *   <li>{@code chaos [calls, default 1,000,000]}: that many calls, a connected worker killed every
- *       50-200 ms; every future must complete, and no call may run more often than its retries
- *       allow (each run is counted in shared memory);
+ *   <li>{@code chaos [calls, default 1,000,000] [from to, default 50 200]}: that many calls on a
+ *       pool of 2 with 2 spares, a worker taking calls killed every {@code from}-{@code to} ms;
+ *       every future must complete, and no call may run more often than its retries allow (each run
+ *       is counted in shared memory);
  *   <li>{@code timeouts [calls, default 300]}: calls that spin past a 200 ms timeout, two at a
  *       time, with four CPU-bound processes per core beside them: how many came with the task's
  *       stack, and by how much each timeout overshot.
@@ -53,7 +54,11 @@ public final class Stress {
                 kept = hang(args.length > 1 ? Double.parseDouble(args[1]) : 30);
                 break;
             case "chaos":
-                kept = chaos(args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000);
+                kept =
+                        chaos(
+                                args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000,
+                                args.length > 2 ? Integer.parseInt(args[2]) : 50,
+                                args.length > 3 ? Integer.parseInt(args[3]) : 200);
                 break;
             case "timeouts":
                 kept =
@@ -63,7 +68,7 @@ public final class Stress {
                 break;
             default:
                 System.err.println(
-                        "usage: Stress hang [minutes] | chaos [calls] | timeouts [calls]");
+                        "usage: Stress hang [minutes] | chaos [calls [kill every from-to ms]] | timeouts [calls [burners per core]]");
                 System.exit(2);
                 return;
         }
@@ -148,7 +153,7 @@ public final class Stress {
         return true;
     }
 
-    static boolean chaos(int calls) throws Exception {
+    static boolean chaos(int calls, int fromMillis, int toMillis) throws Exception {
         SharedLongArray runs = SharedLongArray.allocate(calls);
         AtomicBoolean stop = new AtomicBoolean();
         int kills = 0;
@@ -156,7 +161,9 @@ public final class Stress {
         long crashed = 0;
         long other = 0;
         long start = System.nanoTime();
-        try (ProcessPool pool = ProcessPool.builder().workers(2).build()) {
+        // Two spares take a killed worker's place at once, as in a pool that expects crashes;
+        // without them a worker killed every 50-200 ms is mostly being replaced (about 25 calls/s).
+        try (ProcessPool pool = ProcessPool.builder().workers(2).spareWorkers(2).build()) {
             BenchTasks tasks = new BenchTasks(pool);
             CompletableFuture<Integer> killer =
                     CompletableFuture.supplyAsync(
@@ -166,7 +173,9 @@ public final class Stress {
                                 while (!stop.get()) {
                                     LockSupport.parkNanos(
                                             TimeUnit.MILLISECONDS.toNanos(
-                                                    50 + random.nextInt(151)));
+                                                    fromMillis
+                                                            + random.nextInt(
+                                                                    toMillis - fromMillis + 1)));
                                     // Connected workers only: one killed before its handshake
                                     // counts as a worker that cannot start, and three in a row
                                     // fail the queued calls, as they should.
@@ -229,11 +238,14 @@ public final class Stress {
         runs.close();
         System.out.printf(
                 Locale.ROOT,
-                "chaos: %,d calls in %.0f s, %d workers killed; %,d ok, %,d failed as crashed,"
+                "chaos: %,d calls in %.0f s, a worker killed every %d-%d ms, %d in all; %,d ok, %,d"
+                        + " failed as crashed,"
                         + " %,d other failures; retries=0 calls run twice: %d; calls run more"
                         + " often than retries allow: %d%n",
                 calls,
                 (System.nanoTime() - start) / 1e9,
+                fromMillis,
+                toMillis,
                 kills,
                 ok,
                 crashed,

@@ -58,14 +58,14 @@ final class MappedCalls<I, O> extends Spliterators.AbstractSpliterator<O> {
 
     private static final long BATCH_NANOS = 1_000_000;
 
-    /** The most calls sent as one batch: 256 calls of a microsecond are still a fair share. */
+    /** The most calls submitted as one batch: 256 calls of a microsecond are still a fair share. */
     static final int MAX_BATCH = 256;
 
     /**
-     * How many calls go to a pool as one batch ({@link CallBatch}): 1 until the elements come fast,
-     * then enough for a batch to take about a millisecond, at most {@value #MAX_BATCH} and a
-     * quarter of {@code maxInFlight}. Calls of a millisecond or more are not batched; one slow call
-     * among fast ones holds up the rest of its batch.
+     * How many calls are submitted to a pool as one batch ({@link CallBatch}): 1 until the elements
+     * come fast, then enough for a batch to take about a millisecond, at most {@value #MAX_BATCH}
+     * and a quarter of {@code maxInFlight}. Calls of a millisecond or more are not batched. A batch
+     * is a way of submitting only: each call is answered on its own.
      */
     private int batchSize = 1;
 

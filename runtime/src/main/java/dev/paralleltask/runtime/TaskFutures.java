@@ -139,13 +139,13 @@ public final class TaskFutures {
      *       try-with-resources when it may not be read to the end.
      *   <li>An exception from {@code call} itself (a {@code RejectedExecutionException}) is thrown
      *       as it is.
-     *   <li>Short calls on a {@link ProcessPool} go in batches: once elements come faster than a
-     *       few per millisecond, up to 256 calls, about a millisecond of work, travel and run as
-     *       one call on one worker, one after another, and are answered together; each still has
-     *       its own result or failure. Calls with a timeout or retries, or on a pool with a default
-     *       timeout, are never batched. If a worker dies while it runs a batch (a crash, {@code
-     *       System.exit}, a JVM error), the batch's calls run again one by one, so that only the
-     *       call that did it fails: the calls before it in that batch run twice.
+     *   <li>Short calls on a {@link ProcessPool} are submitted in batches: once elements come
+     *       faster than a few per millisecond, up to 256 calls, about a millisecond of work, reach
+     *       the pool with one decision and one write. Each is still a call of its own, answered,
+     *       timed, retried and failed on its own: if a worker dies (a crash, {@code System.exit}, a
+     *       JVM error), only the call it was running fails (or runs again as its {@code retries}
+     *       allow), and the calls sent after it run elsewhere; no call runs twice that its {@code
+     *       retries} do not allow.
      * </ul>
      *
      * <pre>{@code

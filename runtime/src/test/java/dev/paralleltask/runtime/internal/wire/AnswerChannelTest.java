@@ -13,6 +13,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
@@ -122,44 +125,44 @@ class AnswerChannelTest {
      */
     @Test
     void anUrgentFrameGoesOutWhileARunnerWaitsForRoom() throws Exception {
-        int answers = 2 * FrameRing.CAPACITY / 512; // twice what the ring holds
-        CompletableFuture<Void> runner =
-                CompletableFuture.runAsync(
-                        () -> {
-                            try {
+        // Threads of its own: the common pool may have a single thread, which the runner holds.
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            int answers = 2 * FrameRing.CAPACITY / 512; // twice what the ring holds
+            Future<?> runner =
+                    threads.submit(
+                            () -> {
                                 for (int i = 0; i < answers; i++) {
                                     worker.send(new Frame.Result(i, new byte[500]));
                                 }
-                            } catch (IOException e) {
-                                throw new AssertionError(e);
-                            }
-                        });
-        Thread.sleep(200);
-        assertFalse(runner.isDone(), "the runner should be waiting for room");
+                                return null;
+                            });
+            Thread.sleep(200);
+            assertFalse(runner.isDone(), "the runner should be waiting for room");
 
-        CompletableFuture.runAsync(
-                        () -> {
-                            try {
+            threads.submit(
+                            () -> {
                                 worker.sendUrgent(new Frame.Dropped(-7));
-                            } catch (IOException e) {
-                                throw new AssertionError(e);
-                            }
-                        })
-                .get(10, TimeUnit.SECONDS);
+                                return null;
+                            })
+                    .get(10, TimeUnit.SECONDS);
 
-        int results = 0;
-        boolean dropped = false;
-        while (results < answers) {
-            Frame frame = pool.take(MAX);
-            if (frame instanceof Frame.Dropped d) {
-                assertEquals(-7, d.id());
-                dropped = true;
-            } else {
-                assertEquals(results++, assertInstanceOf(Frame.Result.class, frame).id());
+            int results = 0;
+            boolean dropped = false;
+            while (results < answers) {
+                Frame frame = pool.take(MAX);
+                if (frame instanceof Frame.Dropped d) {
+                    assertEquals(-7, d.id());
+                    dropped = true;
+                } else {
+                    assertEquals(results++, assertInstanceOf(Frame.Result.class, frame).id());
+                }
             }
+            assertTrue(dropped);
+            runner.get(10, TimeUnit.SECONDS);
+        } finally {
+            threads.shutdownNow();
         }
-        assertTrue(dropped);
-        runner.get(10, TimeUnit.SECONDS);
     }
 
     /** Every fifth answer is too large for the ring. */

@@ -63,8 +63,12 @@ final class AnswerReader implements Runnable {
                     "the reader of worker " + worker.describe() + " failed; killing the worker",
                     e);
         } finally {
-            if (!worker.saidBye) {
-                carryOut.accept(dispatcher.kill(worker, null)); // no use without a usable channel
+            try {
+                if (!worker.saidBye) {
+                    carryOut.accept(dispatcher.kill(worker, null)); // no use without its channel
+                }
+            } finally {
+                worker.readerEnded();
             }
         }
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /** The parent's view of one worker JVM. Its mutable state belongs to the dispatcher's lock. */
@@ -55,6 +56,15 @@ final class Worker implements WorkerView {
     volatile AnswerChannel answers;
 
     volatile Thread reader;
+
+    /**
+     * Counts down the two ends after which nobody reads what the worker wrote: its reader's end and
+     * its process's reaping. The last lets go of its files ({@link #reaped}).
+     */
+    private final AtomicInteger untilUnread = new AtomicInteger(2);
+
+    /** What the reaper lets go of once the reader has ended too; set before the reaper counts. */
+    private volatile Runnable letGo;
 
     /** Written only by the reader thread, after a Bye: the worker exits on its own. */
     volatile boolean saidBye;
@@ -282,5 +292,29 @@ final class Worker implements WorkerView {
     @Override
     public String toString() {
         return "Worker[" + describe() + "]";
+    }
+
+    /**
+     * The worker's process has been reaped: {@code letGoOfFiles} runs now if its reader has ended
+     * (or it never had one), else as the reader ends. A reader that lags (a starved machine) still
+     * finds every file the worker answered with.
+     */
+    void reaped(Runnable letGoOfFiles) {
+        letGo = letGoOfFiles;
+        if (reader == null) {
+            countDownUnread(); // no reader will
+        }
+        countDownUnread();
+    }
+
+    /** Called by the reader as it ends: see {@link #reaped}. */
+    void readerEnded() {
+        countDownUnread();
+    }
+
+    private void countDownUnread() {
+        if (untilUnread.decrementAndGet() == 0) {
+            letGo.run();
+        }
     }
 }

@@ -256,8 +256,6 @@ final class WorkerSupervisor {
             if (reader != null) {
                 reader.join(REAP_WAIT_MILLIS); // let it settle what the worker sent before dying
             }
-            deleteRing(worker);
-            LargeArrays.removeAllOf(worker.pid()); // its answers were read: the rest is nobody's
             closeQuietly(worker.process.getOutputStream()); // its stdin, left open for its watch
             worker.stderr.awaitEnd(1_000);
             worker.stdout.awaitEnd(1_000);
@@ -296,6 +294,11 @@ final class WorkerSupervisor {
             Thread.currentThread().interrupt();
         } finally {
             worker.stopWriter();
+            worker.reaped( // once its answers are read, what is left is nobody's
+                    () -> {
+                        deleteRing(worker);
+                        LargeArrays.removeAllOf(worker.pid());
+                    });
             carryOut.accept(
                     dispatcher.died(worker, exitCode, startFailure)); // whatever happened above
         }

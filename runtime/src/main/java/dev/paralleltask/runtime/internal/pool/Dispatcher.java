@@ -5,14 +5,12 @@ import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.wire.AnswerChannel;
-import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.FrameChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -23,21 +21,11 @@ import java.util.function.LongSupplier;
  * send, workers to kill, futures to settle, workers to launch). Its parts share the lock and assert
  * it: the {@link CallQueue}, the {@link WorkerRoster}, {@link Placement} (send-ahead, stealing,
  * which calls a worker may be running), {@link Timeouts} (calls' timeouts and idle workers'
- * keep-alive) and {@link WorkerFate} (what a worker's death means for its calls). This class keeps
- * the pool's run state and the events that change it; runtime/CONCURRENCY.md has the rules.
+ * keep-alive), {@link WorkerFate} (what a worker's death means for its calls) and {@link Staffing}
+ * (which workers take calls, and the run state). This class makes the decisions, one per event of a
+ * call, a worker or the pool; runtime/CONCURRENCY.md has the rules.
  */
 final class Dispatcher {
-    /*
-     * Run state, as ExecutorService: RUNNING -> SHUTDOWN -> TERMINATED, or -> STOP -> TERMINATED.
-     * TERMINATED once nothing is queued (STOP: at once) and every worker's process has exited.
-     */
-    enum State {
-        RUNNING,
-        SHUTDOWN,
-        STOP,
-        TERMINATED
-    }
-
     /**
      * How many workers a pool runs: {@code workers} at most, {@code minWorkers} at least (it grows
      * when calls wait and shrinks when workers have been idle for {@code keepAlive}), and {@code
@@ -51,25 +39,17 @@ final class Dispatcher {
             Duration keepAlive,
             int threadsPerWorker) {}
 
-    /** Consecutive workers that died before their handshake, after which queued calls fail. */
-    static final int MAX_START_FAILURES = 3;
-
     private final String name;
 
     /** Whether a worker runs the pool's initializer before it takes calls. */
     private final boolean initializes;
 
-    private final int threads;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition terminated = lock.newCondition();
-
-    /** Written under the lock; read without it by {@link #isShutdown}. */
-    private volatile State state = State.RUNNING;
-
     private final CallQueue queue = new CallQueue(lock);
     private final WorkerRoster roster;
     private final Timeouts timeouts;
     private final Placement placement;
+    private final Staffing staffing;
 
     /**
      * @param sendAhead calls in flight per worker: the running ones, and the others waiting in it
@@ -89,13 +69,18 @@ final class Dispatcher {
             boolean initializes) {
         this.name = name;
         this.initializes = initializes;
-        this.threads = sizing.threadsPerWorker();
         this.roster = new WorkerRoster(lock, namePrefix, sizing);
-        this.timeouts =
-                new Timeouts(lock, timer, defaultTimeout, sizing.keepAlive(), carryOut, this);
+        this.timeouts = new Timeouts(lock, timer, defaultTimeout, sizing.keepAlive(), carryOut);
         this.placement =
-                new Placement(lock, threads, sendAhead, maxTasksPerWorker, timeouts, monitor);
-        timeouts.use(placement);
+                new Placement(
+                        lock,
+                        sizing.threadsPerWorker(),
+                        sendAhead,
+                        maxTasksPerWorker,
+                        timeouts,
+                        monitor);
+        this.staffing = new Staffing(lock, queue, roster, placement, timeouts);
+        timeouts.use(placement, staffing);
     }
 
     /** Runs one decision under the lock, and returns what it decided. */
@@ -120,11 +105,11 @@ final class Dispatcher {
     Actions submit(PoolCall call) {
         return decide(
                 actions -> {
-                    if (state != State.RUNNING) {
+                    if (staffing.state != Staffing.State.RUNNING) {
                         throw Failures.rejected(call.method, name);
                     }
                     queue.add(call);
-                    dispatchQueued(actions);
+                    staffing.dispatchQueued(actions);
                 });
     }
 
@@ -135,13 +120,13 @@ final class Dispatcher {
     Actions submitAll(List<PoolCall> calls) {
         return decide(
                 actions -> {
-                    if (state != State.RUNNING) {
+                    if (staffing.state != Staffing.State.RUNNING) {
                         calls.forEach(
                                 c -> actions.fail(c, null, Failures.rejected(c.method, name)));
                         return;
                     }
                     queue.addAll(calls);
-                    dispatchQueued(actions);
+                    staffing.dispatchQueued(actions);
                 });
     }
 
@@ -158,7 +143,7 @@ final class Dispatcher {
             for (int i = 0; i < n; i++) {
                 PoolCall call = placement.runningCall(worker, ids[i]);
                 if (call == null) {
-                    kill(worker, null, actions);
+                    staffing.kill(worker, null, actions);
                     return calls;
                 }
                 call.cancelTimeout();
@@ -172,7 +157,7 @@ final class Dispatcher {
                 placement.startRunning(worker);
                 calls[i] = call;
             }
-            refill(worker, actions);
+            staffing.refill(worker, actions);
             return calls;
         } finally {
             lock.unlock();
@@ -202,8 +187,8 @@ final class Dispatcher {
                     actions.fail(call, worker, failure);
                 }
             }
-            kill(worker, null, actions);
-            dispatchQueue(actions);
+            staffing.kill(worker, null, actions);
+            staffing.dispatchQueue(actions);
             return call != null;
         } finally {
             lock.unlock();
@@ -216,14 +201,14 @@ final class Dispatcher {
         try {
             PoolCall call = placement.revokedCall(worker, id);
             if (call == null) {
-                kill(worker, null, actions);
+                staffing.kill(worker, null, actions);
                 return false;
             }
             worker.inFlight.remove(call);
             queue.putBack(call, false); // it never started: that attempt does not count
             placement.startRunning(worker);
-            dispatchQueue(actions);
-            refill(worker, actions);
+            staffing.dispatchQueue(actions);
+            staffing.refill(worker, actions);
             return true;
         } finally {
             lock.unlock();
@@ -255,7 +240,7 @@ final class Dispatcher {
                     }
                     if (interrupt && placement.isRunning(worker, call)) {
                         WorkerFate.blame(worker, call, "was cancelled with cancel(true)");
-                        kill(worker, null, actions);
+                        staffing.kill(worker, null, actions);
                     } else {
                         placement.revoke(worker, call, interrupt);
                         actions.send(worker);
@@ -300,7 +285,7 @@ final class Dispatcher {
     Worker newWorker() {
         lock.lock();
         try {
-            return state == State.STOP || state == State.TERMINATED ? null : roster.add();
+            return staffing.mayLaunch() ? roster.add() : null;
         } finally {
             lock.unlock();
         }
@@ -310,8 +295,8 @@ final class Dispatcher {
     Actions launched(Worker worker) {
         return decide(
                 actions -> {
-                    if (state == State.STOP || state == State.TERMINATED) {
-                        kill(worker, null, actions);
+                    if (!staffing.mayLaunch()) {
+                        staffing.kill(worker, null, actions);
                     }
                 });
     }
@@ -343,7 +328,7 @@ final class Dispatcher {
             if (initializes) {
                 worker.state = Worker.State.INITIALIZING; // it joins once its initializer succeeded
             } else {
-                join(worker, actions);
+                staffing.join(worker, actions);
             }
             return actions;
         } finally {
@@ -361,7 +346,7 @@ final class Dispatcher {
                 return null;
             }
             Actions actions = new Actions();
-            join(worker, actions);
+            staffing.join(worker, actions);
             return actions;
         } finally {
             lock.unlock();
@@ -380,79 +365,26 @@ final class Dispatcher {
     Actions died(Worker worker, Integer exitCode, WorkerStartException startFailure) {
         return decide(
                 actions -> {
-                    List<PoolCall> running = new ArrayList<>(threads); // and those pinned to it
-                    for (PoolCall c; (c = worker.inFlight.pollLast()) != null; ) {
-                        if (c.started || c.pinnedTo != null) {
-                            running.add(0, c);
-                        } else {
-                            queue.putBack(c, false); // never started
-                        }
-                    }
                     worker.state = Worker.State.DEAD;
                     roster.remove(worker);
-                    for (int i = running.size() - 1; i >= 0; i--) { // put back in the order sent
-                        PoolCall c = running.get(i);
-                        if (c.isDone()) {
-                            continue;
-                        }
-                        c.cancelTimeout();
-                        Throwable failure = WorkerFate.failureOf(worker, c, exitCode);
-                        if (failure == null) {
-                            queue.putBack(c, true);
-                        } else {
-                            actions.fail(c, worker, failure);
-                        }
-                    }
-                    promoteSpares(actions);
-                    dispatchQueue(actions);
-                    replace(startFailure, actions);
-                    tryTerminate(actions);
+                    WorkerFate.settleCallsOf(worker, exitCode, queue, actions);
+                    staffing.promoteSpares(actions);
+                    staffing.dispatchQueue(actions);
+                    staffing.replace(startFailure, actions);
+                    staffing.tryTerminate(actions);
                 });
-    }
-
-    /**
-     * After a worker died: launches another if the pool still needs one; fails the queued calls
-     * instead when workers keep dying before their handshake and none ever connected.
-     */
-    private void replace(WorkerStartException startFailure, Actions actions) {
-        assert lock.isHeldByCurrentThread();
-        boolean needed = state == State.RUNNING || (state == State.SHUTDOWN && queue.hasCalls());
-        if (startFailure != null
-                && roster.startFailed() >= MAX_START_FAILURES
-                && !roster.anyConnected()) {
-            for (PoolCall c; (c = queue.poll()) != null; ) { // the pool cannot start workers:
-                actions.fail(c, null, Failures.noWorker(c.method, startFailure)); // do not loop
-            }
-        } else if (needed && roster.needsMore()) {
-            actions.launches = 1;
-            actions.launchDelayMillis =
-                    startFailure == null ? 0 : 100L << Math.min(roster.startFailures(), 6);
-        }
     }
 
     /** Kills a worker on purpose, for {@code reason} (which its running call is owed), or none. */
     Actions kill(Worker worker, Throwable reason) {
-        return decide(actions -> kill(worker, reason, actions));
+        return decide(actions -> staffing.kill(worker, reason, actions));
     }
 
     // ---- Run state ----
 
     /** Refuses new calls; idle workers retire now, the others when their calls are done. */
     Actions shutdown() {
-        return decide(
-                actions -> {
-                    if (state != State.RUNNING) {
-                        return;
-                    }
-                    state = State.SHUTDOWN;
-                    roster.spares().forEach(w -> retire(w, actions));
-                    for (Worker w : List.copyOf(roster.ready())) {
-                        if (w.inFlight.isEmpty()) {
-                            retire(w, actions);
-                        }
-                    }
-                    tryTerminate(actions);
-                });
+        return decide(staffing::shutdown);
     }
 
     /** What {@link #shutdownNow} stopped: calls to cancel, and what else to carry out. */
@@ -470,9 +402,7 @@ final class Dispatcher {
         Actions actions =
                 decide(
                         decided -> {
-                            if (state == State.RUNNING || state == State.SHUTDOWN) {
-                                state = State.STOP;
-                            }
+                            staffing.stop();
                             CancellationException reason =
                                     new CancellationException(
                                             "cancelled by shutdownNow() of " + name);
@@ -480,13 +410,13 @@ final class Dispatcher {
                                 for (PoolCall c : w.inFlight) {
                                     (c.started ? running : neverStarted).add(c.future);
                                 }
-                                kill(w, reason, decided);
+                                staffing.kill(w, reason, decided);
                             }
                             for (PoolCall c; (c = queue.poll()) != null; ) {
                                 neverStarted.add(c.future);
                             }
                             neverStarted.removeIf(TaskFuture::isDone);
-                            tryTerminate(decided);
+                            staffing.tryTerminate(decided);
                         });
         return new Stopped(neverStarted, running, actions);
     }
@@ -503,24 +433,17 @@ final class Dispatcher {
 
     /** Without the lock: every call asks, and its answer may be stale by the time it is used. */
     boolean isShutdown() {
-        return state != State.RUNNING;
+        return staffing.state != Staffing.State.RUNNING;
     }
 
     boolean isTerminated() {
-        return state == State.TERMINATED;
+        return staffing.state == Staffing.State.TERMINATED;
     }
 
     boolean awaitTermination(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
         lock.lock();
         try {
-            while (state != State.TERMINATED) {
-                if (nanos <= 0) {
-                    return false;
-                }
-                nanos = terminated.awaitNanos(nanos);
-            }
-            return true;
+            return staffing.awaitTerminated(timeout.toNanos());
         } finally {
             lock.unlock();
         }
@@ -556,7 +479,7 @@ final class Dispatcher {
         try {
             return name
                     + ", "
-                    + state
+                    + staffing.state
                     + ", workers="
                     + roster.all().size()
                     + ", queued="
@@ -564,149 +487,5 @@ final class Dispatcher {
         } finally {
             lock.unlock();
         }
-    }
-
-    // ---- Under the lock ----
-
-    /** New calls were queued: gives them to workers, and launches workers if calls wait. */
-    private void dispatchQueued(Actions actions) {
-        assert lock.isHeldByCurrentThread();
-        dispatchQueue(actions);
-        if (roster.isEmpty() && roster.wanted() > 0) {
-            actions.launches = 1; // every worker died at start and the pool gave up: try again
-        }
-        growIfCallsWait(actions);
-    }
-
-    /** Gives queued calls to the workers with the fewest calls in flight, while any has room. */
-    private void dispatchQueue(Actions actions) {
-        assert lock.isHeldByCurrentThread();
-        while (queue.hasCalls()) {
-            Worker least = placement.leastBusy(roster.ready());
-            if (least == null) {
-                return;
-            }
-            placement.dispatch(least, queue.poll());
-            actions.send(least);
-        }
-    }
-
-    /** A worker that shook hands (and initialized) takes calls, or waits as a spare. */
-    private void join(Worker worker, Actions actions) {
-        assert lock.isHeldByCurrentThread();
-        if (!roster.join(worker, state == State.RUNNING)) {
-            actions.warmUps.add(worker); // enough take calls: it waits to take a place
-            return;
-        }
-        refill(worker, actions);
-        actions.send(worker);
-        growIfCallsWait(actions);
-    }
-
-    /**
-     * A worker has room for more calls: gives it queued ones; if it then has none, retires it or
-     * lets it take calls waiting at another worker. The frames posted to the worker itself are left
-     * for the caller to send: its reader sends them once per batch of answers.
-     */
-    private void refill(Worker worker, Actions actions) {
-        assert lock.isHeldByCurrentThread();
-        if (worker.state != Worker.State.READY) {
-            return;
-        }
-        if (placement.takesMore(worker)) { // then up to its full send-ahead, in one write
-            while (placement.room(worker) > 0 && queue.hasCalls()) {
-                placement.dispatch(worker, queue.poll());
-            }
-        }
-        if (!worker.inFlight.isEmpty()) {
-            return;
-        }
-        if (placement.isWorn(worker) || state != State.RUNNING) {
-            retire(worker, actions);
-            return;
-        }
-        Worker victim = placement.steal(worker, roster.ready());
-        actions.send(victim);
-        if (victim == null && roster.mayShrink()) {
-            timeouts.idle(worker);
-        }
-    }
-
-    /**
-     * Grows the pool by a worker, up to its size, when calls wait: in the queue, or behind a
-     * running call. One worker starts at a time; the next grows it again if calls still wait.
-     */
-    private void growIfCallsWait(Actions actions) {
-        assert lock.isHeldByCurrentThread();
-        if (roster.wanted() >= roster.size || state != State.RUNNING || roster.anyStarting()) {
-            return; // a pool of fixed size returns here
-        }
-        boolean waiting = queue.hasCalls();
-        for (int i = 0; !waiting && i < roster.ready().size(); i++) {
-            waiting = placement.waitingCalls(roster.ready().get(i)) > 0;
-        }
-        if (waiting && roster.grow()) {
-            actions.launches++;
-        }
-    }
-
-    /** Whether an idle worker may retire now: for {@link Timeouts}' keep-alive. */
-    boolean mayRetireIdle() {
-        assert lock.isHeldByCurrentThread();
-        return roster.mayShrink() && state == State.RUNNING;
-    }
-
-    /** An idle worker beyond minWorkers was idle for keepAlive: it retires. */
-    void retireIdle(Worker worker, Actions actions) {
-        assert lock.isHeldByCurrentThread();
-        if (mayRetireIdle()) {
-            roster.shrink();
-            retire(worker, actions);
-        }
-    }
-
-    /** Spares take the places of workers that left, while fewer than wanted take calls. */
-    private void promoteSpares(Actions actions) {
-        assert lock.isHeldByCurrentThread();
-        for (Worker spare; state == State.RUNNING && (spare = roster.promoteSpare()) != null; ) {
-            refill(spare, actions);
-            actions.send(spare);
-        }
-    }
-
-    /** Asks a worker with nothing to do to leave. */
-    private void retire(Worker worker, Actions actions) {
-        assert lock.isHeldByCurrentThread();
-        worker.state = Worker.State.RETIRING;
-        roster.leave(worker);
-        worker.post(new Frame.Stop());
-        actions.send(worker);
-        promoteSpares(actions);
-    }
-
-    /** No new call can be given to a worker killed here; its exit settles its calls. */
-    void kill(Worker worker, Throwable reason, Actions actions) {
-        assert lock.isHeldByCurrentThread();
-        if (worker.state == Worker.State.DEAD) {
-            return;
-        }
-        roster.leave(worker);
-        worker.state = Worker.State.RETIRING;
-        if (worker.killedFor == null) {
-            worker.killedFor = reason;
-        }
-        actions.kill(worker);
-        promoteSpares(actions);
-    }
-
-    private void tryTerminate(Actions actions) {
-        assert lock.isHeldByCurrentThread();
-        boolean done = state == State.STOP || (state == State.SHUTDOWN && !queue.hasCalls());
-        if (!done || !roster.isEmpty()) {
-            return;
-        }
-        state = State.TERMINATED;
-        terminated.signalAll();
-        actions.terminated = true;
     }
 }

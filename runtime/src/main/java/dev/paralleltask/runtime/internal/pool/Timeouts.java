@@ -25,31 +25,31 @@ final class Timeouts {
     private final Duration defaultTimeout;
     private final long keepAliveMillis;
     private final Consumer<Actions> carryOut;
-    private final Dispatcher dispatcher;
 
     /** Time for keep-alive, in nanoseconds: System.nanoTime, or a simulation's clock. */
     private LongSupplier clock = System::nanoTime;
 
-    /** Set once by the dispatcher, which makes both. */
+    /** Set once by the dispatcher, which makes all three. */
     private Placement placement;
+
+    private Staffing staffing;
 
     Timeouts(
             ReentrantLock lock,
             ScheduledExecutorService timer,
             Duration defaultTimeout,
             Duration keepAlive,
-            Consumer<Actions> carryOut,
-            Dispatcher dispatcher) {
+            Consumer<Actions> carryOut) {
         this.lock = lock;
         this.timer = timer;
         this.defaultTimeout = defaultTimeout;
         this.keepAliveMillis = keepAlive.toMillis();
         this.carryOut = carryOut;
-        this.dispatcher = dispatcher;
     }
 
-    void use(Placement placement) {
+    void use(Placement placement, Staffing staffing) {
         this.placement = placement;
+        this.staffing = staffing;
     }
 
     void useClock(LongSupplier nanos) {
@@ -151,7 +151,7 @@ final class Timeouts {
                             stack);
             WorkerFate.blame(
                     worker, call, "timed out after " + Duration.ofMillis(call.timeoutMillis));
-            dispatcher.kill(worker, timeout, actions);
+            staffing.kill(worker, timeout, actions);
             actions.fail(call, worker, timeout);
         } finally {
             lock.unlock();
@@ -200,11 +200,11 @@ final class Timeouts {
             }
             long idleMillis = (clock.getAsLong() - worker.idleSince) / 1_000_000;
             if (idleMillis < keepAliveMillis) {
-                if (dispatcher.mayRetireIdle()) {
+                if (staffing.mayRetireIdle()) {
                     checkKeepAliveIn(worker, keepAliveMillis - idleMillis);
                 }
             } else {
-                dispatcher.retireIdle(worker, actions);
+                staffing.retireIdle(worker, actions);
             }
         } finally {
             lock.unlock();

@@ -1,6 +1,8 @@
 package dev.paralleltask.runtime.internal.pool;
 
 import dev.paralleltask.runtime.internal.spi.Failures;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What a worker's death means for the calls it was running, in order of precedence (as Bazel's
@@ -20,6 +22,35 @@ import dev.paralleltask.runtime.internal.spi.Failures;
  */
 final class WorkerFate {
     private WorkerFate() {}
+
+    /**
+     * The worker is dead: its calls that never started go back to the queue at no cost; the ones it
+     * was running (and those pinned to it) run again or fail as the rules above say, put back in
+     * the order they were sent.
+     */
+    static void settleCallsOf(Worker worker, Integer exitCode, CallQueue queue, Actions actions) {
+        List<PoolCall> running = new ArrayList<>();
+        for (PoolCall c; (c = worker.inFlight.pollLast()) != null; ) {
+            if (c.started || c.pinnedTo != null) {
+                running.add(0, c);
+            } else {
+                queue.putBack(c, false); // never started
+            }
+        }
+        for (int i = running.size() - 1; i >= 0; i--) { // put back in the order sent
+            PoolCall c = running.get(i);
+            if (c.isDone()) {
+                continue;
+            }
+            c.cancelTimeout();
+            Throwable failure = failureOf(worker, c, exitCode);
+            if (failure == null) {
+                queue.putBack(c, true);
+            } else {
+                actions.fail(c, worker, failure);
+            }
+        }
+    }
 
     /**
      * Records the call that cost the worker its life, and what it did, for the other calls that die

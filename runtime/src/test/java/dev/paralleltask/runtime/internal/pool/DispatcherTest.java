@@ -223,7 +223,7 @@ class DispatcherTest {
         PoolCall call = submit(dispatcher, method(0));
         WorkerStartException why = Failures.startFailure("no such option -Xfoo", List.of(), null);
         List<Long> delays = new ArrayList<>();
-        for (int i = 0; i < Dispatcher.MAX_START_FAILURES - 1; i++) {
+        for (int i = 0; i < Staffing.MAX_START_FAILURES - 1; i++) {
             Actions died = dispatcher.died(dispatcher.newWorker(), 1, why);
             assertEquals(1, died.launches);
             delays.add(died.launchDelayMillis);

@@ -1,0 +1,258 @@
+package dev.paralleltask.runtime.internal.pool;
+
+import dev.paralleltask.runtime.WorkerStartException;
+import dev.paralleltask.runtime.internal.spi.Failures;
+import dev.paralleltask.runtime.internal.wire.Frame;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Which workers take calls, and the pool's run state they depend on: a worker joins or waits as a
+ * spare, is refilled from the queue, steals when it runs dry, retires, is killed and replaced; the
+ * pool grows while calls wait and shrinks when workers idle past their keep-alive. Every method
+ * runs under the dispatcher's lock and asserts it; {@link Dispatcher} makes the decisions that call
+ * them.
+ */
+final class Staffing {
+    /*
+     * Run state, as ExecutorService: RUNNING -> SHUTDOWN -> TERMINATED, or -> STOP -> TERMINATED.
+     * TERMINATED once nothing is queued (STOP: at once) and every worker's process has exited.
+     */
+    enum State {
+        RUNNING,
+        SHUTDOWN,
+        STOP,
+        TERMINATED
+    }
+
+    /** Consecutive workers that died before their handshake, after which queued calls fail. */
+    static final int MAX_START_FAILURES = 3;
+
+    private final ReentrantLock lock;
+    private final Condition terminated;
+    private final CallQueue queue;
+    private final WorkerRoster roster;
+    private final Placement placement;
+    private final Timeouts timeouts;
+
+    /** Written under the lock; read without it by {@link Dispatcher#isShutdown}. */
+    volatile State state = State.RUNNING;
+
+    Staffing(
+            ReentrantLock lock,
+            CallQueue queue,
+            WorkerRoster roster,
+            Placement placement,
+            Timeouts timeouts) {
+        this.lock = lock;
+        this.terminated = lock.newCondition();
+        this.queue = queue;
+        this.roster = roster;
+        this.placement = placement;
+        this.timeouts = timeouts;
+    }
+
+    /** Whether the pool neither stops nor has stopped: it may still launch workers. */
+    boolean mayLaunch() {
+        return state != State.STOP && state != State.TERMINATED;
+    }
+
+    /** New calls were queued: gives them to workers, and launches workers if calls wait. */
+    void dispatchQueued(Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        dispatchQueue(actions);
+        if (roster.isEmpty() && roster.wanted() > 0) {
+            actions.launches = 1; // every worker died at start and the pool gave up: try again
+        }
+        growIfCallsWait(actions);
+    }
+
+    /** Gives queued calls to the workers with the fewest calls in flight, while any has room. */
+    void dispatchQueue(Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        while (queue.hasCalls()) {
+            Worker least = placement.leastBusy(roster.ready());
+            if (least == null) {
+                return;
+            }
+            placement.dispatch(least, queue.poll());
+            actions.send(least);
+        }
+    }
+
+    /** A worker that shook hands (and initialized) takes calls, or waits as a spare. */
+    void join(Worker worker, Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        if (!roster.join(worker, state == State.RUNNING)) {
+            actions.warmUps.add(worker); // enough take calls: it waits to take a place
+            return;
+        }
+        refill(worker, actions);
+        actions.send(worker);
+        growIfCallsWait(actions);
+    }
+
+    /**
+     * A worker has room for more calls: gives it queued ones; if it then has none, retires it or
+     * lets it take calls waiting at another worker. The frames posted to the worker itself are left
+     * for the caller to send: its reader sends them once per batch of answers.
+     */
+    void refill(Worker worker, Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        if (worker.state != Worker.State.READY) {
+            return;
+        }
+        if (placement.takesMore(worker)) { // then up to its full send-ahead, in one write
+            while (placement.room(worker) > 0 && queue.hasCalls()) {
+                placement.dispatch(worker, queue.poll());
+            }
+        }
+        if (!worker.inFlight.isEmpty()) {
+            return;
+        }
+        if (placement.isWorn(worker) || state != State.RUNNING) {
+            retire(worker, actions);
+            return;
+        }
+        Worker victim = placement.steal(worker, roster.ready());
+        actions.send(victim);
+        if (victim == null && roster.mayShrink()) {
+            timeouts.idle(worker);
+        }
+    }
+
+    /**
+     * After a worker died: launches another if the pool still needs one; fails the queued calls
+     * instead when workers keep dying before their handshake and none ever connected.
+     */
+    void replace(WorkerStartException startFailure, Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        boolean needed = state == State.RUNNING || (state == State.SHUTDOWN && queue.hasCalls());
+        if (startFailure != null
+                && roster.startFailed() >= MAX_START_FAILURES
+                && !roster.anyConnected()) {
+            for (PoolCall c; (c = queue.poll()) != null; ) { // the pool cannot start workers:
+                actions.fail(c, null, Failures.noWorker(c.method, startFailure)); // do not loop
+            }
+        } else if (needed && roster.needsMore()) {
+            actions.launches = 1;
+            actions.launchDelayMillis =
+                    startFailure == null ? 0 : 100L << Math.min(roster.startFailures(), 6);
+        }
+    }
+
+    /**
+     * Grows the pool by a worker, up to its size, when calls wait: in the queue, or behind a
+     * running call. One worker starts at a time; the next grows it again if calls still wait.
+     */
+    private void growIfCallsWait(Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        if (roster.wanted() >= roster.size || state != State.RUNNING || roster.anyStarting()) {
+            return; // a pool of fixed size returns here
+        }
+        boolean waiting = queue.hasCalls();
+        for (int i = 0; !waiting && i < roster.ready().size(); i++) {
+            waiting = placement.waitingCalls(roster.ready().get(i)) > 0;
+        }
+        if (waiting && roster.grow()) {
+            actions.launches++;
+        }
+    }
+
+    /** Whether an idle worker may retire now: for {@link Timeouts}' keep-alive. */
+    boolean mayRetireIdle() {
+        assert lock.isHeldByCurrentThread();
+        return roster.mayShrink() && state == State.RUNNING;
+    }
+
+    /** An idle worker beyond minWorkers was idle for keepAlive: it retires. */
+    void retireIdle(Worker worker, Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        if (mayRetireIdle()) {
+            roster.shrink();
+            retire(worker, actions);
+        }
+    }
+
+    /** Spares take the places of workers that left, while fewer than wanted take calls. */
+    void promoteSpares(Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        for (Worker spare; state == State.RUNNING && (spare = roster.promoteSpare()) != null; ) {
+            refill(spare, actions);
+            actions.send(spare);
+        }
+    }
+
+    /** Asks a worker with nothing to do to leave. */
+    void retire(Worker worker, Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        worker.state = Worker.State.RETIRING;
+        roster.leave(worker);
+        worker.post(new Frame.Stop());
+        actions.send(worker);
+        promoteSpares(actions);
+    }
+
+    /** No new call can be given to a worker killed here; its exit settles its calls. */
+    void kill(Worker worker, Throwable reason, Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        if (worker.state == Worker.State.DEAD) {
+            return;
+        }
+        roster.leave(worker);
+        worker.state = Worker.State.RETIRING;
+        if (worker.killedFor == null) {
+            worker.killedFor = reason;
+        }
+        actions.kill(worker);
+        promoteSpares(actions);
+    }
+
+    /** Refuses new calls; spares and idle workers retire now, the others when their calls end. */
+    void shutdown(Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        if (state != State.RUNNING) {
+            return;
+        }
+        state = State.SHUTDOWN;
+        roster.spares().forEach(w -> retire(w, actions));
+        for (Worker w : List.copyOf(roster.ready())) {
+            if (w.inFlight.isEmpty()) {
+                retire(w, actions);
+            }
+        }
+        tryTerminate(actions);
+    }
+
+    /** Refuses new calls, for {@code shutdownNow}: every worker is to be killed. */
+    void stop() {
+        assert lock.isHeldByCurrentThread();
+        if (state == State.RUNNING || state == State.SHUTDOWN) {
+            state = State.STOP;
+        }
+    }
+
+    void tryTerminate(Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        boolean done = state == State.STOP || (state == State.SHUTDOWN && !queue.hasCalls());
+        if (!done || !roster.isEmpty()) {
+            return;
+        }
+        state = State.TERMINATED;
+        terminated.signalAll();
+        actions.terminated = true;
+    }
+
+    /** Waits, holding the lock between waits, until terminated or {@code nanos} have passed. */
+    boolean awaitTerminated(long nanos) throws InterruptedException {
+        assert lock.isHeldByCurrentThread();
+        while (state != State.TERMINATED) {
+            if (nanos <= 0) {
+                return false;
+            }
+            nanos = terminated.awaitNanos(nanos);
+        }
+        return true;
+    }
+}

@@ -35,11 +35,16 @@ final class ValueCopies {
         try {
             return CallCodec.decodeResult(
                     CallCodec.encodeResult(result), loader, ClassAdmission.ANY);
-        } catch (ValueCodingException e) {
+        } catch (ValueCodingException
+                | RuntimeException
+                | StackOverflowError
+                | OutOfMemoryError e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw Failures.unsendable(
                     method,
                     ValueCodingException.RESULT,
-                    "could not be serialized: " + e.getMessage());
+                    "could not be serialized: " + cause,
+                    cause);
         }
     }
 

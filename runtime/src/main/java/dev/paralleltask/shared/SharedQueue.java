@@ -233,6 +233,18 @@ public final class SharedQueue<T> extends SharedObject {
         byte[] length = new byte[Integer.BYTES];
         copy(head, length, false);
         int n = readInt(length, 0);
+        long used = (long) LONGS.getVolatile(header, TAIL) - head;
+        if (n != IN_FILE && (n < 0 || Integer.BYTES + (long) n > used)) {
+            // Another process wrote this memory, and not as a queue: refuse before allocating.
+            throw new IllegalStateException(
+                    "the memory of "
+                            + this
+                            + " is corrupt: an element of "
+                            + n
+                            + " bytes with "
+                            + used
+                            + " bytes in the queue");
+        }
         byte[] record = new byte[Integer.BYTES + (n == IN_FILE ? Long.BYTES : n)];
         copy(head, record, false);
         LONGS.setVolatile(header, COUNT, count - 1);

@@ -1,6 +1,7 @@
 package dev.paralleltask.benchmarks.micro;
 
 import dev.paralleltask.runtime.internal.wire.CallCodec;
+import dev.paralleltask.runtime.internal.wire.ClassAdmission;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -9,7 +10,9 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,6 +51,39 @@ public class CodecBenchmark {
     public Object paralleltaskCodec() throws Exception {
         byte[] body = CallCodec.encode(INVOKER, 0, null, new Object[] {order}).body();
         return CallCodec.decode(body, LOADER, false).args()[0];
+    }
+
+    /** Decoding only, of an answer the checks look at most: counts, lengths, nesting. */
+    private final byte[] nestedResult = encodeResult(nested());
+
+    private final byte[] intsResult = encodeResult(new int[4096]);
+
+    private static Object nested() {
+        List<Object> rows = new ArrayList<>();
+        for (int i = 0; i < 64; i++) {
+            rows.add(Map.of("id", i, "tags", List.of("a", "b"), "scores", new long[] {i, i + 1}));
+        }
+        return rows;
+    }
+
+    private static byte[] encodeResult(Object value) {
+        try {
+            return CallCodec.encodeResult(value);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A result of 64 maps, each of a list and a long[]: 321 values nested 3 deep. */
+    @Benchmark
+    public Object decodeNestedResult() throws Exception {
+        return CallCodec.decodeResult(nestedResult, LOADER, ClassAdmission.ANY);
+    }
+
+    /** A result that is an int[] of 4,096 elements. */
+    @Benchmark
+    public Object decodeIntArrayResult() throws Exception {
+        return CallCodec.decodeResult(intsResult, LOADER, ClassAdmission.ANY);
     }
 
     @Benchmark

@@ -8,7 +8,9 @@ import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.ThrowableCodec;
+import dev.paralleltask.runtime.internal.wire.WireLimitException;
 import java.io.IOException;
+import java.net.ProtocolException;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -55,6 +57,11 @@ final class AnswerReader implements Runnable {
         READER.set(Boolean.TRUE);
         try {
             read();
+        } catch (ProtocolException | WireLimitException e) {
+            PoolLog.pool.log(
+                    WARNING,
+                    "worker " + worker.describe() + " sent what no honest worker sends; killing it",
+                    e);
         } catch (IOException e) {
             // Closed or broken: the worker is gone or going.
         } catch (RuntimeException | Error e) {
@@ -199,6 +206,16 @@ final class AnswerReader implements Runnable {
                         : CallFutures.complete(call.future, outcome.value());
         if (settled) {
             monitor.finished(call, worker.name, outcome.failure());
+        }
+        if (outcome.unfit()) {
+            PoolLog.pool.log(
+                    WARNING,
+                    "worker "
+                            + worker.describe()
+                            + " answered "
+                            + call.method.displayName()
+                            + " with bytes no honest worker sends; replacing it");
+            carryOut.accept(dispatcher.kill(worker, null));
         }
     }
 

@@ -38,6 +38,13 @@ final class WorkerSupervisor {
     /** How long a dead worker's reader may take to settle what the worker sent before it died. */
     private static final long REAP_WAIT_MILLIS = 5_000;
 
+    /**
+     * A reader's stack: room for a result serialized as deep as the filter lets through ({@link
+     * dev.paralleltask.runtime.internal.wire.ClassAdmission#MAX_DEPTH}) several times over; the
+     * default 1 MiB overflows at 600-700 nested lists. Reserved, not committed, until used.
+     */
+    private static final long READER_STACK_BYTES = 8L << 20;
+
     private final Dispatcher dispatcher;
     private final WorkerLauncher launcher;
     private final Duration startTimeout;
@@ -183,8 +190,10 @@ final class WorkerSupervisor {
         }
         Thread reader =
                 new Thread(
+                        null,
                         new AnswerReader(worker, dispatcher, loader, admission, carryOut, monitor),
-                        worker.name + "-reader");
+                        worker.name + "-reader",
+                        READER_STACK_BYTES);
         reader.setDaemon(true);
         worker.reader = reader;
         reader.start();

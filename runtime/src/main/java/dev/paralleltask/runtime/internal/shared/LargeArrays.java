@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime.internal.shared;
 
+import dev.paralleltask.runtime.internal.wire.WireLimitException;
 import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.UncheckedIOException;
@@ -120,12 +121,12 @@ public final class LargeArrays {
         }
         int width = width(type);
         long size = (long) length * width;
-        Object array = java.lang.reflect.Array.newInstance(type.getComponentType(), length);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (channel.size() != size) {
-                throw new InvalidObjectException(
-                        path + " holds " + channel.size() + " bytes, not " + size);
+            if (channel.size() != size) { // before anything is allocated for the claim
+                throw new WireLimitException(
+                        path + " holds " + channel.size() + " bytes, not the " + size + " claimed");
             }
+            Object array = java.lang.reflect.Array.newInstance(type.getComponentType(), length);
             for (long at = 0; at < size; at += SharedFile.SEGMENT_BYTES) {
                 int n = (int) Math.min(SharedFile.SEGMENT_BYTES, size - at);
                 copy(
@@ -135,12 +136,14 @@ public final class LargeArrays {
                         n / width,
                         false);
             }
+            return array;
+        } catch (InternalError e) { // the file shrank under its mapping: a fault, not a crash
+            throw new WireLimitException(path + " was cut short while it was read");
         } finally {
             if (remove) {
                 discard(file);
             }
         }
-        return array;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.paralleltask.runtime.internal.wire.ClassAdmission;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.ThrowableCodec;
 import dev.paralleltask.runtime.internal.wire.ValueCodingException;
+import dev.paralleltask.runtime.internal.wire.WireLimitException;
 
 /**
  * Calls into bytes on the caller's thread, and a worker's answer back into a value or a failure,
@@ -16,10 +17,11 @@ public final class CallCoding {
     private CallCoding() {}
 
     /**
-     * What an answer says: a value, or a failure to complete the future with. {@code fatal} when
-     * the task hit a JVM error that leaves its worker unfit to go on.
+     * What an answer says: a value, or a failure to complete the future with. {@code unfit} when
+     * the worker that sent it should not go on: its task hit a JVM error, or the answer's bytes
+     * broke a limit no honest worker breaks ({@link WireLimitException}), so it may be compromised.
      */
-    public record Outcome(Object value, Throwable failure, boolean fatal) {}
+    public record Outcome(Object value, Throwable failure, boolean unfit) {}
 
     /**
      * Encodes a call: a snapshot of the target and arguments as they are now.
@@ -50,6 +52,9 @@ public final class CallCoding {
                         null,
                         false);
             } catch (ValueCodingException e) {
+                if (e.getCause() instanceof WireLimitException forged) {
+                    return new Outcome(null, Failures.forgedResult(method, forged), true);
+                }
                 return new Outcome(
                         null,
                         e.getCause() instanceof ClassAdmission.RefusedClassException refused
@@ -64,7 +69,13 @@ public final class CallCoding {
             return new Outcome(null, decodeFailure(f, loader, admission), f.fatal());
         }
         Frame.Unsendable u = (Frame.Unsendable) answer;
-        return new Outcome(null, Failures.unsendable(method, u.position(), u.message()), false);
+        Throwable cause =
+                u.cause().length == 0
+                        ? null
+                        : decodeFailure(
+                                new Frame.Failure(u.id(), false, u.cause()), loader, admission);
+        return new Outcome(
+                null, Failures.unsendable(method, u.position(), u.message(), cause), false);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.wire.ThrowableCodec;
 import dev.paralleltask.runtime.internal.wire.ValueCodingException;
+import dev.paralleltask.runtime.internal.wire.WireLimitException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,11 +46,17 @@ public final class Failures {
      */
     public static TaskSerializationException unsendable(
             TaskMethod method, int position, String message) {
+        return unsendable(method, position, message, null);
+    }
+
+    /** As {@link #unsendable(TaskMethod, int, String)}, with why; {@code cause} may be null. */
+    public static TaskSerializationException unsendable(
+            TaskMethod method, int position, String message, Throwable cause) {
         String what =
                 position == ValueCodingException.RESULT
                         ? "the result of " + method.displayName()
                         : method.describeArgument(position);
-        return access().serialization(what + " " + message, null);
+        return access().serialization(what + " " + message, cause);
     }
 
     /** The result arrived but could not be rebuilt here; {@code cause} is why, any throwable. */
@@ -64,6 +71,22 @@ public final class Failures {
                                 + " could not be rebuilt in the caller: "
                                 + why
                                 + "; the worker goes on",
+                        why);
+    }
+
+    /**
+     * The result's bytes broke a limit no honest worker breaks: nothing was allocated for them, and
+     * the worker that sent them is replaced.
+     */
+    public static TaskSerializationException forgedResult(
+            TaskMethod method, WireLimitException why) {
+        return access().serialization(
+                        "the result of "
+                                + method.displayName()
+                                + " was refused: "
+                                + why.getMessage()
+                                + "; a worker that sends such bytes may be compromised, so the pool"
+                                + " replaces it",
                         why);
     }
 

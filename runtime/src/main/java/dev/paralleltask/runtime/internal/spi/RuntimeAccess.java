@@ -63,8 +63,18 @@ public interface RuntimeAccess {
 
     Pool pool(ProcessPool pool);
 
-    /** Installs the runtime's implementation; only the first call counts. */
+    /**
+     * Installs the runtime's implementation: only {@link TaskFuture}'s initializer may, once. Any
+     * other caller gets an {@link IllegalCallerException}, so no code can put a bridge of its own
+     * between the runtime and its futures, however early it runs.
+     */
     static void install(RuntimeAccess access) {
+        Class<?> caller =
+                StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass();
+        if (caller != TaskFuture.class) {
+            throw new IllegalCallerException(
+                    "only the runtime installs its bridge, not " + caller.getName());
+        }
         Holder.install(access);
     }
 
@@ -79,10 +89,11 @@ public interface RuntimeAccess {
 
         private Holder() {}
 
-        static synchronized void install(RuntimeAccess implementation) {
-            if (access == null) {
-                access = implementation;
+        private static synchronized void install(RuntimeAccess implementation) {
+            if (access != null) {
+                throw new IllegalStateException("the runtime's bridge is installed already");
             }
+            access = implementation;
         }
 
         static RuntimeAccess get() {

@@ -62,18 +62,44 @@ public final class ByteSource {
         return v;
     }
 
-    /** Reads a length written before some content, checking it against what is left. */
     /** How many bytes are left to read. */
     int remaining() {
         return limit - pos;
     }
 
-    int readLength() throws EOFException {
-        int length = readInt();
-        if (length < 0 || length > limit - pos) {
-            throw new EOFException("length " + length + " runs past the end of the message");
+    /** Reads a length of bytes written before them, checking it against what is left. */
+    int readLength() throws WireLimitException {
+        return readCount(1, "bytes");
+    }
+
+    /**
+     * Reads a count of things that follow, each at least {@code width} bytes, and checks it against
+     * the bytes left before anything is allocated for them.
+     */
+    int readCount(int width, String what) throws WireLimitException {
+        if (limit - pos < Integer.BYTES) {
+            throw new WireLimitException("a count of " + what + " is cut off");
         }
-        return length;
+        int n = readIntUnchecked();
+        if (n < 0 || (long) n * width > limit - pos) {
+            throw new WireLimitException(
+                    "a count of "
+                            + n
+                            + " "
+                            + what
+                            + " of "
+                            + width
+                            + " bytes or more, with "
+                            + (limit - pos)
+                            + " bytes left");
+        }
+        return n;
+    }
+
+    private int readIntUnchecked() {
+        int v = (int) INT.get(buf, pos);
+        pos += 4;
+        return v;
     }
 
     byte[] readBytes(int length) throws EOFException {

@@ -60,10 +60,7 @@ public final class CallCodec {
         String invokerClass = in.readString();
         int method = in.readInt();
         Object target = readAt(in, ValueCodingException.TARGET, loader, ClassAdmission.ANY);
-        int count = in.readInt();
-        if (count < 0 || count > body.length) {
-            throw new IOException("malformed call: " + count + " arguments");
-        }
+        int count = in.readCount(1, "arguments");
         Object[] args = new Object[count];
         for (int i = 0; i < count; i++) {
             args[i] = readAt(in, i, loader, ClassAdmission.ANY);

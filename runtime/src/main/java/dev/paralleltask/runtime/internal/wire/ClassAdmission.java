@@ -36,12 +36,13 @@ public interface ClassAdmission {
     static ObjectInputFilter asFilter(
             ClassAdmission admission, long streamLength, String[] refused) {
         return info -> {
+            Class<?> type = info.serialClass();
             if (info.depth() > MAX_DEPTH
                     || info.references() > MAX_REFERENCES
-                    || info.arrayLength() > streamLength) {
-                return ObjectInputFilter.Status.REJECTED;
+                    || (info.arrayLength() > 0
+                            && info.arrayLength() * elementBytes(type) > streamLength)) {
+                return ObjectInputFilter.Status.REJECTED; // before the array is allocated
             }
-            Class<?> type = info.serialClass();
             if (type == null) {
                 return ObjectInputFilter.Status.UNDECIDED;
             }
@@ -57,9 +58,27 @@ public interface ClassAdmission {
     }
 
     /**
-     * Nesting deeper than this is refused: a legitimate value this deep would overflow the stack.
+     * The fewest bytes an element of an array of {@code type} takes in a stream: a primitive's
+     * width, one byte for a reference (a null).
      */
-    int MAX_DEPTH = 1_000;
+    private static long elementBytes(Class<?> type) {
+        Class<?> element = type == null ? null : type.getComponentType();
+        if (element == null || !element.isPrimitive()) {
+            return 1;
+        }
+        return element == long.class || element == double.class
+                ? 8
+                : element == int.class || element == float.class
+                        ? 4
+                        : element == short.class || element == char.class ? 2 : 1;
+    }
+
+    /**
+     * Serialized nesting deeper than this is refused before it is read. Reading 600-700 nested
+     * lists overflows a thread's default stack of 1 MiB; 500 leaves room on any thread, and a
+     * pool's answer readers have 8 MiB.
+     */
+    int MAX_DEPTH = 500;
 
     int MAX_REFERENCES = 10_000_000;
 }

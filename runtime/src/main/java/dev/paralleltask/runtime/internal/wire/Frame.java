@@ -53,9 +53,14 @@ public sealed interface Frame {
     /**
      * A value of the call could not cross the channel: an argument or the target could not be
      * rebuilt in the worker, or the result could not be serialized. {@code position} is as in
-     * {@link ValueCodingException#position()}.
+     * {@link ValueCodingException#position()}; {@code cause} is why, as {@link
+     * ThrowableCodec#encode} wrote it, or empty.
      */
-    record Unsendable(long id, int position, String message) implements Answer {}
+    record Unsendable(long id, int position, String message, byte[] cause) implements Answer {
+        public Unsendable(long id, int position, String message) {
+            this(id, position, message, new byte[0]);
+        }
+    }
 
     /**
      * Take back a call: if the worker has not started it, it must never start it and is answered

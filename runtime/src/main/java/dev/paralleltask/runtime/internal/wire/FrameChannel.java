@@ -11,6 +11,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -26,6 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class FrameChannel implements Closeable {
     private static final int HEADER_AFTER_LENGTH = FrameFormat.HEADER_AFTER_LENGTH;
     private static final int BUFFER_BYTES = 64 * 1024;
+
+    /** The largest body allocated whole before its bytes arrive: see {@link #readBody}. */
+    static final int WHOLE_BODY_BYTES = 1 << 20;
 
     private final SocketChannel channel;
 
@@ -142,6 +146,7 @@ public final class FrameChannel implements Closeable {
      * @throws ProtocolException when the bytes are not a frame this protocol knows
      */
     public Frame read(int maxBody) throws IOException {
+        // A body is allocated as its bytes arrive (readBody): a claim of 2 GiB costs nothing.
         fill(Integer.BYTES);
         int length = in.getInt();
         if (length < HEADER_AFTER_LENGTH || length - HEADER_AFTER_LENGTH > maxBody) {
@@ -152,9 +157,7 @@ public final class FrameChannel implements Closeable {
         byte type = in.get();
         long id = in.getLong();
         int aux = in.getInt();
-        byte[] body = new byte[length - HEADER_AFTER_LENGTH];
-        readFully(body);
-        return FrameFormat.decode(type, id, aux, body);
+        return FrameFormat.decode(type, id, aux, readBody(length - HEADER_AFTER_LENGTH));
     }
 
     /** Writes out every appended frame. */
@@ -256,9 +259,26 @@ public final class FrameChannel implements Closeable {
         }
     }
 
-    private void readFully(byte[] body) throws IOException {
-        int offset = Math.min(in.remaining(), body.length);
-        in.get(body, 0, offset);
+    /**
+     * Reads a body of {@code size} bytes. One of up to {@link #WHOLE_BODY_BYTES} is allocated at
+     * once; a larger one grows, doubling, as its bytes arrive, so a peer that claims more than it
+     * sends makes this side allocate at most twice what it sent.
+     */
+    private byte[] readBody(int size) throws IOException {
+        byte[] body = new byte[Math.min(size, WHOLE_BODY_BYTES)];
+        int offset = readFully(body, 0);
+        while (offset < size) {
+            body = Arrays.copyOf(body, (int) Math.min(size, 2L * body.length));
+            offset = readFully(body, offset);
+        }
+        return body;
+    }
+
+    /** Fills {@code body} from {@code offset} on; returns its length. */
+    private int readFully(byte[] body, int offset) throws IOException {
+        int buffered = Math.min(in.remaining(), body.length - offset);
+        in.get(body, offset, buffered);
+        offset += buffered;
         while (offset < body.length) {
             // Read in windows the size of our buffer: a large heap target would make the JDK
             // allocate a temporary direct buffer as large as the whole remainder.
@@ -273,5 +293,6 @@ public final class FrameChannel implements Closeable {
             }
             offset += n;
         }
+        return offset;
     }
 }

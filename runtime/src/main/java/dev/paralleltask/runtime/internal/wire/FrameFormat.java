@@ -43,8 +43,9 @@ final class FrameFormat {
         } else if (frame instanceof Frame.Failure failure) {
             sink.put(FAILURE, failure.id(), failure.fatal() ? 1 : 0, failure.body());
         } else if (frame instanceof Frame.Unsendable u) {
-            ByteSink message = new ByteSink(16 + u.message().length());
+            ByteSink message = new ByteSink(16 + u.message().length() + u.cause().length);
             message.writeString(u.message());
+            message.write(u.cause(), 0, u.cause().length);
             sink.put(UNSENDABLE, u.id(), u.position(), message.toByteArray());
         } else if (frame instanceof Frame.Hello hello) {
             sink.put(HELLO, hello.pid(), hello.workerId(), hello.secret());
@@ -79,7 +80,9 @@ final class FrameFormat {
                 return new Frame.Failure(id, aux != 0, body);
             case UNSENDABLE:
                 try {
-                    return new Frame.Unsendable(id, aux, new ByteSource(body).readString());
+                    ByteSource in = new ByteSource(body);
+                    String message = in.readString();
+                    return new Frame.Unsendable(id, aux, message, in.readBytes(in.remaining()));
                 } catch (IOException e) {
                     throw new ProtocolException("malformed message of Unsendable: " + e);
                 }

@@ -215,10 +215,12 @@ public final class FrameRing {
     /**
      * The next published frame, or null if there is none now.
      *
-     * @throws ProtocolException when the ring holds something that is not a frame
+     * @throws ProtocolException when the ring holds something that is not a frame; a {@link
+     *     WireLimitException} when a record claims more than was published
      */
-    public Frame poll() throws ProtocolException {
-        if ((long) LONGS.getAcquire(memory, PUBLISHED) == consumed) {
+    public Frame poll() throws IOException {
+        long published = (long) LONGS.getAcquire(memory, PUBLISHED);
+        if (published == consumed) {
             return null;
         }
         int index = index(consumed);
@@ -228,9 +230,18 @@ public final class FrameRing {
             index = 0;
             length = memory.getInt(DATA);
         }
-        if (length < FrameFormat.HEADER_AFTER_LENGTH || length > MAX_FRAME_BYTES) {
-            throw new ProtocolException(
-                    "ring record of " + length + " bytes at position " + consumed);
+        if (length < FrameFormat.HEADER_AFTER_LENGTH
+                || length > MAX_FRAME_BYTES
+                || index + Integer.BYTES + length > CAPACITY
+                || consumed + Integer.BYTES + length > published) {
+            throw new WireLimitException(
+                    "ring record of "
+                            + length
+                            + " bytes at position "
+                            + consumed
+                            + ", of "
+                            + (published - consumed)
+                            + " bytes published");
         }
         int at = DATA + index;
         byte type = memory.get(at + 4);

@@ -1,6 +1,7 @@
 package dev.paralleltask.runtime.internal.wire;
 
 import java.io.IOException;
+import java.io.StreamCorruptedException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -105,10 +106,8 @@ public final class ThrowableCodec {
         for (int i = 0; i < levels; i++) {
             String className = in.readNullableString();
             String message = in.readNullableString();
-            int depth = in.readInt();
-            if (depth < 0 || depth > body.length) {
-                throw new IOException("malformed failure: stack depth " + depth);
-            }
+            // A frame is six strings (4 bytes each at least) and a line number.
+            int depth = in.readCount(7 * Integer.BYTES, "stack frames");
             StackTraceElement[] trace = new StackTraceElement[depth];
             for (int j = 0; j < depth; j++) {
                 String loaderName = in.readNullableString();
@@ -117,6 +116,10 @@ public final class ThrowableCodec {
                 String declaringClass = in.readNullableString();
                 String method = in.readNullableString();
                 String file = in.readNullableString();
+                if (declaringClass == null || method == null) {
+                    throw new StreamCorruptedException(
+                            "malformed failure: a stack frame with no class or method");
+                }
                 trace[j] =
                         new StackTraceElement(
                                 loaderName,

@@ -21,6 +21,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Encodes one value: the common types compactly, anything else with JDK serialization.
@@ -279,7 +280,22 @@ public final class ValueCodec {
      */
     public static Object read(ByteSource in, ClassLoader loader, ClassAdmission admission)
             throws IOException, ClassNotFoundException {
+        return read(in, loader, admission, 0);
+    }
+
+    /**
+     * Reads a value nested {@code depth} levels deep. A container deeper than {@link #MAX_DEPTH},
+     * which {@link #write} sends whole through serialization, is refused before it is read: the
+     * stack a decoder of deep nesting needs is the caller's.
+     */
+    private static Object read(
+            ByteSource in, ClassLoader loader, ClassAdmission admission, int depth)
+            throws IOException, ClassNotFoundException {
         byte tag = (byte) in.readByte();
+        if (tag >= RECORD && tag <= MAP_OF && depth >= MAX_DEPTH) {
+            throw new WireLimitException(
+                    "values nested more than " + MAX_DEPTH + " deep, which are never sent so");
+        }
         switch (tag) {
             case NULL:
                 return null;
@@ -297,19 +313,19 @@ public final class ValueCodec {
                 return in.readBytes(in.readLength());
             case INT_ARRAY:
                 {
-                    int[] a = new int[in.readInt()];
+                    int[] a = new int[in.readCount(Integer.BYTES, "int elements")];
                     in.take(Math.multiplyExact(a.length, Integer.BYTES)).asIntBuffer().get(a);
                     return a;
                 }
             case LONG_ARRAY:
                 {
-                    long[] a = new long[in.readInt()];
+                    long[] a = new long[in.readCount(Long.BYTES, "long elements")];
                     in.take(Math.multiplyExact(a.length, Long.BYTES)).asLongBuffer().get(a);
                     return a;
                 }
             case DOUBLE_ARRAY:
                 {
-                    double[] a = new double[in.readInt()];
+                    double[] a = new double[in.readCount(Double.BYTES, "double elements")];
                     in.take(Math.multiplyExact(a.length, Double.BYTES)).asDoubleBuffer().get(a);
                     return a;
                 }
@@ -324,23 +340,29 @@ public final class ValueCodec {
             case ENUM:
                 return enumConstant(load(in.readString(), loader, admission), in.readString());
             case RECORD:
-                return readRecord(in, loader, admission);
+                return readRecord(in, loader, admission, depth + 1);
             case ARRAY_LIST:
-                return readElements(in, loader, admission, new ArrayList<>());
+                return readElements(in, loader, admission, depth + 1, new ArrayList<>());
             case LIST_OF:
-                return List.of(readElements(in, loader, admission, new ArrayList<>()).toArray());
+                return immutable(
+                        readElements(in, loader, admission, depth + 1, new ArrayList<>()),
+                        read -> List.of(read.toArray()));
             case HASH_SET:
-                return readElements(in, loader, admission, new HashSet<>());
+                return readElements(in, loader, admission, depth + 1, new HashSet<>());
             case LINKED_HASH_SET:
-                return readElements(in, loader, admission, new LinkedHashSet<>());
+                return readElements(in, loader, admission, depth + 1, new LinkedHashSet<>());
             case SET_OF:
-                return Set.of(readElements(in, loader, admission, new ArrayList<>()).toArray());
+                return immutable(
+                        readElements(in, loader, admission, depth + 1, new ArrayList<>()),
+                        read -> Set.of(read.toArray()));
             case HASH_MAP:
-                return readEntries(in, loader, admission, new HashMap<>());
+                return readEntries(in, loader, admission, depth + 1, new HashMap<>());
             case LINKED_HASH_MAP:
-                return readEntries(in, loader, admission, new LinkedHashMap<>());
+                return readEntries(in, loader, admission, depth + 1, new LinkedHashMap<>());
             case MAP_OF:
-                return Map.copyOf(readEntries(in, loader, admission, new HashMap<>()));
+                return immutable(
+                        readEntries(in, loader, admission, depth + 1, new HashMap<>()),
+                        Map::copyOf);
             case ARRAY_IN_FILE:
                 {
                     byte element = (byte) in.readByte();
@@ -379,6 +401,13 @@ public final class ValueCodec {
                             throw new ClassAdmission.RefusedClassException(refused[0]);
                         }
                         throw e;
+                    } catch (RuntimeException e) {
+                        // A readObject that threw, or a malformed stream the JDK's reader trips on
+                        // (a ClassCastException): the value cannot be rebuilt either way.
+                        StreamCorruptedException failure =
+                                new StreamCorruptedException("cannot rebuild the value: " + e);
+                        failure.initCause(e);
+                        throw failure;
                     }
                 }
             default:
@@ -386,37 +415,48 @@ public final class ValueCodec {
         }
     }
 
+    /**
+     * An immutable collection of what was read: {@code List.of} and its kin refuse nulls and
+     * duplicates, which an honest writer never sends in one.
+     */
+    private static <T> Object immutable(T read, Function<T, Object> copy)
+            throws StreamCorruptedException {
+        try {
+            return copy.apply(read);
+        } catch (NullPointerException | IllegalArgumentException e) {
+            StreamCorruptedException malformed =
+                    new StreamCorruptedException("an immutable collection that holds " + e);
+            malformed.initCause(e);
+            throw malformed;
+        }
+    }
+
     private static <C extends Collection<Object>> C readElements(
-            ByteSource in, ClassLoader loader, ClassAdmission admission, C into)
+            ByteSource in, ClassLoader loader, ClassAdmission admission, int depth, C into)
             throws IOException, ClassNotFoundException {
-        int n = readCount(in);
+        int n = in.readCount(1, "values"); // a value is at least its tag
         for (int i = 0; i < n; i++) {
-            into.add(read(in, loader, admission));
+            into.add(read(in, loader, admission, depth));
         }
         return into;
     }
 
     private static Map<Object, Object> readEntries(
-            ByteSource in, ClassLoader loader, ClassAdmission admission, Map<Object, Object> into)
+            ByteSource in,
+            ClassLoader loader,
+            ClassAdmission admission,
+            int depth,
+            Map<Object, Object> into)
             throws IOException, ClassNotFoundException {
-        int n = readCount(in);
+        int n = in.readCount(2, "entries"); // a key and a value
         for (int i = 0; i < n; i++) {
-            into.put(read(in, loader, admission), read(in, loader, admission));
+            into.put(read(in, loader, admission, depth), read(in, loader, admission, depth));
         }
         return into;
     }
 
-    /** A count of values that follow, each at least one byte. */
-    private static int readCount(ByteSource in) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > in.remaining()) {
-            throw new StreamCorruptedException(
-                    "a count of " + n + " values with " + in.remaining() + " bytes left");
-        }
-        return n;
-    }
-
-    private static Object readRecord(ByteSource in, ClassLoader loader, ClassAdmission admission)
+    private static Object readRecord(
+            ByteSource in, ClassLoader loader, ClassAdmission admission, int depth)
             throws IOException, ClassNotFoundException {
         Class<?> type = load(in.readString(), loader, admission);
         RecordShape shape = type.isRecord() ? RECORDS.get(type) : null;
@@ -426,7 +466,7 @@ public final class ValueCodec {
         }
         Object[] components = new Object[shape.size()];
         for (int i = 0; i < components.length; i++) {
-            components[i] = read(in, loader, admission);
+            components[i] = read(in, loader, admission, depth);
         }
         try {
             return shape.build(components);

@@ -305,11 +305,16 @@ final class WorkerLoop {
         }
         try {
             return new Frame.Result(call.id(), CallCodec.encodeResult(result));
-        } catch (ValueCodingException e) {
+        } catch (ValueCodingException | RuntimeException | Error e) {
+            // Also a writeObject that overflows the stack or runs out of memory: what it built is
+            // garbage now, and the worker goes on.
+            Throwable cause =
+                    e instanceof ValueCodingException && e.getCause() != null ? e.getCause() : e;
             return new Frame.Unsendable(
                     call.id(),
                     ValueCodingException.RESULT,
-                    "could not be serialized: " + e.getMessage());
+                    "could not be serialized in the worker: " + cause,
+                    ThrowableCodec.encode(cause));
         }
     }
 

@@ -200,14 +200,7 @@ final class AnswerReader implements Runnable {
             return;
         }
         CallCoding.Outcome outcome = CallCoding.decode(call.method, answer, loader, admission);
-        boolean settled =
-                outcome.failure() != null
-                        ? CallFutures.fail(call.future, outcome.failure())
-                        : CallFutures.complete(call.future, outcome.value());
-        if (settled) {
-            monitor.finished(call, worker.name, outcome.failure());
-        }
-        if (outcome.unfit()) {
+        if (outcome.unfit()) { // before the caller hears of it, so no later call goes there
             PoolLog.pool.log(
                     WARNING,
                     "worker "
@@ -216,6 +209,13 @@ final class AnswerReader implements Runnable {
                             + call.method.displayName()
                             + " with bytes no honest worker sends; replacing it");
             carryOut.accept(dispatcher.kill(worker, null));
+        }
+        boolean settled =
+                outcome.failure() != null
+                        ? CallFutures.fail(call.future, outcome.failure())
+                        : CallFutures.complete(call.future, outcome.value());
+        if (settled) {
+            monitor.finished(call, worker.name, outcome.failure());
         }
     }
 

@@ -83,13 +83,12 @@ public final class ByteSource {
         int n = readIntUnchecked();
         if (n < 0 || (long) n * width > limit - pos) {
             throw new WireLimitException(
-                    "a count of "
+                    "it claims "
                             + n
                             + " "
                             + what
-                            + " of "
-                            + width
-                            + " bytes or more, with "
+                            + (width > 1 ? " of " + width + " bytes or more each" : "")
+                            + ", with "
                             + (limit - pos)
                             + " bytes left");
         }

@@ -28,20 +28,25 @@ final class BareChildren implements Closeable {
 
     /** As {@link #BareChildren(int)}, with {@link EchoMain}'s mode arguments. */
     BareChildren(int n, String... mode) throws IOException {
+        this(n, List.of(), mode);
+    }
+
+    /** As {@link #BareChildren(int, String...)}, each child started with {@code jvmOptions}. */
+    BareChildren(int n, List<String> jvmOptions, String... mode) throws IOException {
         dir = Files.createTempDirectory("paralleltask-floor-");
         Path socket = dir.resolve("s");
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (int i = 0; i < n; i++) {
-            List<String> command =
-                    new ArrayList<>(
-                            List.of(
-                                    java,
-                                    "-cp",
-                                    System.getProperty("java.class.path"),
-                                    EchoMain.class.getName(),
-                                    socket.toString()));
+            List<String> command = new ArrayList<>(List.of(java));
+            command.addAll(jvmOptions);
+            command.addAll(
+                    List.of(
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            EchoMain.class.getName(),
+                            socket.toString()));
             command.addAll(List.of(mode));
             processes.add(
                     new ProcessBuilder(command)

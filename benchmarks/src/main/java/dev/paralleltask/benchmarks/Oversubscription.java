@@ -3,6 +3,7 @@ package dev.paralleltask.benchmarks;
 import dev.paralleltask.runtime.PoolStats;
 import dev.paralleltask.runtime.ProcessPool;
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,6 +21,7 @@ final class Oversubscription {
     static void measure(EndToEnd bench) throws Exception {
         double[] rate = new double[SIZES.length];
         double idleShare = Double.NaN;
+        double bareIdleShare = bareIdleShare(16);
         for (int i = 0; i < SIZES.length; i++) {
             try (ProcessPool pool = ProcessPool.builder().workers(SIZES[i]).build()) {
                 BenchTasks tasks = new BenchTasks(pool);
@@ -48,9 +50,39 @@ final class Oversubscription {
                         + IDLE_MILLIS / 1000
                         + " s",
                 String.format(Locale.ROOT, "%.2f%% of a core", idleShare),
-                "-",
-                "-",
+                String.format(
+                        Locale.ROOT,
+                        "%.2f%% of a core (16 bare JVMs, -XX:-UsePerfData as workers, idle after"
+                                + " 200 echoes each, same run)",
+                        bareIdleShare),
+                String.format(Locale.ROOT, "%.2fx", idleShare / bareIdleShare),
                 "< 1% of a core");
+    }
+
+    /**
+     * The floor: the share of a core that {@code n} bare JVM children burn idle, blocked on a
+     * socket read as a worker is, after each echoed 200 messages (so their JIT and GC have run).
+     */
+    private static double bareIdleShare(int n) throws Exception {
+        try (BareChildren bare = new BareChildren(n, List.of("-XX:-UsePerfData"))) {
+            java.nio.ByteBuffer message = java.nio.ByteBuffer.allocate(32);
+            for (int i = 0; i < n; i++) {
+                for (int k = 0; k < 200; k++) {
+                    bare.echo(i, message.clear());
+                }
+            }
+            Thread.sleep(1_000);
+            double before = 0;
+            for (Process p : bare.processes) {
+                before += StartFigures.cpuMillis(p.pid());
+            }
+            Thread.sleep(IDLE_MILLIS);
+            double after = 0;
+            for (Process p : bare.processes) {
+                after += StartFigures.cpuMillis(p.pid());
+            }
+            return 100.0 * (after - before) / IDLE_MILLIS;
+        }
     }
 
     /** The share of one core this JVM and the pool's workers use while the pool is idle. */

@@ -122,6 +122,22 @@ class ClusterExecutorTest {
     }
 
     @Test
+    void callOptionsTimeOutACallWhoseMethodHasNoTimeout() throws Exception {
+        WorkTasks timed =
+                new WorkTasks(
+                        cluster.with(
+                                dev.paralleltask.runtime.CallOptions.defaults()
+                                        .timeout(java.time.Duration.ofMillis(500))));
+        ExecutionException e =
+                assertThrows(
+                        ExecutionException.class,
+                        () -> timed.sleep(60_000, "").get(60, TimeUnit.SECONDS));
+        TaskTimeoutException timeout = assertInstanceOf(TaskTimeoutException.class, e.getCause());
+        assertEquals(java.time.Duration.ofMillis(500), timeout.timeout());
+        assertEquals(5, timed.add(2, 3).get(60, TimeUnit.SECONDS), "the executor goes on");
+    }
+
+    @Test
     void cancelKillsTheWorkerOnItsNode(@TempDir Path dir) throws Exception {
         Path pidFile = dir.resolve("pid");
         TaskFuture<Long> call = work.sleep(600_000, pidFile.toString());

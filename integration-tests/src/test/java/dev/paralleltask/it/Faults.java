@@ -114,6 +114,17 @@ public final class Faults {
     }
 
     /** Dies (halts) until {@code marker} has been touched {@code deaths} times, then succeeds. */
+    /** Halts its worker the first time (the marker does not exist yet); returns 1 after. */
+    @ParallelTask
+    public static int dieOnce(String marker) throws IOException {
+        Path path = Path.of(marker);
+        if (Files.notExists(path)) {
+            Files.createFile(path);
+            Runtime.getRuntime().halt(9);
+        }
+        return 1;
+    }
+
     @ParallelTask(retries = 2)
     public static int dieTimes(String marker, int deaths) {
         Path path = Path.of(marker);

@@ -37,6 +37,17 @@ public interface TaskExecutor extends AutoCloseable {
      */
     <T> TaskFuture<T> submit(TaskMethod method, Object target, Object[] args);
 
+    /**
+     * This executor, with every call made through the returned one carrying {@code options}, which
+     * override what the methods' {@code @ParallelTask} says: {@code new
+     * PrimesTasks(pool.with(CallOptions.defaults().timeout(Duration.ofSeconds(5))))}. The returned
+     * executor is a view: its calls run here, and shutting it down shuts this one down. Options
+     * given to a view's {@code with} are added to the view's, the later ones winning.
+     */
+    default TaskExecutor with(CallOptions options) {
+        return WithCallOptions.of(this, options);
+    }
+
     /** Refuses new calls; queued and running calls finish. Does not wait. */
     void shutdown();
 

@@ -14,6 +14,8 @@ import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.ThreadPool;
 import dev.paralleltask.runtime.internal.shared.SharedDirectory;
 import dev.paralleltask.shared.SharedByteArray;
+import dev.paralleltask.shared.SharedCountDownLatch;
+import dev.paralleltask.shared.SharedCyclicBarrier;
 import dev.paralleltask.shared.SharedDoubleArray;
 import dev.paralleltask.shared.SharedEvent;
 import dev.paralleltask.shared.SharedLock;
@@ -28,6 +30,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -190,6 +193,91 @@ class SharedObjectsTest {
             lock.unlock();
             assertThrows(
                     Exception.class, () -> Futures.await(holder), "it failed, or was cancelled");
+        }
+    }
+
+    @Test
+    void aLatchCountedDownByWorkersReleasesItsWaiters() throws Exception {
+        bothWorkersReady();
+        try (SharedCountDownLatch latch = SharedCountDownLatch.create(1_000)) {
+            TaskFuture<Long> waiter = tasks.awaitLatch(latch);
+            assertFalse(latch.await(0, TimeUnit.MILLISECONDS), "not yet zero");
+            TaskFuture<Long> counter = tasks.countDown(latch, 999);
+            await(counter);
+            assertEquals(1, latch.getCount());
+            assertFalse(waiter.isDone(), "one count is left");
+            latch.countDown();
+            assertTrue(latch.await(60, TimeUnit.SECONDS));
+            assertTrue(await(waiter) > 0, "the worker's wait ended");
+            latch.countDown();
+            assertEquals(0, latch.getCount(), "never below zero");
+        }
+    }
+
+    @Test
+    void aBarrierLetsTheCallerAndTwoWorkersMeetRoundAfterRound() throws Exception {
+        bothWorkersReady();
+        try (SharedCyclicBarrier barrier = SharedCyclicBarrier.create(3)) {
+            int rounds = 50;
+            TaskFuture<List<Integer>> first = tasks.meet(barrier, rounds);
+            TaskFuture<List<Integer>> second = tasks.meet(barrier, rounds);
+            List<Integer> mine = new ArrayList<>();
+            for (int i = 0; i < rounds; i++) {
+                mine.add(barrier.await(60, TimeUnit.SECONDS));
+            }
+            List<Integer> a = await(first);
+            List<Integer> b = await(second);
+            for (int i = 0; i < rounds; i++) {
+                assertEquals(
+                        Set.of(0, 1, 2),
+                        Set.of(mine.get(i), a.get(i), b.get(i)),
+                        "round " + i + ": each arrival index once");
+            }
+            assertFalse(barrier.isBroken());
+            assertEquals(0, barrier.getNumberWaiting());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"halt", "exit", "cancel"})
+    void aBarrierWhosePartyDiedWhileWaitingIsBrokenForTheOthers(String how) throws Exception {
+        try (SharedCyclicBarrier barrier = SharedCyclicBarrier.create(3);
+                SharedEvent waiting = SharedEvent.create()) {
+            TaskFuture<Integer> doomed =
+                    tasks.waitAndDie(barrier, waiting, how.equals("cancel") ? "hang" : how);
+            assertTrue(waiting.await(Duration.ofSeconds(60)), "the worker waits at the barrier");
+            if (how.equals("cancel")) {
+                doomed.cancel(true);
+            }
+            // The caller is the second party of three: the third never comes, and the first died.
+            assertThrows(
+                    java.util.concurrent.BrokenBarrierException.class,
+                    () -> barrier.await(60, TimeUnit.SECONDS));
+            assertTrue(barrier.isBroken());
+            assertThrows(
+                    java.util.concurrent.BrokenBarrierException.class,
+                    barrier::await,
+                    "broken until reset");
+            barrier.reset();
+            assertFalse(barrier.isBroken(), "whole again after reset");
+            assertThrows(Exception.class, () -> Futures.await(doomed), "it died, or was cancelled");
+        }
+    }
+
+    @Test
+    void aBarrierThatTimesOutIsBrokenForTheOthers() throws Exception {
+        try (SharedCyclicBarrier barrier = SharedCyclicBarrier.create(3)) {
+            TaskFuture<List<Integer>> other = tasks.meet(barrier, 1);
+            Futures.eventually("the worker waits", () -> barrier.getNumberWaiting() == 1);
+            assertThrows(
+                    java.util.concurrent.TimeoutException.class,
+                    () -> barrier.await(100, TimeUnit.MILLISECONDS));
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> Futures.await(other));
+            assertTrue(
+                    e.getCause() instanceof java.util.concurrent.BrokenBarrierException,
+                    () -> "the worker's party: " + e.getCause());
+            barrier.reset();
         }
     }
 

@@ -2,6 +2,8 @@ package dev.paralleltask.it;
 
 import dev.paralleltask.ParallelTask;
 import dev.paralleltask.shared.SharedByteArray;
+import dev.paralleltask.shared.SharedCountDownLatch;
+import dev.paralleltask.shared.SharedCyclicBarrier;
 import dev.paralleltask.shared.SharedEvent;
 import dev.paralleltask.shared.SharedLock;
 import dev.paralleltask.shared.SharedLongArray;
@@ -80,6 +82,55 @@ public final class SharedWork {
     }
 
     /** Takes the lock, says so through {@code held}, then dies as {@code how} says. */
+    /** Counts the latch down {@code times} times. */
+    @ParallelTask
+    public static long countDown(SharedCountDownLatch latch, int times) {
+        for (int i = 0; i < times; i++) {
+            latch.countDown();
+        }
+        return ProcessHandle.current().pid();
+    }
+
+    /** Waits for the latch; returns this worker's pid. */
+    @ParallelTask
+    public static long awaitLatch(SharedCountDownLatch latch) throws InterruptedException {
+        latch.await();
+        return ProcessHandle.current().pid();
+    }
+
+    /** Meets the other parties at the barrier {@code rounds} times; returns its arrival indexes. */
+    @ParallelTask
+    public static List<Integer> meet(SharedCyclicBarrier barrier, int rounds)
+            throws InterruptedException, java.util.concurrent.BrokenBarrierException {
+        List<Integer> indexes = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            indexes.add(barrier.await());
+        }
+        return indexes;
+    }
+
+    /** Arrives at the barrier, says so, and dies there (or is killed there: "hang"). */
+    @ParallelTask(timeoutMillis = 2_000)
+    public static int waitAndDie(SharedCyclicBarrier barrier, SharedEvent waiting, String how)
+            throws Exception {
+        Thread waiter =
+                new Thread(
+                        () -> {
+                            try {
+                                barrier.await();
+                            } catch (Exception e) {
+                                // it dies with its process
+                            }
+                        });
+        waiter.setDaemon(true);
+        waiter.start();
+        while (barrier.getNumberWaiting() == 0) {
+            Thread.onSpinWait();
+        }
+        waiting.set();
+        return Faults.dieAs(how);
+    }
+
     @ParallelTask(timeoutMillis = 2_000)
     public static int lockAndDie(SharedLock lock, SharedEvent held, String how)
             throws InterruptedException {

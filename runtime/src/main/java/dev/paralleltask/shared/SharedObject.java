@@ -17,7 +17,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * neither its contents nor a copy.
  */
 abstract sealed class SharedObject implements AutoCloseable, Serializable
-        permits SharedArray, SharedLock, SharedSemaphore, SharedEvent, SharedQueue {
+        permits SharedArray,
+                SharedLock,
+                SharedSemaphore,
+                SharedEvent,
+                SharedQueue,
+                SharedCountDownLatch,
+                SharedCyclicBarrier {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -107,6 +113,12 @@ abstract sealed class SharedObject implements AutoCloseable, Serializable
                     new SharedSemaphore(SharedFile.open(path, handle.kind(), "SharedSemaphore"));
             case SharedEvent.KIND ->
                     new SharedEvent(SharedFile.open(path, handle.kind(), "SharedEvent"));
+            case SharedCountDownLatch.KIND ->
+                    new SharedCountDownLatch(
+                            SharedFile.open(path, handle.kind(), "SharedCountDownLatch"));
+            case SharedCyclicBarrier.KIND ->
+                    new SharedCyclicBarrier(
+                            SharedFile.open(path, handle.kind(), "SharedCyclicBarrier"));
             case SharedQueue.KIND ->
                     SharedQueue.opened(
                             SharedFile.open(path, handle.kind(), "SharedQueue"),

@@ -7,12 +7,13 @@ import dev.paralleltask.runtime.internal.shared.SharedFile;
 import dev.paralleltask.runtime.internal.shared.Waiter;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A counting semaphore across processes: at most {@code permits} acquisitions are held at once, for
- * bounded concurrency over a pool's workers. Permits are held by processes: a process releases only
- * permits it acquired, and the permits of a process that died are given back, so a crashed or
- * timed-out task never leaks one.
+ * A counting semaphore across processes, as {@link java.util.concurrent.Semaphore}: at most {@code
+ * permits} permits are held at once, for bounded concurrency over a pool's workers. Permits are
+ * held by processes: a process releases only permits it acquired, and the permits of a process that
+ * died are given back, so a crashed or timed-out task never leaks one.
  *
  * <p>Each process's count is kept in a slot of the semaphore's memory ({@value #SLOTS} processes at
  * most hold permits at once); what is free is {@code permits} less what the live processes hold.
@@ -59,19 +60,68 @@ public final class SharedSemaphore extends SharedObject {
 
     /** Waits for a permit and takes it. */
     public void acquire() throws InterruptedException {
-        take(Waiter.forever());
+        take(1, Waiter.forever());
+    }
+
+    /**
+     * Waits until {@code n} permits are free and takes them at once.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative or more than the semaphore has
+     */
+    public void acquire(int n) throws InterruptedException {
+        take(checked(n), Waiter.forever());
+    }
+
+    /** Takes a permit if one is free now; returns whether it did. */
+    public boolean tryAcquire() {
+        ensureOpen();
+        return Mutex.holding(file, MUTEX, () -> takePermits(1, true));
     }
 
     /** Takes a permit if one comes within {@code timeout}; returns whether it did. */
     public boolean tryAcquire(Duration timeout) throws InterruptedException {
-        return take(Waiter.forTimeout(timeout));
+        return take(1, Waiter.forTimeout(timeout));
     }
 
-    private boolean take(Waiter waiter) throws InterruptedException {
+    /** Takes a permit if one comes within the timeout; returns whether it did. */
+    public boolean tryAcquire(long timeout, TimeUnit unit) throws InterruptedException {
+        return tryAcquire(1, timeout, unit);
+    }
+
+    /**
+     * Takes {@code n} permits at once if they are free within the timeout; returns whether it did.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative or more than the semaphore has
+     */
+    public boolean tryAcquire(int n, long timeout, TimeUnit unit) throws InterruptedException {
+        return take(checked(n), Waiter.forTimeout(Duration.ofNanos(unit.toNanos(timeout))));
+    }
+
+    /** Takes every permit free now, and returns how many. */
+    public int drainPermits() {
+        ensureOpen();
+        return Mutex.holding(
+                file,
+                MUTEX,
+                () -> {
+                    int free = (int) (permits - held(file.segment(0), true));
+                    return free > 0 && takePermits(free, false) ? free : 0;
+                });
+    }
+
+    private int checked(int n) {
+        if (n < 0 || n > permits) {
+            throw new IllegalArgumentException(
+                    "cannot take " + n + " permits of " + this + ", which has " + permits);
+        }
+        return n;
+    }
+
+    private boolean take(int n, Waiter waiter) throws InterruptedException {
         do {
             ensureOpen();
             boolean recover = waiter.isSleeping();
-            if (Mutex.holding(file, MUTEX, () -> takePermit(recover))) {
+            if (Mutex.holding(file, MUTEX, () -> takePermits(n, recover))) {
                 return true;
             }
         } while (waiter.pause());
@@ -84,6 +134,19 @@ public final class SharedSemaphore extends SharedObject {
      * @throws IllegalStateException if this process holds none
      */
     public void release() {
+        release(1);
+    }
+
+    /**
+     * Gives back {@code n} permits this process holds.
+     *
+     * @throws IllegalStateException if this process holds fewer
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
+    public void release(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("cannot release " + n + " permits of " + this);
+        }
         ensureOpen();
         boolean released =
                 Mutex.holding(
@@ -94,20 +157,22 @@ public final class SharedSemaphore extends SharedObject {
                             for (int i = 0; i < SLOTS; i++) {
                                 int at = i * SLOT_BYTES;
                                 long count = count(slots, at);
-                                if (pid(slots, at) == PID && count > 0) {
-                                    LONGS.setVolatile(slots, at + 8, count - 1);
+                                if (pid(slots, at) == PID && count >= n) {
+                                    LONGS.setVolatile(slots, at + 8, count - n);
                                     return true;
                                 }
                             }
-                            return false;
+                            return n == 0;
                         });
         if (!released) {
             throw new IllegalStateException(
-                    "release() of "
+                    "release("
+                            + n
+                            + ") of "
                             + this
                             + " by pid "
                             + PID
-                            + ", which holds none of its permits");
+                            + ", which holds fewer of its permits");
         }
     }
 
@@ -118,12 +183,12 @@ public final class SharedSemaphore extends SharedObject {
     }
 
     /**
-     * Under the mutex: takes a permit for this process if one is free, after giving back those of
-     * dead processes when {@code recover} is set.
+     * Under the mutex: takes {@code n} permits for this process if they are free, after giving back
+     * those of dead processes when {@code recover} is set.
      */
-    private boolean takePermit(boolean recover) {
+    private boolean takePermits(int n, boolean recover) {
         ByteBuffer slots = file.segment(0);
-        if (held(slots, recover) >= permits) {
+        if (held(slots, recover) + n > permits) {
             return false;
         }
         int mine = -1;
@@ -145,7 +210,7 @@ public final class SharedSemaphore extends SharedObject {
             mine = free;
             LONGS.setVolatile(slots, mine, PID);
         }
-        LONGS.setVolatile(slots, mine + 8, count(slots, mine) + 1); // the one store that takes it
+        LONGS.setVolatile(slots, mine + 8, count(slots, mine) + n); // the one store that takes them
         return true;
     }
 

@@ -139,6 +139,34 @@ class SharedSyncTest {
     }
 
     @Test
+    void aSemaphoreMovesSeveralPermitsAtOnceAsTheJdksDoes() throws Exception {
+        try (SharedSemaphore permits = SharedSemaphore.create(5)) {
+            permits.acquire(3);
+            assertEquals(2, permits.availablePermits());
+            assertFalse(permits.tryAcquire(3, 10, TimeUnit.MILLISECONDS), "only 2 are free");
+            assertTrue(permits.tryAcquire());
+            assertTrue(permits.tryAcquire(1, TimeUnit.SECONDS));
+            assertFalse(permits.tryAcquire(), "none left");
+            Future<Boolean> waiting =
+                    threads.submit(() -> permits.tryAcquire(2, 30, TimeUnit.SECONDS));
+            permits.release(2);
+            assertTrue(waiting.get(30, TimeUnit.SECONDS), "two came back and were taken");
+            permits.release(5);
+            assertEquals(5, permits.drainPermits());
+            assertEquals(0, permits.availablePermits());
+            assertEquals(0, permits.drainPermits());
+            permits.release(5);
+            IllegalStateException tooMany =
+                    assertThrows(IllegalStateException.class, () -> permits.release(1));
+            assertTrue(tooMany.getMessage().contains("holds fewer"), tooMany::getMessage);
+            IllegalArgumentException more =
+                    assertThrows(IllegalArgumentException.class, () -> permits.acquire(6));
+            assertTrue(more.getMessage().contains("which has 5"), more::getMessage);
+            assertThrows(IllegalArgumentException.class, () -> permits.release(-1));
+        }
+    }
+
+    @Test
     void badCountsSayWhatIsWrong() {
         assertEquals(
                 "SharedCountDownLatch.create: count must be >= 0, was -1",

@@ -245,7 +245,15 @@ final class ClassArchive {
                             .redirectOutput(output.toFile())
                             .start();
             training.getOutputStream().close();
-            training.onExit().thenAccept(exited -> ended(exited.exitValue(), made, output, failed));
+            Thread watch = // not onExit(): see WorkerSupervisor.reapWhenExited
+                    new Thread(
+                            () -> {
+                                WorkerSupervisor.awaitExit(training);
+                                ended(training.exitValue(), made, output, failed);
+                            },
+                            "paralleltask-archive-training");
+            watch.setDaemon(true);
+            watch.start();
         } catch (OverlappingFileLockException e) {
             // another pool of this JVM is looking
         } catch (IOException e) {

@@ -133,7 +133,7 @@ final class WorkerSupervisor {
         worker.stderr =
                 OutputPump.start(
                         process.getErrorStream(), worker.name, process.pid(), true, output);
-        process.onExit().thenRunAsync(() -> exited(worker), housekeeping);
+        reapWhenExited(worker, process);
         scheduler.schedule(
                 () -> {
                     if (!worker.connected.isDone()) {
@@ -251,6 +251,40 @@ final class WorkerSupervisor {
         worker.initFailure = failure;
         worker.connected.completeExceptionally(failure);
         carryOut.accept(dispatcher.kill(worker, null));
+    }
+
+    /**
+     * Runs {@link #exited} once the worker's process has exited, on a housekeeping thread that
+     * waits for it. Not {@code Process.onExit()}: on JDK 19 and later that future completes on the
+     * common fork-join pool, which has one thread on a 2-core machine, so a program keeping it busy
+     * (a parallel stream, a long {@code supplyAsync}) would leave a dead worker unreaped and its
+     * calls waiting for good. {@code waitFor} is woken by the JDK's own reaper thread.
+     */
+    private void reapWhenExited(Worker worker, Process process) {
+        Runnable reap =
+                () -> {
+                    awaitExit(process);
+                    exited(worker);
+                };
+        try {
+            housekeeping.execute(reap);
+        } catch (RejectedExecutionException e) { // the pool ended as it launched this worker
+            Thread reaper = new Thread(reap, worker.name + "-reaper");
+            reaper.setDaemon(true);
+            reaper.start();
+        }
+    }
+
+    /** Waits until the process has exited; an interrupt does not end the wait. */
+    static void awaitExit(Process process) {
+        while (true) {
+            try {
+                process.waitFor();
+                return;
+            } catch (InterruptedException e) {
+                // the pool never interrupts its housekeeping; a process is reaped all the same
+            }
+        }
     }
 
     /**

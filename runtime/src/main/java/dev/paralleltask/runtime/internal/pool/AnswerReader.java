@@ -55,6 +55,7 @@ final class AnswerReader implements Runnable {
     @Override
     public void run() {
         READER.set(Boolean.TRUE);
+        boolean closed = false;
         try {
             read();
         } catch (ProtocolException | WireLimitException e) {
@@ -63,7 +64,7 @@ final class AnswerReader implements Runnable {
                     "worker " + worker.describe() + " sent what no honest worker sends; killing it",
                     e);
         } catch (IOException e) {
-            // Closed or broken: the worker is gone or going.
+            closed = true; // closed or broken: the worker is gone or going
         } catch (RuntimeException | Error e) {
             PoolLog.pool.log(
                     WARNING,
@@ -71,8 +72,11 @@ final class AnswerReader implements Runnable {
                     e);
         } finally {
             try {
-                if (!worker.saidBye) {
-                    carryOut.accept(dispatcher.kill(worker, null)); // no use without its channel
+                if (!worker.saidBye) { // no use without its channel
+                    carryOut.accept(
+                            closed
+                                    ? dispatcher.lostChannel(worker)
+                                    : dispatcher.kill(worker, null));
                 }
             } finally {
                 worker.readerEnded();

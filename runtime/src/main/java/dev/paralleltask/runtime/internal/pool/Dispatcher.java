@@ -380,6 +380,11 @@ final class Dispatcher {
         return decide(actions -> staffing.kill(worker, reason, actions));
     }
 
+    /** See {@link Staffing#lostChannel}: the reader of a worker whose channel closed. */
+    Actions lostChannel(Worker worker) {
+        return decide(actions -> staffing.lostChannel(worker, null, actions));
+    }
+
     // ---- Run state ----
 
     /** Refuses new calls; idle workers retire now, the others when their calls are done. */

@@ -194,8 +194,24 @@ final class Staffing {
         promoteSpares(actions);
     }
 
-    /** No new call can be given to a worker killed here; its exit settles its calls. */
+    /**
+     * The pool kills a worker: no new call can be given to it; its exit settles its calls. See
+     * {@link #lostChannel} for a worker whose channel closed.
+     */
     void kill(Worker worker, Throwable reason, Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        if (worker.state != Worker.State.DEAD) {
+            worker.killedByPool = true;
+        }
+        lostChannel(worker, reason, actions);
+    }
+
+    /**
+     * A worker's channel closed: most often its process is dying of something else (a crash, a
+     * signal, the kernel's out-of-memory killer), so this is not counted as the pool's kill; it is
+     * killed all the same, in case it lives on without its channel.
+     */
+    void lostChannel(Worker worker, Throwable reason, Actions actions) {
         assert lock.isHeldByCurrentThread();
         if (worker.state == Worker.State.DEAD) {
             return;

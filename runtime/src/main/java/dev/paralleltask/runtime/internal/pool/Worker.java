@@ -244,6 +244,13 @@ final class Worker implements WorkerView {
         }
     }
 
+    /**
+     * Whether the pool decided to kill it (a timeout, a cancel, a broken protocol, shutdownNow), so
+     * that a SIGKILL is the pool's, not the kernel's or someone's {@code kill -9}; not when it only
+     * reaps a worker whose channel closed. Guarded by the dispatcher's lock.
+     */
+    boolean killedByPool;
+
     /** Kills the process, if it has one; its exit is handled like any other. */
     void destroy() {
         Process p = process;

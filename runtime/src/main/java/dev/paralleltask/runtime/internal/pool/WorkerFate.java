@@ -89,6 +89,7 @@ final class WorkerFate {
                 worker.name,
                 worker.pid(),
                 exitCode == null ? -1 : exitCode,
+                !worker.killedByPool,
                 culprit ? null : worker.killedBecause,
                 worker.stderrTail(),
                 worker.stdoutTail());

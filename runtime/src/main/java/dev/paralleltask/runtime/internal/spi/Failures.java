@@ -137,8 +137,9 @@ public final class Failures {
     }
 
     /**
-     * The worker died under a call: it exited, or was killed by a signal, {@code because} another
-     * call it ran cost it its life (null if not).
+     * The worker died under a call: it exited, or was killed by a signal ({@code notByThePool} when
+     * the pool did not kill it), {@code because} another call it ran cost it its life (null if
+     * not).
      */
     public static WorkerCrashedException crashed(
             TaskMethod method,
@@ -147,17 +148,23 @@ public final class Failures {
             String workerName,
             long pid,
             int exitCode,
+            boolean notByThePool,
             String because,
             List<String> stderrTail,
             List<String> stdoutTail) {
         String how =
-                exitCode > 128
-                        ? "was killed by signal "
-                                + (exitCode - 128)
-                                + " (exit code "
-                                + exitCode
-                                + ")"
-                        : "exited with code " + exitCode;
+                exitCode == SIGKILLED && notByThePool
+                        ? "was killed by SIGKILL (exit code 137), not by the pool: most often the"
+                                + " kernel's out-of-memory killer (see dmesg; give the workers"
+                                + " less heap with jvmOptions(\"-Xmx...\") or fewer workers), or a"
+                                + " kill -9"
+                        : exitCode > 128
+                                ? "was killed by signal "
+                                        + (exitCode - 128)
+                                        + " (exit code "
+                                        + exitCode
+                                        + ")"
+                                : "exited with code " + exitCode;
         String attempt =
                 attempts > 1 ? " (attempt " + attempts + " of " + (method.retries() + 1) + ")" : "";
         return access().crashed(
@@ -178,6 +185,9 @@ public final class Failures {
                         stdoutTail,
                         null);
     }
+
+    /** The exit code of a process killed by SIGKILL. */
+    private static final int SIGKILLED = 128 + 9;
 
     /**
      * A worker of another JVM's pool (a cluster node) died under a call, or that JVM went away

@@ -183,9 +183,35 @@ class DispatcherTest {
                         WorkerCrashedException.class, diedAgain.settlements.get(0).failure());
         assertEquals(137, crash.exitCode());
         assertTrue(
-                crash.getMessage().contains("killed by signal 9")
+                crash.getMessage().contains("killed by SIGKILL (exit code 137), not by the pool")
                         && crash.getMessage().contains("attempt 2 of 2"),
                 crash::getMessage);
+    }
+
+    @Test
+    void aSigkillThePoolSentIsNotBlamedOnTheKernel() {
+        Dispatcher dispatcher = dispatcher(1, 0, 4);
+        Worker worker = join(dispatcher);
+        submit(dispatcher, method(0));
+        assertEquals("Call 1", sent(worker));
+        dispatcher.kill(worker, null); // the pool's decision, as for a protocol violation
+        Actions died = dispatcher.died(worker, 137, null);
+        WorkerCrashedException crash =
+                assertInstanceOf(WorkerCrashedException.class, died.settlements.get(0).failure());
+        assertTrue(crash.getMessage().contains("was killed by signal 9"), crash::getMessage);
+    }
+
+    @Test
+    void aWorkerWhoseChannelClosedWasNotKilledByThePool() {
+        Dispatcher dispatcher = dispatcher(1, 0, 4);
+        Worker worker = join(dispatcher);
+        submit(dispatcher, method(0));
+        assertEquals("Call 1", sent(worker));
+        dispatcher.lostChannel(worker); // its reader saw the socket close: it was dying already
+        Actions died = dispatcher.died(worker, 137, null);
+        WorkerCrashedException crash =
+                assertInstanceOf(WorkerCrashedException.class, died.settlements.get(0).failure());
+        assertTrue(crash.getMessage().contains("not by the pool"), crash::getMessage);
     }
 
     @Test

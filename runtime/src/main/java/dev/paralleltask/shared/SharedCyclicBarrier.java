@@ -159,25 +159,36 @@ public final class SharedCyclicBarrier extends SharedObject {
                     throw new BrokenBarrierException();
                 }
                 if (!waiter.pause()) {
-                    if (giveUp(generation) == TRIPPED) {
+                    int last = giveUp(generation);
+                    if (last == TRIPPED) {
                         return index; // it tripped as the time ran out
+                    }
+                    if (last == BROKEN_NOW) {
+                        throw new BrokenBarrierException(); // another party broke it first
                     }
                     throw new TimeoutException(
                             this + ": not every party came in time; it is broken now");
                 }
             }
         } catch (InterruptedException e) {
-            if (giveUp(generation) == TRIPPED) {
-                Thread.currentThread().interrupt(); // it had tripped: keep the interrupt, go on
+            int last = giveUp(generation);
+            if (last == GAVE_UP) {
+                throw e;
+            }
+            Thread.currentThread().interrupt(); // as the JDK's: keep the interrupt, and say how
+            if (last == TRIPPED) { // it ended
                 return index;
             }
-            throw e;
+            throw new BrokenBarrierException();
         }
     }
 
     private static final int WAITING = 0;
     private static final int TRIPPED = 1;
     private static final int BROKEN_NOW = 2;
+
+    /** This party broke it by giving up. */
+    private static final int GAVE_UP = 3;
 
     /**
      * Under the mutex: where this generation stands; breaks it if a waiting party died (looked at
@@ -218,8 +229,8 @@ public final class SharedCyclicBarrier extends SharedObject {
     }
 
     /**
-     * This party stops waiting (timeout, interrupt): the barrier breaks for the others, unless it
-     * tripped meanwhile ({@link #TRIPPED}); {@link #BROKEN_NOW} either way otherwise.
+     * This party stops waiting (timeout, interrupt): the barrier breaks for the others ({@link
+     * #GAVE_UP}), unless it tripped ({@link #TRIPPED}) or broke ({@link #BROKEN_NOW}) meanwhile.
      */
     private int giveUp(long generation) {
         return Mutex.holding(
@@ -229,7 +240,7 @@ public final class SharedCyclicBarrier extends SharedObject {
                     int outcome = outcome(generation, null);
                     if (outcome == WAITING) {
                         LONGS.setVolatile(file.header(), BROKEN, generation + 1);
-                        return BROKEN_NOW;
+                        return GAVE_UP;
                     }
                     return outcome;
                 });

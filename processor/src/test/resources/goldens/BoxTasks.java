@@ -1,7 +1,10 @@
 package com.acme;
 
+import dev.paralleltask.runtime.Actor;
+import dev.paralleltask.runtime.ActorPool;
 import dev.paralleltask.runtime.TaskExecutor;
 import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.internal.ActorCalls;
 import dev.paralleltask.runtime.internal.TaskInvoker;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import java.util.List;
@@ -35,6 +38,23 @@ public final class BoxTasks<T extends Comparable<T>> {
     public BoxTasks(TaskExecutor executor, Box<T> target) {
         this.executor = Objects.requireNonNull(executor, "executor");
         this.target = Objects.requireNonNull(target, "target");
+    }
+
+    /**
+     * Runs the calls on the object that lives in {@code actor}, in the order made: each sees
+     * what the earlier ones did to it.
+     */
+    public BoxTasks(Actor<Box<T>> actor) {
+        this.executor = ActorCalls.executor(actor);
+        this.target = null;
+    }
+
+    /**
+     * Runs each call on the actor of {@code actors} with the fewest calls outstanding.
+     */
+    public BoxTasks(ActorPool<Box<T>> actors) {
+        this.executor = ActorCalls.executor(actors);
+        this.target = null;
     }
 
     /**

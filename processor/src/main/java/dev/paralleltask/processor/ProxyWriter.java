@@ -80,6 +80,10 @@ final class ProxyWriter {
             proxy.addField(taskClass.targetType(), "target", Modifier.PRIVATE, Modifier.FINAL);
         }
         proxy.addMethod(constructor(taskClass));
+        if (taskClass.hasInstanceMethods()) {
+            proxy.addMethod(actorConstructor(taskClass, RuntimeNames.ACTOR, "actor"));
+            proxy.addMethod(actorConstructor(taskClass, RuntimeNames.ACTOR_POOL, "actors"));
+        }
         for (TaskMethod method : taskClass.methods()) {
             proxy.addMethod(proxyMethod(taskClass, method));
         }
@@ -155,6 +159,34 @@ final class ProxyWriter {
                                     + "as it is when the call is made.\n");
         } else {
             constructor.addJavadoc("Runs the tasks on {@code executor}.\n");
+        }
+        return constructor.build();
+    }
+
+    private static MethodSpec actorConstructor(
+            TaskClass taskClass, ClassName actorType, String parameter) {
+        // public CounterTasks(Actor<Counter> actor) {
+        //     this.executor = ActorCalls.executor(actor);
+        //     this.target = null;
+        // }
+        boolean pool = actorType.equals(RuntimeNames.ACTOR_POOL);
+        MethodSpec.Builder constructor =
+                MethodSpec.constructorBuilder()
+                        .addParameter(
+                                ParameterizedTypeName.get(actorType, taskClass.targetType()),
+                                parameter)
+                        .addStatement(
+                                "this.executor = $T.executor($N)",
+                                RuntimeNames.ACTOR_CALLS,
+                                parameter)
+                        .addStatement("this.target = null")
+                        .addJavadoc(
+                                pool
+                                        ? "Runs each call on the actor of {@code actors} with the fewest calls outstanding.\n"
+                                        : "Runs the calls on the object that lives in {@code actor}, in the order made: each sees\n"
+                                                + "what the earlier ones did to it.\n");
+        if (taskClass.isPublic()) {
+            constructor.addModifiers(Modifier.PUBLIC);
         }
         return constructor.build();
     }

@@ -16,6 +16,9 @@ final class RuntimeNames {
 
     static final ClassName TASK_EXECUTOR = ClassName.get(RUNTIME, "TaskExecutor");
     static final ClassName TASK_FUTURE = ClassName.get(RUNTIME, "TaskFuture");
+    static final ClassName ACTOR = ClassName.get(RUNTIME, "Actor");
+    static final ClassName ACTOR_POOL = ClassName.get(RUNTIME, "ActorPool");
+    static final ClassName ACTOR_CALLS = ClassName.get(INTERNAL, "ActorCalls");
     static final ClassName TASK_METHOD = ClassName.get(INTERNAL, "TaskMethod");
     static final ClassName TASK_INVOKER = ClassName.get(INTERNAL, "TaskInvoker");
 

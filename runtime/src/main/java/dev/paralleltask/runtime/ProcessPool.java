@@ -5,10 +5,13 @@ import dev.paralleltask.runtime.internal.pool.Pool;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A {@link TaskExecutor} that runs each call in one of a fixed number of child JVMs.
@@ -44,7 +47,11 @@ public final class ProcessPool implements TaskExecutor {
      */
     private final Pool pool;
 
-    private ProcessPool(Pool pool) {
+    /** The actors made here, which end with this pool. */
+    private final ActorRegistry actors = new ActorRegistry();
+
+    /** A pool's public face; also an actor's own pool, with its one JVM. */
+    ProcessPool(Pool pool) {
         this.pool = pool;
     }
 
@@ -65,6 +72,44 @@ public final class ProcessPool implements TaskExecutor {
         return pool.submit(method, target, args);
     }
 
+    /**
+     * An actor whose object lives in a JVM of its own, started as this pool starts its workers (the
+     * same java, JVM options, classpath, output and class archive) but not counted among them, and
+     * not running the pool's initializer: the initial state is the actor's. It is encoded here,
+     * once; each restart starts from those bytes. Returns once the JVM holds the object.
+     *
+     * @throws TaskSerializationException if {@code initialState} cannot be sent
+     * @throws WorkerStartException if the JVM cannot start or cannot rebuild the state
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
+     */
+    @Override
+    public <C> Actor<C> actor(C initialState, ActorOptions options) {
+        return startActor(initialState, null, options);
+    }
+
+    /**
+     * {@code size} actors as {@link #actor(Object, ActorOptions)} makes them, each starting from an
+     * object of {@code initialStates}, which is called here once per actor and once per restart.
+     */
+    @Override
+    public <C> ActorPool<C> actorPool(int size, Supplier<C> initialStates, ActorOptions options) {
+        Objects.requireNonNull(initialStates, "initialStates");
+        return ActorGroup.start(
+                size, () -> startActor(initialStates.get(), initialStates, options));
+    }
+
+    private <C> Actor<C> startActor(
+            C initialState, Supplier<C> restartStates, ActorOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (pool.isShutdown()) {
+            throw new RejectedExecutionException(this + " is shut down: it makes no more actors");
+        }
+        return actors.add(
+                ProcessActor.start(
+                        pool, actors.nextName(pool.name()), initialState, restartStates, options),
+                this);
+    }
+
     /** A live view of the workers: those starting, running, or retiring, oldest first. */
     public List<WorkerInfo> workers() {
         return pool.workers();
@@ -83,11 +128,14 @@ public final class ProcessPool implements TaskExecutor {
     @Override
     public void shutdown() {
         pool.shutdown();
+        actors.shutdown();
     }
 
     @Override
     public List<TaskFuture<?>> shutdownNow() {
-        return pool.shutdownNow();
+        List<TaskFuture<?>> neverStarted = new ArrayList<>(pool.shutdownNow());
+        neverStarted.addAll(actors.shutdownNow());
+        return neverStarted;
     }
 
     @Override
@@ -97,12 +145,13 @@ public final class ProcessPool implements TaskExecutor {
 
     @Override
     public boolean isTerminated() {
-        return pool.isTerminated();
+        return pool.isTerminated() && actors.isTerminated();
     }
 
     @Override
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return pool.awaitTermination(timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        return pool.awaitTermination(timeout) && actors.awaitTermination(deadline);
     }
 
     @Override

@@ -57,6 +57,11 @@ final class SpiBridge implements RuntimeAccess {
     }
 
     @Override
+    public ActorDiedException actorDied(String message, String actor, Throwable cause) {
+        return new ActorDiedException(message, actor, cause);
+    }
+
+    @Override
     public WorkerCrashedException crashed(
             String message,
             String workerName,

@@ -10,7 +10,8 @@ package dev.paralleltask.runtime;
  *   <li>{@link WorkerStartException}: no worker could be started to run the call;
  *   <li>{@link TaskSerializationException}: an argument or the result could not cross the channel;
  *   <li>{@link RemoteTaskException}: the task threw an exception that could not be sent back as
- *       itself.
+ *       itself;
+ *   <li>{@link ActorDiedException}: the call was made on an actor that died with no restart left.
  * </ul>
  */
 public abstract sealed class TaskException extends RuntimeException
@@ -18,7 +19,8 @@ public abstract sealed class TaskException extends RuntimeException
                 WorkerCrashedException,
                 WorkerStartException,
                 TaskSerializationException,
-                RemoteTaskException {
+                RemoteTaskException,
+                ActorDiedException {
     private static final long serialVersionUID = 1L;
 
     TaskException(String message, Throwable cause) {

@@ -3,6 +3,8 @@ package dev.paralleltask.runtime;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Runs the calls of generated proxies: {@link ProcessPool} in child JVMs, {@link ThreadPool} on
@@ -46,6 +48,57 @@ public interface TaskExecutor extends AutoCloseable {
      */
     default TaskExecutor with(CallOptions options) {
         return WithCallOptions.of(this, options);
+    }
+
+    /**
+     * An {@link Actor} whose object starts as {@code initialState}, with {@link
+     * ActorOptions#defaults()}: no restart, one call at a time.
+     *
+     * @see #actor(Object, ActorOptions)
+     */
+    default <C> Actor<C> actor(C initialState) {
+        return actor(initialState, ActorOptions.defaults());
+    }
+
+    /**
+     * An {@link Actor} whose object starts as {@code initialState}, as it is now: {@code new
+     * CounterTasks(executor.actor(new Counter()))} runs the counter's tasks on that one object,
+     * which keeps its state between calls. On a {@link ProcessPool} the state is encoded here,
+     * once, and the actor's JVM is started before this returns.
+     *
+     * @throws TaskSerializationException if {@code initialState} cannot be sent
+     * @throws WorkerStartException if the actor's JVM cannot start
+     * @throws java.util.concurrent.RejectedExecutionException if the executor is shut down
+     * @throws UnsupportedOperationException if this executor has no actors
+     */
+    default <C> Actor<C> actor(C initialState, ActorOptions options) {
+        throw new UnsupportedOperationException(
+                getClass().getName()
+                        + " has no actors: make them on a ProcessPool, a ThreadPool or a"
+                        + " ClusterExecutor");
+    }
+
+    /**
+     * {@code size} actors, each starting from an object of {@code initialStates}, which is called
+     * here once per actor and once per restart: see {@link ActorPool}.
+     *
+     * @see #actorPool(int, Supplier, ActorOptions)
+     */
+    default <C> ActorPool<C> actorPool(int size, Supplier<C> initialStates) {
+        return actorPool(size, initialStates, ActorOptions.defaults());
+    }
+
+    /**
+     * {@code size} actors with {@code options}, each starting from an object of {@code
+     * initialStates}, which is called here once per actor and once per restart. If one cannot be
+     * made, those made already are closed and the failure is thrown.
+     *
+     * @throws IllegalArgumentException if {@code size} is below 1
+     */
+    default <C> ActorPool<C> actorPool(int size, Supplier<C> initialStates, ActorOptions options) {
+        Objects.requireNonNull(initialStates, "initialStates");
+        Objects.requireNonNull(options, "options");
+        return ActorGroup.start(size, () -> actor(initialStates.get(), options));
     }
 
     /** Refuses new calls; queued and running calls finish. Does not wait. */

@@ -63,6 +63,9 @@ public final class ThreadPool implements TaskExecutor {
     /** Set by shutdownNow: a call that fails from then on was stopped, and ends cancelled. */
     private volatile boolean stopping;
 
+    /** The actors made here, which end with this pool. */
+    private final ActorRegistry actors = new ActorRegistry();
+
     /** Calls submitted and not yet ended or let go; guarded by {@code this}. */
     private int outstanding;
 
@@ -89,12 +92,26 @@ public final class ThreadPool implements TaskExecutor {
 
     @Override
     public <T> TaskFuture<T> submit(TaskMethod method, Object target, Object[] args) {
+        return submit(method, target, args, false);
+    }
+
+    /**
+     * A call on {@code object} itself, never a copy, whatever {@link Builder#copyValues} says: an
+     * actor's calls, which must see what the earlier ones did to it.
+     */
+    <T> TaskFuture<T> submitOn(TaskMethod method, Object object, Object[] args) {
+        return submit(method, object, args, true);
+    }
+
+    private <T> TaskFuture<T> submit(
+            TaskMethod method, Object target, Object[] args, boolean liveTarget) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(args, "args");
         Job job;
         try {
-            CallCodec.Encoded copy = copyValues ? CallCoding.encode(method, target, args) : null;
-            job = new Job(method, target, args, copy == null ? null : copy.body());
+            CallCodec.Encoded copy =
+                    copyValues ? CallCoding.encode(method, liveTarget ? null : target, args) : null;
+            job = new Job(method, target, args, copy == null ? null : copy.body(), liveTarget);
             if (copy != null && !copy.files().isEmpty()) { // however the job ends, cancelled too
                 job.future.whenDone(() -> copy.files().forEach(LargeArrays::discard));
             }
@@ -118,9 +135,34 @@ public final class ThreadPool implements TaskExecutor {
         return future;
     }
 
+    /**
+     * An actor whose object lives on this heap: {@code initialState} itself, or a copy of it when
+     * {@link Builder#copyValues} is set; its calls run in order on threads of their own. It never
+     * restarts: nothing here can kill it.
+     */
+    @Override
+    public <C> Actor<C> actor(C initialState, ActorOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (isShutdown()) {
+            throw new RejectedExecutionException(this + " is shut down: it makes no more actors");
+        }
+        Object object = copyValues ? ValueCopies.copyState(initialState) : initialState;
+        String actorName =
+                actors.nextName(name.endsWith("-") ? name.substring(0, name.length() - 1) : name);
+        ThreadPool home =
+                builder()
+                        .threads(options.maxConcurrency())
+                        .namePrefix(actorName + "-")
+                        .defaultTimeout(defaultTimeout)
+                        .copyValues(copyValues)
+                        .build();
+        return actors.add(new ThreadActor<C>(actorName, home, object), this);
+    }
+
     @Override
     public void shutdown() {
         threads.shutdown();
+        actors.shutdown();
         synchronized (this) {
             terminateIfDone();
         }
@@ -138,6 +180,7 @@ public final class ThreadPool implements TaskExecutor {
             job.release(); // it will never run
         }
         running.forEach(job -> job.future.cancel(true));
+        neverStarted.addAll(actors.shutdownNow());
         synchronized (this) {
             terminateIfDone();
         }
@@ -151,7 +194,7 @@ public final class ThreadPool implements TaskExecutor {
 
     @Override
     public synchronized boolean isTerminated() {
-        return threads.isShutdown() && outstanding == 0;
+        return threads.isShutdown() && outstanding == 0 && actors.isTerminated();
     }
 
     /**
@@ -161,6 +204,9 @@ public final class ThreadPool implements TaskExecutor {
     @Override
     public synchronized boolean awaitTermination(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        if (!actors.awaitTermination(deadline)) { // they end on threads of their own
+            return false;
+        }
         while (!isTerminated()) {
             long nanos = deadline - System.nanoTime();
             if (nanos <= 0) {
@@ -208,17 +254,21 @@ public final class ThreadPool implements TaskExecutor {
 
         final TaskFuture<Object> future;
 
+        /** Whether it runs on {@code target} itself even when values are copied: an actor's. */
+        final boolean liveTarget;
+
         /** Whether it no longer counts toward termination. */
         private final AtomicBoolean released = new AtomicBoolean();
 
         /** The thread running it, while it runs; guarded by {@code this}. */
         private Thread runner;
 
-        Job(TaskMethod method, Object target, Object[] args, byte[] copy) {
+        Job(TaskMethod method, Object target, Object[] args, byte[] copy, boolean liveTarget) {
             this.method = method;
             this.target = target;
             this.args = args;
             this.copy = copy;
+            this.liveTarget = liveTarget;
             this.future =
                     CallFutures.create(
                             (f, wasRunning, interrupt) -> {
@@ -252,7 +302,7 @@ public final class ThreadPool implements TaskExecutor {
             try {
                 future.complete(
                         copy != null
-                                ? ValueCopies.invoke(method, copy)
+                                ? ValueCopies.invoke(method, copy, liveTarget ? target : null)
                                 : method.invoker().invoke(method.index(), target, args));
             } catch (Throwable t) {
                 if (stopping) {

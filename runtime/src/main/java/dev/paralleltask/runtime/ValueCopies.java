@@ -6,6 +6,7 @@ import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.ClassAdmission;
 import dev.paralleltask.runtime.internal.wire.ThrowableCodec;
 import dev.paralleltask.runtime.internal.wire.ValueCodingException;
+import dev.paralleltask.runtime.internal.worker.ActorHome;
 import java.io.IOException;
 
 /**
@@ -16,8 +17,11 @@ import java.io.IOException;
 final class ValueCopies {
     private ValueCopies() {}
 
-    /** Runs the call on copies of its values, and returns a copy of its result. */
-    static Object invoke(TaskMethod method, byte[] body) throws Throwable {
+    /**
+     * Runs the call on copies of its values, and returns a copy of its result; on {@code object}
+     * itself, not the copy of a target, unless it is null.
+     */
+    static Object invoke(TaskMethod method, byte[] body, Object object) throws Throwable {
         ClassLoader loader = method.invoker().getClass().getClassLoader();
         CallCodec.DecodedCall call;
         try {
@@ -28,7 +32,12 @@ final class ValueCopies {
         }
         Object result;
         try {
-            result = method.invoker().invoke(method.index(), call.target(), call.args());
+            result =
+                    method.invoker()
+                            .invoke(
+                                    method.index(),
+                                    object != null ? object : call.target(),
+                                    call.args());
         } catch (Throwable t) {
             throw copy(t, loader);
         }
@@ -45,6 +54,26 @@ final class ValueCopies {
                     ValueCodingException.RESULT,
                     "could not be serialized: " + cause,
                     cause);
+        }
+    }
+
+    /**
+     * A copy of an actor's initial state, as a process pool's actor would get it.
+     *
+     * @throws TaskSerializationException if it cannot be copied
+     */
+    static Object copyState(Object state) {
+        ClassLoader loader =
+                state == null
+                        ? ValueCopies.class.getClassLoader()
+                        : state.getClass().getClassLoader();
+        try {
+            return CallCodec.decodeResult(
+                    CallCodec.encodeValue(0, state).body(),
+                    loader != null ? loader : ClassLoader.getSystemClassLoader(),
+                    ClassAdmission.ANY);
+        } catch (ValueCodingException e) {
+            throw Failures.unencodable(ActorHome.INSTALL, e);
         }
     }
 

@@ -368,6 +368,9 @@ final class Dispatcher {
                     worker.state = Worker.State.DEAD;
                     roster.remove(worker);
                     WorkerFate.settleCallsOf(worker, exitCode, queue, actions);
+                    if (startFailure == null) {
+                        staffing.restartOrGiveUp(worker, exitCode, actions);
+                    }
                     staffing.promoteSpares(actions);
                     staffing.dispatchQueue(actions);
                     staffing.replace(startFailure, actions);
@@ -383,6 +386,28 @@ final class Dispatcher {
     /** See {@link Staffing#lostChannel}: the reader of a worker whose channel closed. */
     Actions lostChannel(Worker worker) {
         return decide(actions -> staffing.lostChannel(worker, null, actions));
+    }
+
+    // ---- An actor's pool ----
+
+    /** Makes this the pool of an actor, whose one worker may restart {@code restarts} times. */
+    void limitRestarts(String actor, int restarts) {
+        lock.lock();
+        try {
+            staffing.limitRestarts(actor, restarts);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How often the actor's JVM restarted. */
+    int restarts() {
+        return staffing.restarts;
+    }
+
+    /** Why the actor's pool gave up on its JVM, or null while it has not. */
+    Throwable gaveUp() {
+        return staffing.gaveUp;
     }
 
     // ---- Run state ----

@@ -83,6 +83,11 @@ public final class Pool {
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
 
     private final String name;
+    private final Settings settings;
+
+    /** Where the workers find the runtime and the tasks, as the pool was given or found it. */
+    private final WorkerClasspath where;
+
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService housekeeping;
 
@@ -107,8 +112,11 @@ public final class Pool {
     /** The class data archive to make once the first workers are up, or null. */
     private final ClassArchive archiveToMake;
 
-    private Pool(Settings s, ClassLoader loader, WorkerClasspath where) throws IOException {
-        this.name = "pool-" + POOL_NUMBERS.incrementAndGet();
+    private Pool(String name, Settings s, ClassLoader loader, WorkerClasspath where)
+            throws IOException {
+        this.name = name;
+        this.settings = s;
+        this.where = where;
         this.loader = loader;
         this.admission = s.admission();
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads(name + "-timer"));
@@ -189,11 +197,59 @@ public final class Pool {
                 settings.classpath() != null
                         ? WorkerClasspath.given(settings.classpath())
                         : WorkerClasspath.derive(loader);
+        return start("pool-" + POOL_NUMBERS.incrementAndGet(), settings, loader, where, null, 0);
+    }
+
+    /**
+     * Starts the pool of an actor of this pool: one worker, the actor's JVM, started as this pool
+     * starts its workers (the same java, options, classpath, output and class archive), running
+     * {@code concurrency} calls at once, never retired, restarted at most {@code restarts} times
+     * after it dies; {@code install} puts the actor's object in each new JVM before it takes calls.
+     *
+     * @throws WorkerStartException if the actor's JVM cannot start, or {@code install} fails
+     */
+    public Pool startActor(
+            String actor,
+            int concurrency,
+            int restarts,
+            Function<TaskExecutor, TaskFuture<?>> install) {
+        Settings s = settings;
+        Settings mine =
+                new Settings(
+                        1,
+                        1,
+                        0,
+                        s.keepAlive(),
+                        concurrency,
+                        s.jvmOptions(),
+                        0,
+                        actor + "-jvm-",
+                        s.defaultTimeout(),
+                        s.startTimeout(),
+                        s.classpath(),
+                        s.java(),
+                        s.classDataSharing(),
+                        s.admission(),
+                        s.output(),
+                        install);
+        return start(actor, mine, loader, where, actor, restarts);
+    }
+
+    private static Pool start(
+            String name,
+            Settings settings,
+            ClassLoader loader,
+            WorkerClasspath where,
+            String actor,
+            int restarts) {
         Pool pool;
         try {
-            pool = new Pool(settings, loader, where);
+            pool = new Pool(name, settings, loader, where);
         } catch (IOException e) {
             throw Failures.startFailure("cannot make the pool's directory: " + e, List.of(), e);
+        }
+        if (actor != null) {
+            pool.dispatcher.limitRestarts(actor, restarts);
         }
         List<Worker> first = new ArrayList<>();
         try {
@@ -377,13 +433,28 @@ public final class Pool {
         }
     }
 
+    /** For an actor's pool: how often its JVM restarted. */
+    public int restarts() {
+        return dispatcher.restarts();
+    }
+
+    /** For an actor's pool: why it gave up on its JVM ({@code ActorDiedException}), or null. */
+    public Throwable gaveUp() {
+        return dispatcher.gaveUp();
+    }
+
+    /** Runs {@code action} once the pool has terminated and removed what it made. */
+    public void whenTerminated(Runnable action) {
+        ended.thenRun(action);
+    }
+
     @Override
     public String toString() {
         return "ProcessPool[" + dispatcher + "]";
     }
 
     /** "pool-1". */
-    String name() {
+    public String name() {
         return name;
     }
 

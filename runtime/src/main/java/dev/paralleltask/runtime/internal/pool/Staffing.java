@@ -39,6 +39,21 @@ final class Staffing {
     /** Written under the lock; read without it by {@link Dispatcher#isShutdown}. */
     volatile State state = State.RUNNING;
 
+    /**
+     * An actor's pool (one worker, the actor's JVM) restarts it at most this often; -1 for any
+     * other pool, which replaces dead workers without limit.
+     */
+    private int restartsLeft = -1;
+
+    private int restartsAllowed;
+    private String actor;
+
+    /** How often the actor's JVM was restarted; written under the lock. */
+    volatile int restarts;
+
+    /** Why the actor's pool gave up, once it has; written under the lock. */
+    volatile Throwable gaveUp;
+
     Staffing(
             ReentrantLock lock,
             CallQueue queue,
@@ -139,6 +154,50 @@ final class Staffing {
             actions.launches = 1;
             actions.launchDelayMillis =
                     startFailure == null ? 0 : 100L << Math.min(roster.startFailures(), 6);
+        }
+    }
+
+    /** Makes this the pool of actor {@code actor}, whose JVM may restart {@code allowed} times. */
+    void limitRestarts(String actor, int allowed) {
+        assert lock.isHeldByCurrentThread();
+        this.actor = actor;
+        this.restartsAllowed = allowed;
+        this.restartsLeft = allowed;
+    }
+
+    /**
+     * A worker that had joined died while the pool runs. In an actor's pool, that is the actor's
+     * JVM: it restarts if it may; if not, the pool gives up: the queued calls fail with {@link
+     * dev.paralleltask.runtime.ActorDiedException}, as every later one will, and it stops.
+     */
+    void restartOrGiveUp(Worker worker, Integer exitCode, Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        if (restartsLeft < 0 || state != State.RUNNING) {
+            return;
+        }
+        if (restartsLeft > 0) {
+            restartsLeft--;
+            restarts++;
+            return;
+        }
+        Throwable why =
+                Failures.actorDied(
+                        actor,
+                        restartsAllowed,
+                        worker.describe(),
+                        worker.name,
+                        worker.pid(),
+                        exitCode == null ? -1 : exitCode,
+                        !worker.killedByPool,
+                        worker.killedBecause != null
+                                ? worker.killedBecause
+                                : worker.killedFor != null ? worker.killedFor.getMessage() : null,
+                        worker.stderrTail(),
+                        worker.stdoutTail());
+        gaveUp = why;
+        state = State.STOP;
+        for (PoolCall c; (c = queue.poll()) != null; ) {
+            actions.fail(c, null, why);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime.internal.spi;
 
+import dev.paralleltask.runtime.ActorDiedException;
 import dev.paralleltask.runtime.RemoteTaskException;
 import dev.paralleltask.runtime.TaskSerializationException;
 import dev.paralleltask.runtime.TaskTimeoutException;
@@ -152,19 +153,7 @@ public final class Failures {
             String because,
             List<String> stderrTail,
             List<String> stdoutTail) {
-        String how =
-                exitCode == SIGKILLED && notByThePool
-                        ? "was killed by SIGKILL (exit code 137), not by the pool: most often the"
-                                + " kernel's out-of-memory killer (see dmesg; give the workers"
-                                + " less heap with jvmOptions(\"-Xmx...\") or fewer workers), or a"
-                                + " kill -9"
-                        : exitCode > 128
-                                ? "was killed by signal "
-                                        + (exitCode - 128)
-                                        + " (exit code "
-                                        + exitCode
-                                        + ")"
-                                : "exited with code " + exitCode;
+        String how = how(exitCode, notByThePool);
         String attempt =
                 attempts > 1 ? " (attempt " + attempts + " of " + (method.retries() + 1) + ")" : "";
         return access().crashed(
@@ -184,6 +173,71 @@ public final class Failures {
                         stderrTail,
                         stdoutTail,
                         null);
+    }
+
+    /** How a process ended, as a message says it: "exited with code 3". */
+    private static String how(int exitCode, boolean notByThePool) {
+        return exitCode == SIGKILLED && notByThePool
+                ? "was killed by SIGKILL (exit code 137), not by the pool: most often the"
+                        + " kernel's out-of-memory killer (see dmesg; give the workers"
+                        + " less heap with jvmOptions(\"-Xmx...\") or fewer workers), or a"
+                        + " kill -9"
+                : exitCode > 128
+                        ? "was killed by signal "
+                                + (exitCode - 128)
+                                + " (exit code "
+                                + exitCode
+                                + ")"
+                        : "exited with code " + exitCode;
+    }
+
+    /**
+     * An actor's JVM died while it ran and the actor had no restart left: the failure of every call
+     * made on it from then on. {@code killedBecause} says why the pool killed it, when it did for a
+     * call (its timeout, its {@code cancel(true)}); null if not.
+     */
+    public static ActorDiedException actorDied(
+            String actor,
+            int restartsAllowed,
+            String worker,
+            String workerName,
+            long pid,
+            int exitCode,
+            boolean notByThePool,
+            String killedBecause,
+            List<String> stderrTail,
+            List<String> stdoutTail) {
+        String how =
+                killedBecause != null
+                        ? "was killed by the pool, because " + killedBecause
+                        : how(exitCode, notByThePool);
+        WorkerCrashedException death =
+                access().crashed(
+                                "the JVM of actor "
+                                        + actor
+                                        + ", "
+                                        + worker
+                                        + ", "
+                                        + how
+                                        + lastWords(stderrTail, stdoutTail),
+                                workerName,
+                                pid,
+                                exitCode,
+                                stderrTail,
+                                stdoutTail,
+                                null);
+        return access().actorDied(
+                        "actor "
+                                + actor
+                                + " died and had no restart left (ActorOptions.restarts("
+                                + restartsAllowed
+                                + ")): its JVM "
+                                + worker
+                                + " "
+                                + how
+                                + "; make a new actor, or allow restarts",
+                        actor,
+                        death);
     }
 
     /** The exit code of a process killed by SIGKILL. */

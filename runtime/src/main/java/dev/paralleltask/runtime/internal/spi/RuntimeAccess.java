@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime.internal.spi;
 
+import dev.paralleltask.runtime.ActorDiedException;
 import dev.paralleltask.runtime.ProcessPool;
 import dev.paralleltask.runtime.RemoteTaskException;
 import dev.paralleltask.runtime.TaskFuture;
@@ -48,6 +49,8 @@ public interface RuntimeAccess {
             List<String> stderrTail,
             List<String> stdoutTail,
             Throwable cause);
+
+    ActorDiedException actorDied(String message, String actor, Throwable cause);
 
     WorkerStartException startFailure(String message, List<String> stderrTail, Throwable cause);
 

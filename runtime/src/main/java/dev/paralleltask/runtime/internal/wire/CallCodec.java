@@ -68,6 +68,32 @@ public final class CallCodec {
         return new DecodedCall(invokerClass, method, target, args);
     }
 
+    /**
+     * Encodes one value on its own, as an argument is encoded (large arrays go to files, which the
+     * caller removes when the bytes are no longer needed).
+     *
+     * @throws ValueCodingException naming {@code position}
+     */
+    public static Encoded encodeValue(int position, Object value) throws ValueCodingException {
+        ByteSink out = new ByteSink(64);
+        try {
+            writeAt(out, position, value);
+        } catch (ValueCodingException | RuntimeException | Error e) {
+            out.discardFiles(0);
+            throw e;
+        }
+        return new Encoded(out.toByteArray(), out.files());
+    }
+
+    /**
+     * Decodes a value {@link #encodeValue} encoded, leaving the files of its large arrays for the
+     * caller to remove, since the bytes may be decoded again.
+     */
+    public static Object decodeValue(byte[] body, int position, ClassLoader loader)
+            throws ValueCodingException {
+        return readAt(new ByteSource(body).keepingFiles(), position, loader, ClassAdmission.ANY);
+    }
+
     /** Encodes a call's result. */
     public static byte[] encodeResult(Object result) throws ValueCodingException {
         ByteSink out = new ByteSink(16);

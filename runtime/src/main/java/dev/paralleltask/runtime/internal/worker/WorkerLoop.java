@@ -298,7 +298,10 @@ final class WorkerLoop {
         try {
             result =
                     invoker(decoded.invokerClass())
-                            .invoke(decoded.method(), decoded.target(), decoded.args());
+                            .invoke(
+                                    decoded.method(),
+                                    ActorHome.target(decoded.target()),
+                                    decoded.args());
         } catch (Throwable t) {
             return new Frame.Failure(
                     call.id(), ThrowableCodec.isFatal(t), ThrowableCodec.encode(t));

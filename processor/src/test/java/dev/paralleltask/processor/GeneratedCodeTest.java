@@ -399,6 +399,60 @@ class GeneratedCodeTest {
     }
 
     @Test
+    void aProxyTakesAnActorOrActorPoolOfItsOwnClassOnly() {
+        String use =
+                """
+                package com.acme;
+
+                import dev.paralleltask.runtime.Actor;
+                import dev.paralleltask.runtime.ActorPool;
+                import dev.paralleltask.runtime.TaskExecutor;
+
+                class Use {
+                    static void use(TaskExecutor pool) {
+                        Actor<Box<Integer>> box = pool.actor(new Box<>(1));
+                        new BoxTasks<>(box).max(2);
+                        ActorPool<Box<Integer>> boxes = pool.actorPool(2, () -> new Box<>(3));
+                        new BoxTasks<>(boxes).max(4);
+                    }
+                }
+                """;
+        Compilation ok =
+                javac().withProcessors(new ParallelTaskProcessor())
+                        .compile(
+                                JavaFileObjects.forSourceString("com.acme.Box", BOX),
+                                JavaFileObjects.forSourceString("com.acme.Use", use));
+        assertThat(ok).succeededWithoutWarnings();
+
+        String wrong =
+                """
+                package com.acme;
+
+                import dev.paralleltask.runtime.Actor;
+                import dev.paralleltask.runtime.TaskExecutor;
+
+                class Wrong {
+                    static void use(TaskExecutor pool) {
+                        Actor<String> text = pool.actor("not a box");
+                        new BoxTasks<Integer>(text);
+                    }
+                }
+                """;
+        Compilation refused =
+                javac().withProcessors(new ParallelTaskProcessor())
+                        .compile(
+                                JavaFileObjects.forSourceString("com.acme.Box", BOX),
+                                JavaFileObjects.forSourceString("com.acme.Wrong", wrong));
+        assertThat(refused).hadErrorContaining("no suitable constructor found for BoxTasks");
+    }
+
+    @Test
+    void aClassWithOnlyStaticTasksHasNoActorConstructors() {
+        String proxy = generated(compile("com.acme.Primes", PRIMES), "com.acme.PrimesTasks");
+        assertThat(proxy).doesNotContain("Actor");
+    }
+
+    @Test
     void outputIsDeterministic() {
         assertThat(generated(compile("com.acme.Box", BOX), "com.acme.BoxTasks"))
                 .isEqualTo(generated(compile("com.acme.Box", BOX), "com.acme.BoxTasks"));

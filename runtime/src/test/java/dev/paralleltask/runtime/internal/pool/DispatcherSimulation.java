@@ -102,13 +102,19 @@ final class DispatcherSimulation {
         this.seed = seed;
         this.tracing = tracing;
         this.random = new Random(seed);
-        int size = 1 + random.nextInt(3);
-        int min = random.nextBoolean() ? size : 1 + random.nextInt(size);
+        // One seed in four is an actor's pool: one worker, never retired, restarted a few times.
+        boolean actor = random.nextInt(4) == 0;
+        int size = actor ? 1 : 1 + random.nextInt(3);
+        int min = actor || random.nextBoolean() ? size : 1 + random.nextInt(size);
         this.threads = random.nextInt(4) == 0 ? 2 : 1;
         Dispatcher.Sizing sizing =
                 new Dispatcher.Sizing(
-                        size, min, random.nextInt(3) == 0 ? 1 : 0, Duration.ofSeconds(60), threads);
-        int maxTasks = random.nextInt(4) == 0 ? 1 + random.nextInt(5) : 0;
+                        size,
+                        min,
+                        !actor && random.nextInt(3) == 0 ? 1 : 0,
+                        Duration.ofSeconds(60),
+                        threads);
+        int maxTasks = !actor && random.nextInt(4) == 0 ? 1 + random.nextInt(5) : 0;
         int sendAhead = Math.max(2 * threads, 1 + random.nextInt(8));
         Duration defaultTimeout = random.nextInt(5) == 0 ? Duration.ofMillis(300) : Duration.ZERO;
         this.dispatcher =
@@ -124,7 +130,11 @@ final class DispatcherSimulation {
                         new PoolMonitor(),
                         false);
         dispatcher.useClock(timer::nanoTime);
-        for (int retries : new int[] {0, 0, 1, 2}) {
+        int restarts = random.nextInt(3);
+        if (actor) {
+            dispatcher.limitRestarts("sim-actor", restarts);
+        }
+        for (int retries : actor ? new int[] {0} : new int[] {0, 0, 1, 2}) {
             for (long timeout : new long[] {0, 0, 150, 1_000}) {
                 methods.add(
                         new TaskMethod(
@@ -137,7 +147,14 @@ final class DispatcherSimulation {
             }
         }
         pendingLaunches = min + sizing.spareWorkers();
-        note("sizing ", sizing, ", maxTasks ", maxTasks, ", sendAhead ", sendAhead);
+        note(
+                "sizing ",
+                sizing,
+                ", maxTasks ",
+                maxTasks,
+                ", sendAhead ",
+                sendAhead,
+                actor ? ", an actor's pool with restarts " + restarts : "");
     }
 
     /**

@@ -3,8 +3,10 @@ package dev.paralleltask.runtime.internal.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.paralleltask.runtime.ActorDiedException;
 import dev.paralleltask.runtime.WorkerCrashedException;
 import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.TaskMethod;
@@ -16,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -186,6 +189,39 @@ class DispatcherTest {
                 crash.getMessage().contains("killed by SIGKILL (exit code 137), not by the pool")
                         && crash.getMessage().contains("attempt 2 of 2"),
                 crash::getMessage);
+    }
+
+    @Test
+    void anActorsJvmRestartsAsOftenAsAllowedThenItsQueuedAndLaterCallsFailWithActorDied() {
+        Dispatcher dispatcher = dispatcher(1, 0, 4);
+        dispatcher.limitRestarts("pool-t-actor-1", 1);
+        Worker first = join(dispatcher);
+        PoolCall running = submit(dispatcher, method(0));
+        PoolCall queued = submit(dispatcher, method(0));
+        Actions died = dispatcher.died(first, 3, null);
+        assertEquals(running, died.settlements.get(0).call(), "the running call fails");
+        assertEquals(1, died.settlements.size(), "the one behind it waits for the restart");
+        assertEquals(1, died.launches);
+        assertEquals(1, dispatcher.restarts());
+        assertNull(dispatcher.gaveUp());
+
+        Worker second = join(dispatcher);
+        assertEquals("Call 2", sent(second));
+        PoolCall behind = submit(dispatcher, method(0));
+        Actions diedAgain = dispatcher.died(second, 137, null);
+        assertEquals(0, diedAgain.launches, "no restart left");
+        ActorDiedException gaveUp = assertInstanceOf(ActorDiedException.class, dispatcher.gaveUp());
+        assertTrue(
+                gaveUp.getMessage().contains("pool-t-actor-1")
+                        && gaveUp.getMessage().contains("restarts(1)")
+                        && gaveUp.getMessage().contains("SIGKILL"),
+                gaveUp::getMessage);
+        assertEquals(queued, diedAgain.settlements.get(0).call());
+        assertInstanceOf(WorkerCrashedException.class, diedAgain.settlements.get(0).failure());
+        assertEquals(behind, diedAgain.settlements.get(1).call());
+        assertEquals(gaveUp, diedAgain.settlements.get(1).failure());
+        assertTrue(dispatcher.isTerminated(), "nothing is left running");
+        assertThrows(RejectedExecutionException.class, () -> submit(dispatcher, method(0)));
     }
 
     @Test

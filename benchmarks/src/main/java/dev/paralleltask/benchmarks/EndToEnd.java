@@ -71,6 +71,7 @@ public final class EndToEnd {
         RESPAWN(StartFigures::respawn),
         ECHO(EndToEnd::bigEcho),
         SHARED(bench -> SharedFigures.measure(bench)),
+        ACTORS(bench -> ActorFigures.measure(bench)),
         CPU(EndToEnd::cpuSpeedup),
         CLUSTER(bench -> ClusterFigures.measure(bench)),
         MEMORY(EndToEnd::idleMemory);

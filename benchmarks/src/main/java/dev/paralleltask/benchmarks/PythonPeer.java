@@ -57,6 +57,38 @@ final class PythonPeer {
     }
 
     /**
+     * The median time, in microseconds, of one call through a {@code multiprocessing} {@code
+     * Manager} proxy to an object in the manager's process (Python's nearest thing to an actor),
+     * over {@code rounds} rounds of {@code calls}; -1 without python3.
+     */
+    static double managerProxyMicros(int rounds, int calls) throws InterruptedException {
+        return run(
+                String.join(
+                        "\n",
+                        "import time, statistics",
+                        "from multiprocessing.managers import BaseManager",
+                        "class Count:",
+                        "    def __init__(self): self.n = 0",
+                        "    def bump(self):",
+                        "        self.n += 1",
+                        "        return self.n",
+                        "class Actors(BaseManager): pass",
+                        "Actors.register('Count', Count)",
+                        "if __name__ == '__main__':",
+                        "    with Actors() as m:",
+                        "        c = m.Count()",
+                        "        for _ in range(" + calls + "): c.bump()",
+                        "        times = []",
+                        "        for _ in range(" + rounds + "):",
+                        "            t0 = time.perf_counter()",
+                        "            for _ in range(" + calls + "): c.bump()",
+                        "            times.append((time.perf_counter() - t0) / "
+                                + calls
+                                + " * 1e6)",
+                        "    print(statistics.median(times))"));
+    }
+
+    /**
      * Runs a Python script from a file (spawned workers import the main module by its file);
      * returns the number it printed, or -1.
      */

@@ -228,6 +228,37 @@ class ActorTest {
     }
 
     @Test
+    void anActorWithConcurrencyRunsThatManyCallsAtOnceAndOnlyOneByDefault() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build();
+                Actor<Counter> two =
+                        pool.actor(new Counter(0), ActorOptions.defaults().concurrency(2));
+                Actor<Counter> one = pool.actor(new Counter(0))) {
+            CounterTasks both = new CounterTasks(two);
+            TaskFuture<Long> a = both.pidAfter(1_500);
+            TaskFuture<Long> b = both.pidAfter(1_500);
+            Futures.eventually("both calls run at once", () -> a.isRunning() && b.isRunning());
+            assertEquals(await(a), await(b), "in the one JVM");
+
+            CounterTasks single = new CounterTasks(one);
+            TaskFuture<Long> first = single.pidAfter(1_000);
+            TaskFuture<Long> second = single.pidAfter(0);
+            Futures.eventually("the first call runs", first::isRunning);
+            assertFalse(second.isRunning(), "the second waits for the first");
+            await(first);
+            await(second);
+        }
+    }
+
+    @Test
+    void anExecutorWithoutActorsSaysSo() {
+        UnsupportedOperationException e =
+                assertThrows(
+                        UnsupportedOperationException.class,
+                        () -> new Unactored().actor(new Counter(0)));
+        assertTrue(e.getMessage().contains("has no actors"), e::getMessage);
+    }
+
+    @Test
     void anActorKeepsWhatCannotBeSentBetweenCalls() throws Exception {
         try (ProcessPool pool = ProcessPool.builder().workers(1).build();
                 Actor<Counter> actor = pool.actor(new Counter(0))) {
@@ -294,5 +325,37 @@ class ActorTest {
         assertFalse(actor.isAlive());
         assertTrue(Futures.isDead(pid));
         assertThrows(RejectedExecutionException.class, () -> pool.actor(new Counter(0)));
+    }
+
+    /** An executor of the user's own, which has no actors. */
+    private static final class Unactored implements TaskExecutor {
+        @Override
+        public <T> TaskFuture<T> submit(
+                dev.paralleltask.runtime.internal.TaskMethod method, Object target, Object[] args) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void shutdown() {}
+
+        @Override
+        public List<TaskFuture<?>> shutdownNow() {
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return false;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return false;
+        }
+
+        @Override
+        public boolean awaitTermination(java.time.Duration timeout) {
+            return false;
+        }
     }
 }

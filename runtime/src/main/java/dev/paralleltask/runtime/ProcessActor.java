@@ -57,7 +57,7 @@ final class ProcessActor<C> extends ActorBase<C> {
     @Override
     <T> TaskFuture<T> run(TaskMethod method, Object[] args) {
         try {
-            return home.submit(method, ActorHome.HERE, args);
+            return home.submit(method, null, args); // ActorHome gives the call its object
         } catch (RejectedExecutionException e) {
             Throwable died = diedOf(); // it died since the caller looked
             if (died != null) {

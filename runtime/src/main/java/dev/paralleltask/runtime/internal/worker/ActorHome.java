@@ -7,19 +7,16 @@ import java.util.List;
 
 /**
  * Where an actor's object lives in its JVM. The actor's pool calls {@link #INSTALL} on each new JVM
- * before it takes other calls, with the initial state as the caller encoded it once; every call of
- * the actor then names {@link #HERE} as its target, and the worker runs it on that object.
+ * before it takes other calls, with the initial state as the caller encoded it once. The actor's
+ * calls then carry no target (a null costs one byte, where a marker would cost a class lookup per
+ * call), and the worker runs them on that object: only the actor's own calls reach its JVM, so a
+ * call without a target there is the actor's.
  */
 public final class ActorHome implements TaskInvoker {
-    /** The target of an actor's calls: the object that lives in the worker. */
-    public record Here() implements java.io.Serializable {}
-
-    public static final Here HERE = new Here();
-
     /** Puts the actor's object in this JVM: its one argument is the encoded initial state. */
     public static final TaskMethod INSTALL =
             new TaskMethod(
-                    new ActorHome(), 0, "the actor's initial state", List.of("initialState"), 0, 0);
+                    new ActorHome(), 0, "TaskExecutor.actor(C)", List.of("initialState"), 0, 0);
 
     /** Set by the install call, before the worker takes any call that reads it. */
     private static volatile Object object;
@@ -35,15 +32,11 @@ public final class ActorHome implements TaskInvoker {
         return null;
     }
 
-    /** The object a call runs on: the actor's for {@link #HERE}, else the one it carried. */
+    /**
+     * The object a call runs on: the one it carried, or, for a call that carried none, the actor's
+     * when one lives here (a static method ignores it).
+     */
     static Object target(Object decoded) {
-        if (!(decoded instanceof Here)) {
-            return decoded;
-        }
-        Object here = object;
-        if (here == null) {
-            throw new IllegalStateException("no actor lives in this worker");
-        }
-        return here;
+        return decoded != null ? decoded : object;
     }
 }

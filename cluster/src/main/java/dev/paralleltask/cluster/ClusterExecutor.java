@@ -5,6 +5,8 @@ import dev.paralleltask.cluster.internal.IgniteSetup;
 import dev.paralleltask.cluster.internal.Replies;
 import dev.paralleltask.cluster.internal.RunCallTask;
 import dev.paralleltask.cluster.internal.Wire;
+import dev.paralleltask.runtime.Actor;
+import dev.paralleltask.runtime.ActorOptions;
 import dev.paralleltask.runtime.TaskExecutor;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskMethod;
@@ -15,6 +17,8 @@ import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
+import dev.paralleltask.runtime.internal.wire.ValueCodingException;
+import dev.paralleltask.runtime.internal.worker.ActorHome;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -114,6 +118,9 @@ public final class ClusterExecutor implements TaskExecutor {
     /** Attempts sent to a node and not yet answered. */
     private final Set<Attempt> inFlight = ConcurrentHashMap.newKeySet();
 
+    /** The actors made here and not yet ended, with their nodes; guarded by the lock. */
+    private final Map<ClusterActor<?>, Node> actors = new HashMap<>();
+
     /** When the executor last saw no node at all (System.nanoTime()), or 0; guarded by the lock. */
     private long noNodesSince;
 
@@ -134,6 +141,9 @@ public final class ClusterExecutor implements TaskExecutor {
 
         /** This executor's calls there; guarded by the lock. */
         int running;
+
+        /** This executor's actors there; guarded by the lock. */
+        int actors;
 
         /** Whether it refused a call because it is leaving; guarded by the lock. */
         boolean leaving;
@@ -271,6 +281,105 @@ public final class ClusterExecutor implements TaskExecutor {
         @SuppressWarnings("unchecked") // the proxy knows the method's result type
         TaskFuture<T> future = (TaskFuture<T>) call.future;
         return future;
+    }
+
+    /**
+     * An actor on a node of the cluster: the node with the fewest of this executor's actors, then
+     * the most free workers. Its object lives in a JVM of that node's pool, restarted there as
+     * {@code options} allow; calls go to it from here in the order made. When the node leaves, the
+     * call running there fails with {@link dev.paralleltask.runtime.WorkerCrashedException} naming
+     * the node, and every later call with {@link dev.paralleltask.runtime.ActorDiedException}.
+     * Shutting the executor down closes its actors.
+     *
+     * @throws dev.paralleltask.runtime.TaskSerializationException if {@code initialState} cannot be
+     *     sent
+     * @throws dev.paralleltask.runtime.WorkerStartException if no node can start it
+     * @throws RejectedExecutionException if the executor is shut down
+     */
+    @Override
+    public <C> Actor<C> actor(C initialState, ActorOptions options) {
+        Objects.requireNonNull(options, "options");
+        byte[] state;
+        try {
+            state =
+                    Locality.offMachine(
+                                    "a cluster node", () -> CallCodec.encodeValue(0, initialState))
+                            .body();
+        } catch (ValueCodingException e) {
+            throw Failures.unencodable(ActorHome.INSTALL, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("encoding the actor's state failed", e);
+        }
+        Node node;
+        lock.lock();
+        try {
+            if (shutdown) {
+                throw new RejectedExecutionException(
+                        description + " is shut down: it makes no more actors");
+            }
+            long now = System.nanoTime();
+            node = null;
+            for (Node n : nodes.values()) {
+                if (node == null
+                        || n.actors < node.actors
+                        || (n.actors == node.actors && n.free(now) > node.free(now))) {
+                    node = n;
+                }
+            }
+            if (node == null) {
+                throw Failures.startFailure(
+                        description + " knows no node to start an actor on", List.of(), null);
+            }
+            node.actors++; // so that actors made at once spread
+        } finally {
+            lock.unlock();
+        }
+        ClusterActor<C> actor;
+        try {
+            actor =
+                    ClusterActor.start(
+                            node.name,
+                            node.compute,
+                            state,
+                            options,
+                            loader,
+                            admission,
+                            this::ended);
+        } catch (RuntimeException | Error e) {
+            lock.lock();
+            try {
+                node.actors--;
+            } finally {
+                lock.unlock();
+            }
+            throw e;
+        }
+        boolean late;
+        lock.lock();
+        try {
+            actors.put(actor, node);
+            late = shutdown;
+        } finally {
+            lock.unlock();
+        }
+        if (late) { // shut down while it started: it ends with the executor
+            actor.calls().shutdown();
+        }
+        return actor;
+    }
+
+    /** An actor has ended: its node has room for another, and the executor may end. */
+    private void ended(ClusterActor<?> actor) {
+        lock.lock();
+        try {
+            Node node = actors.remove(actor);
+            if (node != null) {
+                node.actors--;
+            }
+        } finally {
+            lock.unlock();
+        }
+        checkTerminated();
     }
 
     /** Matches queued calls to nodes with free workers; under the lock. */
@@ -744,12 +853,15 @@ public final class ClusterExecutor implements TaskExecutor {
 
     @Override
     public void shutdown() {
+        List<ClusterActor<?>> closing;
         lock.lock();
         try {
             shutdown = true;
+            closing = List.copyOf(actors.keySet());
         } finally {
             lock.unlock();
         }
+        closing.forEach(a -> a.calls().shutdown());
         checkTerminated();
     }
 
@@ -766,8 +878,18 @@ public final class ClusterExecutor implements TaskExecutor {
         }
         neverStarted.forEach(c -> c.future.cancel(false));
         List.copyOf(inFlight).forEach(a -> a.call.future.cancel(true));
+        List<TaskFuture<?>> cancelled =
+                new ArrayList<>(neverStarted.stream().<TaskFuture<?>>map(c -> c.future).toList());
+        List<ClusterActor<?>> stopping;
+        lock.lock();
+        try {
+            stopping = List.copyOf(actors.keySet());
+        } finally {
+            lock.unlock();
+        }
+        stopping.forEach(a -> cancelled.addAll(a.calls().shutdownNow()));
         checkTerminated();
-        return neverStarted.stream().<TaskFuture<?>>map(c -> c.future).toList();
+        return cancelled;
     }
 
     @Override
@@ -811,7 +933,11 @@ public final class ClusterExecutor implements TaskExecutor {
     private void checkTerminated() {
         lock.lock();
         try {
-            if (!shutdown || terminated || !queue.isEmpty() || !inFlight.isEmpty()) {
+            if (!shutdown
+                    || terminated
+                    || !queue.isEmpty()
+                    || !inFlight.isEmpty()
+                    || !actors.isEmpty()) {
                 return;
             }
             terminated = true;

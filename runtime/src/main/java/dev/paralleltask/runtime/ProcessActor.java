@@ -67,6 +67,11 @@ final class ProcessActor<C> extends ActorBase<C> {
         }
     }
 
+    /** The actor's own pool. */
+    Pool pool() {
+        return home.pool();
+    }
+
     @Override
     TaskExecutor home() {
         return home;

@@ -100,6 +100,14 @@ final class SpiBridge implements RuntimeAccess {
     }
 
     @Override
+    public Pool actorPool(Actor<?> actor) {
+        if (actor instanceof ProcessActor<?> onProcesses) {
+            return onProcesses.pool();
+        }
+        throw new IllegalArgumentException(actor + " is not an actor of a ProcessPool");
+    }
+
+    @Override
     public Pool pool(ProcessPool pool) {
         return pool.pool();
     }

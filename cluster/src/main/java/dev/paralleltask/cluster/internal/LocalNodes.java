@@ -1,12 +1,19 @@
 package dev.paralleltask.cluster.internal;
 
+import dev.paralleltask.runtime.Actor;
+import dev.paralleltask.runtime.ActorOptions;
 import dev.paralleltask.runtime.ProcessPool;
+import dev.paralleltask.runtime.TaskException;
 import dev.paralleltask.runtime.internal.TaskInvoker;
 import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.wire.CallCodec;
+import dev.paralleltask.runtime.internal.wire.ValueCodingException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The cluster nodes running in this JVM, by Ignite instance name: where a job that Ignite started
@@ -22,6 +29,11 @@ public final class LocalNodes {
         final String name;
         final ProcessPool pool;
         private final Map<String, TaskInvoker> invokers = new ConcurrentHashMap<>();
+
+        /** The actors its clients started here, by number; they end with the pool. */
+        private final Map<Long, Actor<Object>> actors = new ConcurrentHashMap<>();
+
+        private final AtomicLong actorNumbers = new AtomicLong();
 
         LocalNode(String name, ProcessPool pool) {
             this.name = name;
@@ -48,6 +60,57 @@ public final class LocalNodes {
                     List.of(),
                     request.timeoutMillis(),
                     0);
+        }
+
+        /** Starts an actor as a client asked: its state was encoded there, for this machine. */
+        Wire.Reply startActor(Wire.ActorRequest request) {
+            ClassLoader context = Thread.currentThread().getContextClassLoader();
+            Object state;
+            try {
+                state =
+                        CallCodec.decodeValue(
+                                request.payload(),
+                                0,
+                                context != null ? context : LocalNodes.class.getClassLoader());
+            } catch (ValueCodingException e) {
+                return new Wire.Unrunnable(
+                        "it cannot rebuild the actor's initial state: "
+                                + e.getMessage()
+                                + "; start every node with the application's classes on its"
+                                + " classpath");
+            }
+            Actor<Object> actor;
+            try {
+                actor =
+                        pool.actor(
+                                state,
+                                ActorOptions.defaults()
+                                        .restarts(request.restarts())
+                                        .concurrency(request.concurrency()));
+            } catch (RejectedExecutionException e) {
+                return new Wire.Refused("node " + name + " is shutting down");
+            } catch (TaskException | IllegalArgumentException e) {
+                return new Wire.Unrunnable("it cannot start the actor: " + e.getMessage());
+            }
+            long number = actorNumbers.incrementAndGet();
+            actors.put(number, actor);
+            return new Wire.ActorStarted(number, actor.name());
+        }
+
+        /** The actor of that number, or null if it is not here. */
+        Actor<?> actor(long number) {
+            return actors.get(number);
+        }
+
+        /** Closes an actor (its client sends this once its calls are done) and forgets it. */
+        Wire.Reply closeActor(long number) {
+            Actor<Object> actor = actors.remove(number);
+            if (actor == null) {
+                return new Wire.ActorState(-1, 0, false);
+            }
+            int restarts = actor.restarts();
+            actor.close();
+            return new Wire.ActorState(-1, restarts, false);
         }
 
         private static TaskInvoker load(String className) throws ReflectiveOperationException {

@@ -85,6 +85,10 @@ public final class Wire {
                 case Crashed.KIND -> Crashed.read(in);
                 case Refused.KIND -> new Refused(readString(in));
                 case Unrunnable.KIND -> new Unrunnable(readString(in));
+                case ActorStarted.KIND -> new ActorStarted(in.readLong(), readString(in));
+                case ActorDied.KIND -> new ActorDied(readString(in));
+                case ActorState.KIND ->
+                        new ActorState(in.readLong(), in.readInt(), in.readBoolean());
                 default -> throw new IOException("unknown reply kind " + kind);
             };
         }
@@ -221,6 +225,93 @@ public final class Wire {
         @Override
         public byte[] toBytes() {
             return kindAndText(KIND, why);
+        }
+    }
+
+    /** Starts every actor request. */
+    private static final int ACTOR_MAGIC = 0x50544141; // "PTAA"
+
+    /**
+     * What a client asks of an actor on a node ({@code ActorTask}): {@link #START} one from {@code
+     * payload}, the encoded initial state, with {@code restarts} and {@code concurrency}; {@link
+     * #CALL} actor {@code actor} with {@code payload}, a {@link Request} whose call carries no
+     * target; {@link #DESCRIBE} it; {@link #CLOSE} it.
+     */
+    public record ActorRequest(
+            int kind, long actor, int restarts, int concurrency, byte[] payload) {
+        public static final int START = 0;
+        public static final int CALL = 1;
+        public static final int DESCRIBE = 2;
+        public static final int CLOSE = 3;
+
+        public byte[] toBytes() {
+            return write(
+                    out -> {
+                        out.writeInt(ACTOR_MAGIC);
+                        out.writeByte(kind);
+                        out.writeLong(actor);
+                        out.writeInt(restarts);
+                        out.writeInt(concurrency);
+                        writeBytes(out, payload);
+                    });
+        }
+
+        /**
+         * @throws IOException if the bytes are not an actor request of this version
+         */
+        public static ActorRequest fromBytes(byte[] bytes) throws IOException {
+            DataInputStream in = reader(bytes);
+            if (in.readInt() != ACTOR_MAGIC) {
+                throw new IOException(
+                        "not an actor request of this version of paralleltask: the client and the"
+                                + " node run different versions of paralleltask-cluster");
+            }
+            int kind = in.readByte();
+            if (kind < START || kind > CLOSE) {
+                throw new IOException("unknown actor request " + kind);
+            }
+            return new ActorRequest(kind, in.readLong(), in.readInt(), in.readInt(), readBytes(in));
+        }
+    }
+
+    /** The node started an actor: its number there, and its name. */
+    public record ActorStarted(long actor, String name) implements Reply {
+        static final int KIND = 5;
+
+        @Override
+        public byte[] toBytes() {
+            return write(
+                    out -> {
+                        out.writeByte(KIND);
+                        out.writeLong(actor);
+                        writeString(out, name);
+                    });
+        }
+    }
+
+    /** The actor died with no restart left (or is gone from the node), in the node's words. */
+    public record ActorDied(String why) implements Reply {
+        static final int KIND = 6;
+
+        @Override
+        public byte[] toBytes() {
+            return kindAndText(KIND, why);
+        }
+    }
+
+    /** Where an actor is: its JVM's pid (-1 if none), its restarts, whether it takes calls. */
+    public record ActorState(long pid, int restarts, boolean alive) implements Reply {
+        static final int KIND = 7;
+
+        @Override
+        public byte[] toBytes() {
+            return write(
+                    out -> {
+                        out.writeByte(KIND);
+                        out.writeLong(pid);
+                        out.writeInt(restarts);
+                        out.writeBoolean(alive);
+                    });
         }
     }
 

@@ -240,6 +240,12 @@ public final class Failures {
                         death);
     }
 
+    /** An actor elsewhere (on a cluster node) died for good, in that JVM's words. */
+    public static ActorDiedException actorDiedElsewhere(
+            String message, String actor, Throwable cause) {
+        return access().actorDied(message, actor, cause);
+    }
+
     /** The exit code of a process killed by SIGKILL. */
     private static final int SIGKILLED = 128 + 9;
 

@@ -1,9 +1,12 @@
 package dev.paralleltask.runtime.internal.spi;
 
+import dev.paralleltask.runtime.Actor;
 import dev.paralleltask.runtime.ProcessPool;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.pool.Pool;
 import dev.paralleltask.runtime.internal.wire.Frame;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Runs calls that another JVM encoded on a {@link ProcessPool}, and hands back each worker's answer
@@ -23,5 +26,30 @@ public final class Relay {
     public static TaskFuture<Frame.Answer> submit(
             ProcessPool pool, TaskMethod method, byte[] body) {
         return RuntimeAccess.get().pool(pool).submitEncoded(method, body);
+    }
+
+    /**
+     * Runs {@code body}, encoded elsewhere without a target, on {@code actor}'s object: what a
+     * cluster node does for a client's actor. An actor out of restarts fails it with {@link
+     * dev.paralleltask.runtime.ActorDiedException}.
+     *
+     * @throws IllegalArgumentException if the actor is not a process pool's
+     * @throws java.util.concurrent.RejectedExecutionException if the actor was closed
+     */
+    public static TaskFuture<Frame.Answer> submit(Actor<?> actor, TaskMethod method, byte[] body) {
+        Pool home = RuntimeAccess.get().actorPool(actor);
+        Throwable died = home.gaveUp();
+        if (died != null) {
+            return CallFutures.failed(died);
+        }
+        try {
+            return home.submitEncoded(method, body);
+        } catch (RejectedExecutionException e) {
+            died = home.gaveUp(); // it died since
+            if (died != null) {
+                return CallFutures.failed(died);
+            }
+            throw e;
+        }
     }
 }

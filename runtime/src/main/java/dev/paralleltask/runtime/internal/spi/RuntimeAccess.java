@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime.internal.spi;
 
+import dev.paralleltask.runtime.Actor;
 import dev.paralleltask.runtime.ActorDiedException;
 import dev.paralleltask.runtime.ProcessPool;
 import dev.paralleltask.runtime.RemoteTaskException;
@@ -65,6 +66,13 @@ public interface RuntimeAccess {
     WorkerInfo workerInfo(WorkerView worker);
 
     Pool pool(ProcessPool pool);
+
+    /**
+     * The pool of a {@link dev.paralleltask.runtime.ProcessPool}'s actor.
+     *
+     * @throws IllegalArgumentException if {@code actor} is not one
+     */
+    Pool actorPool(Actor<?> actor);
 
     /**
      * Installs the runtime's implementation: only {@link TaskFuture}'s initializer may, once. Any

@@ -105,6 +105,35 @@ class ActorTest {
     }
 
     @Test
+    void aThreadPoolActorRunsInThisJvmSurvivesItsTimeoutsAndEndsWithClose() throws Exception {
+        try (ThreadPool pool = ThreadPool.builder().threads(1).build()) {
+            Actor<Counter> actor = pool.actor(new Counter(0));
+            CounterTasks counter = new CounterTasks(actor);
+            assertEquals(ProcessHandle.current().pid(), actor.pid());
+            assertEquals(1L, await(counter.increment()));
+            failure(counter.sleep(60_000), TaskTimeoutException.class); // its thread interrupted
+            assertEquals(2L, await(counter.increment()), "the same object, never restarted");
+            assertEquals(0, actor.restarts());
+            try (ActorPool<Counter> two = pool.actorPool(2, () -> new Counter(0))) {
+                CounterTasks both = new CounterTasks(two);
+                List<TaskFuture<Long>> calls = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    calls.add(both.increment());
+                }
+                for (TaskFuture<Long> c : calls) {
+                    await(c);
+                }
+                for (Actor<Counter> a : two.actors()) {
+                    assertTrue(await(new CounterTasks(a).get()) > 0, "each actor took calls: " + a);
+                }
+            }
+            actor.close();
+            assertFalse(actor.isAlive());
+            assertThrows(IllegalStateException.class, counter::increment);
+        }
+    }
+
+    @Test
     void anActorLivesInAJvmOfItsOwnAndEndsWithClose() throws Exception {
         try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
             long pid;

@@ -25,6 +25,13 @@ final class MappedCalls<I, O> extends Spliterators.AbstractSpliterator<O> {
     private final Function<? super I, ? extends TaskFuture<O>> call;
     private final int maxInFlight;
     private final boolean inInputOrder;
+    private final Progress progress;
+
+    /** The number of inputs when known, else -1: for {@link Progress#started}. */
+    private final long total;
+
+    private boolean progressStarted;
+    private boolean progressFinished;
 
     /** Started and not yet consumed, in input order. */
     private final ArrayDeque<TaskFuture<O>> started = new ArrayDeque<>();
@@ -38,15 +45,14 @@ final class MappedCalls<I, O> extends Spliterators.AbstractSpliterator<O> {
     MappedCalls(
             Iterable<? extends I> inputs,
             Function<? super I, ? extends TaskFuture<O>> call,
-            int maxInFlight,
+            MapOptions options,
             boolean inInputOrder) {
         super(Long.MAX_VALUE, inInputOrder ? Spliterator.ORDERED : 0);
         this.inputs = Objects.requireNonNull(inputs, "inputs").iterator();
+        this.total = inputs instanceof java.util.Collection<?> c ? c.size() : -1;
         this.call = Objects.requireNonNull(call, "call");
-        if (maxInFlight < 1) {
-            throw new IllegalArgumentException("maxInFlight must be >= 1, was " + maxInFlight);
-        }
-        this.maxInFlight = maxInFlight;
+        this.maxInFlight = options.maxInFlightCalls();
+        this.progress = options.progressReport();
         this.inInputOrder = inInputOrder;
     }
 
@@ -74,21 +80,41 @@ final class MappedCalls<I, O> extends Spliterators.AbstractSpliterator<O> {
 
     @Override
     public boolean tryAdvance(Consumer<? super O> action) {
+        if (!progressStarted) {
+            progressStarted = true;
+            progress.started(total);
+        }
         startMore();
         TaskFuture<O> next = inInputOrder ? started.pollFirst() : nextCompleted();
         if (next == null) {
+            finishProgress();
             return false;
         }
         O value;
         try {
             value = next.join();
         } catch (CompletionException | CancellationException e) {
-            cancelStarted(); // a failure ends the map: nothing it started runs on for nothing
+            progress.completed(false);
+            close(); // a failure ends the map: nothing it started runs on for nothing
             throw e;
         }
+        progress.completed(true);
         pace();
         action.accept(value);
         return true;
+    }
+
+    /** The stream's close handler, and the end of a failed map. */
+    void close() {
+        cancelStarted();
+        finishProgress();
+    }
+
+    private void finishProgress() {
+        if (progressStarted && !progressFinished) {
+            progressFinished = true;
+            progress.finished();
+        }
     }
 
     /** Counts a consumed element, and sets {@link #batchSize} from the pace of the last window. */

@@ -164,7 +164,7 @@ public final class TaskFutures {
             Iterable<? extends I> inputs,
             Function<? super I, ? extends TaskFuture<O>> call,
             int maxInFlight) {
-        return stream(new MappedCalls<>(inputs, call, maxInFlight, true));
+        return map(inputs, call, MapOptions.defaults().maxInFlight(maxInFlight));
     }
 
     /**
@@ -184,11 +184,30 @@ public final class TaskFutures {
             Iterable<? extends I> inputs,
             Function<? super I, ? extends TaskFuture<O>> call,
             int maxInFlight) {
-        return stream(new MappedCalls<>(inputs, call, maxInFlight, false));
+        return mapUnordered(inputs, call, MapOptions.defaults().maxInFlight(maxInFlight));
+    }
+
+    /**
+     * {@link #map(Iterable, Function)} with {@code options}: how many calls run ahead, and where
+     * the map reports its progress ({@link Progress#console(String)} draws a line on stderr).
+     */
+    public static <I, O> Stream<O> map(
+            Iterable<? extends I> inputs,
+            Function<? super I, ? extends TaskFuture<O>> call,
+            MapOptions options) {
+        return stream(new MappedCalls<>(inputs, call, options, true));
+    }
+
+    /** {@link #mapUnordered(Iterable, Function)} with {@code options}, as {@link #map}'s. */
+    public static <I, O> Stream<O> mapUnordered(
+            Iterable<? extends I> inputs,
+            Function<? super I, ? extends TaskFuture<O>> call,
+            MapOptions options) {
+        return stream(new MappedCalls<>(inputs, call, options, false));
     }
 
     private static <O> Stream<O> stream(MappedCalls<?, O> calls) {
-        return StreamSupport.stream(calls, false).onClose(calls::cancelStarted);
+        return StreamSupport.stream(calls, false).onClose(calls::close);
     }
 
     private static <F extends TaskFuture<?>> Set<F> distinct(Collection<? extends F> futures) {

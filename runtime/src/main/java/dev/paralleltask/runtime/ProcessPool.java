@@ -186,6 +186,7 @@ public final class ProcessPool implements TaskExecutor {
         private AnswerAdmission admission = new AnswerAdmission(List.of());
         private WorkerOutput output = WorkerOutput.console();
         private Function<TaskExecutor, TaskFuture<?>> initializer;
+        private PoolListener listener;
 
         private Builder() {}
 
@@ -393,6 +394,16 @@ public final class ProcessPool implements TaskExecutor {
         }
 
         /**
+         * Hears what the pool does: calls queued, started and completed, workers started, recycled
+         * and exited; on a thread of its own, so a slow or failing listener cannot hold up or break
+         * the pool (see {@link PoolListener}). Default none.
+         */
+        public Builder listener(PoolListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
          * Starts the workers and waits until each has connected.
          *
          * @throws WorkerStartException if a worker cannot start (bad JVM options, a classpath
@@ -423,7 +434,8 @@ public final class ProcessPool implements TaskExecutor {
                                     classDataSharing,
                                     admission,
                                     output,
-                                    initializer)));
+                                    initializer,
+                                    listener)));
         }
     }
 }

@@ -79,7 +79,7 @@ final class Dispatcher {
                         maxTasksPerWorker,
                         timeouts,
                         monitor);
-        this.staffing = new Staffing(lock, queue, roster, placement, timeouts);
+        this.staffing = new Staffing(lock, queue, roster, placement, timeouts, monitor);
         timeouts.use(placement, staffing);
     }
 

@@ -1,5 +1,6 @@
 package dev.paralleltask.runtime.internal.pool;
 
+import dev.paralleltask.runtime.PoolListener;
 import dev.paralleltask.runtime.PoolStats;
 import dev.paralleltask.runtime.TaskExecutor;
 import dev.paralleltask.runtime.TaskFuture;
@@ -78,7 +79,9 @@ public final class Pool {
             AnswerAdmission admission,
             WorkerOutput output,
             /** Runs on every new worker before it takes calls; null for none. */
-            Function<TaskExecutor, TaskFuture<?>> initializer) {}
+            Function<TaskExecutor, TaskFuture<?>> initializer,
+            /** Hears the pool's events; null for none. */
+            PoolListener listener) {}
 
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
 
@@ -101,7 +104,7 @@ public final class Pool {
     private final StageExecutor stages;
 
     private final AtomicLong callIds = new AtomicLong();
-    private final PoolMonitor monitor = new PoolMonitor();
+    private final PoolMonitor monitor;
     private final Dispatcher dispatcher;
     private final WorkerSupervisor supervisor;
     private final WorkerListener listener;
@@ -118,6 +121,7 @@ public final class Pool {
         this.settings = s;
         this.where = where;
         this.loader = loader;
+        this.monitor = new PoolMonitor(name, s.listener());
         this.admission = s.admission();
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads(name + "-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
@@ -231,7 +235,8 @@ public final class Pool {
                         s.classDataSharing(),
                         s.admission(),
                         s.output(),
-                        install);
+                        install,
+                        s.listener());
         return start(actor, mine, loader, where, actor, restarts);
     }
 
@@ -512,6 +517,7 @@ public final class Pool {
             scheduler.shutdownNow();
             housekeeping.shutdown();
             stages.shutdown();
+            monitor.end();
             ended.complete(null);
         }
     }

@@ -1,5 +1,9 @@
 package dev.paralleltask.runtime.internal.pool;
 
+import dev.paralleltask.runtime.PoolListener;
+import dev.paralleltask.runtime.WorkerCrashedException;
+import dev.paralleltask.runtime.internal.spi.Failures;
+import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.LongAdder;
 import jdk.jfr.Category;
@@ -29,6 +33,28 @@ final class PoolMonitor {
     final LongAdder cancelled = new LongAdder();
     final LongAdder workersStarted = new LongAdder();
     final LongAdder crashes = new LongAdder();
+
+    /** Delivers events to the pool's listener; null without one. */
+    private final ListenerThread listener;
+
+    PoolMonitor() {
+        this(null, null);
+    }
+
+    PoolMonitor(String pool, PoolListener listener) {
+        this.listener = listener == null ? null : new ListenerThread(pool, listener);
+    }
+
+    /** The pool has terminated: the listener hears what is left, and its thread ends. */
+    void end() {
+        if (listener != null) {
+            listener.end();
+        }
+    }
+
+    private static PoolListener.Call event(PoolCall call) {
+        return new PoolListener.Call(call.id, call.method.displayName());
+    }
 
     @Name("dev.paralleltask.CallQueued")
     @Label("Call Queued")
@@ -143,6 +169,10 @@ final class PoolMonitor {
     }
 
     void queued(PoolCall call) {
+        if (listener != null && call.counted) {
+            PoolListener.Call c = event(call);
+            listener.post(l -> l.callQueued(c));
+        }
         if (!call.counted || !FlightRecorder.isInitialized()) {
             return;
         }
@@ -155,6 +185,12 @@ final class PoolMonitor {
     }
 
     void started(PoolCall call, Worker worker) {
+        if (listener != null && call.counted) {
+            PoolListener.Call c = event(call);
+            String name = worker.name;
+            int attempt = call.attempts;
+            listener.post(l -> l.callStarted(c, name, attempt));
+        }
         if (!call.counted || !FlightRecorder.isInitialized()) {
             return;
         }
@@ -178,6 +214,23 @@ final class PoolMonitor {
             return;
         }
         (failure == null ? completed : failure == CANCELLED ? cancelled : failed).increment();
+        if (listener != null) {
+            PoolListener.Call c = event(call);
+            PoolListener.Outcome outcome =
+                    failure == null
+                            ? PoolListener.Outcome.OK
+                            : failure == CANCELLED
+                                            || failure
+                                                    instanceof
+                                                    java.util.concurrent.CancellationException
+                                    ? PoolListener.Outcome.CANCELLED
+                                    : PoolListener.Outcome.FAILED;
+            Duration ran =
+                    call.attempts == 0
+                            ? Duration.ZERO
+                            : Duration.ofNanos(System.nanoTime() - call.startNanos);
+            listener.post(l -> l.callCompleted(c, worker, outcome, ran, failure));
+        }
         if (!FlightRecorder.isInitialized()) {
             return;
         }
@@ -196,6 +249,11 @@ final class PoolMonitor {
 
     void workerStarted(Worker worker) {
         workersStarted.increment();
+        if (listener != null) {
+            String name = worker.name;
+            long pid = worker.pid();
+            listener.post(l -> l.workerStarted(name, pid));
+        }
         if (!FlightRecorder.isInitialized()) {
             return;
         }
@@ -207,9 +265,35 @@ final class PoolMonitor {
         }
     }
 
+    /** The pool retires a worker on purpose: {@code why} says which limit it reached. */
+    void workerRecycled(Worker worker, String why) {
+        if (listener != null) {
+            String name = worker.name;
+            long pid = worker.pid();
+            listener.post(l -> l.workerRecycled(name, pid, why));
+        }
+    }
+
     void workerExited(Worker worker, int exitCode) {
         if (!worker.saidBye) {
             crashes.increment();
+        }
+        if (listener != null) {
+            String name = worker.name;
+            long pid = worker.pid();
+            WorkerCrashedException crash =
+                    worker.saidBye
+                            ? null
+                            : Failures.workerDied(
+                                    worker.describe(),
+                                    name,
+                                    pid,
+                                    exitCode,
+                                    !worker.killedByPool,
+                                    worker.killedBecause,
+                                    worker.stderrTail(),
+                                    worker.stdoutTail());
+            listener.post(l -> l.workerExited(name, pid, exitCode, crash));
         }
         if (!FlightRecorder.isInitialized()) {
             return;

@@ -35,6 +35,7 @@ final class Staffing {
     private final WorkerRoster roster;
     private final Placement placement;
     private final Timeouts timeouts;
+    private final PoolMonitor monitor;
 
     /** Written under the lock; read without it by {@link Dispatcher#isShutdown}. */
     volatile State state = State.RUNNING;
@@ -59,8 +60,10 @@ final class Staffing {
             CallQueue queue,
             WorkerRoster roster,
             Placement placement,
-            Timeouts timeouts) {
+            Timeouts timeouts,
+            PoolMonitor monitor) {
         this.lock = lock;
+        this.monitor = monitor;
         this.terminated = lock.newCondition();
         this.queue = queue;
         this.roster = roster;
@@ -126,7 +129,12 @@ final class Staffing {
         if (!worker.inFlight.isEmpty()) {
             return;
         }
-        if (placement.isWorn(worker) || state != State.RUNNING) {
+        if (placement.isWorn(worker)) {
+            monitor.workerRecycled(worker, "it ran maxTasksPerWorker calls");
+            retire(worker, actions);
+            return;
+        }
+        if (state != State.RUNNING) {
             retire(worker, actions);
             return;
         }
@@ -230,6 +238,7 @@ final class Staffing {
         assert lock.isHeldByCurrentThread();
         if (mayRetireIdle()) {
             roster.shrink();
+            monitor.workerRecycled(worker, "it was idle past keepAlive");
             retire(worker, actions);
         }
     }

@@ -192,6 +192,33 @@ public final class Failures {
     }
 
     /**
+     * How a worker died without being asked to, for a pool's listener: no call is named, for it may
+     * have been running none, or several.
+     */
+    public static WorkerCrashedException workerDied(
+            String worker,
+            String workerName,
+            long pid,
+            int exitCode,
+            boolean notByThePool,
+            String killedBecause,
+            List<String> stderrTail,
+            List<String> stdoutTail) {
+        String how =
+                killedBecause != null
+                        ? "was killed by the pool, because " + killedBecause
+                        : how(exitCode, notByThePool);
+        return access().crashed(
+                        "worker " + worker + " " + how + lastWords(stderrTail, stdoutTail),
+                        workerName,
+                        pid,
+                        exitCode,
+                        stderrTail,
+                        stdoutTail,
+                        null);
+    }
+
+    /**
      * An actor's JVM died while it ran and the actor had no restart left: the failure of every call
      * made on it from then on. {@code killedBecause} says why the pool killed it, when it did for a
      * call (its timeout, its {@code cancel(true)}); null if not.

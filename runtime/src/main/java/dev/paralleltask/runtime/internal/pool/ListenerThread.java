@@ -1,0 +1,89 @@
+package dev.paralleltask.runtime.internal.pool;
+
+import dev.paralleltask.runtime.PoolListener;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * Delivers a pool's events to its {@link PoolListener} on a thread of its own, in the order they
+ * were posted, so that no thread of the pool ever waits for the listener or runs its code (rule 3
+ * of runtime/CONCURRENCY.md). Posting never blocks: it adds to a lock-free queue and wakes the
+ * thread only when it sleeps. Past {@link PoolListener#MAX_WAITING_EVENTS} events waiting, new ones
+ * are dropped, and the first drop is logged.
+ */
+final class ListenerThread {
+    private final PoolListener listener;
+    private final ConcurrentLinkedQueue<Consumer<PoolListener>> events =
+            new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final Thread thread;
+
+    /** Whether the thread parks, or is about to: a post then unparks it. */
+    private volatile boolean sleeping;
+
+    private volatile boolean ended;
+    private volatile boolean dropped;
+
+    ListenerThread(String pool, PoolListener listener) {
+        this.listener = listener;
+        this.thread = new Thread(this::deliver, pool + "-listener");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Posts an event; never blocks. */
+    void post(Consumer<PoolListener> event) {
+        if (waiting.incrementAndGet() > PoolListener.MAX_WAITING_EVENTS) {
+            waiting.decrementAndGet();
+            if (!dropped) {
+                dropped = true;
+                PoolLog.pool.log(
+                        System.Logger.Level.WARNING,
+                        "the pool's listener is "
+                                + PoolListener.MAX_WAITING_EVENTS
+                                + " events behind: events are dropped until it catches up");
+            }
+            return;
+        }
+        events.add(event);
+        if (sleeping) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Delivers what was posted until now, then lets the thread end. */
+    void end() {
+        ended = true;
+        LockSupport.unpark(thread);
+    }
+
+    private void deliver() {
+        while (true) {
+            Consumer<PoolListener> event = events.poll();
+            if (event == null) {
+                sleeping = true;
+                event = events.poll(); // posted before it saw `sleeping`
+                if (event == null) {
+                    if (ended && events.isEmpty()) {
+                        return;
+                    }
+                    LockSupport.park(this);
+                    sleeping = false;
+                    continue;
+                }
+                sleeping = false;
+            }
+            waiting.decrementAndGet();
+            try {
+                event.accept(listener);
+            } catch (RuntimeException | Error e) {
+                PoolLog.pool.log(
+                        System.Logger.Level.WARNING,
+                        "the pool's listener threw; it hears the next events all the same",
+                        e);
+            }
+        }
+    }
+}

@@ -117,7 +117,9 @@ class PoolListenerTest {
             failure(faults.throwCounting(dir.resolve("t").toString()), Exception.class);
             long threw = lastCallId(r);
             awaitEvents(r, threw, 3);
-            assertTrue(r.of(threw).get(2).startsWith("call " + threw + " FAILED"), r::lines);
+            assertTrue(
+                    r.of(threw).get(2).startsWith("call " + threw + " FAILED"),
+                    () -> r.lines().toString());
 
             TaskFuture<Long> slow = faults.sleep(60_000);
             long cancelled = lastCallId(r);

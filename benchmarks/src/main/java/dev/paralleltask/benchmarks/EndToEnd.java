@@ -72,6 +72,7 @@ public final class EndToEnd {
         ECHO(EndToEnd::bigEcho),
         SHARED(bench -> SharedFigures.measure(bench)),
         ACTORS(bench -> ActorFigures.measure(bench)),
+        LISTENER(bench -> ListenerFigures.measure(bench)),
         CPU(EndToEnd::cpuSpeedup),
         CLUSTER(bench -> ClusterFigures.measure(bench)),
         MEMORY(EndToEnd::idleMemory);

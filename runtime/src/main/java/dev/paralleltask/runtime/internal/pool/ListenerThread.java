@@ -14,6 +14,9 @@ import java.util.function.Consumer;
  * are dropped, and the first drop is logged.
  */
 final class ListenerThread {
+    /** How long a busy listener thread waits between rounds of delivery. */
+    private static final long ROUND_MILLIS = 5;
+
     private final PoolListener listener;
     private final ConcurrentLinkedQueue<Consumer<PoolListener>> events =
             new ConcurrentLinkedQueue<>();
@@ -61,29 +64,31 @@ final class ListenerThread {
 
     private void deliver() {
         while (true) {
-            Consumer<PoolListener> event = events.poll();
-            if (event == null) {
-                sleeping = true;
-                event = events.poll(); // posted before it saw `sleeping`
-                if (event == null) {
-                    if (ended && events.isEmpty()) {
-                        return;
-                    }
-                    LockSupport.park(this);
-                    sleeping = false;
-                    continue;
+            int delivered = 0;
+            for (Consumer<PoolListener> event; (event = events.poll()) != null; ) {
+                delivered++;
+                try {
+                    event.accept(listener);
+                } catch (RuntimeException | Error e) {
+                    PoolLog.pool.log(
+                            System.Logger.Level.WARNING,
+                            "the pool's listener threw; it hears the next events all the same",
+                            e);
                 }
-                sleeping = false;
             }
-            waiting.decrementAndGet();
-            try {
-                event.accept(listener);
-            } catch (RuntimeException | Error e) {
-                PoolLog.pool.log(
-                        System.Logger.Level.WARNING,
-                        "the pool's listener threw; it hears the next events all the same",
-                        e);
+            waiting.addAndGet(-delivered);
+            if (delivered > 0) {
+                LockSupport.parkNanos(this, ROUND_MILLIS * 1_000_000); // more are likely coming
+                continue;
             }
+            sleeping = true;
+            if (events.isEmpty()) { // nothing was posted before it saw `sleeping`
+                if (ended) {
+                    return;
+                }
+                LockSupport.park(this);
+            }
+            sleeping = false;
         }
     }
 }

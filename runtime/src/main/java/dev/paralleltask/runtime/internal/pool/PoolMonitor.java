@@ -6,6 +6,7 @@ import dev.paralleltask.runtime.internal.spi.Failures;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
@@ -37,12 +38,47 @@ final class PoolMonitor {
     /** Delivers events to the pool's listener; null without one. */
     private final ListenerThread listener;
 
+    /**
+     * Which call events the listener hears: only those it overrides are posted, so one that counts
+     * completions pays for one event per call, not three.
+     */
+    private final boolean hearsQueued;
+
+    private final boolean hearsStarted;
+    private final boolean hearsCompleted;
+
     PoolMonitor() {
         this(null, null);
     }
 
     PoolMonitor(String pool, PoolListener listener) {
         this.listener = listener == null ? null : new ListenerThread(pool, listener);
+        this.hearsQueued = overrides(listener, "callQueued", PoolListener.Call.class);
+        this.hearsStarted =
+                overrides(
+                        listener, "callStarted", PoolListener.Call.class, String.class, int.class);
+        this.hearsCompleted =
+                overrides(
+                        listener,
+                        "callCompleted",
+                        PoolListener.Call.class,
+                        String.class,
+                        PoolListener.Outcome.class,
+                        Duration.class,
+                        Throwable.class);
+    }
+
+    /** Whether {@code listener}'s class overrides the method; true when it cannot tell. */
+    private static boolean overrides(PoolListener listener, String method, Class<?>... params) {
+        if (listener == null) {
+            return false;
+        }
+        try {
+            return listener.getClass().getMethod(method, params).getDeclaringClass()
+                    != PoolListener.class;
+        } catch (NoSuchMethodException | SecurityException e) {
+            return true;
+        }
     }
 
     /** The pool has terminated: the listener hears what is left, and its thread ends. */
@@ -52,8 +88,42 @@ final class PoolMonitor {
         }
     }
 
-    private static PoolListener.Call event(PoolCall call) {
-        return new PoolListener.Call(call.id, call.method.displayName());
+    /**
+     * A call's event as posted: one object, which makes what the listener sees on the listener's
+     * thread, so that the pool's threads allocate no more than this per event.
+     */
+    private record CallEvent(
+            int kind,
+            long id,
+            String method,
+            String worker,
+            int attempt,
+            Throwable failure,
+            long ranNanos)
+            implements Consumer<PoolListener> {
+        static final int QUEUED = 0;
+        static final int STARTED = 1;
+        static final int COMPLETED = 2;
+
+        @Override
+        public void accept(PoolListener l) {
+            PoolListener.Call call = new PoolListener.Call(id, method);
+            switch (kind) {
+                case QUEUED -> l.callQueued(call);
+                case STARTED -> l.callStarted(call, worker, attempt);
+                default ->
+                        l.callCompleted(
+                                call,
+                                worker,
+                                failure == null
+                                        ? PoolListener.Outcome.OK
+                                        : failure instanceof CancellationException
+                                                ? PoolListener.Outcome.CANCELLED
+                                                : PoolListener.Outcome.FAILED,
+                                Duration.ofNanos(ranNanos),
+                                failure);
+            }
+        }
     }
 
     @Name("dev.paralleltask.CallQueued")
@@ -169,9 +239,16 @@ final class PoolMonitor {
     }
 
     void queued(PoolCall call) {
-        if (listener != null && call.counted) {
-            PoolListener.Call c = event(call);
-            listener.post(l -> l.callQueued(c));
+        if (hearsQueued && call.counted) {
+            listener.post(
+                    new CallEvent(
+                            CallEvent.QUEUED,
+                            call.id,
+                            call.method.displayName(),
+                            null,
+                            0,
+                            null,
+                            0));
         }
         if (!call.counted || !FlightRecorder.isInitialized()) {
             return;
@@ -185,11 +262,16 @@ final class PoolMonitor {
     }
 
     void started(PoolCall call, Worker worker) {
-        if (listener != null && call.counted) {
-            PoolListener.Call c = event(call);
-            String name = worker.name;
-            int attempt = call.attempts;
-            listener.post(l -> l.callStarted(c, name, attempt));
+        if (hearsStarted && call.counted) {
+            listener.post(
+                    new CallEvent(
+                            CallEvent.STARTED,
+                            call.id,
+                            call.method.displayName(),
+                            worker.name,
+                            call.attempts,
+                            null,
+                            0));
         }
         if (!call.counted || !FlightRecorder.isInitialized()) {
             return;
@@ -214,22 +296,16 @@ final class PoolMonitor {
             return;
         }
         (failure == null ? completed : failure == CANCELLED ? cancelled : failed).increment();
-        if (listener != null) {
-            PoolListener.Call c = event(call);
-            PoolListener.Outcome outcome =
-                    failure == null
-                            ? PoolListener.Outcome.OK
-                            : failure == CANCELLED
-                                            || failure
-                                                    instanceof
-                                                    java.util.concurrent.CancellationException
-                                    ? PoolListener.Outcome.CANCELLED
-                                    : PoolListener.Outcome.FAILED;
-            Duration ran =
-                    call.attempts == 0
-                            ? Duration.ZERO
-                            : Duration.ofNanos(System.nanoTime() - call.startNanos);
-            listener.post(l -> l.callCompleted(c, worker, outcome, ran, failure));
+        if (hearsCompleted) {
+            listener.post(
+                    new CallEvent(
+                            CallEvent.COMPLETED,
+                            call.id,
+                            call.method.displayName(),
+                            worker,
+                            call.attempts,
+                            failure,
+                            call.attempts == 0 ? 0 : System.nanoTime() - call.startNanos));
         }
         if (!FlightRecorder.isInitialized()) {
             return;

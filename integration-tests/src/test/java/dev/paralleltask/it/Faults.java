@@ -89,6 +89,22 @@ public final class Faults {
         throw new IOException("thrown on purpose");
     }
 
+    /** Memory a worker keeps, so that it grows: see {@link #hold}. */
+    private static final java.util.List<byte[]> HELD = new java.util.ArrayList<>();
+
+    /** Allocates {@code mib} MiB, touches every page, and keeps it; returns the pid. */
+    @ParallelTask
+    public static long hold(int mib) {
+        for (int i = 0; i < mib * 4; i++) {
+            byte[] block = new byte[1 << 18]; // not humongous: a G1 region holds several
+            for (int b = 0; b < block.length; b += 4096) {
+                block[b] = 1;
+            }
+            HELD.add(block);
+        }
+        return ProcessHandle.current().pid();
+    }
+
     @ParallelTask
     public static int exhaustHeap() {
         List<long[]> hog = new ArrayList<>();

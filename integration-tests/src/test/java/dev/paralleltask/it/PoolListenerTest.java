@@ -82,14 +82,18 @@ class PoolListenerTest {
         }
     }
 
-    private static long lastCallId(Recorder r) {
-        List<String> lines = r.lines();
-        String last =
-                lines.stream()
+    /** The id of the {@code n}th call queued (from 1), once the listener has heard of it. */
+    private static long callId(Recorder r, int n) throws InterruptedException {
+        Futures.eventually(
+                n + " calls queued: " + r.lines(),
+                () -> r.lines().stream().filter(l -> l.contains(" queued ")).count() >= n);
+        String nth =
+                r.lines().stream()
                         .filter(l -> l.contains(" queued "))
-                        .reduce((a, b) -> b)
+                        .skip(n - 1)
+                        .findFirst()
                         .orElseThrow();
-        return Long.parseLong(last.split(" ")[1]);
+        return Long.parseLong(nth.split(" ")[1]);
     }
 
     private static void awaitEvents(Recorder r, long call, int count) throws InterruptedException {
@@ -105,7 +109,7 @@ class PoolListenerTest {
                 ProcessPool.builder().workers(1).maxTasksPerWorker(4).listener(r).build()) {
             FaultsTasks faults = new FaultsTasks(pool);
             await(faults.increment());
-            long ok = lastCallId(r);
+            long ok = callId(r, 1);
             awaitEvents(r, ok, 3);
             assertEquals(
                     List.of(
@@ -115,14 +119,14 @@ class PoolListenerTest {
                     r.of(ok));
 
             failure(faults.throwCounting(dir.resolve("t").toString()), Exception.class);
-            long threw = lastCallId(r);
+            long threw = callId(r, 2);
             awaitEvents(r, threw, 3);
             assertTrue(
                     r.of(threw).get(2).startsWith("call " + threw + " FAILED"),
                     () -> r.lines().toString());
 
             TaskFuture<Long> slow = faults.sleep(60_000);
-            long cancelled = lastCallId(r);
+            long cancelled = callId(r, 3);
             Futures.eventually("it runs", slow::isRunning);
             slow.cancel(true);
             awaitEvents(r, cancelled, 3);
@@ -131,7 +135,7 @@ class PoolListenerTest {
                     r.of(cancelled).get(2));
 
             failure(faults.exit(3), WorkerCrashedException.class);
-            long crashed = lastCallId(r);
+            long crashed = callId(r, 4);
             awaitEvents(r, crashed, 3);
             assertEquals(
                     "call " + crashed + " FAILED WorkerCrashedException", r.of(crashed).get(2));

@@ -15,6 +15,8 @@ import java.util.List;
  * @param workersStarted worker processes started, replacements included
  * @param crashes workers that exited without being asked to: they crashed, or were killed for a
  *     timeout, a cancel or a JVM error
+ * @param recycled workers the pool retired to start afresh: they ran {@code maxTasksPerWorker}
+ *     calls, or their resident memory passed {@code maxWorkerMemory}
  * @param workers each worker now, oldest first
  */
 public record PoolStats(
@@ -25,6 +27,7 @@ public record PoolStats(
         long cancelled,
         long workersStarted,
         long crashes,
+        long recycled,
         List<Worker> workers) {
 
     public PoolStats {

@@ -187,6 +187,7 @@ public final class ProcessPool implements TaskExecutor {
         private WorkerOutput output = WorkerOutput.console();
         private Function<TaskExecutor, TaskFuture<?>> initializer;
         private PoolListener listener;
+        private long maxWorkerMemory;
 
         private Builder() {}
 
@@ -394,6 +395,24 @@ public final class ProcessPool implements TaskExecutor {
         }
 
         /**
+         * Replaces a worker whose resident memory (its whole JVM's: heap, metaspace, threads,
+         * native allocations) is above {@code bytes} after a call: it takes no more calls, those
+         * sent ahead to it go to other workers, and once its running calls are done it retires and
+         * a new worker takes its place. It is recycled, not crashed: {@link PoolStats#recycled()}
+         * counts it, and no call fails. The pool looks at a worker's memory after it answers, at
+         * most every 50 ms, from {@code /proc} (Linux). Default 0, none.
+         *
+         * @throws IllegalArgumentException if {@code bytes} is negative
+         */
+        public Builder maxWorkerMemory(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("maxWorkerMemory must be >= 0, was " + bytes);
+            }
+            this.maxWorkerMemory = bytes;
+            return this;
+        }
+
+        /**
          * Hears what the pool does: calls queued, started and completed, workers started, recycled
          * and exited; on a thread of its own, so a slow or failing listener cannot hold up or break
          * the pool (see {@link PoolListener}). Default none.
@@ -435,7 +454,8 @@ public final class ProcessPool implements TaskExecutor {
                                     admission,
                                     output,
                                     initializer,
-                                    listener)));
+                                    listener,
+                                    maxWorkerMemory)));
         }
     }
 }

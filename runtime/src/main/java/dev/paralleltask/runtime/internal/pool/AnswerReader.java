@@ -29,13 +29,18 @@ final class AnswerReader implements Runnable {
     private final Consumer<Actions> carryOut;
     private final PoolMonitor monitor;
 
+    /** The pool's {@code maxWorkerMemory}; 0 for none. */
+    private final long maxMemory;
+
     AnswerReader(
             Worker worker,
             Dispatcher dispatcher,
             ClassLoader loader,
             AnswerAdmission admission,
             Consumer<Actions> carryOut,
-            PoolMonitor monitor) {
+            PoolMonitor monitor,
+            long maxMemory) {
+        this.maxMemory = maxMemory;
         this.worker = worker;
         this.dispatcher = dispatcher;
         this.loader = loader;
@@ -95,6 +100,18 @@ final class AnswerReader implements Runnable {
         while (true) {
             Frame frame = worker.answers.poll(MAX_ANSWER_BYTES);
             if (frame == null) {
+                // Its memory before its answers settle: a worker past the limit must not be
+                // given the calls their callers make next.
+                long over = WorkerMemory.lookAfterAnswers(worker, maxMemory);
+                if (over > 0) {
+                    carryOut.accept(
+                            dispatcher.recycle(
+                                    worker,
+                                    "its resident memory, "
+                                            + WorkerMemory.mib(over)
+                                            + ", passed maxWorkerMemory, "
+                                            + WorkerMemory.mib(maxMemory)));
+                }
                 if (!settleBatch()) {
                     return;
                 }

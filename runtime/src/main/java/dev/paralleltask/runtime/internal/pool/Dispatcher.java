@@ -383,6 +383,11 @@ final class Dispatcher {
         return decide(actions -> staffing.kill(worker, reason, actions));
     }
 
+    /** See {@link Staffing#recycle}: a worker whose memory passed the pool's limit. */
+    Actions recycle(Worker worker, String why) {
+        return decide(actions -> staffing.recycle(worker, why, actions));
+    }
+
     /** See {@link Staffing#lostChannel}: the reader of a worker whose channel closed. */
     Actions lostChannel(Worker worker) {
         return decide(actions -> staffing.lostChannel(worker, null, actions));

@@ -96,6 +96,9 @@ final class Placement {
     /** How many more calls the worker may be sent now. */
     int room(Worker worker) {
         assert lock.isHeldByCurrentThread();
+        if (worker.recycling) {
+            return 0;
+        }
         int room = sendAhead - worker.inFlight.size();
         if (maxTasksPerWorker > 0) {
             room =
@@ -112,7 +115,18 @@ final class Placement {
     /** Whether the worker has run as many calls as it may. */
     boolean isWorn(Worker worker) {
         assert lock.isHeldByCurrentThread();
-        return maxTasksPerWorker > 0 && worker.tasksCompleted >= maxTasksPerWorker;
+        return worker.recycling
+                || (maxTasksPerWorker > 0 && worker.tasksCompleted >= maxTasksPerWorker);
+    }
+
+    /** Takes back every call waiting at the worker, not started: they go to other workers. */
+    void revokeWaiting(Worker worker) {
+        assert lock.isHeldByCurrentThread();
+        for (PoolCall c : worker.inFlight) {
+            if (isWaiting(c)) {
+                revoke(worker, c, false);
+            }
+        }
     }
 
     /** Sends the call to the worker, after the calls it has; it starts if it is among the first. */

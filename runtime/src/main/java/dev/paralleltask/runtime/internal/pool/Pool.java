@@ -81,7 +81,9 @@ public final class Pool {
             /** Runs on every new worker before it takes calls; null for none. */
             Function<TaskExecutor, TaskFuture<?>> initializer,
             /** Hears the pool's events; null for none. */
-            PoolListener listener) {}
+            PoolListener listener,
+            /** A worker whose resident memory passes this after a call is recycled; 0 for none. */
+            long maxWorkerMemory) {}
 
     private static final AtomicInteger POOL_NUMBERS = new AtomicInteger();
 
@@ -185,7 +187,8 @@ public final class Pool {
                         monitor,
                         s.initializer() == null
                                 ? null
-                                : w -> s.initializer().apply(new PinnedExecutor(this, w)));
+                                : w -> s.initializer().apply(new PinnedExecutor(this, w)),
+                        s.maxWorkerMemory());
     }
 
     /**
@@ -195,6 +198,11 @@ public final class Pool {
      *     running
      */
     public static Pool start(Settings settings) {
+        if (settings.maxWorkerMemory() > 0 && !WorkerMemory.available()) {
+            throw new IllegalStateException(
+                    "maxWorkerMemory needs to read a process's resident memory from /proc, which"
+                            + " this system does not have (Linux has it): leave it unset here");
+        }
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         ClassLoader loader = context != null ? context : Pool.class.getClassLoader();
         WorkerClasspath where =
@@ -236,7 +244,8 @@ public final class Pool {
                         s.admission(),
                         s.output(),
                         install,
-                        s.listener());
+                        s.listener(),
+                        s.maxWorkerMemory());
         return start(actor, mine, loader, where, actor, restarts);
     }
 
@@ -399,6 +408,7 @@ public final class Pool {
                 monitor.cancelled.sum(),
                 monitor.workersStarted.sum(),
                 monitor.crashes.sum(),
+                monitor.recycled.sum(),
                 now.workers());
     }
 

@@ -34,6 +34,7 @@ final class PoolMonitor {
     final LongAdder cancelled = new LongAdder();
     final LongAdder workersStarted = new LongAdder();
     final LongAdder crashes = new LongAdder();
+    final LongAdder recycled = new LongAdder();
 
     /** Delivers events to the pool's listener; null without one. */
     private final ListenerThread listener;
@@ -343,6 +344,7 @@ final class PoolMonitor {
 
     /** The pool retires a worker on purpose: {@code why} says which limit it reached. */
     void workerRecycled(Worker worker, String why) {
+        recycled.increment();
         if (listener != null) {
             String name = worker.name;
             long pid = worker.pid();
@@ -366,6 +368,7 @@ final class PoolMonitor {
                                     pid,
                                     exitCode,
                                     !worker.killedByPool,
+                                    worker.residentBytes,
                                     worker.killedBecause,
                                     worker.stderrTail(),
                                     worker.stdoutTail());

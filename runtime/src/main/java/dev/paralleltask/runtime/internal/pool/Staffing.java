@@ -130,7 +130,9 @@ final class Staffing {
             return;
         }
         if (placement.isWorn(worker)) {
-            monitor.workerRecycled(worker, "it ran maxTasksPerWorker calls");
+            if (!worker.recycling) { // a worker recycled for its memory was reported then
+                monitor.workerRecycled(worker, "it ran maxTasksPerWorker calls");
+            }
             retire(worker, actions);
             return;
         }
@@ -197,6 +199,7 @@ final class Staffing {
                         worker.pid(),
                         exitCode == null ? -1 : exitCode,
                         !worker.killedByPool,
+                        worker.residentBytes,
                         worker.killedBecause != null
                                 ? worker.killedBecause
                                 : worker.killedFor != null ? worker.killedFor.getMessage() : null,
@@ -249,6 +252,24 @@ final class Staffing {
         for (Worker spare; state == State.RUNNING && (spare = roster.promoteSpare()) != null; ) {
             refill(spare, actions);
             actions.send(spare);
+        }
+    }
+
+    /**
+     * A worker's memory passed the pool's limit: it takes no more calls, gives back those waiting,
+     * and retires once its running calls are done ({@link #refill} sees it worn).
+     */
+    void recycle(Worker worker, String why, Actions actions) {
+        assert lock.isHeldByCurrentThread();
+        if (worker.state != Worker.State.READY || worker.recycling) {
+            return;
+        }
+        worker.recycling = true;
+        monitor.workerRecycled(worker, why);
+        placement.revokeWaiting(worker);
+        actions.send(worker);
+        if (worker.inFlight.isEmpty()) {
+            retire(worker, actions);
         }
     }
 

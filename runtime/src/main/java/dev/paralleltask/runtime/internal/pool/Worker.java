@@ -251,6 +251,18 @@ final class Worker implements WorkerView {
      */
     boolean killedByPool;
 
+    /**
+     * Set when the worker's memory passed {@code maxWorkerMemory}: it takes no more calls and
+     * retires once its running ones are done. Guarded by the dispatcher's lock.
+     */
+    boolean recycling;
+
+    /** Its resident memory when last looked at, in bytes; -1 if never. */
+    volatile long residentBytes = -1;
+
+    /** When its memory was last looked at (System.nanoTime()); its reader's alone. */
+    long residentSampledAt;
+
     /** Kills the process, if it has one; its exit is handled like any other. */
     void destroy() {
         Process p = process;

@@ -90,6 +90,7 @@ final class WorkerFate {
                 worker.pid(),
                 exitCode == null ? -1 : exitCode,
                 !worker.killedByPool,
+                worker.residentBytes,
                 culprit ? null : worker.killedBecause,
                 worker.stderrTail(),
                 worker.stdoutTail());

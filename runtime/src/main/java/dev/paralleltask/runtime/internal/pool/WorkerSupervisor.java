@@ -56,6 +56,9 @@ final class WorkerSupervisor {
     private final Consumer<Actions> carryOut;
     private final PoolMonitor monitor;
 
+    /** A worker above this resident memory after answering is recycled; 0 for no limit. */
+    private final long maxWorkerMemory;
+
     /** Runs the pool's initializer on a new worker; null when there is none. */
     private final Function<Worker, TaskFuture<?>> initializer;
 
@@ -70,7 +73,9 @@ final class WorkerSupervisor {
             Executor housekeeping,
             Consumer<Actions> carryOut,
             PoolMonitor monitor,
-            Function<Worker, TaskFuture<?>> initializer) {
+            Function<Worker, TaskFuture<?>> initializer,
+            long maxWorkerMemory) {
+        this.maxWorkerMemory = maxWorkerMemory;
         this.dispatcher = dispatcher;
         this.launcher = launcher;
         this.startTimeout = startTimeout;
@@ -191,7 +196,14 @@ final class WorkerSupervisor {
         Thread reader =
                 new Thread(
                         null,
-                        new AnswerReader(worker, dispatcher, loader, admission, carryOut, monitor),
+                        new AnswerReader(
+                                worker,
+                                dispatcher,
+                                loader,
+                                admission,
+                                carryOut,
+                                monitor,
+                                maxWorkerMemory),
                         worker.name + "-reader",
                         READER_STACK_BYTES);
         reader.setDaemon(true);

@@ -150,10 +150,11 @@ public final class Failures {
             long pid,
             int exitCode,
             boolean notByThePool,
+            long residentBytes,
             String because,
             List<String> stderrTail,
             List<String> stdoutTail) {
-        String how = how(exitCode, notByThePool);
+        String how = how(exitCode, notByThePool, residentBytes);
         String attempt =
                 attempts > 1 ? " (attempt " + attempts + " of " + (method.retries() + 1) + ")" : "";
         return access().crashed(
@@ -175,13 +176,21 @@ public final class Failures {
                         null);
     }
 
-    /** How a process ended, as a message says it: "exited with code 3". */
-    private static String how(int exitCode, boolean notByThePool) {
+    /**
+     * How a process ended, as a message says it: "exited with code 3"; {@code residentBytes} is its
+     * memory when last looked at, -1 if never.
+     */
+    private static String how(int exitCode, boolean notByThePool, long residentBytes) {
         return exitCode == SIGKILLED && notByThePool
                 ? "was killed by SIGKILL (exit code 137), not by the pool: most often the"
                         + " kernel's out-of-memory killer (see dmesg; give the workers"
-                        + " less heap with jvmOptions(\"-Xmx...\") or fewer workers), or a"
-                        + " kill -9"
+                        + " less heap with jvmOptions(\"-Xmx...\") or fewer workers, or set"
+                        + " maxWorkerMemory), or a kill -9"
+                        + (residentBytes < 0
+                                ? ""
+                                : "; its resident memory was last "
+                                        + (residentBytes + (1 << 19)) / (1 << 20)
+                                        + " MiB")
                 : exitCode > 128
                         ? "was killed by signal "
                                 + (exitCode - 128)
@@ -201,13 +210,14 @@ public final class Failures {
             long pid,
             int exitCode,
             boolean notByThePool,
+            long residentBytes,
             String killedBecause,
             List<String> stderrTail,
             List<String> stdoutTail) {
         String how =
                 killedBecause != null
                         ? "was killed by the pool, because " + killedBecause
-                        : how(exitCode, notByThePool);
+                        : how(exitCode, notByThePool, residentBytes);
         return access().crashed(
                         "worker " + worker + " " + how + lastWords(stderrTail, stdoutTail),
                         workerName,
@@ -231,13 +241,14 @@ public final class Failures {
             long pid,
             int exitCode,
             boolean notByThePool,
+            long residentBytes,
             String killedBecause,
             List<String> stderrTail,
             List<String> stdoutTail) {
         String how =
                 killedBecause != null
                         ? "was killed by the pool, because " + killedBecause
-                        : how(exitCode, notByThePool);
+                        : how(exitCode, notByThePool, residentBytes);
         WorkerCrashedException death =
                 access().crashed(
                                 "the JVM of actor "
@@ -343,6 +354,26 @@ public final class Failures {
 
     /** The tails of a worker's stderr and stdout, as the end of a message. */
     public static String lastWords(List<String> stderrTail, List<String> stdoutTail) {
+        String report = fatalErrorReport(stdoutTail);
+        return (report == null ? "" : "; its fatal-error report is " + report)
+                + tails(stderrTail, stdoutTail);
+    }
+
+    /**
+     * The file a crashing JVM says it wrote its fatal-error report to ({@code hs_err_pid<pid>.log},
+     * or where {@code -XX:ErrorFile} said), from its output; null if none.
+     */
+    static String fatalErrorReport(List<String> stdoutTail) {
+        for (int i = 0; i + 1 < stdoutTail.size(); i++) {
+            if (stdoutTail.get(i).contains("An error report file with more information is saved")) {
+                String path = stdoutTail.get(i + 1).trim();
+                return path.startsWith("#") ? path.substring(1).trim() : path;
+            }
+        }
+        return null;
+    }
+
+    private static String tails(List<String> stderrTail, List<String> stdoutTail) {
         String words =
                 stderrTail.isEmpty()
                         ? "; it wrote nothing to stderr"

@@ -27,6 +27,15 @@ public final class BoxTasks<T extends Comparable<T>> {
 
     private static final TaskMethod LIST_OF = new TaskMethod(INVOKER, 2, "Box.listOf(E[])", List.of("elements"), 0L, 0, List.of(List.class));
 
+    static {
+        Module module = BoxTasks.class.getModule();
+        if (module.isNamed()) {
+            for (String p : module.getPackages()) {
+                module.addOpens(p, TaskExecutor.class.getModule());
+            }
+        }
+    }
+
     private final TaskExecutor executor;
 
     private final Box<T> target;

@@ -22,6 +22,15 @@ public final class PrimesTasks {
 
     private static final TaskMethod WARM_UP = new TaskMethod(INVOKER, 1, "Primes.warmUp()", List.of(), 0L, 2, List.of());
 
+    static {
+        Module module = PrimesTasks.class.getModule();
+        if (module.isNamed()) {
+            for (String p : module.getPackages()) {
+                module.addOpens(p, TaskExecutor.class.getModule());
+            }
+        }
+    }
+
     private final TaskExecutor executor;
 
     /**

@@ -75,6 +75,7 @@ final class ProxyWriter {
         for (TaskMethod method : taskClass.methods()) {
             proxy.addField(methodConstant(method));
         }
+        proxy.addStaticBlock(openToTheRuntime(taskClass));
         proxy.addField(RuntimeNames.TASK_EXECUTOR, "executor", Modifier.PRIVATE, Modifier.FINAL);
         if (taskClass.hasInstanceMethods()) {
             proxy.addField(taskClass.targetType(), "target", Modifier.PRIVATE, Modifier.FINAL);
@@ -91,6 +92,33 @@ final class ProxyWriter {
         return JavaFile.builder(taskClass.proxyName().packageName(), proxy.build())
                 .skipJavaLangImports(true)
                 .indent("    ")
+                .build();
+    }
+
+    /**
+     * In a named module, the proxy opens the module's packages to the runtime, as {@code opens ...
+     * to dev.paralleltask.runtime} would: the runtime rebuilds the module's values (records,
+     * serializable classes) and loads its invokers by reflection. Only code of a module may open
+     * its packages at run time, hence here; in the unnamed module it does nothing.
+     */
+    private static CodeBlock openToTheRuntime(TaskClass taskClass) {
+        // static {
+        //     Module module = PrimesTasks.class.getModule();
+        //     if (module.isNamed()) {
+        //         for (String p : module.getPackages()) {
+        //             module.addOpens(p, TaskExecutor.class.getModule());
+        //         }
+        //     }
+        // }
+        return CodeBlock.builder()
+                .addStatement(
+                        "$T module = $T.class.getModule()", Module.class, taskClass.proxyName())
+                .beginControlFlow("if (module.isNamed())")
+                .beginControlFlow("for ($T p : module.getPackages())", String.class)
+                .addStatement(
+                        "module.addOpens(p, $T.class.getModule())", RuntimeNames.TASK_EXECUTOR)
+                .endControlFlow()
+                .endControlFlow()
                 .build();
     }
 

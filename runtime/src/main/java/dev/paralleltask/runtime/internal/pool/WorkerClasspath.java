@@ -28,6 +28,8 @@ import java.util.jar.Manifest;
  *   <li>{@code mvn exec:java} and other launchers that load the application through a {@code
  *       URLClassLoader} of their own (java.class.path is then the launcher's): the {@code file:}
  *       URLs of the context class loader and its parents are added, and the runtime's own jar.
+ *   <li>A modular application ({@code java -p mods -m app/app.Main}): the jars and directories of
+ *       the modules it booted from its module path, which workers run from their classpath.
  *   <li>A Spring Boot executable jar ({@code java -jar app.jar}, the application's jars nested in
  *       {@code BOOT-INF/lib}), which no plain classpath can name: workers start through Spring
  *       Boot's own {@code PropertiesLauncher} from the same jar, with {@code loader.main} set to
@@ -93,9 +95,28 @@ record WorkerClasspath(String classpath, List<String> jvmOptions, String mainCla
         }
         // Parents' URLs after their children's, so the application's classes come first.
         entries.addAll(fromLoaders);
+        entries.addAll(applicationModules());
         entries.add(runtimePath.toString());
         return new WorkerClasspath(
                 String.join(File.pathSeparator, entries), List.of(), WORKER_MAIN);
+    }
+
+    /**
+     * The jars and directories of the modules this JVM booted from its module path ({@code java -p
+     * ... -m app/...}): a worker runs them from its classpath, where every class is in the unnamed
+     * module, so the generated invokers and the application's values need no {@code opens}. The
+     * JDK's own modules have no file.
+     */
+    static List<String> applicationModules() {
+        List<String> found = new ArrayList<>();
+        for (java.lang.module.ResolvedModule m : ModuleLayer.boot().configuration().modules()) {
+            m.reference()
+                    .location()
+                    .filter(uri -> "file".equals(uri.getScheme()))
+                    .map(uri -> Path.of(uri).toAbsolutePath().normalize().toString())
+                    .ifPresent(found::add);
+        }
+        return found;
     }
 
     /** The file a {@code file:} URL names, absolute; null for any other URL. */

@@ -461,6 +461,27 @@ public final class ValueCodec {
         Class<?> type = load(in.readString(), loader, admission);
         RecordShape shape = type.isRecord() ? RECORDS.get(type) : null;
         if (shape == null) {
+            Module module = type.getModule();
+            String pkg = type.getPackageName();
+            Module runtime = ValueCodec.class.getModule();
+            if (module.isNamed() && !module.isOpen(pkg, runtime)) {
+                throw new InvalidClassException(
+                        type.getName(),
+                        "module "
+                                + module.getName()
+                                + " does not open "
+                                + pkg
+                                + " to "
+                                + (runtime.isNamed() ? runtime.getName() : "paralleltask's runtime")
+                                + ", which rebuilds its records: add 'opens "
+                                + pkg
+                                + " to dev.paralleltask.runtime;' to its module-info.java, or run"
+                                + " with --add-opens "
+                                + module.getName()
+                                + "/"
+                                + pkg
+                                + "=dev.paralleltask.runtime");
+            }
             throw new InvalidClassException(
                     type.getName(), "not a Serializable record that can be rebuilt here");
         }

@@ -7,7 +7,7 @@ import dev.paralleltask.shared.SharedQueue;
 
 /**
  * The producer and consumer of Python's {@code multiprocessing} tutorial: two tasks on two workers
- * passing numbers through a {@link SharedQueue}, as in the README's "Sharing between processes".
+ * passing numbers through a {@link SharedQueue}, as in docs/sharing.md.
  */
 public final class Pipeline {
     private Pipeline() {}

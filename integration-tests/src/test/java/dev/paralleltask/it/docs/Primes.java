@@ -1,0 +1,19 @@
+package dev.paralleltask.it.docs;
+
+import dev.paralleltask.ParallelTask;
+
+/** The README's task class ("In five lines"). */
+public class Primes {
+    @ParallelTask(timeoutMillis = 5_000)
+    public static long count(int from, int to) {
+        long n = 0;
+        for (int i = Math.max(from, 2); i < to; i++) {
+            boolean prime = true;
+            for (int d = 2; (long) d * d <= i && prime; d++) {
+                prime = i % d != 0;
+            }
+            n += prime ? 1 : 0;
+        }
+        return n;
+    }
+}

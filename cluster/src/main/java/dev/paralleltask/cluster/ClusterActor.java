@@ -294,12 +294,7 @@ final class ClusterActor<C> implements Actor<C>, ActorCalls.Endpoint {
         lock.lock();
         try {
             if (closed) {
-                throw new IllegalStateException(
-                        "actor "
-                                + name
-                                + " is closed: "
-                                + method.displayName()
-                                + " cannot run on it; make its calls before close()");
+                throw Failures.actorClosed(name, method);
             }
             queue.add(call);
             sends = nextSends();

@@ -3,6 +3,7 @@ package dev.paralleltask.runtime;
 import dev.paralleltask.runtime.internal.ActorCalls;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
+import dev.paralleltask.runtime.internal.spi.Failures;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -76,12 +77,7 @@ abstract class ActorBase<C> implements Actor<C>, ActorCalls.Endpoint {
         @Override
         public <T> TaskFuture<T> submit(TaskMethod method, Object target, Object[] args) {
             if (closed) {
-                throw new IllegalStateException(
-                        "actor "
-                                + name
-                                + " is closed: "
-                                + method.displayName()
-                                + " cannot run on it; make its calls before close()");
+                throw Failures.actorClosed(name, method);
             }
             Throwable died = diedOf();
             if (died != null) {

@@ -2,20 +2,11 @@ package dev.paralleltask.cluster.internal;
 
 import dev.paralleltask.runtime.Actor;
 import dev.paralleltask.runtime.TaskFuture;
-import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.spi.Relay;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import java.io.IOException;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
-import org.apache.ignite.Ignite;
-import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.compute.ComputeJob;
-import org.apache.ignite.compute.ComputeJobResult;
-import org.apache.ignite.compute.ComputeJobResultPolicy;
-import org.apache.ignite.compute.ComputeTaskAdapter;
-import org.apache.ignite.resources.IgniteInstanceResource;
 
 /**
  * Starts, calls, describes and closes actors on the node the client chose: its argument is a {@link
@@ -23,39 +14,19 @@ import org.apache.ignite.resources.IgniteInstanceResource;
  * ({@code ProcessPool.actor}) until its client closes it or the node stops. Public because thin
  * clients start it by class name.
  */
-public final class ActorTask extends ComputeTaskAdapter<byte[], byte[]> {
+public final class ActorTask extends OneJobTask {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Map<? extends ComputeJob, ClusterNode> map(List<ClusterNode> subgrid, byte[] request) {
-        return Map.of(new ActorJob(request), subgrid.get(0));
-    }
-
-    @Override
-    public ComputeJobResultPolicy result(ComputeJobResult result, List<ComputeJobResult> received) {
-        if (result.getException() != null) {
-            throw result.getException();
-        }
-        return ComputeJobResultPolicy.REDUCE;
-    }
-
-    @Override
-    public byte[] reduce(List<ComputeJobResult> results) {
-        return results.get(0).getData();
+    ComputeJob job(byte[] request) {
+        return new ActorJob(request);
     }
 
     /** The job on the chosen node. */
-    static final class ActorJob implements ComputeJob {
+    static final class ActorJob extends CallJob {
         private static final long serialVersionUID = 1L;
 
         private final byte[] request;
-
-        @IgniteInstanceResource private transient Ignite ignite;
-
-        /** The call on the actor, once started. */
-        private transient volatile TaskFuture<Frame.Answer> call;
-
-        private transient volatile boolean cancelled;
 
         ActorJob(byte[] request) {
             this.request = request;
@@ -96,42 +67,20 @@ public final class ActorTask extends ComputeTaskAdapter<byte[], byte[]> {
         }
 
         private Wire.Reply call(LocalNodes.LocalNode node, Actor<?> actor, Wire.ActorRequest r) {
-            Wire.Request request;
-            TaskMethod method;
+            Resolved call;
             try {
-                request = Wire.Request.fromBytes(r.payload());
-                method = node.method(request);
-            } catch (IOException e) {
-                return new Wire.Unrunnable(e.getMessage());
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return new Wire.Unrunnable(
-                        "it cannot load the invoker of the call: "
-                                + e
-                                + "; start every node with the application's classes on its"
-                                + " classpath");
+                call = resolve(node, r.payload());
+            } catch (Unrunnable e) {
+                return e.reply;
             }
             TaskFuture<Frame.Answer> running;
             try {
-                running = Relay.submit(actor, method, request.body());
+                running = Relay.submit(actor, call.method(), call.request().body());
             } catch (RejectedExecutionException e) {
                 return new Wire.ActorDied(
                         "actor " + actor.name() + " on node " + node.name + " was closed");
             }
-            call = running;
-            if (cancelled) {
-                running.cancel(true);
-            }
-            return RunCallTask.reply(running, node.name, cancelled);
-        }
-
-        /** The client cancelled the call, or the node is stopping: its actor's JVM is killed. */
-        @Override
-        public void cancel() {
-            cancelled = true;
-            TaskFuture<Frame.Answer> running = call;
-            if (running != null) {
-                running.cancel(true);
-            }
+            return await(running, node.name);
         }
     }
 }

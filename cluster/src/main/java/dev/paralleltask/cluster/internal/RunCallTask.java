@@ -5,22 +5,13 @@ import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.TaskTimeoutException;
 import dev.paralleltask.runtime.WorkerCrashedException;
 import dev.paralleltask.runtime.WorkerStartException;
-import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.spi.Relay;
 import dev.paralleltask.runtime.internal.wire.Frame;
-import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
-import org.apache.ignite.Ignite;
-import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.compute.ComputeJob;
-import org.apache.ignite.compute.ComputeJobResult;
-import org.apache.ignite.compute.ComputeJobResultPolicy;
-import org.apache.ignite.compute.ComputeTaskAdapter;
-import org.apache.ignite.resources.IgniteInstanceResource;
 
 /**
  * Runs one encoded call on the node the client chose: its argument is a {@link Wire.Request}, its
@@ -30,39 +21,19 @@ import org.apache.ignite.resources.IgniteInstanceResource;
  * answers), and reacts to a cancel at once by cancelling the call, which kills its worker. A job
  * whose node died is never sent elsewhere: the client decides whether the call runs again.
  */
-public final class RunCallTask extends ComputeTaskAdapter<byte[], byte[]> {
+public final class RunCallTask extends OneJobTask {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public Map<? extends ComputeJob, ClusterNode> map(List<ClusterNode> subgrid, byte[] request) {
-        return Map.of(new RunCallJob(request), subgrid.get(0));
-    }
-
-    @Override
-    public ComputeJobResultPolicy result(ComputeJobResult result, List<ComputeJobResult> received) {
-        if (result.getException() != null) {
-            throw result.getException();
-        }
-        return ComputeJobResultPolicy.REDUCE;
-    }
-
-    @Override
-    public byte[] reduce(List<ComputeJobResult> results) {
-        return results.get(0).getData();
+    ComputeJob job(byte[] request) {
+        return new RunCallJob(request);
     }
 
     /** The job on the chosen node. */
-    static final class RunCallJob implements ComputeJob {
+    static final class RunCallJob extends CallJob {
         private static final long serialVersionUID = 1L;
 
         private final byte[] request;
-
-        @IgniteInstanceResource private transient Ignite ignite;
-
-        /** The call on the node's pool, once started. */
-        private transient volatile TaskFuture<Frame.Answer> call;
-
-        private transient volatile boolean cancelled;
 
         RunCallJob(byte[] request) {
             this.request = request;
@@ -74,44 +45,19 @@ public final class RunCallTask extends ComputeTaskAdapter<byte[], byte[]> {
             if (node == null) {
                 return new Wire.Refused("node " + ignite.name() + " is shutting down").toBytes();
             }
-            Wire.Request r;
-            TaskMethod method;
+            Resolved call;
             try {
-                r = Wire.Request.fromBytes(request);
-                method = node.method(r);
-            } catch (IOException e) {
-                return new Wire.Unrunnable(e.getMessage()).toBytes();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                return new Wire.Unrunnable(
-                                "it cannot load the invoker of the call: "
-                                        + e
-                                        + "; start every node with the application's classes on"
-                                        + " its classpath")
-                        .toBytes();
+                call = resolve(node, request);
+            } catch (Unrunnable e) {
+                return e.reply.toBytes();
             }
             TaskFuture<Frame.Answer> running;
             try {
-                running = Relay.submit(node.pool, method, r.body());
+                running = Relay.submit(node.pool, call.method(), call.request().body());
             } catch (RejectedExecutionException e) {
                 return new Wire.Refused(e.getMessage()).toBytes();
             }
-            call = running;
-            if (cancelled) {
-                running.cancel(true);
-            }
-            return reply(running, node.name, cancelled).toBytes();
-        }
-
-        /**
-         * The client cancelled the call, or the node is stopping: stop the call, kill its worker.
-         */
-        @Override
-        public void cancel() {
-            cancelled = true;
-            TaskFuture<Frame.Answer> running = call;
-            if (running != null) {
-                running.cancel(true);
-            }
+            return await(running, node.name).toBytes();
         }
     }
 

@@ -200,6 +200,24 @@ public final class Failures {
                         : "exited with code " + exitCode;
     }
 
+    /** How a worker ended: killed by the pool for {@code killedBecause}, or {@link #how}. */
+    private static String howItEnded(
+            int exitCode, boolean notByThePool, long residentBytes, String killedBecause) {
+        return killedBecause != null
+                ? "was killed by the pool, because " + killedBecause
+                : how(exitCode, notByThePool, residentBytes);
+    }
+
+    /** A call made on an actor after its {@code close()}. */
+    public static IllegalStateException actorClosed(String actor, TaskMethod method) {
+        return new IllegalStateException(
+                "actor "
+                        + actor
+                        + " is closed: "
+                        + method.displayName()
+                        + " cannot run on it; make its calls before close()");
+    }
+
     /**
      * How a worker died without being asked to, for a pool's listener: no call is named, for it may
      * have been running none, or several.
@@ -214,10 +232,7 @@ public final class Failures {
             String killedBecause,
             List<String> stderrTail,
             List<String> stdoutTail) {
-        String how =
-                killedBecause != null
-                        ? "was killed by the pool, because " + killedBecause
-                        : how(exitCode, notByThePool, residentBytes);
+        String how = howItEnded(exitCode, notByThePool, residentBytes, killedBecause);
         return access().crashed(
                         "worker " + worker + " " + how + lastWords(stderrTail, stdoutTail),
                         workerName,
@@ -245,25 +260,18 @@ public final class Failures {
             String killedBecause,
             List<String> stderrTail,
             List<String> stdoutTail) {
-        String how =
-                killedBecause != null
-                        ? "was killed by the pool, because " + killedBecause
-                        : how(exitCode, notByThePool, residentBytes);
         WorkerCrashedException death =
-                access().crashed(
-                                "the JVM of actor "
-                                        + actor
-                                        + ", "
-                                        + worker
-                                        + ", "
-                                        + how
-                                        + lastWords(stderrTail, stdoutTail),
-                                workerName,
-                                pid,
-                                exitCode,
-                                stderrTail,
-                                stdoutTail,
-                                null);
+                workerDied(
+                        worker,
+                        workerName,
+                        pid,
+                        exitCode,
+                        notByThePool,
+                        residentBytes,
+                        killedBecause,
+                        stderrTail,
+                        stdoutTail);
+        String how = howItEnded(exitCode, notByThePool, residentBytes, killedBecause);
         return access().actorDied(
                         "actor "
                                 + actor

@@ -38,8 +38,11 @@ import org.apache.ignite.client.IgniteClientFuture;
  * naming the node, and every later call with {@link dev.paralleltask.runtime.ActorDiedException}.
  */
 final class ClusterActor<C> implements Actor<C>, ActorCalls.Endpoint {
-    /** How long a request about the actor itself (start, describe, close) may take. */
-    private static final long REQUEST_SECONDS = 120;
+    /** How long starting an actor may take: its node starts a JVM for it. */
+    private static final long START_SECONDS = 120;
+
+    /** How long describing or closing an actor may take before its node is taken for gone. */
+    private static final long ASK_SECONDS = 10;
 
     private final String name;
     private final String node;
@@ -130,11 +133,12 @@ final class ClusterActor<C> implements Actor<C>, ActorCalls.Endpoint {
     /** Sends a request about the actor itself and waits for the reply. */
     private static Wire.Reply request(
             ClientCompute compute, Wire.ActorRequest request, String where) {
+        long seconds = request.kind() == Wire.ActorRequest.START ? START_SECONDS : ASK_SECONDS;
         try {
             byte[] bytes =
                     compute.<byte[], byte[]>executeAsync2(
                                     ActorTask.class.getName(), request.toBytes())
-                            .get(REQUEST_SECONDS, TimeUnit.SECONDS);
+                            .get(seconds, TimeUnit.SECONDS);
             return Wire.Reply.fromBytes(bytes);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

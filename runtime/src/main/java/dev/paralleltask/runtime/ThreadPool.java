@@ -202,19 +202,21 @@ public final class ThreadPool implements TaskExecutor {
      * out or was cancelled while it ignores its interrupt does not hold this up.
      */
     @Override
-    public synchronized boolean awaitTermination(Duration timeout) throws InterruptedException {
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        if (!actors.awaitTermination(deadline)) { // they end on threads of their own
+        if (!actors.awaitTermination(deadline)) { // they end on threads of their own, unlocked
             return false;
         }
-        while (!isTerminated()) {
-            long nanos = deadline - System.nanoTime();
-            if (nanos <= 0) {
-                return false;
+        synchronized (this) {
+            while (!isTerminated()) {
+                long nanos = deadline - System.nanoTime();
+                if (nanos <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, nanos);
             }
-            TimeUnit.NANOSECONDS.timedWait(this, nanos);
+            return true;
         }
-        return true;
     }
 
     /** A call ended or was let go; guarded by {@code this}. */

@@ -10,7 +10,9 @@ import java.time.Duration;
  * <p>Events are delivered in the order the pool saw them, one at a time, on a thread of the
  * listener's own, never on a thread the pool needs: a slow listener delays only the events after it
  * (the pool keeps up to {@value #MAX_WAITING_EVENTS} waiting, then drops events and says so once in
- * its log), and one that throws is logged and goes on hearing the next events.
+ * its log), and one that throws is logged and goes on hearing the next events. When the pool's
+ * {@code close()} or {@code awaitTermination} returns, the listener has heard every event, unless
+ * it spent more than ten seconds on the last ones.
  */
 public interface PoolListener {
     /** How many events may wait for a slow listener before the pool drops new ones. */
@@ -56,8 +58,9 @@ public interface PoolListener {
     default void workerStarted(String worker, long pid) {}
 
     /**
-     * The pool retired a worker on purpose, to start afresh: it ran {@code maxTasksPerWorker}
-     * calls, or its memory passed {@code maxWorkerMemory}, or it was idle past {@code keepAlive}.
+     * The pool retires a worker to start a new one afresh: it ran {@code maxTasksPerWorker} calls,
+     * or its memory passed {@code maxWorkerMemory}. (A worker of an elastic pool idle past {@code
+     * keepAlive} just retires: its exit is heard, with no crash.)
      */
     default void workerRecycled(String worker, long pid, String why) {}
 

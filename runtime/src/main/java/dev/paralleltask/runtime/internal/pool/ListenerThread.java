@@ -8,10 +8,11 @@ import java.util.function.Consumer;
 
 /**
  * Delivers a pool's events to its {@link PoolListener} on a thread of its own, in the order they
- * were posted, so that no thread of the pool ever waits for the listener or runs its code (rule 3
- * of runtime/CONCURRENCY.md). Posting never blocks: it adds to a lock-free queue and wakes the
- * thread only when it sleeps. Past {@link PoolListener#MAX_WAITING_EVENTS} events waiting, new ones
- * are dropped, and the first drop is logged.
+ * were posted, the last of them before the pool says it has terminated, so that no thread of the
+ * pool ever waits for the listener or runs its code (rule 3 of runtime/CONCURRENCY.md). Posting
+ * never blocks: it adds to a lock-free queue and wakes the thread only when it sleeps. Past {@link
+ * PoolListener#MAX_WAITING_EVENTS} events waiting, new ones are dropped, and the first drop is
+ * logged.
  */
 final class ListenerThread {
     /** How long a busy listener thread waits between rounds of delivery. */
@@ -56,10 +57,29 @@ final class ListenerThread {
         }
     }
 
-    /** Delivers what was posted until now, then lets the thread end. */
+    /** How long the pool's end waits for its listener to hear the last events. */
+    private static final long END_MILLIS = 10_000;
+
+    /**
+     * Delivers what was posted until now, then ends the thread, and waits for that: the pool has
+     * terminated, and {@code close()} returns once the listener heard everything, or after {@value
+     * #END_MILLIS} ms of a listener that does not return, which is then left to its thread.
+     */
     void end() {
         ended = true;
         LockSupport.unpark(thread);
+        try {
+            thread.join(END_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive()) {
+            PoolLog.pool.log(
+                    System.Logger.Level.WARNING,
+                    "the pool's listener has not heard its last events after "
+                            + END_MILLIS
+                            + " ms; the pool ends without waiting for it");
+        }
     }
 
     private void deliver() {

@@ -241,7 +241,6 @@ final class Staffing {
         assert lock.isHeldByCurrentThread();
         if (mayRetireIdle()) {
             roster.shrink();
-            monitor.workerRecycled(worker, "it was idle past keepAlive");
             retire(worker, actions);
         }
     }

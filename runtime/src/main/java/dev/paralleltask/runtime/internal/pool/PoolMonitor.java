@@ -362,16 +362,7 @@ final class PoolMonitor {
             WorkerCrashedException crash =
                     worker.saidBye
                             ? null
-                            : Failures.workerDied(
-                                    worker.describe(),
-                                    name,
-                                    pid,
-                                    exitCode,
-                                    !worker.killedByPool,
-                                    worker.residentBytes,
-                                    worker.killedBecause,
-                                    worker.stderrTail(),
-                                    worker.stdoutTail());
+                            : Failures.workerDied(worker.death(exitCode), worker.killedBecause);
             listener.post(l -> l.workerExited(name, pid, exitCode, crash));
         }
         if (!FlightRecorder.isInitialized()) {

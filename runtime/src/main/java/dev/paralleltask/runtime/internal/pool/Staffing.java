@@ -194,17 +194,10 @@ final class Staffing {
                 Failures.actorDied(
                         actor,
                         restartsAllowed,
-                        worker.describe(),
-                        worker.name,
-                        worker.pid(),
-                        exitCode == null ? -1 : exitCode,
-                        !worker.killedByPool,
-                        worker.residentBytes,
+                        worker.death(exitCode),
                         worker.killedBecause != null
                                 ? worker.killedBecause
-                                : worker.killedFor != null ? worker.killedFor.getMessage() : null,
-                        worker.stderrTail(),
-                        worker.stdoutTail());
+                                : worker.killedFor != null ? worker.killedFor.getMessage() : null);
         gaveUp = why;
         state = State.STOP;
         for (PoolCall c; (c = queue.poll()) != null; ) {

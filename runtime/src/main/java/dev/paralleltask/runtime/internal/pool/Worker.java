@@ -1,6 +1,7 @@
 package dev.paralleltask.runtime.internal.pool;
 
 import dev.paralleltask.runtime.WorkerStartException;
+import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.spi.WorkerView;
 import dev.paralleltask.runtime.internal.wire.AnswerChannel;
 import dev.paralleltask.runtime.internal.wire.Frame;
@@ -262,6 +263,19 @@ final class Worker implements WorkerView {
 
     /** When its memory was last looked at (System.nanoTime()); its reader's alone. */
     long residentSampledAt;
+
+    /** How its process ended, as the messages about it say it; -1 for no exit code. */
+    Failures.Death death(Integer exitCode) {
+        return new Failures.Death(
+                describe(),
+                name,
+                pid(),
+                exitCode == null ? -1 : exitCode,
+                !killedByPool,
+                residentBytes,
+                stderrTail(),
+                stdoutTail());
+    }
 
     /** Kills the process, if it has one; its exit is handled like any other. */
     void destroy() {

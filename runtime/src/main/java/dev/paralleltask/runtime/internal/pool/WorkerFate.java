@@ -85,15 +85,8 @@ final class WorkerFate {
         return Failures.crashed(
                 call.method,
                 call.attempts,
-                worker.describe(),
-                worker.name,
-                worker.pid(),
-                exitCode == null ? -1 : exitCode,
-                !worker.killedByPool,
-                worker.residentBytes,
-                culprit ? null : worker.killedBecause,
-                worker.stderrTail(),
-                worker.stdoutTail());
+                worker.death(exitCode),
+                culprit ? null : worker.killedBecause);
     }
 
     /** The failure of a call that hit a JVM error; null if it runs again. */

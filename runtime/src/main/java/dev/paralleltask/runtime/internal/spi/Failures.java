@@ -138,50 +138,62 @@ public final class Failures {
     }
 
     /**
-     * The worker died under a call: it exited, or was killed by a signal ({@code notByThePool} when
-     * the pool did not kill it), {@code because} another call it ran cost it its life (null if
-     * not).
+     * How a worker's process ended, as the messages about it say it.
+     *
+     * @param worker the worker as messages name it, e.g. {@code pool-1-worker-2 (pid 4242)}
+     * @param exitCode its exit code; -1 when it was still running when the pool gave up on it
+     * @param notByThePool whether a signal that killed it was not the pool's
+     * @param residentBytes its resident memory when last looked at; -1 if never
      */
-    public static WorkerCrashedException crashed(
-            TaskMethod method,
-            int attempts,
+    public record Death(
             String worker,
             String workerName,
             long pid,
             int exitCode,
             boolean notByThePool,
             long residentBytes,
-            String because,
             List<String> stderrTail,
-            List<String> stdoutTail) {
-        String how = how(exitCode, notByThePool, residentBytes);
+            List<String> stdoutTail) {}
+
+    /**
+     * The worker died under a call, {@code because} another call it ran cost it its life (null if
+     * not).
+     */
+    public static WorkerCrashedException crashed(
+            TaskMethod method, int attempts, Death death, String because) {
+        String how = how(death);
         String attempt =
                 attempts > 1 ? " (attempt " + attempts + " of " + (method.retries() + 1) + ")" : "";
+        return crashed(
+                death,
+                "worker "
+                        + death.worker()
+                        + " "
+                        + how
+                        + " while running "
+                        + method.displayName()
+                        + attempt
+                        + (because == null ? "" : ", because " + because)
+                        + "; it was replaced");
+    }
+
+    /** A {@code WorkerCrashedException} of {@code death}: its message, then its last words. */
+    private static WorkerCrashedException crashed(Death death, String message) {
         return access().crashed(
-                        "worker "
-                                + worker
-                                + " "
-                                + how
-                                + " while running "
-                                + method.displayName()
-                                + attempt
-                                + (because == null ? "" : ", because " + because)
-                                + "; it was replaced"
-                                + lastWords(stderrTail, stdoutTail),
-                        workerName,
-                        pid,
-                        exitCode,
-                        stderrTail,
-                        stdoutTail,
+                        message + lastWords(death.stderrTail(), death.stdoutTail()),
+                        death.workerName(),
+                        death.pid(),
+                        death.exitCode(),
+                        death.stderrTail(),
+                        death.stdoutTail(),
                         null);
     }
 
-    /**
-     * How a process ended, as a message says it: "exited with code 3"; {@code residentBytes} is its
-     * memory when last looked at, -1 if never.
-     */
-    private static String how(int exitCode, boolean notByThePool, long residentBytes) {
-        return exitCode == SIGKILLED && notByThePool
+    /** How a process ended, as a message says it: "exited with code 3". */
+    private static String how(Death death) {
+        int exitCode = death.exitCode();
+        long residentBytes = death.residentBytes();
+        return exitCode == SIGKILLED && death.notByThePool()
                 ? "was killed by SIGKILL (exit code 137), not by the pool: most often the"
                         + " kernel's out-of-memory killer (see dmesg; give the workers"
                         + " less heap with jvmOptions(\"-Xmx...\") or fewer workers, or set"
@@ -201,11 +213,10 @@ public final class Failures {
     }
 
     /** How a worker ended: killed by the pool for {@code killedBecause}, or {@link #how}. */
-    private static String howItEnded(
-            int exitCode, boolean notByThePool, long residentBytes, String killedBecause) {
+    private static String howItEnded(Death death, String killedBecause) {
         return killedBecause != null
                 ? "was killed by the pool, because " + killedBecause
-                : how(exitCode, notByThePool, residentBytes);
+                : how(death);
     }
 
     /** A call made on an actor after its {@code close()}. */
@@ -222,25 +233,8 @@ public final class Failures {
      * How a worker died without being asked to, for a pool's listener: no call is named, for it may
      * have been running none, or several.
      */
-    public static WorkerCrashedException workerDied(
-            String worker,
-            String workerName,
-            long pid,
-            int exitCode,
-            boolean notByThePool,
-            long residentBytes,
-            String killedBecause,
-            List<String> stderrTail,
-            List<String> stdoutTail) {
-        String how = howItEnded(exitCode, notByThePool, residentBytes, killedBecause);
-        return access().crashed(
-                        "worker " + worker + " " + how + lastWords(stderrTail, stdoutTail),
-                        workerName,
-                        pid,
-                        exitCode,
-                        stderrTail,
-                        stdoutTail,
-                        null);
+    public static WorkerCrashedException workerDied(Death death, String killedBecause) {
+        return crashed(death, "worker " + death.worker() + " " + howItEnded(death, killedBecause));
     }
 
     /**
@@ -249,41 +243,19 @@ public final class Failures {
      * call (its timeout, its {@code cancel(true)}); null if not.
      */
     public static ActorDiedException actorDied(
-            String actor,
-            int restartsAllowed,
-            String worker,
-            String workerName,
-            long pid,
-            int exitCode,
-            boolean notByThePool,
-            long residentBytes,
-            String killedBecause,
-            List<String> stderrTail,
-            List<String> stdoutTail) {
-        WorkerCrashedException death =
-                workerDied(
-                        worker,
-                        workerName,
-                        pid,
-                        exitCode,
-                        notByThePool,
-                        residentBytes,
-                        killedBecause,
-                        stderrTail,
-                        stdoutTail);
-        String how = howItEnded(exitCode, notByThePool, residentBytes, killedBecause);
+            String actor, int restartsAllowed, Death death, String killedBecause) {
         return access().actorDied(
                         "actor "
                                 + actor
                                 + " died and had no restart left (ActorOptions.restarts("
                                 + restartsAllowed
                                 + ")): its JVM "
-                                + worker
+                                + death.worker()
                                 + " "
-                                + how
+                                + howItEnded(death, killedBecause)
                                 + "; make a new actor, or allow restarts",
                         actor,
-                        death);
+                        workerDied(death, killedBecause));
     }
 
     /** An actor elsewhere (on a cluster node) died for good, in that JVM's words. */

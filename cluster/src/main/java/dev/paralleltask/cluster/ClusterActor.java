@@ -9,12 +9,10 @@ import dev.paralleltask.runtime.TaskExecutor;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.ActorCalls;
 import dev.paralleltask.runtime.internal.TaskMethod;
-import dev.paralleltask.runtime.internal.shared.Locality;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
-import dev.paralleltask.runtime.internal.wire.CallCodec;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -270,30 +268,18 @@ final class ClusterActor<C> implements Actor<C>, ActorCalls.Endpoint {
         if (dead != null) {
             return CallFutures.failed(dead);
         }
-        CallCodec.Encoded encoded;
+        byte[] encoded;
         try {
             // No target: the node's actor JVM gives the call its object.
-            encoded =
-                    Locality.offMachine(
-                            "a cluster node", () -> CallCoding.encode(method, null, args));
+            encoded = Wire.Request.encode(method, null, args, method.timeoutMillis());
         } catch (Exception e) {
             return CallFutures.failed(e);
         }
-        byte[] request =
-                new Wire.ActorRequest(
-                                Wire.ActorRequest.CALL,
-                                number,
-                                0,
-                                0,
-                                new Wire.Request(
-                                                method.invokerClassName(),
-                                                method.index(),
-                                                method.displayName(),
-                                                method.timeoutMillis(),
-                                                encoded.body())
-                                        .toBytes())
-                        .toBytes();
-        Call call = new Call(method, request);
+        Call call =
+                new Call(
+                        method,
+                        new Wire.ActorRequest(Wire.ActorRequest.CALL, number, 0, 0, encoded)
+                                .toBytes());
         List<Call> sends;
         lock.lock();
         try {

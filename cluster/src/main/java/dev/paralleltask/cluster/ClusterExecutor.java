@@ -249,22 +249,12 @@ public final class ClusterExecutor implements TaskExecutor {
                 method.timeoutMillis() > 0
                         ? method.timeoutMillis()
                         : defaultTimeout != null ? defaultTimeout.toMillis() : 0;
-        CallCodec.Encoded encoded;
+        byte[] request;
         try {
-            encoded =
-                    Locality.offMachine(
-                            "a cluster node", () -> CallCoding.encode(method, target, args));
+            request = Wire.Request.encode(method, target, args, timeout);
         } catch (Exception e) {
             return CallFutures.failed(e);
         }
-        byte[] request =
-                new Wire.Request(
-                                method.invokerClassName(),
-                                method.index(),
-                                method.displayName(),
-                                timeout,
-                                encoded.body())
-                        .toBytes();
         Call call = new Call(method, request, timeout, this::cancelled);
         List<Attempt> sends;
         lock.lock();

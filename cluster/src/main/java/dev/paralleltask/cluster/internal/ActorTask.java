@@ -26,43 +26,35 @@ public final class ActorTask extends OneJobTask {
     static final class ActorJob extends CallJob {
         private static final long serialVersionUID = 1L;
 
-        private final byte[] request;
-
         ActorJob(byte[] request) {
-            this.request = request;
+            super(request);
         }
 
         @Override
-        public Object execute() {
-            LocalNodes.LocalNode node = LocalNodes.get(ignite.name());
-            if (node == null) {
-                return new Wire.Refused("node " + ignite.name() + " is shutting down").toBytes();
-            }
+        Wire.Reply reply(LocalNodes.LocalNode node, byte[] request) {
             Wire.ActorRequest r;
             try {
                 r = Wire.ActorRequest.fromBytes(request);
             } catch (IOException e) {
-                return new Wire.Unrunnable(e.getMessage()).toBytes();
+                return new Wire.Unrunnable(e.getMessage());
             }
             if (r.kind() == Wire.ActorRequest.START) {
-                return node.startActor(r).toBytes();
+                return node.startActor(r);
             }
             Actor<?> actor = node.actor(r.actor());
             if (actor == null) {
                 return new Wire.ActorDied(
-                                "actor "
-                                        + r.actor()
-                                        + " is not on node "
-                                        + node.name
-                                        + ": it was closed, or the node restarted")
-                        .toBytes();
+                        "actor "
+                                + r.actor()
+                                + " is not on node "
+                                + node.name
+                                + ": it was closed, or the node restarted");
             }
             return switch (r.kind()) {
-                case Wire.ActorRequest.CALL -> call(node, actor, r).toBytes();
+                case Wire.ActorRequest.CALL -> call(node, actor, r);
                 case Wire.ActorRequest.DESCRIBE ->
-                        new Wire.ActorState(actor.pid(), actor.restarts(), actor.isAlive())
-                                .toBytes();
-                default -> node.closeActor(r.actor()).toBytes();
+                        new Wire.ActorState(actor.pid(), actor.restarts(), actor.isAlive());
+                default -> node.closeActor(r.actor());
             };
         }
 

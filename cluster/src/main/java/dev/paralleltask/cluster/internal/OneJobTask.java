@@ -51,12 +51,30 @@ abstract class OneJobTask extends ComputeTaskAdapter<byte[], byte[]> {
     abstract static class CallJob implements ComputeJob {
         private static final long serialVersionUID = 1L;
 
-        @IgniteInstanceResource transient Ignite ignite;
+        private final byte[] request;
+
+        @IgniteInstanceResource private transient Ignite ignite;
 
         /** The call, once started. */
         private transient volatile TaskFuture<Frame.Answer> call;
 
         private transient volatile boolean cancelled;
+
+        CallJob(byte[] request) {
+            this.request = request;
+        }
+
+        /** What the node that runs this job replies to {@code request}. */
+        abstract Wire.Reply reply(LocalNodes.LocalNode node, byte[] request);
+
+        @Override
+        public final Object execute() {
+            LocalNodes.LocalNode node = LocalNodes.get(ignite.name());
+            if (node == null) {
+                return new Wire.Refused("node " + ignite.name() + " is shutting down").toBytes();
+            }
+            return reply(node, request).toBytes();
+        }
 
         /** What a request names: its call, and the method as the node runs it. */
         record Resolved(Wire.Request request, TaskMethod method) {}

@@ -33,31 +33,25 @@ public final class RunCallTask extends OneJobTask {
     static final class RunCallJob extends CallJob {
         private static final long serialVersionUID = 1L;
 
-        private final byte[] request;
-
         RunCallJob(byte[] request) {
-            this.request = request;
+            super(request);
         }
 
         @Override
-        public Object execute() {
-            LocalNodes.LocalNode node = LocalNodes.get(ignite.name());
-            if (node == null) {
-                return new Wire.Refused("node " + ignite.name() + " is shutting down").toBytes();
-            }
+        Wire.Reply reply(LocalNodes.LocalNode node, byte[] request) {
             Resolved call;
             try {
                 call = resolve(node, request);
             } catch (Unrunnable e) {
-                return e.reply.toBytes();
+                return e.reply;
             }
             TaskFuture<Frame.Answer> running;
             try {
                 running = Relay.submit(node.pool, call.method(), call.request().body());
             } catch (RejectedExecutionException e) {
-                return new Wire.Refused(e.getMessage()).toBytes();
+                return new Wire.Refused(e.getMessage());
             }
-            return await(running, node.name).toBytes();
+            return await(running, node.name);
         }
     }
 

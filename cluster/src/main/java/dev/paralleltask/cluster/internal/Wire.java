@@ -1,6 +1,10 @@
 package dev.paralleltask.cluster.internal;
 
 import dev.paralleltask.cluster.NodeInfo;
+import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.shared.Locality;
+import dev.paralleltask.runtime.internal.spi.CallCoding;
+import dev.paralleltask.runtime.internal.wire.CallCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -38,6 +42,28 @@ public final class Wire {
      */
     public record Request(
             String invokerClass, int method, String displayName, long timeoutMillis, byte[] body) {
+
+        /**
+         * A call encoded here for a node, as the bytes of its request: its values as a pool encodes
+         * them, shared objects refused (they live in one machine's memory).
+         *
+         * @throws Exception what encoding threw: a {@code TaskSerializationException} naming the
+         *     value that cannot be sent
+         */
+        public static byte[] encode(
+                TaskMethod method, Object target, Object[] args, long timeoutMillis)
+                throws Exception {
+            CallCodec.Encoded encoded =
+                    Locality.offMachine(
+                            "a cluster node", () -> CallCoding.encode(method, target, args));
+            return new Request(
+                            method.invokerClassName(),
+                            method.index(),
+                            method.displayName(),
+                            timeoutMillis,
+                            encoded.body())
+                    .toBytes();
+        }
 
         public byte[] toBytes() {
             return write(

@@ -30,12 +30,24 @@ final class ActorRegistry {
     <A extends ActorBase<?>> A add(A actor, TaskExecutor owner) {
         actors.removeIf(a -> a.calls().isTerminated()); // closed ones are nobody's concern now
         actors.add(actor);
-        if (owner.isShutdown()) {
+        try {
+            refuseIfShutDown(owner);
+        } catch (RejectedExecutionException e) {
             actor.calls().shutdownNow();
             actors.remove(actor);
-            throw new RejectedExecutionException(owner + " is shut down: it makes no more actors");
+            throw e;
         }
         return actor;
+    }
+
+    /**
+     * Refuses a new actor once {@code owner} is shut down: checked before an actor is made, and
+     * again once it is kept, for a shutdown meanwhile.
+     */
+    static void refuseIfShutDown(TaskExecutor owner) {
+        if (owner.isShutdown()) {
+            throw new RejectedExecutionException(owner + " is shut down: it makes no more actors");
+        }
     }
 
     void shutdown() {

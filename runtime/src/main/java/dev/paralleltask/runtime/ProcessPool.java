@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -101,9 +100,7 @@ public final class ProcessPool implements TaskExecutor {
     private <C> Actor<C> startActor(
             C initialState, Supplier<C> restartStates, ActorOptions options) {
         Objects.requireNonNull(options, "options");
-        if (pool.isShutdown()) {
-            throw new RejectedExecutionException(this + " is shut down: it makes no more actors");
-        }
+        ActorRegistry.refuseIfShutDown(this);
         return actors.add(
                 ProcessActor.start(
                         pool, actors.nextName(pool.name()), initialState, restartStates, options),

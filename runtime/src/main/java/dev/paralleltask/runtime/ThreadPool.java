@@ -143,9 +143,7 @@ public final class ThreadPool implements TaskExecutor {
     @Override
     public <C> Actor<C> actor(C initialState, ActorOptions options) {
         Objects.requireNonNull(options, "options");
-        if (isShutdown()) {
-            throw new RejectedExecutionException(this + " is shut down: it makes no more actors");
-        }
+        ActorRegistry.refuseIfShutDown(this);
         Object object = copyValues ? ValueCopies.copyState(initialState) : initialState;
         String actorName =
                 actors.nextName(name.endsWith("-") ? name.substring(0, name.length() - 1) : name);

@@ -27,7 +27,10 @@ abstract class ActorBase<C> implements Actor<C>, ActorCalls.Endpoint {
         this.name = name;
     }
 
-    /** Starts a call on the actor's object, whatever target the proxy gave. */
+    /**
+     * Starts a call on the actor's object, whatever target the proxy gave; an actor that died fails
+     * it with {@link ActorDiedException}.
+     */
     abstract <T> TaskFuture<T> run(TaskMethod method, Object[] args);
 
     /** The executor the actor runs on, which ends with it. */
@@ -78,10 +81,6 @@ abstract class ActorBase<C> implements Actor<C>, ActorCalls.Endpoint {
         public <T> TaskFuture<T> submit(TaskMethod method, Object target, Object[] args) {
             if (closed) {
                 throw Failures.actorClosed(name, method);
-            }
-            Throwable died = diedOf();
-            if (died != null) {
-                return CallFutures.failed(died);
             }
             TaskFuture<T> future = run(ONCE.applyTo(method), args);
             outstanding.incrementAndGet();

@@ -3,7 +3,6 @@ package dev.paralleltask.runtime;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.pool.Pool;
 import dev.paralleltask.runtime.internal.shared.LargeArrays;
-import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.ValueCodingException;
@@ -11,7 +10,6 @@ import dev.paralleltask.runtime.internal.worker.ActorHome;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -56,15 +54,8 @@ final class ProcessActor<C> extends ActorBase<C> {
 
     @Override
     <T> TaskFuture<T> run(TaskMethod method, Object[] args) {
-        try {
-            return home.submit(method, null, args); // ActorHome gives the call its object
-        } catch (RejectedExecutionException e) {
-            Throwable died = diedOf(); // it died since the caller looked
-            if (died != null) {
-                return CallFutures.failed(died);
-            }
-            throw e;
-        }
+        // ActorHome gives the call, which carries no target, its object.
+        return pool().unlessGaveUp(() -> home.submit(method, null, args));
     }
 
     /** The actor's own pool. */

@@ -37,6 +37,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The parent side of a {@link dev.paralleltask.runtime.ProcessPool}, which is its public face:
@@ -456,6 +457,28 @@ public final class Pool {
     /** For an actor's pool: why it gave up on its JVM ({@code ActorDiedException}), or null. */
     public Throwable gaveUp() {
         return dispatcher.gaveUp();
+    }
+
+    /**
+     * For an actor's pool: the call {@code submit} makes, or, once the pool gave up on the actor's
+     * JVM, a call failed with why ({@code ActorDiedException}), also when it gave up while the call
+     * was being refused.
+     *
+     * @throws RejectedExecutionException if the pool was shut down, not given up
+     */
+    public <T> TaskFuture<T> unlessGaveUp(Supplier<TaskFuture<T>> submit) {
+        Throwable died = gaveUp();
+        if (died == null) {
+            try {
+                return submit.get();
+            } catch (RejectedExecutionException e) {
+                died = gaveUp(); // it gave up since
+                if (died == null) {
+                    throw e;
+                }
+            }
+        }
+        return CallFutures.failed(died);
     }
 
     /** Runs {@code action} once the pool has terminated and removed what it made. */

@@ -6,7 +6,6 @@ import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.pool.Pool;
 import dev.paralleltask.runtime.internal.wire.Frame;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Runs calls that another JVM encoded on a {@link ProcessPool}, and hands back each worker's answer
@@ -38,18 +37,6 @@ public final class Relay {
      */
     public static TaskFuture<Frame.Answer> submit(Actor<?> actor, TaskMethod method, byte[] body) {
         Pool home = RuntimeAccess.get().actorPool(actor);
-        Throwable died = home.gaveUp();
-        if (died != null) {
-            return CallFutures.failed(died);
-        }
-        try {
-            return home.submitEncoded(method, body);
-        } catch (RejectedExecutionException e) {
-            died = home.gaveUp(); // it died since
-            if (died != null) {
-                return CallFutures.failed(died);
-            }
-            throw e;
-        }
+        return home.unlessGaveUp(() -> home.submitEncoded(method, body));
     }
 }

@@ -16,9 +16,6 @@ import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
-import dev.paralleltask.runtime.internal.wire.CallCodec;
-import dev.paralleltask.runtime.internal.wire.ValueCodingException;
-import dev.paralleltask.runtime.internal.worker.ActorHome;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -293,10 +290,11 @@ public final class ClusterExecutor implements TaskExecutor {
         try {
             state =
                     Locality.offMachine(
-                                    "a cluster node", () -> CallCodec.encodeValue(0, initialState))
+                                    "a cluster node",
+                                    () -> CallCoding.encodeActorState(initialState))
                             .body();
-        } catch (ValueCodingException e) {
-            throw Failures.unencodable(ActorHome.INSTALL, e);
+        } catch (RuntimeException e) { // TaskSerializationException naming initialState
+            throw e;
         } catch (Exception e) {
             throw new IllegalStateException("encoding the actor's state failed", e);
         }

@@ -3,9 +3,8 @@ package dev.paralleltask.runtime;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.pool.Pool;
 import dev.paralleltask.runtime.internal.shared.LargeArrays;
-import dev.paralleltask.runtime.internal.spi.Failures;
+import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
-import dev.paralleltask.runtime.internal.wire.ValueCodingException;
 import dev.paralleltask.runtime.internal.worker.ActorHome;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -117,13 +116,9 @@ final class ProcessActor<C> extends ActorBase<C> {
 
         /** Encodes a state; guarded by {@code this} but from the constructor. */
         private byte[] encode(Object state) {
-            try {
-                CallCodec.Encoded encoded = CallCodec.encodeValue(0, state);
-                files.addAll(encoded.files());
-                return encoded.body();
-            } catch (ValueCodingException e) {
-                throw Failures.unencodable(ActorHome.INSTALL, e);
-            }
+            CallCodec.Encoded encoded = CallCoding.encodeActorState(state);
+            files.addAll(encoded.files());
+            return encoded.body();
         }
 
         synchronized void discard() {

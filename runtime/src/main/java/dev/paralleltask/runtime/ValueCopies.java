@@ -1,6 +1,7 @@
 package dev.paralleltask.runtime;
 
 import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.ClassAdmission;
@@ -69,10 +70,10 @@ final class ValueCopies {
                         : state.getClass().getClassLoader();
         try {
             return CallCodec.decodeResult(
-                    CallCodec.encodeValue(0, state).body(),
+                    CallCoding.encodeActorState(state).body(),
                     loader != null ? loader : ClassLoader.getSystemClassLoader(),
                     ClassAdmission.ANY);
-        } catch (ValueCodingException e) {
+        } catch (ValueCodingException e) { // the copy could not be rebuilt
             throw Failures.unencodable(ActorHome.INSTALL, e);
         }
     }

@@ -8,6 +8,7 @@ import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.ThrowableCodec;
 import dev.paralleltask.runtime.internal.wire.ValueCodingException;
 import dev.paralleltask.runtime.internal.wire.WireLimitException;
+import dev.paralleltask.runtime.internal.worker.ActorHome;
 
 /**
  * Calls into bytes on the caller's thread, and a worker's answer back into a value or a failure,
@@ -33,6 +34,20 @@ public final class CallCoding {
             return CallCodec.encode(method.invokerClassName(), method.index(), target, args);
         } catch (ValueCodingException e) {
             throw Failures.unencodable(method, e);
+        }
+    }
+
+    /**
+     * Encodes an actor's initial state on its own, as an argument is encoded (large arrays go to
+     * files, which the caller removes once the actor has ended).
+     *
+     * @throws TaskSerializationException naming {@code initialState} if it cannot be sent
+     */
+    public static CallCodec.Encoded encodeActorState(Object state) {
+        try {
+            return CallCodec.encodeValue(0, state);
+        } catch (ValueCodingException e) {
+            throw Failures.unencodable(ActorHome.INSTALL, e);
         }
     }
 

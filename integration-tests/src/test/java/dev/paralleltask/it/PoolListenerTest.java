@@ -9,12 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.paralleltask.runtime.PoolListener;
 import dev.paralleltask.runtime.ProcessPool;
 import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.TaskFutures;
 import dev.paralleltask.runtime.WorkerCrashedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -165,6 +170,61 @@ class PoolListenerTest {
                 assertTrue(t.getName().endsWith("-listener"), t.getName());
             }
         }
+    }
+
+    /**
+     * A map's calls are queued in batches, their starts posted per decision and their completions
+     * per batch of answers: each call is still heard queued, then started, then completed, and a
+     * call cancelled by the stream's early close is heard cancelled after its queueing.
+     */
+    @Test
+    void eachOfAMapsCallsIsHeardQueuedStartedAndCompletedInThatOrder() throws Exception {
+        Map<Long, StringBuilder> heard = new ConcurrentHashMap<>();
+        PoolListener byCall =
+                new PoolListener() {
+                    private void add(Call call, char event) {
+                        heard.computeIfAbsent(call.id(), id -> new StringBuilder()).append(event);
+                    }
+
+                    @Override
+                    public void callQueued(Call call) {
+                        add(call, 'q');
+                    }
+
+                    @Override
+                    public void callStarted(Call call, String worker, int attempt) {
+                        add(call, 's');
+                    }
+
+                    @Override
+                    public void callCompleted(
+                            Call call,
+                            String worker,
+                            Outcome outcome,
+                            Duration ran,
+                            Throwable failure) {
+                        add(call, outcome == Outcome.CANCELLED ? 'x' : 'c');
+                    }
+                };
+        List<Integer> inputs = IntStream.range(0, 20_000).boxed().toList();
+        try (ProcessPool pool = ProcessPool.builder().workers(2).listener(byCall).build()) {
+            FaultsTasks faults = new FaultsTasks(pool);
+            assertEquals(inputs.size(), TaskFutures.map(inputs, i -> faults.increment()).count());
+            try (Stream<Integer> early = TaskFutures.map(inputs, i -> faults.increment())) {
+                assertEquals(10, early.limit(10).count());
+            }
+        }
+        // The pool has terminated: the listener has heard everything.
+        long cancelled = 0;
+        for (Map.Entry<Long, StringBuilder> call : heard.entrySet()) {
+            String events = call.getValue().toString();
+            assertTrue(
+                    events.equals("qsc") || events.equals("qx") || events.equals("qsx"),
+                    () -> "call " + call.getKey() + " was heard as " + events);
+            cancelled += events.endsWith("x") ? 1 : 0;
+        }
+        assertTrue(heard.size() >= inputs.size() + 10, () -> heard.size() + " calls heard");
+        assertTrue(cancelled > 0, "the early close cancelled calls");
     }
 
     @Test

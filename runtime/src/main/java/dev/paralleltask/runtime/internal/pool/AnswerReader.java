@@ -190,33 +190,39 @@ final class AnswerReader implements Runnable {
         Actions actions = new Actions();
         PoolCall[] calls = dispatcher.answered(worker, batchIds, n, actions);
         carryOut.accept(actions);
-        for (int i = 0; i < n; i++) {
-            Frame.Answer answer = batch[i];
-            batch[i] = null;
-            if (calls[i] == null) {
-                outOfTurn(answer);
-                return false;
-            }
-            try {
-                settle(calls[i], answer);
-            } catch (RuntimeException | Error e) {
-                // The call is out of flight: whatever went wrong, it is settled here or never.
-                if (CallFutures.fail(
-                        calls[i].future, Failures.unreadableResult(calls[i].method, e))) {
-                    monitor.finished(calls[i], worker.name, e);
+        ListenerThread.Batch completions = monitor.completions();
+        try {
+            for (int i = 0; i < n; i++) {
+                Frame.Answer answer = batch[i];
+                batch[i] = null;
+                if (calls[i] == null) {
+                    outOfTurn(answer);
+                    return false;
+                }
+                try {
+                    settle(calls[i], answer, completions);
+                } catch (RuntimeException | Error e) {
+                    // The call is out of flight: whatever went wrong, it is settled here or never.
+                    if (CallFutures.fail(
+                            calls[i].future, Failures.unreadableResult(calls[i].method, e))) {
+                        monitor.finished(calls[i], worker.name, e, completions);
+                    }
                 }
             }
+        } finally {
+            monitor.post(completions);
         }
         return true;
     }
 
-    private void settle(PoolCall call, Frame.Answer answer) {
+    private void settle(PoolCall call, Frame.Answer answer, ListenerThread.Batch completions) {
         if (call.relayed) {
             if (CallFutures.complete(call.future, answer)) {
                 monitor.finished(
                         call,
                         worker.name,
-                        answer instanceof Frame.Result ? null : PoolMonitor.RELAYED_FAILURE);
+                        answer instanceof Frame.Result ? null : PoolMonitor.RELAYED_FAILURE,
+                        completions);
             }
             return;
         }
@@ -236,7 +242,7 @@ final class AnswerReader implements Runnable {
                         ? CallFutures.fail(call.future, outcome.failure())
                         : CallFutures.complete(call.future, outcome.value());
         if (settled) {
-            monitor.finished(call, worker.name, outcome.failure());
+            monitor.finished(call, worker.name, outcome.failure(), completions);
         }
     }
 

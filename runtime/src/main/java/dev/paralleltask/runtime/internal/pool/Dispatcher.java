@@ -44,8 +44,8 @@ final class Dispatcher {
     /** Whether a worker runs the pool's initializer before it takes calls. */
     private final boolean initializes;
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final CallQueue queue = new CallQueue(lock);
+    private final ReentrantLock lock;
+    private final CallQueue queue;
     private final WorkerRoster roster;
     private final Timeouts timeouts;
     private final Placement placement;
@@ -69,6 +69,8 @@ final class Dispatcher {
             boolean initializes) {
         this.name = name;
         this.initializes = initializes;
+        this.lock = new DecisionLock(monitor);
+        this.queue = new CallQueue(lock);
         this.roster = new WorkerRoster(lock, namePrefix, sizing);
         this.timeouts = new Timeouts(lock, timer, defaultTimeout, sizing.keepAlive(), carryOut);
         this.placement =
@@ -521,6 +523,32 @@ final class Dispatcher {
                     + queue.size();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The dispatcher's lock. As a thread lets go of it, the starts of calls decided under it are
+     * posted to the pool's listener: before any thread can act on them, so the listener hears of a
+     * call's start before its completion.
+     */
+    private static final class DecisionLock extends ReentrantLock {
+        private static final long serialVersionUID = 1L;
+
+        private final transient PoolMonitor monitor;
+
+        DecisionLock(PoolMonitor monitor) {
+            this.monitor = monitor;
+        }
+
+        @Override
+        public void unlock() {
+            try {
+                if (getHoldCount() == 1) {
+                    monitor.postStarts();
+                }
+            } finally {
+                super.unlock();
+            }
         }
     }
 }

@@ -1,10 +1,10 @@
 package dev.paralleltask.runtime.internal.pool;
 
 import dev.paralleltask.runtime.PoolListener;
+import java.util.ArrayList;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Consumer;
 
 /**
  * Delivers a pool's events to its {@link PoolListener} on a thread of its own, in the order they
@@ -19,8 +19,51 @@ final class ListenerThread {
     private static final long ROUND_MILLIS = 5;
 
     private final PoolListener listener;
-    private final ConcurrentLinkedQueue<Consumer<PoolListener>> events =
-            new ConcurrentLinkedQueue<>();
+
+    /** What is posted: one event, or several delivered in their order. */
+    interface Event {
+        void deliver(PoolListener listener);
+
+        /** How many events this is. */
+        default int count() {
+            return 1;
+        }
+    }
+
+    /**
+     * Events gathered by one thread and posted as one: what a map's batch of calls, a decision of
+     * the dispatcher or a batch of answers makes, so that a million calls do not cost a million
+     * posts. Not thread-safe: it belongs to the thread that gathers it until it is posted.
+     */
+    static final class Batch implements Event {
+        private final ArrayList<Event> events = new ArrayList<>();
+
+        void add(Event event) {
+            events.add(event);
+        }
+
+        boolean isEmpty() {
+            return events.isEmpty();
+        }
+
+        @Override
+        public void deliver(PoolListener listener) {
+            for (Event event : events) {
+                try {
+                    event.deliver(listener);
+                } catch (RuntimeException | Error e) {
+                    threw(e);
+                }
+            }
+        }
+
+        @Override
+        public int count() {
+            return events.size();
+        }
+    }
+
+    private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
     private final AtomicInteger waiting = new AtomicInteger();
     private final Thread thread;
 
@@ -38,9 +81,10 @@ final class ListenerThread {
     }
 
     /** Posts an event; never blocks. */
-    void post(Consumer<PoolListener> event) {
-        if (waiting.incrementAndGet() > PoolListener.MAX_WAITING_EVENTS) {
-            waiting.decrementAndGet();
+    void post(Event event) {
+        int count = event.count();
+        if (waiting.addAndGet(count) > PoolListener.MAX_WAITING_EVENTS) {
+            waiting.addAndGet(-count);
             if (!dropped) {
                 dropped = true;
                 PoolLog.pool.log(
@@ -82,18 +126,23 @@ final class ListenerThread {
         }
     }
 
+    /** The listener threw: it is logged, and the listener hears the next events all the same. */
+    static void threw(Throwable e) {
+        PoolLog.pool.log(
+                System.Logger.Level.WARNING,
+                "the pool's listener threw; it hears the next events all the same",
+                e);
+    }
+
     private void deliver() {
         while (true) {
             int delivered = 0;
-            for (Consumer<PoolListener> event; (event = events.poll()) != null; ) {
-                delivered++;
+            for (Event event; (event = events.poll()) != null; ) {
+                delivered += event.count();
                 try {
-                    event.accept(listener);
+                    event.deliver(listener);
                 } catch (RuntimeException | Error e) {
-                    PoolLog.pool.log(
-                            System.Logger.Level.WARNING,
-                            "the pool's listener threw; it hears the next events all the same",
-                            e);
+                    threw(e);
                 }
             }
             waiting.addAndGet(-delivered);

@@ -315,9 +315,9 @@ public final class Pool {
         } catch (RuntimeException e) {
             return CallFutures.failed(e);
         }
-        PoolCall call = newCall(method, encoded, pinnedTo, counted);
-        CallBatch batch = CallBatch.current();
-        if (batch != null && pinnedTo == null && counted) {
+        CallBatch batch = pinnedTo == null && counted ? CallBatch.current() : null;
+        PoolCall call = newCall(method, encoded, pinnedTo, counted, batch != null);
+        if (batch != null) {
             batch.add(this, call);
         } else if (pinnedTo != null) {
             carryOutInline(dispatcher.submitPinned(call));
@@ -340,13 +340,21 @@ public final class Pool {
      * already.
      */
     void submitAll(List<PoolCall> calls) {
+        monitor.queuedAll(calls);
         carryOutInline(dispatcher.submitAll(calls));
     }
 
-    /** A new call; its large arrays' files are kept for a retry until it is done. */
+    /**
+     * A new call; its large arrays' files are kept for a retry until it is done. One {@code
+     * batched} is announced to the listener with its batch ({@link #submitAll}).
+     */
     private PoolCall newCall(
-            TaskMethod method, CallCodec.Encoded encoded, Worker pinnedTo, boolean counted) {
-        PoolCall call = newCall(method, encoded.body(), pinnedTo, counted, false);
+            TaskMethod method,
+            CallCodec.Encoded encoded,
+            Worker pinnedTo,
+            boolean counted,
+            boolean batched) {
+        PoolCall call = newCall(method, encoded.body(), pinnedTo, counted, false, batched);
         if (!encoded.files().isEmpty()) {
             files.keep(encoded.files(), call.future);
         }
@@ -366,14 +374,19 @@ public final class Pool {
         }
         invokers.note(method);
         @SuppressWarnings("unchecked") // a relayed call completes with the answer itself
-        PoolCall call = newCall(method, body, null, true, true);
+        PoolCall call = newCall(method, body, null, true, true, false);
         carryOutInline(dispatcher.submit(call));
         TaskFuture<Frame.Answer> future = (TaskFuture<Frame.Answer>) (TaskFuture<?>) call.future;
         return future;
     }
 
     private PoolCall newCall(
-            TaskMethod method, byte[] body, Worker pinnedTo, boolean counted, boolean relayed) {
+            TaskMethod method,
+            byte[] body,
+            Worker pinnedTo,
+            boolean counted,
+            boolean relayed,
+            boolean batched) {
         PoolCall call =
                 new PoolCall(
                         callIds.incrementAndGet(),
@@ -384,7 +397,7 @@ public final class Pool {
                         counted,
                         relayed,
                         stages);
-        monitor.queued(call);
+        monitor.queued(call, batched);
         return call;
     }
 

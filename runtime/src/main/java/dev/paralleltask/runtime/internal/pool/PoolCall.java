@@ -3,6 +3,8 @@ package dev.paralleltask.runtime.internal.pool;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 
@@ -83,6 +85,33 @@ final class PoolCall {
      * with the worker's answer as it came ({@link Pool#submitEncoded}).
      */
     final boolean relayed;
+
+    /**
+     * Whether the pool's listener is yet to hear that the call was queued: see {@link
+     * PoolMonitor#queuedAll}. {@link #HEARD}, {@link #UNHEARD} or {@link #CANCELLED_UNHEARD}.
+     */
+    @SuppressWarnings("unused") // through ANNOUNCEMENT
+    private volatile int announcement;
+
+    static final int HEARD = 0;
+    static final int UNHEARD = 1;
+    static final int CANCELLED_UNHEARD = 2;
+
+    private static final VarHandle ANNOUNCEMENT;
+
+    static {
+        try {
+            ANNOUNCEMENT =
+                    MethodHandles.lookup().findVarHandle(PoolCall.class, "announcement", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Moves the listener's announcement from {@code from} to {@code to}: false if not there. */
+    boolean announce(int from, int to) {
+        return ANNOUNCEMENT.compareAndSet(this, from, to);
+    }
 
     /** Hears of a call's cancel, after its future was cancelled. */
     interface CancelListener {

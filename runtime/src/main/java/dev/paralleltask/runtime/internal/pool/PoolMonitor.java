@@ -4,9 +4,9 @@ import dev.paralleltask.runtime.PoolListener;
 import dev.paralleltask.runtime.WorkerCrashedException;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import jdk.jfr.Category;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
@@ -101,13 +101,13 @@ final class PoolMonitor {
             int attempt,
             Throwable failure,
             long ranNanos)
-            implements Consumer<PoolListener> {
+            implements ListenerThread.Event {
         static final int QUEUED = 0;
         static final int STARTED = 1;
         static final int COMPLETED = 2;
 
         @Override
-        public void accept(PoolListener l) {
+        public void deliver(PoolListener l) {
             PoolListener.Call call = new PoolListener.Call(id, method);
             switch (kind) {
                 case QUEUED -> l.callQueued(call);
@@ -239,17 +239,15 @@ final class PoolMonitor {
         }
     }
 
-    void queued(PoolCall call) {
-        if (hearsQueued && call.counted) {
-            listener.post(
-                    new CallEvent(
-                            CallEvent.QUEUED,
-                            call.id,
-                            call.method.displayName(),
-                            null,
-                            0,
-                            null,
-                            0));
+    /**
+     * A call was made. One {@code batched} is not yet announced to the listener: {@link #queuedAll}
+     * does, with its batch, once for all of them, which spares a map's thread an event per call.
+     */
+    void queued(PoolCall call, boolean batched) {
+        if (hearsQueued && batched) {
+            call.announce(PoolCall.HEARD, PoolCall.UNHEARD);
+        } else if (hearsQueued && call.counted) {
+            listener.post(callEvent(CallEvent.QUEUED, call, null, null));
         }
         if (!call.counted || !FlightRecorder.isInitialized()) {
             return;
@@ -262,17 +260,38 @@ final class PoolMonitor {
         }
     }
 
+    /**
+     * The calls of a batch are submitted: the listener hears that each was queued, in one event,
+     * before any can start. A call cancelled before this had its cancel held back ({@link
+     * #finished}), so that the listener hears of it after its queueing, as of any call; it is
+     * posted here.
+     */
+    void queuedAll(List<PoolCall> calls) {
+        if (!hearsQueued) {
+            return;
+        }
+        ListenerThread.Batch queued = new ListenerThread.Batch();
+        for (PoolCall call : calls) {
+            queued.add(callEvent(CallEvent.QUEUED, call, null, null));
+        }
+        listener.post(queued);
+        for (PoolCall call : calls) {
+            if (!call.announce(PoolCall.UNHEARD, PoolCall.HEARD)) { // cancelled meanwhile
+                listener.post(callEvent(CallEvent.COMPLETED, call, null, CANCELLED));
+            }
+        }
+    }
+
+    /**
+     * Starts decided under the dispatcher's lock, not yet posted: they are, as one, when the lock
+     * is released ({@link #postStarts}). Guarded by the dispatcher's lock.
+     */
+    private ListenerThread.Batch starts = new ListenerThread.Batch();
+
+    /** A call started; under the dispatcher's lock. */
     void started(PoolCall call, Worker worker) {
         if (hearsStarted && call.counted) {
-            listener.post(
-                    new CallEvent(
-                            CallEvent.STARTED,
-                            call.id,
-                            call.method.displayName(),
-                            worker.name,
-                            call.attempts,
-                            null,
-                            0));
+            starts.add(callEvent(CallEvent.STARTED, call, worker.name, null));
         }
         if (!call.counted || !FlightRecorder.isInitialized()) {
             return;
@@ -289,24 +308,50 @@ final class PoolMonitor {
     }
 
     /**
+     * The dispatcher's lock is about to be released: the starts decided under it are posted, before
+     * anything they let happen (an answer read, a completion) can be.
+     */
+    void postStarts() {
+        if (!starts.isEmpty()) {
+            listener.post(starts);
+            starts = new ListenerThread.Batch();
+        }
+    }
+
+    /** Where the completions of a batch of answers gather, or null if the listener hears none. */
+    ListenerThread.Batch completions() {
+        return hearsCompleted ? new ListenerThread.Batch() : null;
+    }
+
+    /** Posts the completions gathered since {@link #completions}. */
+    void post(ListenerThread.Batch completions) {
+        if (completions != null && !completions.isEmpty()) {
+            listener.post(completions);
+        }
+    }
+
+    /**
      * {@code worker} may be null (the call never reached one); {@code failure} is null for a
      * result.
      */
     void finished(PoolCall call, String worker, Throwable failure) {
+        finished(call, worker, failure, null);
+    }
+
+    /** As {@link #finished(PoolCall, String, Throwable)}, its event gathered in {@code into}. */
+    void finished(PoolCall call, String worker, Throwable failure, ListenerThread.Batch into) {
         if (!call.counted) {
             return;
         }
         (failure == null ? completed : failure == CANCELLED ? cancelled : failed).increment();
-        if (hearsCompleted) {
-            listener.post(
-                    new CallEvent(
-                            CallEvent.COMPLETED,
-                            call.id,
-                            call.method.displayName(),
-                            worker,
-                            call.attempts,
-                            failure,
-                            call.attempts == 0 ? 0 : System.nanoTime() - call.startNanos));
+        if (hearsCompleted
+                && !(hearsQueued && call.announce(PoolCall.UNHEARD, PoolCall.CANCELLED_UNHEARD))) {
+            CallEvent completed = callEvent(CallEvent.COMPLETED, call, worker, failure);
+            if (into != null) {
+                into.add(completed);
+            } else {
+                listener.post(completed);
+            }
         }
         if (!FlightRecorder.isInitialized()) {
             return;
@@ -322,6 +367,19 @@ final class PoolMonitor {
             e.total = now - call.queuedNanos;
             e.commit();
         }
+    }
+
+    private static CallEvent callEvent(int kind, PoolCall call, String worker, Throwable failure) {
+        return new CallEvent(
+                kind,
+                call.id,
+                call.method.displayName(),
+                worker,
+                call.attempts,
+                failure,
+                kind == CallEvent.COMPLETED && call.attempts > 0
+                        ? System.nanoTime() - call.startNanos
+                        : 0);
     }
 
     void workerStarted(Worker worker) {

@@ -1,6 +1,7 @@
 package dev.paralleltask.benchmarks;
 
 import dev.paralleltask.ParallelTask;
+import dev.paralleltask.shared.SharedCyclicBarrier;
 import dev.paralleltask.shared.SharedEvent;
 import dev.paralleltask.shared.SharedLock;
 import dev.paralleltask.shared.SharedLongArray;
@@ -91,6 +92,86 @@ public final class Bench {
             }
         }
         return n;
+    }
+
+    /**
+     * One end of a ping-pong: {@code n} times, puts a number in {@code out} and takes the answer
+     * from {@code in}; returns the nanoseconds that took.
+     */
+    @ParallelTask
+    public static long ping(SharedQueue<Long> out, SharedQueue<Long> in, int n)
+            throws InterruptedException {
+        long t0 = System.nanoTime();
+        for (long i = 0; i < n; i++) {
+            out.put(i);
+            if (in.take() != i) {
+                throw new AssertionError("out of order");
+            }
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /**
+     * The other end: {@code n} times, takes a number from {@code in} and puts it in {@code out}.
+     */
+    @ParallelTask
+    public static int pong(SharedQueue<Long> in, SharedQueue<Long> out, int n)
+            throws InterruptedException {
+        for (int i = 0; i < n; i++) {
+            out.put(in.take());
+        }
+        return n;
+    }
+
+    /** {@code n} times: idles {@code idleMillis}, then puts {@link System#nanoTime()}. */
+    @ParallelTask
+    public static int stamp(SharedQueue<Long> queue, int n, long idleMillis)
+            throws InterruptedException {
+        for (int i = 0; i < n; i++) {
+            Thread.sleep(idleMillis);
+            queue.put(System.nanoTime());
+        }
+        return n;
+    }
+
+    /**
+     * Takes {@code n} stamps of {@link #stamp}; returns the median, in nanoseconds, of how long
+     * after its stamp each arrived (the monotonic clock is the machine's, in every process).
+     */
+    @ParallelTask
+    public static long lateness(SharedQueue<Long> queue, int n) throws InterruptedException {
+        long[] late = new long[n];
+        for (int i = 0; i < n; i++) {
+            long stamp = queue.take();
+            late[i] = System.nanoTime() - stamp;
+        }
+        java.util.Arrays.sort(late);
+        return late[n / 2];
+    }
+
+    /** Waits at {@code barrier} {@code n} times; returns the nanoseconds that took. */
+    @ParallelTask
+    public static long meet(SharedCyclicBarrier barrier, int n) throws Exception {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            barrier.await();
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /**
+     * Waits for the event at most {@code millis}, after a first wait of 100 ms that makes what the
+     * thread needs to sleep; returns the CPU time, in nanoseconds, its thread spent in the second
+     * wait, or -1 if the event was set.
+     */
+    @ParallelTask
+    public static long awaitCpu(SharedEvent event, long millis) throws InterruptedException {
+        java.lang.management.ThreadMXBean threads =
+                java.lang.management.ManagementFactory.getThreadMXBean();
+        event.await(java.time.Duration.ofMillis(100)); // the thread's first sleep sets it up
+        long before = threads.getCurrentThreadCpuTime();
+        boolean set = event.await(java.time.Duration.ofMillis(millis));
+        return set ? -1 : threads.getCurrentThreadCpuTime() - before;
     }
 
     /** Waits for the event at most {@code millis}. */

@@ -18,7 +18,7 @@ import java.util.Locale;
  * Each end-to-end figure of paralleltask beside its floor, measured in the same run, printed as a
  * Markdown table: {@code java -jar benchmarks/target/paralleltask-benchmarks.jar [figure...]},
  * where a figure is one of start, cold, phases, roundtrip, throughput, oversubscribed, scaling,
- * map, respawn, echo, shared, cpu, cluster, memory (default: all).
+ * map, respawn, echo, shared, sync, actors, listener, cpu, cluster, memory (default: all).
  */
 public final class EndToEnd {
     static final int ROUNDS = 5;
@@ -71,6 +71,7 @@ public final class EndToEnd {
         RESPAWN(StartFigures::respawn),
         ECHO(EndToEnd::bigEcho),
         SHARED(bench -> SharedFigures.measure(bench)),
+        SYNC(bench -> SyncFigures.measure(bench)),
         ACTORS(bench -> ActorFigures.measure(bench)),
         LISTENER(bench -> ListenerFigures.measure(bench)),
         CPU(EndToEnd::cpuSpeedup),

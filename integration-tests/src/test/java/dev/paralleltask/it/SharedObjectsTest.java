@@ -197,6 +197,34 @@ class SharedObjectsTest {
     }
 
     @Test
+    void aWorkerAndItsCallerHandItemsOverThroughALocksConditions() throws Exception {
+        try (SharedLock lock = SharedLock.create();
+                SharedLongArray ring = SharedLongArray.allocate(3 + 2)) {
+            int n = 5_000;
+            TaskFuture<Long> producer = tasks.putThroughConditions(lock, ring, n);
+            assertEquals((long) n * (n + 1) / 2, SharedWork.takeThroughConditions(lock, ring, n));
+            assertEquals(n, await(producer));
+            assertFalse(lock.isLocked());
+        }
+    }
+
+    @Test
+    void aConditionsWaiterWakesAndTakesTheLockOverWhenItsHolderDies() throws Exception {
+        bothWorkersReady();
+        try (SharedLock lock = SharedLock.create();
+                SharedEvent waiting = SharedEvent.create();
+                SharedEvent held = SharedEvent.create()) {
+            TaskFuture<Integer> waiter = tasks.awaitOnce(lock, waiting);
+            assertTrue(waiting.await(Duration.ofSeconds(60)), "the worker waits");
+            TaskFuture<Integer> holder = tasks.lockAndDie(lock, held, "halt");
+            assertTrue(held.await(Duration.ofSeconds(60)), "the other worker took the lock");
+            assertEquals(2, await(waiter), "woke, holding the lock as often as before");
+            assertThrows(Exception.class, () -> Futures.await(holder), "it died");
+            assertFalse(lock.isLocked());
+        }
+    }
+
+    @Test
     void aLatchCountedDownByWorkersReleasesItsWaiters() throws Exception {
         bothWorkersReady();
         try (SharedCountDownLatch latch = SharedCountDownLatch.create(1_000)) {
@@ -417,7 +445,8 @@ class SharedObjectsTest {
             IllegalMonitorStateException notLocked =
                     assertThrows(IllegalMonitorStateException.class, lock::unlock);
             assertTrue(
-                    notLocked.getMessage().endsWith("but it is not locked"), notLocked::getMessage);
+                    notLocked.getMessage().endsWith("but it is not locked: lock it first"),
+                    notLocked::getMessage);
         }
     }
 

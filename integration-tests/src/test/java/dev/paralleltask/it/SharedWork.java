@@ -12,6 +12,7 @@ import dev.paralleltask.shared.SharedSemaphore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.Condition;
 
 /** Tasks that work on shared objects their caller passes them. */
 public final class SharedWork {
@@ -164,6 +165,79 @@ public final class SharedWork {
             return now;
         } finally {
             permits.release();
+        }
+    }
+
+    /**
+     * Puts {@code 1..n} through a ring of {@code ring.length() - 2} slots guarded by {@code lock}
+     * and its conditions (the last two elements count puts and takes), as the JDK's {@code
+     * Condition} documentation's bounded buffer does; {@link #takeThroughConditions} takes them.
+     */
+    @ParallelTask
+    public static long putThroughConditions(SharedLock lock, SharedLongArray ring, int n)
+            throws InterruptedException {
+        Condition changed = lock.newCondition();
+        int slots = (int) ring.length() - 2;
+        for (long x = 1; x <= n; x++) {
+            lock.lock();
+            try {
+                while (ring.get(slots) - ring.get(slots + 1) == slots) {
+                    changed.await();
+                }
+                ring.set(ring.get(slots) % slots, x);
+                ring.set(slots, ring.get(slots) + 1);
+                changed.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+        return n;
+    }
+
+    /** Takes {@code n} elements that {@link #putThroughConditions} puts; returns their sum. */
+    public static long takeThroughConditions(SharedLock lock, SharedLongArray ring, int n)
+            throws InterruptedException {
+        Condition changed = lock.newCondition();
+        int slots = (int) ring.length() - 2;
+        long sum = 0;
+        long expected = 1;
+        for (int i = 0; i < n; i++) {
+            lock.lock();
+            try {
+                while (ring.get(slots) == ring.get(slots + 1)) {
+                    changed.await();
+                }
+                long x = ring.get(ring.get(slots + 1) % slots);
+                if (x != expected++) {
+                    throw new AssertionError("took " + x + " where " + (expected - 1) + " was due");
+                }
+                sum += x;
+                ring.set(slots + 1, ring.get(slots + 1) + 1);
+                changed.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Holds {@code lock} twice, says so through {@code waiting}, and awaits a condition of it once:
+     * returns this thread's hold count after the wait, which ends with a signal or with the death
+     * of whoever holds the lock meanwhile.
+     */
+    @ParallelTask
+    public static int awaitOnce(SharedLock lock, SharedEvent waiting) throws InterruptedException {
+        Condition c = lock.newCondition();
+        lock.lock();
+        lock.lock();
+        try {
+            waiting.set();
+            c.await();
+            return lock.getHoldCount();
+        } finally {
+            lock.unlock();
+            lock.unlock();
         }
     }
 

@@ -18,7 +18,7 @@ final class Mutex {
     /** Runs {@code section} holding the object's mutex, word {@code word} of its header. */
     static <T> T holding(SharedFile file, int word, Supplier<T> section) {
         long token = Owner.token();
-        Waiter waiter = Waiter.forever();
+        Waiter waiter = Waiter.polling();
         boolean interrupted = false;
         while (!Owner.tryTake(file.header(), word, token, waiter.isSleeping())) {
             try {

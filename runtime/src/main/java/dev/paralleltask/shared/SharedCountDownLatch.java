@@ -2,6 +2,7 @@ package dev.paralleltask.shared;
 
 import static dev.paralleltask.runtime.internal.shared.SharedFile.LONGS;
 
+import dev.paralleltask.runtime.internal.shared.Doorbell;
 import dev.paralleltask.runtime.internal.shared.SharedFile;
 import dev.paralleltask.runtime.internal.shared.Waiter;
 import java.time.Duration;
@@ -50,6 +51,9 @@ public final class SharedCountDownLatch extends SharedObject {
         ensureOpen();
         for (long count; (count = getCount()) > 0; ) {
             if (LONGS.compareAndSet(file.header(), COUNT, count, count - 1)) {
+                if (count == 1) {
+                    Doorbell.ring(file);
+                }
                 return;
             }
         }
@@ -63,20 +67,22 @@ public final class SharedCountDownLatch extends SharedObject {
 
     /** Waits until the count is zero. */
     public void await() throws InterruptedException {
-        await(Waiter.forever());
+        await(Waiter.forever(file));
     }
 
     /** Waits until the count is zero, at most {@code timeout}; returns whether it is. */
     public boolean await(long timeout, TimeUnit unit) throws InterruptedException {
-        return await(Waiter.forTimeout(Duration.ofNanos(unit.toNanos(timeout))));
+        return await(Waiter.forTimeout(Duration.ofNanos(unit.toNanos(timeout)), file));
     }
 
     private boolean await(Waiter waiter) throws InterruptedException {
-        do {
-            if (getCount() == 0) {
-                return true;
-            }
-        } while (waiter.pause());
+        try (waiter) {
+            do {
+                if (getCount() == 0) {
+                    return true;
+                }
+            } while (waiter.pause());
+        }
         return getCount() == 0;
     }
 

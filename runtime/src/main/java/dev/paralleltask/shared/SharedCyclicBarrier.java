@@ -2,6 +2,7 @@ package dev.paralleltask.shared;
 
 import static dev.paralleltask.runtime.internal.shared.SharedFile.LONGS;
 
+import dev.paralleltask.runtime.internal.shared.Doorbell;
 import dev.paralleltask.runtime.internal.shared.Owner;
 import dev.paralleltask.runtime.internal.shared.SharedFile;
 import dev.paralleltask.runtime.internal.shared.Waiter;
@@ -99,7 +100,7 @@ public final class SharedCyclicBarrier extends SharedObject {
      */
     public int await() throws InterruptedException, BrokenBarrierException {
         try {
-            return await(Waiter.forever());
+            return await(Waiter.forever(file));
         } catch (TimeoutException e) {
             throw new AssertionError(e); // no deadline
         }
@@ -112,7 +113,7 @@ public final class SharedCyclicBarrier extends SharedObject {
      */
     public int await(long timeout, TimeUnit unit)
             throws InterruptedException, BrokenBarrierException, TimeoutException {
-        return await(Waiter.forTimeout(Duration.ofNanos(unit.toNanos(timeout))));
+        return await(Waiter.forTimeout(Duration.ofNanos(unit.toNanos(timeout)), file));
     }
 
     /**
@@ -134,6 +135,7 @@ public final class SharedCyclicBarrier extends SharedObject {
                     LONGS.setVolatile(header, GENERATION, generation + 1);
                     return null;
                 });
+        Doorbell.ring(file);
     }
 
     private int await(Waiter waiter)
@@ -146,9 +148,10 @@ public final class SharedCyclicBarrier extends SharedObject {
         long generation = arrival[0];
         int index = (int) arrival[1];
         if (index == 0) {
+            Doorbell.ring(file);
             return 0; // the last to arrive tripped it
         }
-        try {
+        try (waiter) {
             while (true) {
                 ensureOpen();
                 int outcome = Mutex.holding(file, MUTEX, () -> outcome(generation, waiter));
@@ -156,6 +159,7 @@ public final class SharedCyclicBarrier extends SharedObject {
                     return index;
                 }
                 if (outcome == BROKEN_NOW) {
+                    Doorbell.ring(file); // it may have been this party that found it broken
                     throw new BrokenBarrierException();
                 }
                 if (!waiter.pause()) {
@@ -233,17 +237,20 @@ public final class SharedCyclicBarrier extends SharedObject {
      * #GAVE_UP}), unless it tripped ({@link #TRIPPED}) or broke ({@link #BROKEN_NOW}) meanwhile.
      */
     private int giveUp(long generation) {
-        return Mutex.holding(
-                file,
-                MUTEX,
-                () -> {
-                    int outcome = outcome(generation, null);
-                    if (outcome == WAITING) {
-                        LONGS.setVolatile(file.header(), BROKEN, generation + 1);
-                        return GAVE_UP;
-                    }
-                    return outcome;
-                });
+        int outcome =
+                Mutex.holding(
+                        file,
+                        MUTEX,
+                        () -> {
+                            int now = outcome(generation, null);
+                            if (now == WAITING) {
+                                LONGS.setVolatile(file.header(), BROKEN, generation + 1);
+                                return GAVE_UP;
+                            }
+                            return now;
+                        });
+        Doorbell.ring(file);
+        return outcome;
     }
 
     private boolean brokenNow() {

@@ -1,5 +1,6 @@
 package dev.paralleltask.shared;
 
+import dev.paralleltask.runtime.internal.shared.Doorbell;
 import dev.paralleltask.runtime.internal.shared.SharedFile;
 import dev.paralleltask.runtime.internal.shared.Waiter;
 import java.time.Duration;
@@ -32,6 +33,7 @@ public final class SharedEvent extends SharedObject {
     public void set() {
         ensureOpen();
         SharedFile.LONGS.setVolatile(file.header(), FLAG, 1L);
+        Doorbell.ring(file);
     }
 
     public void clear() {
@@ -50,12 +52,13 @@ public final class SharedEvent extends SharedObject {
      * @throws IllegalStateException if the event is closed, before or while it waits
      */
     public boolean await(Duration timeout) throws InterruptedException {
-        Waiter waiter = Waiter.forTimeout(timeout);
-        do {
-            if (isSet()) {
-                return true;
-            }
-        } while (waiter.pause());
+        try (Waiter waiter = Waiter.forTimeout(timeout, file)) {
+            do {
+                if (isSet()) {
+                    return true;
+                }
+            } while (waiter.pause());
+        }
         return isSet();
     }
 }

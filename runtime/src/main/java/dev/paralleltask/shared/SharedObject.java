@@ -1,5 +1,6 @@
 package dev.paralleltask.shared;
 
+import dev.paralleltask.runtime.internal.shared.Doorbell;
 import dev.paralleltask.runtime.internal.shared.Locality;
 import dev.paralleltask.runtime.internal.shared.SharedFile;
 import java.io.InvalidObjectException;
@@ -55,6 +56,7 @@ abstract sealed class SharedObject implements AutoCloseable, Serializable
     @Override
     public void close() {
         file.close();
+        Doorbell.ring(file); // its waiters find it closed
         OPEN.remove(file.path());
     }
 

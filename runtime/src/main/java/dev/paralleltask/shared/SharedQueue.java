@@ -2,6 +2,7 @@ package dev.paralleltask.shared;
 
 import static dev.paralleltask.runtime.internal.shared.SharedFile.LONGS;
 
+import dev.paralleltask.runtime.internal.shared.Doorbell;
 import dev.paralleltask.runtime.internal.shared.SharedFile;
 import dev.paralleltask.runtime.internal.shared.Waiter;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
@@ -117,22 +118,22 @@ public final class SharedQueue<T> extends SharedObject {
 
     /** Waits for room, then puts {@code element} at the tail. */
     public void put(T element) throws InterruptedException {
-        offer(element, Waiter.forever());
+        offer(element, Waiter.forever(file));
     }
 
     /** Puts {@code element} at the tail if room comes within {@code timeout}; whether it did. */
     public boolean offer(T element, Duration timeout) throws InterruptedException {
-        return offer(element, Waiter.forTimeout(timeout));
+        return offer(element, Waiter.forTimeout(timeout, file));
     }
 
     /** Waits for an element and takes it from the head. */
     public T take() throws InterruptedException {
-        return poll(Waiter.forever());
+        return poll(Waiter.forever(file));
     }
 
     /** Takes the element at the head if one comes within {@code timeout}; else null. */
     public T poll(Duration timeout) throws InterruptedException {
-        return poll(Waiter.forTimeout(timeout));
+        return poll(Waiter.forTimeout(timeout, file));
     }
 
     /** How many elements wait in the queue now. */
@@ -144,12 +145,20 @@ public final class SharedQueue<T> extends SharedObject {
     private boolean offer(T element, Waiter waiter) throws InterruptedException {
         ensureOpen();
         byte[] record = record(encode(element));
-        do {
-            ensureOpen();
-            if (Mutex.holding(file, MUTEX, () -> append(record))) {
-                return true;
+        try (waiter) {
+            do {
+                ensureOpen();
+                if (Mutex.holding(file, MUTEX, () -> append(record))) {
+                    Doorbell.ring(file);
+                    return true;
+                }
+            } while (waiter.pause());
+        } catch (InterruptedException | RuntimeException e) {
+            if (readInt(record, 0) == IN_FILE) {
+                deleteQuietly(elementFile(readLong(record, 4)));
             }
-        } while (waiter.pause());
+            throw e;
+        }
         if (readInt(record, 0) == IN_FILE) {
             deleteQuietly(elementFile(readLong(record, 4)));
         }
@@ -157,13 +166,16 @@ public final class SharedQueue<T> extends SharedObject {
     }
 
     private T poll(Waiter waiter) throws InterruptedException {
-        do {
-            ensureOpen();
-            byte[] record = Mutex.holding(file, MUTEX, this::removeHead);
-            if (record != null) {
-                return decode(record);
-            }
-        } while (waiter.pause());
+        try (waiter) {
+            do {
+                ensureOpen();
+                byte[] record = Mutex.holding(file, MUTEX, this::removeHead);
+                if (record != null) {
+                    Doorbell.ring(file);
+                    return decode(record);
+                }
+            } while (waiter.pause());
+        }
         return null;
     }
 

@@ -2,6 +2,7 @@ package dev.paralleltask.shared;
 
 import static dev.paralleltask.runtime.internal.shared.SharedFile.LONGS;
 
+import dev.paralleltask.runtime.internal.shared.Doorbell;
 import dev.paralleltask.runtime.internal.shared.Owner;
 import dev.paralleltask.runtime.internal.shared.SharedFile;
 import dev.paralleltask.runtime.internal.shared.Waiter;
@@ -60,7 +61,7 @@ public final class SharedSemaphore extends SharedObject {
 
     /** Waits for a permit and takes it. */
     public void acquire() throws InterruptedException {
-        take(1, Waiter.forever());
+        take(1, Waiter.forever(file));
     }
 
     /**
@@ -69,7 +70,7 @@ public final class SharedSemaphore extends SharedObject {
      * @throws IllegalArgumentException if {@code n} is negative or more than the semaphore has
      */
     public void acquire(int n) throws InterruptedException {
-        take(checked(n), Waiter.forever());
+        take(checked(n), Waiter.forever(file));
     }
 
     /** Takes a permit if one is free now; returns whether it did. */
@@ -80,7 +81,7 @@ public final class SharedSemaphore extends SharedObject {
 
     /** Takes a permit if one comes within {@code timeout}; returns whether it did. */
     public boolean tryAcquire(Duration timeout) throws InterruptedException {
-        return take(1, Waiter.forTimeout(timeout));
+        return take(1, Waiter.forTimeout(timeout, file));
     }
 
     /** Takes a permit if one comes within the timeout; returns whether it did. */
@@ -94,7 +95,7 @@ public final class SharedSemaphore extends SharedObject {
      * @throws IllegalArgumentException if {@code n} is negative or more than the semaphore has
      */
     public boolean tryAcquire(int n, long timeout, TimeUnit unit) throws InterruptedException {
-        return take(checked(n), Waiter.forTimeout(Duration.ofNanos(unit.toNanos(timeout))));
+        return take(checked(n), Waiter.forTimeout(Duration.ofNanos(unit.toNanos(timeout)), file));
     }
 
     /** Takes every permit free now, and returns how many. */
@@ -118,13 +119,15 @@ public final class SharedSemaphore extends SharedObject {
     }
 
     private boolean take(int n, Waiter waiter) throws InterruptedException {
-        do {
-            ensureOpen();
-            boolean recover = waiter.isSleeping();
-            if (Mutex.holding(file, MUTEX, () -> takePermits(n, recover))) {
-                return true;
-            }
-        } while (waiter.pause());
+        try (waiter) {
+            do {
+                ensureOpen();
+                boolean recover = waiter.isSleeping();
+                if (Mutex.holding(file, MUTEX, () -> takePermits(n, recover))) {
+                    return true;
+                }
+            } while (waiter.pause());
+        }
         return false;
     }
 
@@ -164,6 +167,7 @@ public final class SharedSemaphore extends SharedObject {
                             }
                             return n == 0;
                         });
+        Doorbell.ring(file);
         if (!released) {
             throw new IllegalStateException(
                     "release("

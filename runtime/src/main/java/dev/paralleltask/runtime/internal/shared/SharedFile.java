@@ -22,9 +22,10 @@ import java.nio.file.attribute.PosixFilePermissions;
  * across processes.
  *
  * <p>Layout: a header page, then the object's data. The header holds a magic number, the object's
- * kind, whether it was closed, its length, and a few words the object uses (each on a cache line of
- * its own). The data is mapped in pieces of {@value #SEGMENT_BYTES} bytes, so data past 2 GiB works
- * on every JDK; an element never straddles two pieces.
+ * kind, whether it was closed, its length, a few words the object uses (each on a cache line of its
+ * own), and the slots of its {@link Doorbell}. The data is mapped in pieces of {@value
+ * #SEGMENT_BYTES} bytes, so data past 2 GiB works on every JDK; an element never straddles two
+ * pieces.
  */
 public final class SharedFile {
     public static final int HEADER_BYTES = 4096;
@@ -32,7 +33,10 @@ public final class SharedFile {
     /** The first of the words an object may use: {@link #word}(0) is here, each 64 bytes on. */
     private static final int WORDS_AT = 64;
 
-    public static final int MAX_WORDS = (HEADER_BYTES - WORDS_AT) / 64;
+    /** The header's last two cache lines are the object's {@link Doorbell}'s slots. */
+    public static final int MAX_WORDS = (HEADER_BYTES - WORDS_AT) / 64 - 2;
+
+    static final int DOORBELL_AT = WORDS_AT + 64 * MAX_WORDS;
 
     static final int SEGMENT_BYTES = 1 << 30;
 

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -221,6 +222,22 @@ class SharedObjectsTest {
             assertEquals(2, await(waiter), "woke, holding the lock as often as before");
             assertThrows(Exception.class, () -> Futures.await(holder), "it died");
             assertFalse(lock.isLocked());
+        }
+    }
+
+    @Test
+    void aWorkerRemovesElementsFromTheMiddleOfAQueueItsCallerDrains() throws Exception {
+        try (SharedQueue<Integer> queue = SharedQueue.create(200)) {
+            for (int i = 0; i < 100; i++) {
+                queue.put(i);
+            }
+            assertTrue(await(tasks.removeEvens(queue)));
+            assertEquals(50, queue.size());
+            assertEquals(150, queue.remainingCapacity());
+            List<Integer> left = new ArrayList<>();
+            assertEquals(50, queue.drainTo(left));
+            assertEquals(IntStream.range(0, 50).map(i -> 2 * i + 1).boxed().toList(), left);
+            assertTrue(queue.isEmpty());
         }
     }
 

@@ -241,6 +241,16 @@ public final class SharedWork {
         }
     }
 
+    /**
+     * Removes the even elements of {@code queue}, wherever they wait, through the {@link
+     * java.util.concurrent.BlockingQueue} it is; returns whether it removed any.
+     */
+    @ParallelTask
+    public static boolean removeEvens(SharedQueue<Integer> queue) {
+        java.util.concurrent.BlockingQueue<Integer> q = queue;
+        return q.removeIf(x -> x % 2 == 0);
+    }
+
     /** Unlocks a lock this worker does not hold. */
     @ParallelTask
     public static int unlock(SharedLock lock) {

@@ -14,15 +14,33 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A bounded blocking queue across processes, as Python's {@code multiprocessing.Queue}: the caller
- * and any number of tasks on any workers put and take at once, each producer's elements in the
- * order it put them. Elements travel with the codec of call arguments, and may be of any size.
+ * A bounded {@link BlockingQueue} across processes, as Python's {@code multiprocessing.Queue}: the
+ * caller and any number of tasks on any workers put and take at once, each producer's elements in
+ * the order it put them. Code that takes a {@code BlockingQueue} takes this one. Elements travel
+ * with the codec of call arguments, and may be of any size; as in every {@code BlockingQueue}, null
+ * is not an element.
+ *
+ * <p>What looks at the whole queue ({@link #iterator}, {@link #contains}, {@link #toArray}, {@link
+ * #remove(Object)}) works on a copy taken at once, decoding every element; its iterator is weakly
+ * consistent, as a {@code java.util.concurrent} queue's: it never throws {@link
+ * java.util.ConcurrentModificationException}, shows the elements there when it was made, and its
+ * {@code remove()} removes that element if it is still there. An element removed from the middle
+ * leaves a mark in its place, written in one store, which takes skip.
  *
  * <p>What a process takes from the queue was put there by another process, maybe a compromised
  * worker, so it is rebuilt as a call's result is: only the runtime's values (strings, numbers,
@@ -30,12 +48,12 @@ import java.util.List;
  * #create(int, Class[])}, with their subclasses and their fields' classes.
  *
  * <p>Elements wait in a ring in the queue's memory; one larger than a quarter of the ring waits in
- * a file of its own beside it. Blocked producers and consumers sleep in growing steps of up to a
- * millisecond.
+ * a file of its own beside it. Blocked producers and consumers sleep until the other side rings
+ * them.
  *
  * @param <T> the elements
  */
-public final class SharedQueue<T> extends SharedObject {
+public final class SharedQueue<T> extends SharedObject implements BlockingQueue<T> {
     private static final long serialVersionUID = 1L;
     static final int KIND = 7;
 
@@ -50,6 +68,12 @@ public final class SharedQueue<T> extends SharedObject {
 
     /** The length of a record whose element waits in a file: the file's number follows. */
     private static final int IN_FILE = -1;
+
+    /** The length of an {@link #IN_FILE} record removed from the middle of the queue. */
+    private static final int REMOVED_FILE = -2;
+
+    /** The length of a removed record of {@code n} bytes is {@code REMOVED - n}. */
+    private static final int REMOVED = -3;
 
     private final transient int capacity;
     private final transient int ring;
@@ -117,6 +141,7 @@ public final class SharedQueue<T> extends SharedObject {
     }
 
     /** Waits for room, then puts {@code element} at the tail. */
+    @Override
     public void put(T element) throws InterruptedException {
         offer(element, Waiter.forever(file));
     }
@@ -126,7 +151,40 @@ public final class SharedQueue<T> extends SharedObject {
         return offer(element, Waiter.forTimeout(timeout, file));
     }
 
+    @Override
+    public boolean offer(T element, long timeout, TimeUnit unit) throws InterruptedException {
+        return offer(element, Duration.ofNanos(unit.toNanos(timeout)));
+    }
+
+    /** Puts {@code element} at the tail if there is room now; whether it did. */
+    @Override
+    public boolean offer(T element) {
+        byte[] record = record(encode(element));
+        ensureOpen();
+        if (Mutex.holding(file, MUTEX, () -> append(record))) {
+            Doorbell.ring(file);
+            return true;
+        }
+        deleteFileOf(record);
+        return false;
+    }
+
+    /**
+     * Puts {@code element} at the tail if there is room now.
+     *
+     * @throws IllegalStateException if the queue is full, naming its capacity
+     */
+    @Override
+    public boolean add(T element) {
+        if (!offer(element)) {
+            throw new IllegalStateException(
+                    this + " is full: it holds at most " + capacity + " elements");
+        }
+        return true;
+    }
+
     /** Waits for an element and takes it from the head. */
+    @Override
     public T take() throws InterruptedException {
         return poll(Waiter.forever(file));
     }
@@ -136,14 +194,261 @@ public final class SharedQueue<T> extends SharedObject {
         return poll(Waiter.forTimeout(timeout, file));
     }
 
+    @Override
+    public T poll(long timeout, TimeUnit unit) throws InterruptedException {
+        return poll(Duration.ofNanos(unit.toNanos(timeout)));
+    }
+
+    /** Takes the element at the head if there is one now; else null. */
+    @Override
+    public T poll() {
+        ensureOpen();
+        byte[] record = Mutex.holding(file, MUTEX, this::removeHead);
+        if (record == null) {
+            return null;
+        }
+        Doorbell.ring(file);
+        return decode(record);
+    }
+
+    @Override
+    public T remove() {
+        T head = poll();
+        if (head == null) {
+            throw new NoSuchElementException(this + " is empty");
+        }
+        return head;
+    }
+
+    /** The element at the head, left there; null if there is none. */
+    @Override
+    public T peek() {
+        while (true) {
+            ensureOpen();
+            List<Entry> head = Mutex.holding(file, MUTEX, () -> entries(1));
+            if (head.isEmpty()) {
+                return null;
+            }
+            Optional<T> element = read(head.get(0).record);
+            if (element.isPresent()) {
+                return element.get();
+            }
+            // taken meanwhile with its file: look again
+        }
+    }
+
+    @Override
+    public T element() {
+        T head = peek();
+        if (head == null) {
+            throw new NoSuchElementException(this + " is empty");
+        }
+        return head;
+    }
+
     /** How many elements wait in the queue now. */
+    @Override
     public int size() {
         ensureOpen();
         return (int) (long) LONGS.getVolatile(file.header(), COUNT);
     }
 
-    private boolean offer(T element, Waiter waiter) throws InterruptedException {
+    @Override
+    public boolean isEmpty() {
+        return size() == 0;
+    }
+
+    /**
+     * How many more elements it takes now; an element put may still wait for room if the ring's
+     * bytes run out first (large elements wait in files, so only many middling ones can).
+     */
+    @Override
+    public int remainingCapacity() {
+        return capacity - size();
+    }
+
+    @Override
+    public int drainTo(Collection<? super T> into) {
+        return drainTo(into, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public int drainTo(Collection<? super T> into, int max) {
+        Objects.requireNonNull(into, "into");
+        if (into == this) {
+            throw new IllegalArgumentException("cannot drain " + this + " into itself");
+        }
         ensureOpen();
+        List<byte[]> taken =
+                Mutex.holding(
+                        file,
+                        MUTEX,
+                        () -> {
+                            List<byte[]> records = new ArrayList<>();
+                            for (byte[] r; records.size() < max && (r = removeHead()) != null; ) {
+                                records.add(r);
+                            }
+                            return records;
+                        });
+        if (!taken.isEmpty()) {
+            Doorbell.ring(file);
+        }
+        for (byte[] record : taken) {
+            into.add(decode(record));
+        }
+        return taken.size();
+    }
+
+    /** Whether an element {@code equals} to {@code o} waits in the queue now. */
+    @Override
+    public boolean contains(Object o) {
+        if (o == null) {
+            return false;
+        }
+        for (T element : this) {
+            if (o.equals(element)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean containsAll(Collection<?> c) {
+        List<T> now = snapshot();
+        return now.containsAll(c);
+    }
+
+    /** Removes the first element {@code equals} to {@code o}, if one waits; whether it did. */
+    @Override
+    public boolean remove(Object o) {
+        if (o == null) {
+            return false;
+        }
+        for (Iterator<T> it = iterator(); it.hasNext(); ) {
+            if (o.equals(it.next())) {
+                it.remove(); // still there, or taken meanwhile: either way, it is gone
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public boolean addAll(Collection<? extends T> c) {
+        if (c == this) {
+            throw new IllegalArgumentException("cannot add " + this + " to itself");
+        }
+        boolean changed = false;
+        for (T element : c) {
+            changed |= add(element);
+        }
+        return changed;
+    }
+
+    @Override
+    public boolean removeAll(Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        return removeIf(c::contains);
+    }
+
+    @Override
+    public boolean retainAll(Collection<?> c) {
+        Objects.requireNonNull(c, "c");
+        return removeIf(e -> !c.contains(e));
+    }
+
+    /** Removes every element that waits now. */
+    @Override
+    public void clear() {
+        ensureOpen();
+        List<Entry> all =
+                Mutex.holding(
+                        file,
+                        MUTEX,
+                        () -> {
+                            List<Entry> entries = entries(Integer.MAX_VALUE);
+                            ByteBuffer header = file.header();
+                            LONGS.setVolatile(header, COUNT, 0L);
+                            LONGS.setVolatile(header, HEAD, (long) LONGS.getVolatile(header, TAIL));
+                            return entries;
+                        });
+        all.forEach(e -> deleteFileOf(e.record));
+        Doorbell.ring(file);
+    }
+
+    @Override
+    public Object[] toArray() {
+        return snapshot().toArray();
+    }
+
+    @Override
+    public <A> A[] toArray(A[] a) {
+        return snapshot().toArray(a);
+    }
+
+    /**
+     * The elements waiting now, head first: weakly consistent (see the class's description); its
+     * {@code remove()} removes the last element it gave if that is still in the queue.
+     */
+    @Override
+    public Iterator<T> iterator() {
+        ensureOpen();
+        List<Entry> entries = Mutex.holding(file, MUTEX, () -> entries(Integer.MAX_VALUE));
+        return new Iterator<>() {
+            private int next;
+            private T ahead;
+            private Entry aheadEntry;
+            private Entry last;
+
+            @Override
+            public boolean hasNext() {
+                while (ahead == null && next < entries.size()) {
+                    Entry e = entries.get(next++);
+                    Optional<T> element = read(e.record); // empty if taken meanwhile
+                    if (element.isPresent()) {
+                        ahead = element.get();
+                        aheadEntry = e;
+                    }
+                }
+                return ahead != null;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                T element = ahead;
+                ahead = null;
+                last = aheadEntry;
+                return element;
+            }
+
+            @Override
+            public void remove() {
+                if (last == null) {
+                    throw new IllegalStateException("next() first, once per remove()");
+                }
+                Entry removing = last;
+                last = null;
+                ensureOpen();
+                if (Mutex.holding(file, MUTEX, () -> markRemoved(removing.position))) {
+                    deleteFileOf(removing.record);
+                    Doorbell.ring(file);
+                }
+            }
+        };
+    }
+
+    /** The elements waiting now, head first. */
+    private List<T> snapshot() {
+        List<T> elements = new ArrayList<>();
+        iterator().forEachRemaining(elements::add);
+        return elements;
+    }
+
+    private boolean offer(T element, Waiter waiter) throws InterruptedException {
         byte[] record = record(encode(element));
         try (waiter) {
             do {
@@ -154,14 +459,10 @@ public final class SharedQueue<T> extends SharedObject {
                 }
             } while (waiter.pause());
         } catch (InterruptedException | RuntimeException e) {
-            if (readInt(record, 0) == IN_FILE) {
-                deleteQuietly(elementFile(readLong(record, 4)));
-            }
+            deleteFileOf(record);
             throw e;
         }
-        if (readInt(record, 0) == IN_FILE) {
-            deleteQuietly(elementFile(readLong(record, 4)));
-        }
+        deleteFileOf(record);
         return false;
     }
 
@@ -179,7 +480,92 @@ public final class SharedQueue<T> extends SharedObject {
         return null;
     }
 
+    /** A record that waits in the ring, and where: its position is never another's. */
+    private record Entry(long position, byte[] record) {}
+
+    /** Under the mutex: the first {@code max} records waiting, removed ones skipped. */
+    private List<Entry> entries(int max) {
+        ByteBuffer header = file.header();
+        long tail = (long) LONGS.getVolatile(header, TAIL);
+        List<Entry> entries = new ArrayList<>();
+        for (long at = (long) LONGS.getVolatile(header, HEAD);
+                at < tail && entries.size() < max; ) {
+            int length = lengthAt(at, tail - at);
+            int bytes = (int) recordBytes(length); // at most the bytes used: checked
+            if (length >= 0 || length == IN_FILE) {
+                byte[] record = new byte[bytes];
+                copy(at, record, false);
+                entries.add(new Entry(at, record));
+            }
+            at += bytes;
+        }
+        return entries;
+    }
+
+    /**
+     * Under the mutex: marks the record at {@code position} removed, if it still waits; whether it
+     * did. One store: a process that dies after it leaves the count one too high, which the next
+     * take that finds only marks puts right.
+     */
+    private boolean markRemoved(long position) {
+        ByteBuffer header = file.header();
+        long head = (long) LONGS.getVolatile(header, HEAD);
+        long tail = (long) LONGS.getVolatile(header, TAIL);
+        if (position < head || position >= tail) {
+            return false;
+        }
+        int length = lengthAt(position, tail - position);
+        if (length < 0 && length != IN_FILE) {
+            return false; // removed already
+        }
+        byte[] mark = new byte[Integer.BYTES];
+        ByteBuffer.wrap(mark).putInt(length == IN_FILE ? REMOVED_FILE : REMOVED - length);
+        copy(position, mark, true);
+        LONGS.setVolatile(header, COUNT, (long) LONGS.getVolatile(header, COUNT) - 1);
+        return true;
+    }
+
+    /** The length field of the record at {@code position}, checked against the bytes used. */
+    private int lengthAt(long position, long used) {
+        byte[] length = new byte[Integer.BYTES];
+        copy(position, length, false);
+        int n = readInt(length, 0);
+        if (recordBytes(n) > used) {
+            // Another process wrote this memory, and not as a queue: refuse before allocating.
+            throw new IllegalStateException(
+                    "the memory of "
+                            + this
+                            + " is corrupt: a record of length "
+                            + n
+                            + " with "
+                            + used
+                            + " bytes in the queue");
+        }
+        return n;
+    }
+
+    /** How many bytes a record takes in the ring, from its length field. */
+    private static long recordBytes(int length) {
+        if (length >= 0) {
+            return Integer.BYTES + (long) length;
+        }
+        if (length == IN_FILE || length == REMOVED_FILE) {
+            return Integer.BYTES + Long.BYTES;
+        }
+        return Integer.BYTES + ((long) REMOVED - length);
+    }
+
+    private void deleteFileOf(byte[] record) {
+        if (readInt(record, 0) == IN_FILE) {
+            deleteQuietly(elementFile(readLong(record, 4)));
+        }
+    }
+
     private byte[] encode(T element) {
+        if (element == null) {
+            throw new NullPointerException(
+                    "a null element for " + this + ": a BlockingQueue takes no nulls");
+        }
         ByteSink sink = new ByteSink(64);
         try {
             ValueCodec.write(sink, element);
@@ -234,30 +620,27 @@ public final class SharedQueue<T> extends SharedObject {
         return true;
     }
 
-    /** Under the mutex: removes and returns the head record, or null if there is none. */
+    /**
+     * Under the mutex: removes and returns the head record, or null if there is none; records
+     * marked removed before it go with it.
+     */
     private byte[] removeHead() {
         ByteBuffer header = file.header();
         long count = (long) LONGS.getVolatile(header, COUNT);
-        if (count == 0) {
+        long head = (long) LONGS.getVolatile(header, HEAD);
+        long tail = (long) LONGS.getVolatile(header, TAIL);
+        int length;
+        while (head < tail && (length = lengthAt(head, tail - head)) < 0 && length != IN_FILE) {
+            head += recordBytes(length); // a removed record's bytes come free
+            LONGS.setVolatile(header, HEAD, head);
+        }
+        if (head == tail) {
+            if (count != 0) { // a remover died between its mark and the count
+                LONGS.setVolatile(header, COUNT, 0L);
+            }
             return null;
         }
-        long head = (long) LONGS.getVolatile(header, HEAD);
-        byte[] length = new byte[Integer.BYTES];
-        copy(head, length, false);
-        int n = readInt(length, 0);
-        long used = (long) LONGS.getVolatile(header, TAIL) - head;
-        if (n != IN_FILE && (n < 0 || Integer.BYTES + (long) n > used)) {
-            // Another process wrote this memory, and not as a queue: refuse before allocating.
-            throw new IllegalStateException(
-                    "the memory of "
-                            + this
-                            + " is corrupt: an element of "
-                            + n
-                            + " bytes with "
-                            + used
-                            + " bytes in the queue");
-        }
-        byte[] record = new byte[Integer.BYTES + (n == IN_FILE ? Long.BYTES : n)];
+        byte[] record = new byte[(int) recordBytes(lengthAt(head, tail - head))];
         copy(head, record, false);
         LONGS.setVolatile(header, COUNT, count - 1);
         LONGS.setVolatile(header, HEAD, head + record.length);
@@ -276,22 +659,41 @@ public final class SharedQueue<T> extends SharedObject {
         }
     }
 
-    @SuppressWarnings("unchecked")
+    /** The element of a record taken from the queue; its file, if any, is removed. */
     private T decode(byte[] record) {
-        byte[] value;
-        if (readInt(record, 0) == IN_FILE) {
-            Path path = elementFile(readLong(record, 4));
-            try {
-                value = Files.readAllBytes(path);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read an element of " + this, e);
-            } finally {
-                deleteQuietly(path);
-            }
-        } else {
-            value = new byte[record.length - Integer.BYTES];
-            System.arraycopy(record, Integer.BYTES, value, 0, value.length);
+        if (readInt(record, 0) != IN_FILE) {
+            return decodeValue(Arrays.copyOfRange(record, Integer.BYTES, record.length));
         }
+        Path path = elementFile(readLong(record, 4));
+        try {
+            return decodeValue(Files.readAllBytes(path));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read an element of " + this, e);
+        } finally {
+            deleteQuietly(path);
+        }
+    }
+
+    /**
+     * The element of a record still in the queue, which stays there; empty if its file went with a
+     * take meanwhile.
+     */
+    private Optional<T> read(byte[] record) {
+        if (readInt(record, 0) != IN_FILE) {
+            return Optional.of(
+                    decodeValue(Arrays.copyOfRange(record, Integer.BYTES, record.length)));
+        }
+        try {
+            return Optional.of(decodeValue(Files.readAllBytes(elementFile(readLong(record, 4)))));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read an element of " + this, e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private T decodeValue(byte[] value) {
         ClassAdmission admits = admission.forTypes(classes);
         try {
             return (T) ValueCodec.read(new ByteSource(value), loader(), admits);

@@ -22,16 +22,20 @@ import dev.paralleltask.shared.SharedLock;
 import dev.paralleltask.shared.SharedLongArray;
 import dev.paralleltask.shared.SharedQueue;
 import dev.paralleltask.shared.SharedSemaphore;
+import dev.paralleltask.shared.SharedValue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -238,6 +242,27 @@ class SharedObjectsTest {
             assertEquals(50, queue.drainTo(left));
             assertEquals(IntStream.range(0, 50).map(i -> 2 * i + 1).boxed().toList(), left);
             assertTrue(queue.isEmpty());
+        }
+    }
+
+    @Test
+    void aSharedValueIsDecodedOncePerWorkerWhateverTheCallsThatReadIt() throws Exception {
+        bothWorkersReady();
+        List<Long> numbers = LongStream.range(0, 200_000).boxed().toList();
+        try (SharedValue<List<Long>> value = SharedValue.of(numbers)) {
+            List<TaskFuture<String>> reads = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                reads.add(tasks.readValue(value));
+            }
+            Map<String, Set<String>> decodedByPid = new HashMap<>();
+            for (TaskFuture<String> read : reads) {
+                String[] seen = await(read).split(" ");
+                assertEquals(String.valueOf(199_999L * 200_000 / 2), seen[2], "the whole value");
+                decodedByPid.computeIfAbsent(seen[0], pid -> new HashSet<>()).add(seen[1]);
+            }
+            for (Set<String> decoded : decodedByPid.values()) {
+                assertEquals(1, decoded.size(), "one decoding per worker: " + decodedByPid);
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import dev.paralleltask.shared.SharedLock;
 import dev.paralleltask.shared.SharedLongArray;
 import dev.paralleltask.shared.SharedQueue;
 import dev.paralleltask.shared.SharedSemaphore;
+import dev.paralleltask.shared.SharedValue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -249,6 +250,20 @@ public final class SharedWork {
     public static boolean removeEvens(SharedQueue<Integer> queue) {
         java.util.concurrent.BlockingQueue<Integer> q = queue;
         return q.removeIf(x -> x % 2 == 0);
+    }
+
+    /**
+     * What this worker sees of {@code value}: its pid, the identity of the list it decoded, and the
+     * sum of its elements.
+     */
+    @ParallelTask
+    public static String readValue(SharedValue<List<Long>> value) {
+        List<Long> numbers = value.get();
+        return ProcessHandle.current().pid()
+                + " "
+                + System.identityHashCode(numbers)
+                + " "
+                + numbers.stream().mapToLong(Long::longValue).sum();
     }
 
     /** Unlocks a lock this worker does not hold. */

@@ -18,7 +18,7 @@ import java.util.concurrent.locks.Lock;
  * does. Code that takes a {@code Lock} takes this one. Unlike Python's {@code
  * multiprocessing.Lock}, which stays locked forever when its holder dies, a lock whose holder's
  * process died (crashed, was killed, timed out) is taken over by the next thread that waits for it,
- * within about 200 ms.
+ * within about half a second.
  *
  * <p>{@link #newCondition} gives a {@link Condition} that works across processes: a task given the
  * lock calls {@code newCondition()} in its own process, and every condition of one lock is the

@@ -24,7 +24,8 @@ abstract sealed class SharedObject implements AutoCloseable, Serializable
                 SharedEvent,
                 SharedQueue,
                 SharedCountDownLatch,
-                SharedCyclicBarrier {
+                SharedCyclicBarrier,
+                SharedValue {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -121,6 +122,10 @@ abstract sealed class SharedObject implements AutoCloseable, Serializable
             case SharedCyclicBarrier.KIND ->
                     new SharedCyclicBarrier(
                             SharedFile.open(path, handle.kind(), "SharedCyclicBarrier"));
+            case SharedValue.KIND ->
+                    SharedValue.opened(
+                            SharedFile.open(path, handle.kind(), "SharedValue"),
+                            handle.classNames());
             case SharedQueue.KIND ->
                     SharedQueue.opened(
                             SharedFile.open(path, handle.kind(), "SharedQueue"),

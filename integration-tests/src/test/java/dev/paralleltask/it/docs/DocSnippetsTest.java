@@ -3,7 +3,10 @@ package dev.paralleltask.it.docs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,5 +114,20 @@ class DocSnippetsTest {
     @Test
     void theBarrierExampleRuns() throws Exception {
         Snippets.aBarrier(); // four parts, 100 steps each in lockstep: none failed or broke
+    }
+
+    @Test
+    void theConditionAndPipeExamplesRun() throws Exception {
+        PrintStream out = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            Snippets.aConditionAndAPipe();
+        } finally {
+            System.setOut(out);
+        }
+        assertEquals(
+                List.of("the worker got 42", "PING", "PONG"),
+                printed.toString(StandardCharsets.UTF_8).lines().toList());
     }
 }

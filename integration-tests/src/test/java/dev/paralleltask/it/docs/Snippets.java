@@ -9,9 +9,12 @@ import dev.paralleltask.runtime.Progress;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.TaskFutures;
 import dev.paralleltask.shared.SharedCyclicBarrier;
+import dev.paralleltask.shared.SharedLock;
 import dev.paralleltask.shared.SharedLongArray;
+import dev.paralleltask.shared.SharedQueue;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.Condition;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -101,6 +104,35 @@ final class Snippets {
                     // a part whose worker died fails; the others get BrokenBarrierException
                     part.get();
                 }
+            }
+        }
+    }
+
+    /** docs/sharing.md, a condition and a pipe. */
+    static void aConditionAndAPipe() throws Exception {
+        try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
+            BoardTasks tasks = new BoardTasks(pool);
+            try (SharedLock lock = SharedLock.create();
+                    SharedLongArray board = SharedLongArray.allocate(1)) {
+                TaskFuture<Long> worker = tasks.awaitWork(lock, board);
+                Condition posted = lock.newCondition();
+                lock.lock();
+                try {
+                    board.set(0, 42);
+                    posted.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+                System.out.println("the worker got " + worker.get());
+            }
+            try (SharedQueue<String> there = SharedQueue.create(1);
+                    SharedQueue<String> back = SharedQueue.create(1)) { // a, b = Pipe()
+                TaskFuture<Integer> other = tasks.echo(there, back, 2);
+                there.put("ping");
+                System.out.println(back.take()); // PING
+                there.put("pong");
+                System.out.println(back.take()); // PONG
+                other.get();
             }
         }
     }

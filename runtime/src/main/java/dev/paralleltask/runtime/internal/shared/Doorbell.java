@@ -140,6 +140,7 @@ public final class Doorbell {
      * thread's ear failed (the caller then polls).
      */
     static boolean sleep(SharedFile file, long ticket, long nanos) {
+        assert isWritten(file, ticket) : "a sleeper not in its slot would not be rung";
         Ear ear = MINE.get();
         try {
             ear.sleep(Math.max(1, nanos / 1_000_000));
@@ -151,6 +152,13 @@ public final class Doorbell {
                     file.header(), slot((int) (ticket >>> 59)), me | RUNG, me);
         }
         return true;
+    }
+
+    /** Whether the ticket's sleeper is in its slot, rung or not. */
+    private static boolean isWritten(SharedFile file, long ticket) {
+        long sleeper =
+                (long) SharedFile.LONGS.getVolatile(file.header(), slot((int) (ticket >>> 59)));
+        return (sleeper & ~RUNG) == value(ticket);
     }
 
     /** Frees the slot that {@link #enter} took; a ticket of 0 (none) is ignored. */

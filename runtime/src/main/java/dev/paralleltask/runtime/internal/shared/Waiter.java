@@ -21,7 +21,7 @@ public final class Waiter implements AutoCloseable {
     private static final int SPINS = 200;
     private static final int YIELDS = 20;
     private static final long MAX_SLEEP_MICROS = 1_000;
-    private static final long CHECK_MILLIS = 200;
+    private static final long CHECK_MILLIS = 500;
 
     private final long deadline;
     private final boolean timed;

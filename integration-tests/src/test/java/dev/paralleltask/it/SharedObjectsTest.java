@@ -20,6 +20,7 @@ import dev.paralleltask.shared.SharedDoubleArray;
 import dev.paralleltask.shared.SharedEvent;
 import dev.paralleltask.shared.SharedLock;
 import dev.paralleltask.shared.SharedLongArray;
+import dev.paralleltask.shared.SharedMap;
 import dev.paralleltask.shared.SharedQueue;
 import dev.paralleltask.shared.SharedSemaphore;
 import dev.paralleltask.shared.SharedValue;
@@ -262,6 +263,47 @@ class SharedObjectsTest {
             }
             for (Set<String> decoded : decodedByPid.values()) {
                 assertEquals(1, decoded.size(), "one decoding per worker: " + decodedByPid);
+            }
+        }
+    }
+
+    @Test
+    void mergesFromTwoWorkersAndTheCallerAreEachCounted() throws Exception {
+        bothWorkersReady();
+        try (SharedMap<String, Long> counts = SharedMap.create(1 << 16)) {
+            TaskFuture<Integer> one = tasks.mergeCounts(counts, 10, 500);
+            TaskFuture<Integer> other = tasks.mergeCounts(counts, 10, 500);
+            SharedWork.mergeCounts(counts, 10, 500);
+            await(one);
+            await(other);
+            for (int i = 0; i < 10; i++) {
+                assertEquals(1_500L, counts.get("c" + i), "c" + i);
+            }
+            assertEquals(10, counts.size());
+        }
+    }
+
+    @Test
+    void aMapWhoseWriterIsKilledMidUpdateStaysWhole() throws Exception {
+        try (SharedMap<Integer, String> map = SharedMap.create(8_192)) {
+            for (int round = 0; round < 3; round++) {
+                try (SharedEvent started = SharedEvent.create()) {
+                    TaskFuture<Integer> writer = tasks.churn(map, started);
+                    assertTrue(started.await(Duration.ofSeconds(60)));
+                    Thread.sleep(20 + 37 * round); // somewhere in the middle of its changes
+                    writer.cancel(true); // kills its worker
+                }
+                // Every entry there is whole, and the map takes changes (its mutex taken over).
+                for (Map.Entry<Integer, String> e : map.entrySet()) {
+                    String value = e.getValue();
+                    String key = String.valueOf(e.getKey());
+                    assertEquals(
+                            key.repeat(value.length() / key.length()),
+                            value,
+                            "the entry of " + key);
+                }
+                map.put(1_000, "after");
+                assertEquals("after", map.remove(1_000));
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.paralleltask.shared.SharedCyclicBarrier;
 import dev.paralleltask.shared.SharedEvent;
 import dev.paralleltask.shared.SharedLock;
 import dev.paralleltask.shared.SharedLongArray;
+import dev.paralleltask.shared.SharedMap;
 import dev.paralleltask.shared.SharedQueue;
 import dev.paralleltask.shared.SharedSemaphore;
 import dev.paralleltask.shared.SharedValue;
@@ -264,6 +265,35 @@ public final class SharedWork {
                 + System.identityHashCode(numbers)
                 + " "
                 + numbers.stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Adds 1 to {@code n} counters of {@code counts}, {@code times} times each, by merge. */
+    @ParallelTask
+    public static int mergeCounts(SharedMap<String, Long> counts, int n, int times) {
+        for (int t = 0; t < times; t++) {
+            for (int i = 0; i < n; i++) {
+                counts.merge("c" + i, 1L, Long::sum);
+            }
+        }
+        return n * times;
+    }
+
+    /**
+     * Puts, removes and replaces entries of {@code map} until it is killed, after saying so through
+     * {@code started}: each value is its key's number repeated, so a reader can tell a whole entry.
+     */
+    @ParallelTask(timeoutMillis = 60_000)
+    public static int churn(SharedMap<Integer, String> map, SharedEvent started) {
+        started.set();
+        for (int i = 0; ; i++) {
+            int key = i % 64;
+            String value = String.valueOf(key).repeat(1 + i % 30);
+            switch (i % 3) {
+                case 0 -> map.put(key, value);
+                case 1 -> map.merge(key, value, (a, b) -> a.length() > 40 ? b : a + b);
+                default -> map.remove(key);
+            }
+        }
     }
 
     /** Unlocks a lock this worker does not hold. */

@@ -25,7 +25,8 @@ abstract sealed class SharedObject implements AutoCloseable, Serializable
                 SharedQueue,
                 SharedCountDownLatch,
                 SharedCyclicBarrier,
-                SharedValue {
+                SharedValue,
+                SharedMap {
     private static final long serialVersionUID = 1L;
 
     /**
@@ -122,6 +123,9 @@ abstract sealed class SharedObject implements AutoCloseable, Serializable
             case SharedCyclicBarrier.KIND ->
                     new SharedCyclicBarrier(
                             SharedFile.open(path, handle.kind(), "SharedCyclicBarrier"));
+            case SharedMap.KIND ->
+                    SharedMap.opened(
+                            SharedFile.open(path, handle.kind(), "SharedMap"), handle.classNames());
             case SharedValue.KIND ->
                     SharedValue.opened(
                             SharedFile.open(path, handle.kind(), "SharedValue"),

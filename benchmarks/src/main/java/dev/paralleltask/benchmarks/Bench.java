@@ -5,6 +5,7 @@ import dev.paralleltask.shared.SharedCyclicBarrier;
 import dev.paralleltask.shared.SharedEvent;
 import dev.paralleltask.shared.SharedLock;
 import dev.paralleltask.shared.SharedLongArray;
+import dev.paralleltask.shared.SharedMap;
 import dev.paralleltask.shared.SharedQueue;
 
 /** The tasks the benchmarks call. */
@@ -147,6 +148,23 @@ public final class Bench {
         }
         java.util.Arrays.sort(late);
         return late[n / 2];
+    }
+
+    /**
+     * {@code n} times, puts an entry in {@code map} and gets one back (1,000 keys); returns the
+     * nanoseconds that took.
+     */
+    @ParallelTask
+    public static long putAndGet(SharedMap<String, Integer> map, int n) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            String key = "k" + (i % 1_000);
+            map.put(key, i);
+            if (map.get(key) != i) {
+                throw new AssertionError("lost a put");
+            }
+        }
+        return System.nanoTime() - t0;
     }
 
     /** Waits at {@code barrier} {@code n} times; returns the nanoseconds that took. */

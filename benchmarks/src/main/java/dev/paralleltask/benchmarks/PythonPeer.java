@@ -93,7 +93,8 @@ final class PythonPeer {
      * Python's {@code multiprocessing} waits between two processes, each the median of {@code
      * rounds}, in microseconds: a {@code Queue} ping-pong round trip, the wake-up of a consumer
      * that idled 5 ms (put to get, by the monotonic clock), a {@code Lock} hand-off between two
-     * processes taking turns on a {@code Value}, a round of a {@code Barrier} of 2; each -1 without
+     * processes taking turns on a {@code Value}, a round of a {@code Barrier} of 2; and the put +
+     * get pairs per second of a {@code Manager().dict()} from another process; each -1 without
      * python3.
      */
     static double[] syncMicros(int rounds, int pingPongs, int wakeUps, int handOffs, int meetings)
@@ -130,6 +131,13 @@ final class PythonPeer {
                         "    t0 = time.perf_counter()",
                         "    for _ in range(n): b.wait()",
                         "    out.put((time.perf_counter() - t0) / n * 1e6)",
+                        "def put_get(d, n, out):",
+                        "    t0 = time.perf_counter()",
+                        "    for i in range(n):",
+                        "        k = 'k' + str(i % 1000)",
+                        "        d[k] = i",
+                        "        assert d[k] == i",
+                        "    out.put(n / (time.perf_counter() - t0))",
                         "def run(pairs, out, pick):",
                         "    ps = [mp.Process(target=f, args=a) for f, a in pairs]",
                         "    for p in ps: p.start()",
@@ -138,7 +146,8 @@ final class PythonPeer {
                         "    return max(got)",
                         "if __name__ == '__main__':",
                         "    out = mp.Queue()",
-                        "    figures = [[], [], [], []]",
+                        "    figures = [[], [], [], [], []]",
+                        "    manager = mp.Manager()",
                         "    for r in range(-1, " + rounds + "):",
                         "        a, b = mp.Queue(), mp.Queue()",
                         "        n = " + pingPongs,
@@ -152,9 +161,11 @@ final class PythonPeer {
                         "        b = mp.Barrier(2)",
                         "        n = " + meetings,
                         "        figures[3].append(run([(meet, (b, n, out)), (meet, (b, n, out))], out, 2))",
+                        "        d = manager.dict()",
+                        "        figures[4].append(run([(put_get, (d, 5000, out))], out, 1))",
                         "    print(' '.join(str(statistics.median(f[1:])) for f in figures))");
         double[] figures = runAll(script);
-        return figures.length == 4 ? figures : new double[] {-1, -1, -1, -1};
+        return figures.length == 5 ? figures : new double[] {-1, -1, -1, -1, -1};
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.paralleltask.shared.SharedCyclicBarrier;
 import dev.paralleltask.shared.SharedEvent;
 import dev.paralleltask.shared.SharedLock;
 import dev.paralleltask.shared.SharedLongArray;
+import dev.paralleltask.shared.SharedMap;
 import dev.paralleltask.shared.SharedQueue;
 import java.util.Locale;
 
@@ -26,6 +27,7 @@ final class SyncFigures {
     private static final int HAND_OFFS = 10_000;
     private static final int MEETINGS = 2_000;
     private static final long IDLE_SECONDS = 5;
+    private static final int MAP_PAIRS = 100_000;
 
     private SyncFigures() {}
 
@@ -57,6 +59,16 @@ final class SyncFigures {
                     barrier(tasks),
                     python[3],
                     "measured");
+            double ours = putsAndGets(tasks);
+            bench.row(
+                    "SharedMap put + get in a worker (pairs/s, median of " + ROUNDS + ")",
+                    String.format(Locale.ROOT, "%,.0f", ours),
+                    python[4] < 0
+                            ? "(no python3)"
+                            : String.format(
+                                    Locale.ROOT, "%,.0f (Python Manager().dict())", python[4]),
+                    python[4] < 0 ? "-" : ratio(ours / python[4]),
+                    ">= 50x Python's");
             idle(bench, tasks);
         }
     }
@@ -138,6 +150,19 @@ final class SyncFigures {
             }
         }
         return median(us);
+    }
+
+    private static double putsAndGets(BenchTasks tasks) throws Exception {
+        double[] perSecond = new double[ROUNDS];
+        try (SharedMap<String, Integer> map = SharedMap.create(1 << 20)) {
+            for (int r = -1; r < ROUNDS; r++) {
+                long nanos = tasks.putAndGet(map, MAP_PAIRS).get();
+                if (r >= 0) {
+                    perSecond[r] = MAP_PAIRS / (nanos / 1e9);
+                }
+            }
+        }
+        return median(perSecond);
     }
 
     private static void idle(EndToEnd bench, BenchTasks tasks) throws Exception {

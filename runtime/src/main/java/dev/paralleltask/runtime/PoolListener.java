@@ -7,12 +7,12 @@ import java.time.Duration;
  * recycled and exited. Give one to {@link ProcessPool.Builder#listener}; every method does nothing
  * unless overridden.
  *
- * <p>Events are delivered in the order the pool saw them, one at a time, on a thread of the
- * listener's own, never on a thread the pool needs: a slow listener delays only the events after it
- * (the pool keeps up to {@value #MAX_WAITING_EVENTS} waiting, then drops events and says so once in
- * its log), and one that throws is logged and goes on hearing the next events. When the pool's
- * {@code close()} or {@code awaitTermination} returns, the listener has heard every event, unless
- * it spent more than ten seconds on the last ones.
+ * <p>Events are delivered one at a time, each call's in their order (queued, started, completed),
+ * on a thread of the listener's own, never on a thread the pool needs: a slow listener delays only
+ * the events after it (the pool keeps up to {@value #MAX_WAITING_EVENTS} waiting, then drops events
+ * and says so once in its log), and one that throws is logged and goes on hearing the next events.
+ * When the pool's {@code close()} or {@code awaitTermination} returns, the listener has heard every
+ * event, unless it spent more than ten seconds on the last ones.
  */
 public interface PoolListener {
     /** How many events may wait for a slow listener before the pool drops new ones. */

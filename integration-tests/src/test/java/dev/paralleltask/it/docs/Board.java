@@ -3,11 +3,13 @@ package dev.paralleltask.it.docs;
 import dev.paralleltask.ParallelTask;
 import dev.paralleltask.shared.SharedLock;
 import dev.paralleltask.shared.SharedLongArray;
+import dev.paralleltask.shared.SharedMap;
 import dev.paralleltask.shared.SharedQueue;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.locks.Condition;
 
-/** docs/sharing.md's condition and pipe: a worker waits for work, and echoes what it is sent. */
+/** docs/sharing.md's condition, pipe and map: waiting for work, echoing, counting words. */
 public class Board {
     @ParallelTask
     public static long awaitWork(SharedLock lock, SharedLongArray board)
@@ -31,5 +33,15 @@ public class Board {
             out.put(in.take().toUpperCase(Locale.ROOT));
         }
         return n;
+    }
+
+    @ParallelTask
+    public static int countWords(SharedMap<String, Long> counts, List<String> lines) {
+        for (String line : lines) {
+            for (String word : line.split("\\s+")) {
+                counts.merge(word, 1L, Long::sum); // atomic across processes
+            }
+        }
+        return lines.size();
     }
 }

@@ -117,7 +117,7 @@ class DocSnippetsTest {
     }
 
     @Test
-    void theConditionAndPipeExamplesRun() throws Exception {
+    void theConditionMapAndPipeExamplesRun() throws Exception {
         PrintStream out = System.out;
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
@@ -127,7 +127,7 @@ class DocSnippetsTest {
             System.setOut(out);
         }
         assertEquals(
-                List.of("the worker got 42", "PING", "PONG"),
+                List.of("the worker got 42", "3", "PING", "PONG"),
                 printed.toString(StandardCharsets.UTF_8).lines().toList());
     }
 }

@@ -11,6 +11,7 @@ import dev.paralleltask.runtime.TaskFutures;
 import dev.paralleltask.shared.SharedCyclicBarrier;
 import dev.paralleltask.shared.SharedLock;
 import dev.paralleltask.shared.SharedLongArray;
+import dev.paralleltask.shared.SharedMap;
 import dev.paralleltask.shared.SharedQueue;
 import java.time.Duration;
 import java.util.List;
@@ -108,7 +109,7 @@ final class Snippets {
         }
     }
 
-    /** docs/sharing.md, a condition and a pipe. */
+    /** docs/sharing.md, a condition, a map and a pipe. */
     static void aConditionAndAPipe() throws Exception {
         try (ProcessPool pool = ProcessPool.builder().workers(1).build()) {
             BoardTasks tasks = new BoardTasks(pool);
@@ -124,6 +125,16 @@ final class Snippets {
                     lock.unlock();
                 }
                 System.out.println("the worker got " + worker.get());
+            }
+            try (SharedMap<String, Long> counts = SharedMap.create(1 << 20)) {
+                List<TaskFuture<Integer>> parts =
+                        List.of(
+                                tasks.countWords(counts, List.of("a rose is", "a rose")),
+                                tasks.countWords(counts, List.of("is a rose")));
+                for (TaskFuture<Integer> part : parts) {
+                    part.get();
+                }
+                System.out.println(counts.get("rose")); // 3
             }
             try (SharedQueue<String> there = SharedQueue.create(1);
                     SharedQueue<String> back = SharedQueue.create(1)) { // a, b = Pipe()

@@ -471,6 +471,13 @@ class SharedObjectsTest {
                 assertEquals(i * i, out.take());
             }
             assertEquals(3, await(squaring));
+            try (SharedMap<String, Long> counts = SharedMap.create(1 << 12);
+                    SharedValue<List<Long>> value = SharedValue.of(List.of(1L, 2L, 3L))) {
+                await(new SharedWorkTasks(threads).mergeCounts(counts, 3, 10));
+                await(new SharedWorkTasks(copying).mergeCounts(counts, 3, 10));
+                assertEquals(20L, counts.get("c2"));
+                assertTrue(await(new SharedWorkTasks(copying).readValue(value)).endsWith(" 6"));
+            }
         }
     }
 

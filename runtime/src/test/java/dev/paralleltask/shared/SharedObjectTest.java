@@ -64,6 +64,21 @@ class SharedObjectTest {
 
     @Test
     void noSharedObjectGoesToAnotherMachine() throws Exception {
+        try (SharedMap<String, String> map = SharedMap.create(64);
+                SharedValue<String> value = SharedValue.of("v")) {
+            for (SharedObject o : List.of(map, value)) {
+                NotSerializableException e =
+                        assertThrows(
+                                NotSerializableException.class,
+                                () -> Locality.offMachine("node 10.0.0.7", () -> roundTrip(o)));
+                assertTrue(
+                        e.getMessage()
+                                .startsWith(
+                                        o.getClass().getSimpleName()
+                                                + " cannot go to node 10.0.0.7"),
+                        e::getMessage);
+            }
+        }
         try (SharedLock lock = SharedLock.create()) {
             NotSerializableException e =
                     assertThrows(

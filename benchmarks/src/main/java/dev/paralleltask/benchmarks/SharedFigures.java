@@ -89,24 +89,7 @@ final class SharedFigures {
     }
 
     private static void lock(EndToEnd bench, BenchTasks tasks) throws Exception {
-        double[] ours = new double[ROUNDS];
-        try (SharedLock lock = SharedLock.create();
-                SharedLongArray turn = SharedLongArray.allocate(1)) {
-            for (int r = -1; r < ROUNDS; r++) {
-                turn.set(0, 0);
-                long t0 = System.nanoTime();
-                TaskFuture<Integer> even = tasks.takeTurns(lock, turn, 0, HAND_OFFS);
-                TaskFuture<Integer> odd = tasks.takeTurns(lock, turn, 1, HAND_OFFS);
-                even.get();
-                odd.get();
-                if (turn.get(0) != 2L * HAND_OFFS) {
-                    throw new AssertionError("turns lost: " + turn.get(0));
-                }
-                if (r >= 0) {
-                    ours[r] = 2.0 * HAND_OFFS / millisSince(t0) * 1000;
-                }
-            }
-        }
+        double[] ours = handOffsPerSecond(tasks, ROUNDS, HAND_OFFS);
         double[] floor = new double[ROUNDS];
         for (int r = -1; r < ROUNDS; r++) {
             ReentrantLock lock = new ReentrantLock();
@@ -126,6 +109,32 @@ final class SharedFigures {
                 perSecond(median(floor), "hand-offs") + " (ReentrantLock, two threads)",
                 ratio(median(ours) / median(floor)),
                 "measured");
+    }
+
+    /**
+     * Lock hand-offs per second between two workers taking {@code handOffs} turns each, in each of
+     * {@code rounds} rounds after one that warms up.
+     */
+    static double[] handOffsPerSecond(BenchTasks tasks, int rounds, int handOffs) throws Exception {
+        double[] perSecond = new double[rounds];
+        try (SharedLock lock = SharedLock.create();
+                SharedLongArray turn = SharedLongArray.allocate(1)) {
+            for (int r = -1; r < rounds; r++) {
+                turn.set(0, 0);
+                long t0 = System.nanoTime();
+                TaskFuture<Integer> even = tasks.takeTurns(lock, turn, 0, handOffs);
+                TaskFuture<Integer> odd = tasks.takeTurns(lock, turn, 1, handOffs);
+                even.get();
+                odd.get();
+                if (turn.get(0) != 2L * handOffs) {
+                    throw new AssertionError("turns lost: " + turn.get(0));
+                }
+                if (r >= 0) {
+                    perSecond[r] = 2.0 * handOffs / millisSince(t0) * 1000;
+                }
+            }
+        }
+        return perSecond;
     }
 
     private static void takeTurns(ReentrantLock lock, long[] turn, int side) {

@@ -7,8 +7,6 @@ import dev.paralleltask.runtime.ProcessPool;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.shared.SharedCyclicBarrier;
 import dev.paralleltask.shared.SharedEvent;
-import dev.paralleltask.shared.SharedLock;
-import dev.paralleltask.shared.SharedLongArray;
 import dev.paralleltask.shared.SharedMap;
 import dev.paralleltask.shared.SharedQueue;
 import java.util.Locale;
@@ -116,25 +114,7 @@ final class SyncFigures {
     }
 
     private static double handOff(BenchTasks tasks) throws Exception {
-        double[] us = new double[ROUNDS];
-        try (SharedLock lock = SharedLock.create();
-                SharedLongArray turn = SharedLongArray.allocate(1)) {
-            for (int r = -1; r < ROUNDS; r++) {
-                turn.set(0, 0);
-                long t0 = System.nanoTime();
-                TaskFuture<Integer> even = tasks.takeTurns(lock, turn, 0, HAND_OFFS);
-                TaskFuture<Integer> odd = tasks.takeTurns(lock, turn, 1, HAND_OFFS);
-                even.get();
-                odd.get();
-                if (turn.get(0) != 2L * HAND_OFFS) {
-                    throw new AssertionError("turns lost: " + turn.get(0));
-                }
-                if (r >= 0) {
-                    us[r] = (System.nanoTime() - t0) / 1e3 / (2.0 * HAND_OFFS);
-                }
-            }
-        }
-        return median(us);
+        return 1e6 / median(SharedFigures.handOffsPerSecond(tasks, ROUNDS, HAND_OFFS));
     }
 
     private static double barrier(BenchTasks tasks) throws Exception {

@@ -3,10 +3,8 @@ package dev.paralleltask.shared;
 import static dev.paralleltask.runtime.internal.shared.SharedFile.LONGS;
 
 import dev.paralleltask.runtime.internal.shared.SharedFile;
-import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.wire.ByteSink;
 import dev.paralleltask.runtime.internal.wire.ByteSource;
-import dev.paralleltask.runtime.internal.wire.ClassAdmission;
 import dev.paralleltask.runtime.internal.wire.ValueCodec;
 import java.io.IOException;
 import java.io.InvalidObjectException;
@@ -77,7 +75,6 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     private final transient int slots;
     private final transient long logBytes;
     private final transient List<Class<?>> classes;
-    private final transient AnswerAdmission admission = new AnswerAdmission(List.of());
 
     private SharedMap(SharedFile file, List<Class<?>> classes) {
         super(file);
@@ -132,16 +129,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     /** The map a handle names, mapped in this process. */
     static SharedMap<?, ?> opened(SharedFile file, List<String> classNames)
             throws InvalidObjectException {
-        List<Class<?>> classes = new ArrayList<>();
-        for (String name : classNames) {
-            try {
-                classes.add(Class.forName(name, false, loader()));
-            } catch (ClassNotFoundException e) {
-                throw new InvalidObjectException(
-                        "the entries of a SharedMap may be " + name + ", which is not here");
-            }
-        }
-        return new SharedMap<>(file, classes);
+        return new SharedMap<>(file, classesNamed(classNames, "the entries of a SharedMap"));
     }
 
     @Override
@@ -601,26 +589,10 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     }
 
     private Object decodeAny(byte[] bytes) {
-        ClassAdmission admits = admission.forTypes(classes);
-        try {
-            return ValueCodec.read(new ByteSource(bytes), loader(), admits);
-        } catch (ClassAdmission.RefusedClassException e) {
-            throw new IllegalStateException(
-                    "an entry of "
-                            + this
-                            + " holds a "
-                            + e.classname
-                            + ", which this map does not take: name it in"
-                            + " SharedMap.create(bytes, valueClasses)",
-                    e);
-        } catch (IOException | ClassNotFoundException e) {
-            throw new IllegalStateException(
-                    "an entry of " + this + " cannot be rebuilt here: " + e, e);
-        }
-    }
-
-    private static ClassLoader loader() {
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        return context != null ? context : SharedMap.class.getClassLoader();
+        return rebuild(
+                new ByteSource(bytes),
+                classes,
+                "an entry of " + this,
+                "which this map does not take: name it in SharedMap.create(bytes, valueClasses)");
     }
 }

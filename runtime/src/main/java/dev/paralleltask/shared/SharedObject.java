@@ -3,11 +3,17 @@ package dev.paralleltask.shared;
 import dev.paralleltask.runtime.internal.shared.Doorbell;
 import dev.paralleltask.runtime.internal.shared.Locality;
 import dev.paralleltask.runtime.internal.shared.SharedFile;
+import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
+import dev.paralleltask.runtime.internal.wire.ByteSource;
+import dev.paralleltask.runtime.internal.wire.ClassAdmission;
+import dev.paralleltask.runtime.internal.wire.ValueCodec;
+import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.io.NotSerializableException;
 import java.io.ObjectStreamException;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,6 +99,52 @@ abstract sealed class SharedObject implements AutoCloseable, Serializable
             throw new NotSerializableException(this + " is closed and cannot be passed on");
         }
         return new SharedHandle(kind(), file.path().toString(), classNames());
+    }
+
+    /** What the values in shared objects may be: the runtime's, and the classes each names. */
+    private static final AnswerAdmission ADMISSION = new AnswerAdmission(List.of());
+
+    /**
+     * The classes a handle names, loaded in this process.
+     *
+     * @param whose what they are the classes of, for the message: "the elements of a SharedQueue"
+     */
+    static List<Class<?>> classesNamed(List<String> names, String whose)
+            throws InvalidObjectException {
+        List<Class<?>> classes = new ArrayList<>();
+        for (String name : names) {
+            try {
+                classes.add(Class.forName(name, false, loader()));
+            } catch (ClassNotFoundException e) {
+                throw new InvalidObjectException(whose + " may be " + name + ", which is not here");
+            }
+        }
+        return classes;
+    }
+
+    /**
+     * Rebuilds a value another process encoded, maybe a compromised worker, as a call's result is
+     * rebuilt: the runtime's values, and {@code classes} with their subclasses and their fields'
+     * classes.
+     *
+     * @param what the value, for messages: "an element of SharedQueue[...]"
+     * @param refused what a message about a refused class goes on to say
+     * @throws IllegalStateException if it holds a class not admitted, or cannot be rebuilt here
+     */
+    static Object rebuild(ByteSource in, List<Class<?>> classes, String what, String refused) {
+        try {
+            return ValueCodec.read(in, loader(), ADMISSION.forTypes(classes));
+        } catch (ClassAdmission.RefusedClassException e) {
+            throw new IllegalStateException(what + " is a " + e.classname + ", " + refused, e);
+        } catch (IOException | ClassNotFoundException e) {
+            throw new IllegalStateException(what + " cannot be rebuilt here: " + e, e);
+        }
+    }
+
+    /** Where the classes of rebuilt values come from: the thread's context, else the runtime's. */
+    static ClassLoader loader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : SharedObject.class.getClassLoader();
     }
 
     /** The object a handle names: the one this process has, else its file mapped now. */

@@ -5,10 +5,8 @@ import static dev.paralleltask.runtime.internal.shared.SharedFile.LONGS;
 import dev.paralleltask.runtime.internal.shared.Doorbell;
 import dev.paralleltask.runtime.internal.shared.SharedFile;
 import dev.paralleltask.runtime.internal.shared.Waiter;
-import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.wire.ByteSink;
 import dev.paralleltask.runtime.internal.wire.ByteSource;
-import dev.paralleltask.runtime.internal.wire.ClassAdmission;
 import dev.paralleltask.runtime.internal.wire.ValueCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,7 +76,6 @@ public final class SharedQueue<T> extends SharedObject implements BlockingQueue<
     private final transient int capacity;
     private final transient int ring;
     private final transient List<Class<?>> classes;
-    private final transient AnswerAdmission admission = new AnswerAdmission(List.of());
 
     private SharedQueue(SharedFile file, List<Class<?>> classes) {
         super(file);
@@ -118,16 +115,7 @@ public final class SharedQueue<T> extends SharedObject implements BlockingQueue<
     /** The queue a handle names, mapped in this process. */
     static SharedQueue<?> opened(SharedFile file, List<String> classNames)
             throws java.io.InvalidObjectException {
-        List<Class<?>> classes = new ArrayList<>();
-        for (String name : classNames) {
-            try {
-                classes.add(Class.forName(name, false, loader()));
-            } catch (ClassNotFoundException e) {
-                throw new java.io.InvalidObjectException(
-                        "the elements of a SharedQueue may be " + name + ", which is not here");
-            }
-        }
-        return new SharedQueue<>(file, classes);
+        return new SharedQueue<>(file, classesNamed(classNames, "the elements of a SharedQueue"));
     }
 
     @Override
@@ -694,27 +682,13 @@ public final class SharedQueue<T> extends SharedObject implements BlockingQueue<
 
     @SuppressWarnings("unchecked")
     private T decodeValue(byte[] value) {
-        ClassAdmission admits = admission.forTypes(classes);
-        try {
-            return (T) ValueCodec.read(new ByteSource(value), loader(), admits);
-        } catch (ClassAdmission.RefusedClassException e) {
-            throw new IllegalStateException(
-                    "an element of "
-                            + this
-                            + " is a "
-                            + e.classname
-                            + ", which this queue does not take: name it in"
-                            + " SharedQueue.create(capacity, elementClasses)",
-                    e);
-        } catch (IOException | ClassNotFoundException e) {
-            throw new IllegalStateException(
-                    "an element of " + this + " cannot be rebuilt here: " + e, e);
-        }
-    }
-
-    private static ClassLoader loader() {
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        return context != null ? context : SharedQueue.class.getClassLoader();
+        return (T)
+                rebuild(
+                        new ByteSource(value),
+                        classes,
+                        "an element of " + this,
+                        "which this queue does not take: name it in"
+                                + " SharedQueue.create(capacity, elementClasses)");
     }
 
     private static int readInt(byte[] b, int at) {

@@ -2,10 +2,8 @@ package dev.paralleltask.shared;
 
 import dev.paralleltask.runtime.internal.shared.LargeArrays;
 import dev.paralleltask.runtime.internal.shared.SharedFile;
-import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.wire.ByteSink;
 import dev.paralleltask.runtime.internal.wire.ByteSource;
-import dev.paralleltask.runtime.internal.wire.ClassAdmission;
 import dev.paralleltask.runtime.internal.wire.ValueCodec;
 import java.io.IOException;
 import java.io.InvalidObjectException;
@@ -38,7 +36,6 @@ public final class SharedValue<T> extends SharedObject {
     static final int KIND = 10;
 
     private final transient List<Class<?>> classes;
-    private final transient AnswerAdmission admission = new AnswerAdmission(List.of());
 
     /** The value as this process decoded it; {@link #UNREAD} until then. */
     private transient volatile Object value = UNREAD;
@@ -111,16 +108,7 @@ public final class SharedValue<T> extends SharedObject {
     /** The value a handle names, mapped in this process. */
     static SharedValue<?> opened(SharedFile file, List<String> classNames)
             throws InvalidObjectException {
-        List<Class<?>> classes = new ArrayList<>();
-        for (String name : classNames) {
-            try {
-                classes.add(Class.forName(name, false, loader()));
-            } catch (ClassNotFoundException e) {
-                throw new InvalidObjectException(
-                        "the value of a SharedValue is a " + name + ", which is not here");
-            }
-        }
-        return new SharedValue<>(file, classes);
+        return new SharedValue<>(file, classesNamed(classNames, "the value of a SharedValue"));
     }
 
     @Override
@@ -160,15 +148,11 @@ public final class SharedValue<T> extends SharedObject {
         files(bytes);
         byte[] encoded = new byte[bytes.remaining()];
         bytes.get(encoded);
-        try {
-            return ValueCodec.read(
-                    new ByteSource(encoded).keepingFiles(), loader(), admission.forTypes(classes));
-        } catch (ClassAdmission.RefusedClassException e) {
-            throw new IllegalStateException(
-                    this + " holds a " + e.classname + ", which is not its value's class", e);
-        } catch (IOException | ClassNotFoundException e) {
-            throw new IllegalStateException(this + " cannot be rebuilt here: " + e, e);
-        }
+        return rebuild(
+                new ByteSource(encoded).keepingFiles(),
+                classes,
+                "the value of " + this,
+                "which is not the class it was made of");
     }
 
     /** The files of its large arrays, read from the start of its bytes. */
@@ -215,10 +199,5 @@ public final class SharedValue<T> extends SharedObject {
             }
         }
         super.close();
-    }
-
-    private static ClassLoader loader() {
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        return context != null ? context : SharedValue.class.getClassLoader();
     }
 }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InvalidObjectException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -360,6 +359,15 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
         LONGS.setVolatile(file.segment(0), (int) (base(h) + 8L * i), value);
     }
 
+    /** Whether the entry at {@code offset} of half {@code h}'s log is {@code key}'s; no copy. */
+    private boolean hasKey(int h, long offset, byte[] key) {
+        ByteBuffer data = file.segment(0);
+        int at = (int) (base(h) + (long) slots * Long.BYTES + offset);
+        return data.getInt(at) == key.length
+                && offset + ENTRY_HEADER + (long) key.length <= logBytes
+                && data.slice(at + ENTRY_HEADER, key.length).equals(ByteBuffer.wrap(key));
+    }
+
     /** The key and value bytes of the entry at {@code offset} of half {@code h}'s log. */
     private byte[][] entry(int h, long offset) {
         ByteBuffer data = file.segment(0);
@@ -404,7 +412,7 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
             }
             if (slot == REMOVED) {
                 free = free >= 0 ? free : i;
-            } else if (Arrays.equals(entry(h, slot - 1)[0], key)) {
+            } else if (hasKey(h, slot - 1, key)) {
                 return i;
             }
         }

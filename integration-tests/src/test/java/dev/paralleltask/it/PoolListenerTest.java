@@ -210,7 +210,8 @@ class PoolListenerTest {
         try (ProcessPool pool = ProcessPool.builder().workers(2).listener(byCall).build()) {
             FaultsTasks faults = new FaultsTasks(pool);
             assertEquals(inputs.size(), TaskFutures.map(inputs, i -> faults.increment()).count());
-            try (Stream<Integer> early = TaskFutures.map(inputs, i -> faults.increment())) {
+            // Calls of a millisecond: thousands still wait when the stream is closed.
+            try (Stream<Long> early = TaskFutures.map(inputs, i -> faults.sleep(1))) {
                 assertEquals(10, early.limit(10).count());
             }
         }
@@ -218,8 +219,10 @@ class PoolListenerTest {
         long cancelled = 0;
         for (Map.Entry<Long, StringBuilder> call : heard.entrySet()) {
             String events = call.getValue().toString();
+            // Queued once, started once or more (taken back from a worker before it ran, and
+            // started elsewhere), then completed or cancelled once, in that order.
             assertTrue(
-                    events.equals("qsc") || events.equals("qx") || events.equals("qsx"),
+                    events.matches("qs*[cx]") && (events.endsWith("x") || events.contains("s")),
                     () -> "call " + call.getKey() + " was heard as " + events);
             cancelled += events.endsWith("x") ? 1 : 0;
         }

@@ -40,7 +40,10 @@ public interface PoolListener {
     default void callQueued(Call call) {}
 
     /**
-     * A worker started the call; {@code attempt} is 1, or more when it runs again after a crash.
+     * A worker started the call, or may have: the pool counts a call as started from the moment its
+     * worker may run it. {@code attempt} is 1, or more when it runs again after a crash. A call the
+     * pool took back from a worker that had not run it yet (to even out the load, or on a cancel)
+     * is heard started again where it runs, with the same attempt.
      */
     default void callStarted(Call call, String worker, int attempt) {}
 

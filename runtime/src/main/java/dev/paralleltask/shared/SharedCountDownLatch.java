@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * A {@link java.util.concurrent.CountDownLatch} across processes: tasks in any worker count down,
  * and whoever awaits wakes once the count reaches zero. The count never goes below zero or back up;
  * a process that dies without counting down leaves the count where it was, as a thread that dies
- * does. Waiters sleep in growing steps of up to a millisecond.
+ * does. Waiters sleep using no CPU until the count reaches zero, which wakes them within
+ * microseconds.
  */
 public final class SharedCountDownLatch extends SharedObject {
     private static final long serialVersionUID = 1L;

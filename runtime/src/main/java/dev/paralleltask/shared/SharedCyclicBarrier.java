@@ -19,8 +19,8 @@ import java.util.concurrent.TimeoutException;
  * was interrupted) or when {@link #reset} is called while parties wait: every waiter then gets
  * {@link BrokenBarrierException}, and so does every later {@code await} until {@code reset()}.
  * Unlike Python's {@code Barrier}, it also breaks when a waiting party's process dies (a crash, a
- * timeout kill), instead of leaving the others waiting for good. Waiters sleep in growing steps of
- * up to a millisecond.
+ * timeout kill), instead of leaving the others waiting for good. Waiters sleep using no CPU until
+ * the last party comes, which wakes them within microseconds.
  */
 public final class SharedCyclicBarrier extends SharedObject {
     private static final long serialVersionUID = 1L;

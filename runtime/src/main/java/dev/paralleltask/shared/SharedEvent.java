@@ -7,8 +7,8 @@ import java.time.Duration;
 
 /**
  * A flag that processes wait on, as Python's {@code multiprocessing.Event}: {@link #set} wakes
- * every waiter, {@link #clear} lowers it again. Waiters sleep in growing steps of up to a
- * millisecond, so they cost little CPU and wake up to a millisecond after the flag is set.
+ * every waiter, {@link #clear} lowers it again. Waiters sleep using no CPU, and {@link #set} wakes
+ * them within microseconds, in any process.
  */
 public final class SharedEvent extends SharedObject {
     private static final long serialVersionUID = 1L;

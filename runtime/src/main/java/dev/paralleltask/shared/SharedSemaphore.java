@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Each process's count is kept in a slot of the semaphore's memory ({@value #SLOTS} processes at
  * most hold permits at once); what is free is {@code permits} less what the live processes hold.
- * Waiters sleep in growing steps of up to a millisecond.
+ * Waiters sleep using no CPU until a release wakes them, within microseconds.
  */
 public final class SharedSemaphore extends SharedObject {
     private static final long serialVersionUID = 1L;

@@ -44,6 +44,7 @@ final class Dispatcher {
     /** Whether a worker runs the pool's initializer before it takes calls. */
     private final boolean initializes;
 
+    private final PoolMonitor monitor;
     private final ReentrantLock lock;
     private final CallQueue queue;
     private final WorkerRoster roster;
@@ -69,6 +70,7 @@ final class Dispatcher {
             boolean initializes) {
         this.name = name;
         this.initializes = initializes;
+        this.monitor = monitor;
         this.lock = new DecisionLock(monitor);
         this.queue = new CallQueue(lock);
         this.roster = new WorkerRoster(lock, namePrefix, sizing);
@@ -236,6 +238,7 @@ final class Dispatcher {
     Actions cancelled(PoolCall call, boolean interrupt) {
         return decide(
                 actions -> {
+                    monitor.cancelled(call);
                     Worker worker = call.worker;
                     if (worker == null || !worker.inFlight.contains(call)) {
                         return;
@@ -527,9 +530,9 @@ final class Dispatcher {
     }
 
     /**
-     * The dispatcher's lock. As a thread lets go of it, the starts of calls decided under it are
-     * posted to the pool's listener: before any thread can act on them, so the listener hears of a
-     * call's start before its completion.
+     * The dispatcher's lock. As a thread lets go of it, the events decided under it (calls started,
+     * calls cancelled) are posted to the pool's listener: before any thread can act on them, so the
+     * listener hears of a call's start before its completion.
      */
     private static final class DecisionLock extends ReentrantLock {
         private static final long serialVersionUID = 1L;
@@ -544,7 +547,7 @@ final class Dispatcher {
         public void unlock() {
             try {
                 if (getHoldCount() == 1) {
-                    monitor.postStarts();
+                    monitor.postDecided();
                 }
             } finally {
                 super.unlock();

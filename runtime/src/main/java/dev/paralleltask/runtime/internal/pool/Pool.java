@@ -402,7 +402,6 @@ public final class Pool {
     }
 
     private void cancelled(PoolCall call, boolean interrupt) {
-        monitor.finished(call, null, PoolMonitor.CANCELLED);
         carryOutInline(dispatcher.cancelled(call, interrupt));
     }
 

@@ -283,15 +283,16 @@ final class PoolMonitor {
     }
 
     /**
-     * Starts decided under the dispatcher's lock, not yet posted: they are, as one, when the lock
-     * is released ({@link #postStarts}). Guarded by the dispatcher's lock.
+     * Events decided under the dispatcher's lock (calls started, calls cancelled), not yet posted:
+     * they are, as one, when the lock is released ({@link #postDecided}). Guarded by the
+     * dispatcher's lock.
      */
-    private ListenerThread.Batch starts = new ListenerThread.Batch();
+    private ListenerThread.Batch decided = new ListenerThread.Batch();
 
     /** A call started; under the dispatcher's lock. */
     void started(PoolCall call, Worker worker) {
         if (hearsStarted && call.counted) {
-            starts.add(callEvent(CallEvent.STARTED, call, worker.name, null));
+            decided.add(callEvent(CallEvent.STARTED, call, worker.name, null));
         }
         if (!call.counted || !FlightRecorder.isInitialized()) {
             return;
@@ -308,14 +309,22 @@ final class PoolMonitor {
     }
 
     /**
-     * The dispatcher's lock is about to be released: the starts decided under it are posted, before
+     * The dispatcher's lock is about to be released: the events decided under it are posted, before
      * anything they let happen (an answer read, a completion) can be.
      */
-    void postStarts() {
-        if (!starts.isEmpty()) {
-            listener.post(starts);
-            starts = new ListenerThread.Batch();
+    void postDecided() {
+        if (!decided.isEmpty()) {
+            listener.post(decided);
+            decided = new ListenerThread.Batch();
         }
+    }
+
+    /**
+     * A call's future was cancelled; under the dispatcher's lock, so that the listener hears it
+     * after the call's start, which the decision holding the lock may have made and not yet posted.
+     */
+    void cancelled(PoolCall call) {
+        finished(call, null, CANCELLED, decided);
     }
 
     /** Where the completions of a batch of answers gather, or null if the listener hears none. */

@@ -6,6 +6,9 @@ import dev.paralleltask.runtime.ProcessPool;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -224,6 +227,8 @@ public final class ClusterNode implements AutoCloseable {
          */
         public ClusterNode start() {
             String nodeName = name != null ? name : host + ":" + port;
+            requireFree(host, port, "port", "--port");
+            requireFree(host, clientPort, "clientPort", "--client-port");
             ProcessPool.Builder poolBuilder =
                     ProcessPool.builder()
                             .workers(workers)
@@ -270,6 +275,39 @@ public final class ClusterNode implements AutoCloseable {
                 deleteQuietly(workDir);
                 throw IgniteSetup.startFailure("node " + nodeName, e);
             }
+        }
+    }
+
+    /**
+     * Refuses, before anything starts, a port another program listens on: Ignite would say only
+     * "Failed to start processor ... Address already in use", naming neither the port nor how to
+     * choose another. The probe binds as Ignite does (reusing an address a closed socket waits on),
+     * so a port a node just left is not refused.
+     */
+    private static void requireFree(String host, int port, String setting, String flag) {
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            return; // Ignite says what it cannot resolve
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(address);
+        } catch (BindException e) {
+            if (String.valueOf(e.getMessage()).contains("in use")) {
+                throw new IllegalStateException(
+                        "cannot start node on "
+                                + host
+                                + ": port "
+                                + port
+                                + " is in use, by another node or program; give this node"
+                                + " another with "
+                                + setting
+                                + "(...) or "
+                                + flag,
+                        e);
+            }
+        } catch (IOException e) {
+            // not this check's to say: Ignite's start reports it
         }
     }
 

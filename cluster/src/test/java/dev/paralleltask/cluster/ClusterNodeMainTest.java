@@ -1,9 +1,12 @@
 package dev.paralleltask.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,5 +80,35 @@ class ClusterNodeMainTest {
                                 "ClusterNode: set the stores' password in the environment variable "
                                         + ClusterNode.PASSWORD_VARIABLE),
                 run.output());
+    }
+
+    @Test
+    void aBusyPortIsNamedWithTheSettingThatMovesIt() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            int busy = taken.getLocalPort();
+            for (boolean client : new boolean[] {false, true}) {
+                ClusterNode.Builder node = ClusterNode.builder().workers(1);
+                if (client) {
+                    node.clientPort(busy);
+                } else {
+                    node.port(busy);
+                }
+                IllegalStateException e = assertThrows(IllegalStateException.class, node::start);
+                assertTrue(
+                        e.getMessage()
+                                .startsWith(
+                                        "cannot start node on 127.0.0.1: port "
+                                                + busy
+                                                + " is in use"),
+                        e::getMessage);
+                assertTrue(
+                        e.getMessage()
+                                .endsWith(
+                                        client
+                                                ? "clientPort(...) or --client-port"
+                                                : "port(...) or --port"),
+                        e::getMessage);
+            }
+        }
     }
 }

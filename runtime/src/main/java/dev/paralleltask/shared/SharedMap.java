@@ -73,13 +73,11 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
 
     private final transient int slots;
     private final transient long logBytes;
-    private final transient List<Class<?>> classes;
 
     private SharedMap(SharedFile file, List<Class<?>> classes) {
-        super(file);
+        super(file, classes);
         this.logBytes = file.length();
         this.slots = slotsFor(logBytes);
-        this.classes = List.copyOf(classes);
         if (file.dataBytes() != 2 * half(logBytes)) {
             throw new IllegalStateException(this + " is corrupt: " + file.dataBytes() + " bytes");
         }
@@ -134,11 +132,6 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     @Override
     int kind() {
         return KIND;
-    }
-
-    @Override
-    List<String> classNames() {
-        return classes.stream().map(Class::getName).toList();
     }
 
     // ---- The map's methods ----
@@ -599,7 +592,6 @@ public final class SharedMap<K, V> extends SharedObject implements ConcurrentMap
     private Object decodeAny(byte[] bytes) {
         return rebuild(
                 new ByteSource(bytes),
-                classes,
                 "an entry of " + this,
                 "which this map does not take: name it in SharedMap.create(bytes, valueClasses)");
     }

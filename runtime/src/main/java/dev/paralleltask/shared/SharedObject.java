@@ -43,17 +43,28 @@ abstract sealed class SharedObject implements AutoCloseable, Serializable
 
     final transient SharedFile file;
 
+    /**
+     * The classes its values may be instances of beyond the runtime's own (a queue's element
+     * classes, a map's value classes, a value's class), which its handle names; none by default.
+     */
+    private final transient List<Class<?>> classes;
+
     SharedObject(SharedFile file) {
+        this(file, List.of());
+    }
+
+    SharedObject(SharedFile file, List<Class<?>> classes) {
         this.file = file;
+        this.classes = List.copyOf(classes);
         OPEN.put(file.path(), this);
     }
 
     /** This object's kind, as its file and handle record it. */
     abstract int kind();
 
-    /** Classes a handle names beside the path (a queue's element classes); none by default. */
-    List<String> classNames() {
-        return List.of();
+    /** The classes a handle names beside the path. */
+    final List<String> classNames() {
+        return classes.stream().map(Class::getName).toList();
     }
 
     /**
@@ -124,14 +135,14 @@ abstract sealed class SharedObject implements AutoCloseable, Serializable
 
     /**
      * Rebuilds a value another process encoded, maybe a compromised worker, as a call's result is
-     * rebuilt: the runtime's values, and {@code classes} with their subclasses and their fields'
-     * classes.
+     * rebuilt: the runtime's values, and this object's classes with their subclasses and their
+     * fields' classes.
      *
      * @param what the value, for messages: "an element of SharedQueue[...]"
      * @param refused what a message about a refused class goes on to say
      * @throws IllegalStateException if it holds a class not admitted, or cannot be rebuilt here
      */
-    static Object rebuild(ByteSource in, List<Class<?>> classes, String what, String refused) {
+    final Object rebuild(ByteSource in, String what, String refused) {
         try {
             return ValueCodec.read(in, loader(), ADMISSION.forTypes(classes));
         } catch (ClassAdmission.RefusedClassException e) {

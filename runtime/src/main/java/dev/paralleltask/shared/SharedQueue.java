@@ -75,13 +75,11 @@ public final class SharedQueue<T> extends SharedObject implements BlockingQueue<
 
     private final transient int capacity;
     private final transient int ring;
-    private final transient List<Class<?>> classes;
 
     private SharedQueue(SharedFile file, List<Class<?>> classes) {
-        super(file);
+        super(file, classes);
         this.capacity = (int) file.length();
         this.ring = (int) file.dataBytes();
-        this.classes = List.copyOf(classes);
     }
 
     /**
@@ -121,11 +119,6 @@ public final class SharedQueue<T> extends SharedObject implements BlockingQueue<
     @Override
     int kind() {
         return KIND;
-    }
-
-    @Override
-    List<String> classNames() {
-        return classes.stream().map(Class::getName).toList();
     }
 
     /** Waits for room, then puts {@code element} at the tail. */
@@ -685,7 +678,6 @@ public final class SharedQueue<T> extends SharedObject implements BlockingQueue<
         return (T)
                 rebuild(
                         new ByteSource(value),
-                        classes,
                         "an element of " + this,
                         "which this queue does not take: name it in"
                                 + " SharedQueue.create(capacity, elementClasses)");

@@ -35,16 +35,13 @@ public final class SharedValue<T> extends SharedObject {
     private static final long serialVersionUID = 1L;
     static final int KIND = 10;
 
-    private final transient List<Class<?>> classes;
-
     /** The value as this process decoded it; {@link #UNREAD} until then. */
     private transient volatile Object value = UNREAD;
 
     private static final Object UNREAD = new Object();
 
     private SharedValue(SharedFile file, List<Class<?>> classes) {
-        super(file);
-        this.classes = List.copyOf(classes);
+        super(file, classes);
     }
 
     /**
@@ -116,11 +113,6 @@ public final class SharedValue<T> extends SharedObject {
         return KIND;
     }
 
-    @Override
-    List<String> classNames() {
-        return classes.stream().map(Class::getName).toList();
-    }
-
     /**
      * The value: decoded the first time this process asks, the same object after that.
      *
@@ -150,7 +142,6 @@ public final class SharedValue<T> extends SharedObject {
         bytes.get(encoded);
         return rebuild(
                 new ByteSource(encoded).keepingFiles(),
-                classes,
                 "the value of " + this,
                 "which is not the class it was made of");
     }

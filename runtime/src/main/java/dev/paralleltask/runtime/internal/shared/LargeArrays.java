@@ -17,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -24,11 +25,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Large {@code byte[]}, {@code int[]}, {@code long[]} and {@code double[]} values cross between
- * processes through shared memory rather than the socket: the sender writes the elements into a
- * file of the {@link SharedDirectory} in {@code /dev/shm}, a megabyte per system call, the value's
- * bytes name the file, and the receiver maps it and copies the elements out. A file that is done
- * with becomes a spare whose pages the next large value reuses ({@link #discard}); the 100 MiB echo
- * is in the README's Performance table.
+ * processes through shared memory rather than the socket: the sender copies the elements into a
+ * file of the {@link SharedDirectory} in {@code /dev/shm}, the value's bytes name the file, and the
+ * receiver copies them out. A file that is done with becomes a spare whose pages the next large
+ * value reuses ({@link #discard}), and a process that uses a file again copies through its own
+ * mapping of it ({@link ArrayMappings}): the pages are allocated and mapped once, not per value.
+ * The 100 MiB echo is in the README's Performance table.
  *
  * <p>A call's files are given up by its pool once the call is done (a call may be sent again, to
  * another worker, when its worker dies); a result's or a queue element's by whoever reads it. One
@@ -55,7 +57,7 @@ public final class LargeArrays {
         try (DirectoryStream<Path> left =
                 Files.newDirectoryStream(SharedDirectory.get(), PREFIX + pid + "-*")) {
             for (Path file : left) {
-                Files.deleteIfExists(file);
+                remove(file);
             }
         } catch (IOException | UncheckedIOException e) {
             // The family's directory goes when its first process exits.
@@ -70,33 +72,47 @@ public final class LargeArrays {
     }
 
     /**
-     * Copies the elements of {@code array} into a new file, and returns the file. Written, not
-     * mapped: the pages of a new file cost less when the kernel fills them than when each write to
-     * a mapping faults one in (43 against 70 ms for 100 MiB here).
+     * Copies the elements of {@code array} into a file, and returns the file: a spare if there is
+     * one, whose pages are in place, through this process's mapping of it if it has used the file
+     * before ({@link ArrayMappings}); otherwise written through the kernel, which costs less than
+     * faulting in a fresh mapping page by page.
      */
     public static Path write(Object array) throws IOException {
         int width = width(array.getClass());
         int length = java.lang.reflect.Array.getLength(array);
+        long bytes = (long) length * width;
         Path file = newFile();
-        ByteBuffer chunk = CHUNK.get();
-        int perChunk = chunk.capacity() / width;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.truncate((long) length * width); // a spare may have been larger
+        try (FileChannel channel = FileChannel.open(file, READ_WRITE)) {
+            if (channel.size() > 2 * bytes) {
+                channel.truncate(bytes); // a spare much larger than needed gives its pages back
+            }
+            ByteBuffer mapped =
+                    channel.size() >= bytes ? ArrayMappings.reuse(file, channel, bytes) : null;
+            if (mapped != null) {
+                copy(mapped, array, 0, length, true);
+                return file;
+            }
+            ByteBuffer chunk = CHUNK.get();
+            int perChunk = chunk.capacity() / width;
             for (int from = 0; from < length; from += perChunk) {
                 int n = Math.min(perChunk, length - from);
                 chunk.clear().limit(n * width);
                 copy(chunk, array, from, n, true);
                 chunk.position(0).limit(n * width);
+                long at = (long) from * width;
                 while (chunk.hasRemaining()) {
-                    channel.write(chunk);
+                    channel.write(chunk, at + chunk.position());
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
-            Files.deleteIfExists(file);
+            remove(file);
             throw e;
         }
         return file;
     }
+
+    private static final Set<StandardOpenOption> READ_WRITE =
+            Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE);
 
     /** Each thread's buffer between an array and a file it writes. */
     private static final ThreadLocal<ByteBuffer> CHUNK =
@@ -105,7 +121,8 @@ public final class LargeArrays {
 
     /**
      * Reads an array of {@code length} elements of {@code type} ({@code byte[].class} and the like)
-     * from the file a sender wrote, and removes it.
+     * from the file a sender wrote, and lets it go unless {@code remove} is false. The file may be
+     * larger than the array: a spare keeps its pages.
      *
      * @throws InvalidObjectException if the file is not such a file of this user's family, or has
      *     another size
@@ -121,20 +138,29 @@ public final class LargeArrays {
         }
         int width = width(type);
         long size = (long) length * width;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (channel.size() != size) { // before anything is allocated for the claim
+        try (FileChannel channel = FileChannel.open(file, READ_WRITE)) {
+            if (channel.size() < size) { // before anything is allocated for the claim
                 throw new WireLimitException(
                         path + " holds " + channel.size() + " bytes, not the " + size + " claimed");
             }
             Object array = java.lang.reflect.Array.newInstance(type.getComponentType(), length);
-            for (long at = 0; at < size; at += SharedFile.SEGMENT_BYTES) {
-                int n = (int) Math.min(SharedFile.SEGMENT_BYTES, size - at);
-                copy(
-                        channel.map(FileChannel.MapMode.READ_ONLY, at, n),
-                        array,
-                        (int) (at / width),
-                        n / width,
-                        false);
+            ByteBuffer mapped = ArrayMappings.reuse(file, channel, size);
+            if (mapped != null) {
+                copy(mapped, array, 0, length, false);
+                return array;
+            }
+            ByteBuffer chunk = CHUNK.get();
+            int perChunk = chunk.capacity() / width;
+            for (int from = 0; from < length; from += perChunk) {
+                int n = Math.min(perChunk, length - from);
+                chunk.clear().limit(n * width);
+                long at = (long) from * width;
+                while (chunk.hasRemaining()) {
+                    if (channel.read(chunk, at + chunk.position()) < 0) {
+                        throw new WireLimitException(path + " was cut short while it was read");
+                    }
+                }
+                copy(chunk.flip(), array, from, n, false);
             }
             return array;
         } catch (InternalError e) { // the file shrank under its mapping: a fault, not a crash
@@ -165,13 +191,25 @@ public final class LargeArrays {
                 sweepLater(dir);
                 return;
             }
-            Files.deleteIfExists(file);
         } catch (IOException e) {
-            try {
+            // removed below
+        }
+        remove(file);
+    }
+
+    /**
+     * Removes a file this thread holds, cutting it to nothing first: a process may keep a mapping
+     * of it ({@link ArrayMappings}), and its pages would stay until that mapping went.
+     */
+    static void remove(Path file) {
+        try {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.truncate(0);
+            } finally {
                 Files.deleteIfExists(file);
-            } catch (IOException again) {
-                // the family's directory goes when its first process exits
             }
+        } catch (IOException e) {
+            // gone already, or the family's directory goes when its first process exits
         }
     }
 
@@ -221,10 +259,20 @@ public final class LargeArrays {
         try (DirectoryStream<Path> spares = Files.newDirectoryStream(dir, SPARE + "*")) {
             for (Path spare : spares) {
                 try {
-                    if (Files.getLastModifiedTime(spare).toMillis() <= old) {
-                        Files.deleteIfExists(spare);
-                    } else {
+                    if (Files.getLastModifiedTime(spare).toMillis() > old) {
                         left = true;
+                        continue;
+                    }
+                    // taken from the others first, as a write takes one
+                    Path doomed = Files.createTempFile(dir, OWN_PREFIX, ".bin", OWNER_ONLY);
+                    try {
+                        Files.move(
+                                spare,
+                                doomed,
+                                StandardCopyOption.ATOMIC_MOVE,
+                                StandardCopyOption.REPLACE_EXISTING);
+                    } finally {
+                        remove(doomed);
                     }
                 } catch (IOException e) {
                     // taken meanwhile
@@ -240,7 +288,7 @@ public final class LargeArrays {
 
     private static final String SPARE = "spare-";
     private static final int MAX_SPARES = 4;
-    private static final long MAX_SPARE_BYTES = 256L << 20;
+    static final long MAX_SPARE_BYTES = 256L << 20;
     static final long SPARE_MILLIS = 5_000;
 
     private static final FileAttribute<?> OWNER_ONLY =

@@ -1034,8 +1034,8 @@ public final class ClusterExecutor implements TaskExecutor {
          * Connects, and returns once it knows the nodes.
          *
          * @throws IllegalStateException if no node can be reached (with Ignite's reason: refused,
-         *     an untrusted certificate, missing {@link ClusterNode#JVM_OPTIONS}), or none of the
-         *     servers is a paralleltask node
+         *     an untrusted certificate, missing {@link ClusterNode#CLIENT_JVM_OPTIONS}), or none of
+         *     the servers is a paralleltask node
          */
         public ClusterExecutor build() {
             if (addresses.isEmpty()) {
@@ -1051,7 +1051,7 @@ public final class ClusterExecutor implements TaskExecutor {
                 if (client != null) {
                     client.close();
                 }
-                throw IgniteSetup.startFailure(what, e);
+                throw IgniteSetup.startFailure(what, e, IgniteSetup.CLIENT_JVM_OPTIONS);
             }
             ClusterExecutor executor = new ClusterExecutor(this, client);
             executor.refreshTopology();

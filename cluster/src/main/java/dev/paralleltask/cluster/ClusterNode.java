@@ -2,6 +2,7 @@ package dev.paralleltask.cluster;
 
 import dev.paralleltask.cluster.internal.IgniteSetup;
 import dev.paralleltask.cluster.internal.LocalNodes;
+import dev.paralleltask.cluster.internal.Relaunch;
 import dev.paralleltask.runtime.ProcessPool;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,7 +32,7 @@ import org.apache.ignite.Ignition;
  * <p>Started from the command line ({@code --help} lists the options):
  *
  * <pre>
- * java @ignite.args -cp app.jar:libs/* dev.paralleltask.cluster.ClusterNode \
+ * java -cp app.jar:libs/* dev.paralleltask.cluster.ClusterNode \
  *     --host 10.0.0.7 --join 10.0.0.7:47500,10.0.0.8:47500 --workers 4
  * </pre>
  *
@@ -41,8 +42,10 @@ import org.apache.ignite.Ignition;
  * try (ClusterNode node = ClusterNode.builder().workers(4).start()) { ... }
  * }</pre>
  *
- * <p>Ignite needs {@link #JVM_OPTIONS} on the command line of every JVM that runs a node or a
- * client; {@code ClusterNode --jvm-options} prints them, one per line, for an {@code @argfile}.
+ * <p>Ignite needs {@link #JVM_OPTIONS} in a JVM that runs a node, {@link #CLIENT_JVM_OPTIONS} in
+ * one that runs a client; {@code ClusterNode --jvm-options} prints the first, one per line, for an
+ * {@code @argfile}. {@code main} started without them starts the node again in a JVM of its own
+ * that has them, saying so on one line.
  */
 public final class ClusterNode implements AutoCloseable {
     /**
@@ -51,6 +54,9 @@ public final class ClusterNode implements AutoCloseable {
      * java.nio.Buffer.address accessible".
      */
     public static final List<String> JVM_OPTIONS = IgniteSetup.JVM_OPTIONS;
+
+    /** What a JVM that runs only a {@link ClusterExecutor} needs of {@link #JVM_OPTIONS}. */
+    public static final List<String> CLIENT_JVM_OPTIONS = IgniteSetup.CLIENT_JVM_OPTIONS;
 
     private final String name;
     private final Ignite ignite;
@@ -273,7 +279,7 @@ public final class ClusterNode implements AutoCloseable {
                 LocalNodes.unregister(igniteName);
                 pool.shutdownNow();
                 deleteQuietly(workDir);
-                throw IgniteSetup.startFailure("node " + nodeName, e);
+                throw IgniteSetup.startFailure("node " + nodeName, e, JVM_OPTIONS);
             }
         }
     }
@@ -369,6 +375,19 @@ public final class ClusterNode implements AutoCloseable {
             System.exit(2);
             return;
         }
+        List<String> missing = IgniteSetup.missing(JVM_OPTIONS);
+        if (!missing.isEmpty() && !Relaunch.isSecond()) {
+            try {
+                System.exit(Relaunch.again(ClusterNode.class, missing, args));
+            } catch (IOException e) {
+                System.err.println("ClusterNode: cannot start a JVM for the node: " + e);
+                System.exit(1);
+            }
+            return;
+        }
+        if (Relaunch.isSecond()) {
+            Relaunch.exitWithParent();
+        }
         // The node's own hook stops it after its calls are answered; Ignite's would stop the
         // grid at once, failing them.
         System.setProperty(IgniteSystemProperties.IGNITE_NO_SHUTDOWN_HOOK, "true");
@@ -406,7 +425,7 @@ public final class ClusterNode implements AutoCloseable {
     private static void usage(PrintStream out) {
         out.println(
                 """
-                usage: java @ignite.args -cp <your app's classpath> dev.paralleltask.cluster.ClusterNode [options]
+                usage: java -cp <your app's classpath> dev.paralleltask.cluster.ClusterNode [options]
                   --name NAME                the node's name (default HOST:PORT)
                   --host ADDRESS             the address to bind and be reached at (default 127.0.0.1)
                   --port N                   the port nodes find each other at (default 47500)
@@ -421,7 +440,8 @@ public final class ClusterNode implements AutoCloseable {
                   --keystore FILE            mutual TLS: this node's key and certificate (PKCS #12)
                   --truststore FILE          mutual TLS: the certificates it trusts (PKCS #12)
                                              the stores' password comes from $%s
-                  --jvm-options              print the JVM options Ignite needs, for ignite.args
+                  --jvm-options              print the JVM options Ignite needs (without them the
+                                             node starts again in a JVM that has them)
                   --help                     print this"""
                         .formatted(PASSWORD_VARIABLE));
     }

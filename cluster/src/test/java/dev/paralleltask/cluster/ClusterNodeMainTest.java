@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -11,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** {@code ClusterNode}'s command line, as an operator meets it. */
@@ -21,11 +25,16 @@ class ClusterNodeMainTest {
 
     private static Run run(List<String> jvmOptions, String... args)
             throws IOException, InterruptedException {
+        return run(jvmOptions, ClusterNode.class, args);
+    }
+
+    private static Run run(List<String> jvmOptions, Class<?> main, String... args)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path")));
-        command.add(ClusterNode.class.getName());
+        command.add(main.getName());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().remove(ClusterNode.PASSWORD_VARIABLE);
@@ -43,21 +52,114 @@ class ClusterNodeMainTest {
     }
 
     @Test
-    void withoutThoseOptionsItSaysWhichAreMissing() throws Exception {
-        Run run =
-                run(
-                        List.of(),
-                        "--port",
-                        Integer.toString(Nodes.freePort()),
-                        "--client-port",
-                        Integer.toString(Nodes.freePort()));
+    void oneCommandWithoutThoseOptionsStartsTheNodeInAJvmThatHasThemAndItEndsWithThatCommand()
+            throws Exception {
+        for (String ending : new String[] {"TERM", "KILL"}) {
+            int clientPort = Nodes.freePort();
+            List<String> command =
+                    List.of(
+                            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                            "-Xmx256m",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            ClusterNode.class.getName(),
+                            "--name",
+                            "once",
+                            "--port",
+                            Integer.toString(Nodes.freePort()),
+                            "--communication-port",
+                            Integer.toString(Nodes.freePort()),
+                            "--client-port",
+                            Integer.toString(clientPort),
+                            "--workers",
+                            "1");
+            Process started = new ProcessBuilder(command).redirectErrorStream(true).start();
+            List<String> output = new CopyOnWriteArrayList<>();
+            CompletableFuture<Void> ready = new CompletableFuture<>();
+            Thread pump =
+                    new Thread(
+                            () -> {
+                                try (BufferedReader in = started.inputReader()) {
+                                    String line;
+                                    while ((line = in.readLine()) != null) {
+                                        output.add(line);
+                                        if (line.startsWith("paralleltask node once ready")) {
+                                            ready.complete(null);
+                                        }
+                                    }
+                                } catch (IOException e) {
+                                    // gone
+                                }
+                                ready.completeExceptionally(new IllegalStateException("ended"));
+                            });
+            pump.setDaemon(true);
+            pump.start();
+            try {
+                ready.get(120, TimeUnit.SECONDS);
+                assertTrue(
+                        output.get(0)
+                                .startsWith(
+                                        "ClusterNode: this JVM lacks "
+                                                + ClusterNode.JVM_OPTIONS.size()
+                                                + " of the --add-opens options Apache Ignite needs;"
+                                                + " starting the node in a JVM of its own"),
+                        output::toString);
+                ProcessHandle node =
+                        started.toHandle().children().findFirst().orElseThrow(); // the second JVM
+                try (ClusterExecutor cluster =
+                        ClusterExecutor.builder().connect("127.0.0.1:" + clientPort).build()) {
+                    assertEquals(
+                            node.pid(),
+                            new WorkTasks(cluster).nodePid().get(60, TimeUnit.SECONDS),
+                            "the call ran under the second JVM");
+                }
+                List<ProcessHandle> all = node.descendants().collect(Collectors.toList());
+                all.add(node);
+                assertEquals(
+                        0,
+                        new ProcessBuilder("kill", "-" + ending, Long.toString(started.pid()))
+                                .start()
+                                .waitFor());
+                assertTrue(started.waitFor(60, TimeUnit.SECONDS));
+                for (ProcessHandle p : all) {
+                    p.onExit().get(60, TimeUnit.SECONDS); // the node and its workers
+                }
+            } catch (Exception | Error e) {
+                throw new AssertionError("after kill -" + ending + ": " + output, e);
+            } finally {
+                started.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+                started.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void aClientWithoutItsOptionsIsToldJustThoseItLacks() throws Exception {
+        String given = "--add-opens=java.base/java.lang=ALL-UNNAMED";
+        Run run = run(List.of(given), ClientMain.class, "127.0.0.1:" + Nodes.freePort());
         assertEquals(1, run.exitCode(), run.output());
+        List<String> lacking = new ArrayList<>(ClusterNode.CLIENT_JVM_OPTIONS);
+        lacking.remove(given);
         assertTrue(
                 run.output()
-                                .contains(
-                                        "Apache Ignite needs JVM options this JVM was started without")
-                        && run.output().contains("--add-opens=java.base/java.nio=ALL-UNNAMED"),
+                        .contains(
+                                "Apache Ignite needs JVM options this JVM was started without;"
+                                        + " start it with "
+                                        + String.join(" ", lacking)
+                                        + System.lineSeparator()),
                 run.output());
+    }
+
+    /** A program that connects a client to the node at {@code args[0]}, and says why it cannot. */
+    public static final class ClientMain {
+        public static void main(String[] args) {
+            try (ClusterExecutor cluster = ClusterExecutor.builder().connect(args[0]).build()) {
+                System.out.println("connected");
+            } catch (IllegalStateException e) {
+                System.out.println(e.getMessage());
+                System.exit(1);
+            }
+        }
     }
 
     @Test
@@ -67,7 +169,7 @@ class ClusterNodeMainTest {
         assertTrue(
                 run.output().startsWith("ClusterNode: --workers needs a number, was 'many'"),
                 run.output());
-        assertTrue(run.output().contains("usage: java @ignite.args"), run.output());
+        assertTrue(run.output().contains("usage: java -cp"), run.output());
     }
 
     @Test

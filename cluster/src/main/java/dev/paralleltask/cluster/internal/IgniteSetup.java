@@ -3,6 +3,7 @@ package dev.paralleltask.cluster.internal;
 import dev.paralleltask.cluster.Tls;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -50,6 +51,37 @@ public final class IgniteSetup {
                     "--add-opens=java.base/java.time=ALL-UNNAMED",
                     "--add-opens=java.base/java.text=ALL-UNNAMED",
                     "--add-opens=java.management/sun.management=ALL-UNNAMED");
+
+    /** What a client (a thin client of Ignite's) needs of {@link #JVM_OPTIONS}. */
+    public static final List<String> CLIENT_JVM_OPTIONS =
+            List.of(
+                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                    "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED");
+
+    /**
+     * Those of {@code options} ({@code --add-opens=module/package=ALL-UNNAMED}) this JVM was not
+     * started with; none when this code is in a named module, which such options do not open to.
+     */
+    public static List<String> missing(List<String> options) {
+        Module here = IgniteSetup.class.getModule();
+        if (here.isNamed()) {
+            return List.of();
+        }
+        List<String> missing = new ArrayList<>();
+        for (String option : options) {
+            String opened = option.substring(option.indexOf('=') + 1, option.lastIndexOf('='));
+            String module = opened.substring(0, opened.indexOf('/'));
+            String pkg = opened.substring(opened.indexOf('/') + 1);
+            ModuleLayer.boot()
+                    .findModule(module)
+                    .filter(m -> !m.isOpen(pkg, here))
+                    .ifPresent(m -> missing.add(option));
+        }
+        return missing;
+    }
 
     /** The user attribute a node publishes its capacity in: workers times threads per worker. */
     public static final String CAPACITY = "paralleltask.capacity";
@@ -211,22 +243,28 @@ public final class IgniteSetup {
     }
 
     /**
-     * What an Ignite start failure tells the user: the JVM options when they are missing, else the
-     * deepest reason Ignite gave.
+     * What an Ignite start failure tells the user: those of {@code needed} ({@link #JVM_OPTIONS}
+     * for a node, {@link #CLIENT_JVM_OPTIONS} for a client) this JVM lacks, when that is why; else
+     * the deepest reason Ignite gave.
      */
-    public static IllegalStateException startFailure(String what, Throwable e) {
+    public static IllegalStateException startFailure(
+            String what, Throwable e, List<String> needed) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t.getClass().getName().equals("java.lang.reflect.InaccessibleObjectException")
                     || (t instanceof NoClassDefFoundError
                             && String.valueOf(t.getMessage()).contains("GridUnsafe"))) {
+                List<String> missing = missing(needed);
                 return new IllegalStateException(
                         "cannot start "
                                 + what
                                 + ": Apache Ignite needs JVM options this JVM was started"
                                 + " without; start it with "
-                                + String.join(" ", JVM_OPTIONS)
-                                + " (`java -cp ... dev.paralleltask.cluster.ClusterNode"
-                                + " --jvm-options` prints them, one per line, for an @argfile)",
+                                + String.join(" ", missing.isEmpty() ? needed : missing)
+                                + (needed.equals(JVM_OPTIONS)
+                                        ? " (`java -cp ... dev.paralleltask.cluster.ClusterNode"
+                                                + " --jvm-options` prints them, one per line, for"
+                                                + " an @argfile)"
+                                        : ""),
                         e);
             }
         }

@@ -22,6 +22,8 @@ import java.util.stream.Stream;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteSystemProperties;
 import org.apache.ignite.Ignition;
+import org.apache.ignite.events.DiscoveryEvent;
+import org.apache.ignite.events.EventType;
 
 /**
  * A cluster node: an Apache Ignite server node that clients ({@link ClusterExecutor}) send calls
@@ -126,6 +128,7 @@ public final class ClusterNode implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private Duration defaultTimeout;
         private Tls tls;
+        private boolean verbose;
 
         private Builder() {}
 
@@ -219,6 +222,15 @@ public final class ClusterNode implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether Ignite's information, debugging and tracing are logged too; default false: only
+         * its warnings and errors, through {@link System.Logger} in either case.
+         */
+        public Builder verbose(boolean verbose) {
+            this.verbose = verbose;
+            return this;
+        }
+
         /** Mutual TLS towards other nodes and clients; default none (see the README). */
         public Builder tls(Tls tls) {
             this.tls = Objects.requireNonNull(tls, "tls");
@@ -273,7 +285,16 @@ public final class ClusterNode implements AutoCloseable {
                                                 joinTimeout,
                                                 workers * threadsPerWorker,
                                                 workDir,
-                                                tls)));
+                                                tls,
+                                                verbose)));
+                ignite.events()
+                        .localListen(
+                                event -> {
+                                    peerGone(nodeName, (DiscoveryEvent) event);
+                                    return true;
+                                },
+                                EventType.EVT_NODE_LEFT,
+                                EventType.EVT_NODE_FAILED);
                 return new ClusterNode(nodeName, ignite, pool, host + ":" + clientPort, workDir);
             } catch (RuntimeException | Error e) {
                 LocalNodes.unregister(igniteName);
@@ -282,6 +303,23 @@ public final class ClusterNode implements AutoCloseable {
                 throw IgniteSetup.startFailure("node " + nodeName, e, JVM_OPTIONS);
             }
         }
+    }
+
+    private static final System.Logger LOG = System.getLogger(ClusterNode.class.getName());
+
+    /** One line for another node gone, where Ignite logs a trace and three warnings. */
+    private static void peerGone(String self, DiscoveryEvent event) {
+        Object gone = event.eventNode().attribute(IgniteSetup.NAME);
+        LOG.log(
+                System.Logger.Level.INFO,
+                "node "
+                        + self
+                        + ": node "
+                        + (gone != null ? gone : event.eventNode().consistentId())
+                        + (event.type() == EventType.EVT_NODE_FAILED
+                                ? " failed (gone without leaving: killed, crashed or cut off);"
+                                        + " its clients retry what it ran as their calls allow"
+                                : " left the cluster"));
     }
 
     /**
@@ -322,6 +360,11 @@ public final class ClusterNode implements AutoCloseable {
      * lists the options.
      */
     public static void main(String[] args) throws InterruptedException {
+        if (System.getProperty(LOG_FORMAT) == null
+                && System.getProperty("java.util.logging.config.file") == null) {
+            // One line a record (its stack trace below it): time, level, logger, message.
+            System.setProperty(LOG_FORMAT, "%1$tT %4$s %3$s: %5$s%6$s%n");
+        }
         Builder builder = builder();
         String keyStore = null;
         String trustStore = null;
@@ -354,6 +397,7 @@ public final class ClusterNode implements AutoCloseable {
                             builder.defaultTimeout(Duration.ofMillis(number(args, ++i, option)));
                     case "--keystore" -> keyStore = value(args, ++i, option);
                     case "--truststore" -> trustStore = value(args, ++i, option);
+                    case "--verbose" -> builder.verbose(true);
                     default -> throw new IllegalArgumentException("unknown option " + option);
                 }
             }
@@ -419,6 +463,8 @@ public final class ClusterNode implements AutoCloseable {
         closed.await();
     }
 
+    private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
+
     /** Where {@code main} reads the password of the TLS stores: never on the command line. */
     public static final String PASSWORD_VARIABLE = "PARALLELTASK_TLS_PASSWORD";
 
@@ -440,6 +486,7 @@ public final class ClusterNode implements AutoCloseable {
                   --keystore FILE            mutual TLS: this node's key and certificate (PKCS #12)
                   --truststore FILE          mutual TLS: the certificates it trusts (PKCS #12)
                                              the stores' password comes from $%s
+                  --verbose                  log Ignite's information too, not only its warnings
                   --jvm-options              print the JVM options Ignite needs (without them the
                                              node starts again in a JVM that has them)
                   --help                     print this"""

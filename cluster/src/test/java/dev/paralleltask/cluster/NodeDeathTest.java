@@ -113,6 +113,11 @@ class NodeDeathTest {
                 Thread.sleep(50);
             }
             assertEquals("n1", cluster.nodes().get(0).name());
+            // The survivor said so in one line, with no trace of Ignite's (ClusterLogTest).
+            String output = survivor.output();
+            assertTrue(!output.contains("SEVERE") && !output.contains("\tat "), output);
+            assertEquals(
+                    1, survivor.output.stream().filter(l -> l.contains("node n2")).count(), output);
         }
     }
 

@@ -11,8 +11,11 @@ import org.apache.ignite.client.ClientRetryNonePolicy;
 import org.apache.ignite.client.SslMode;
 import org.apache.ignite.configuration.ClientConfiguration;
 import org.apache.ignite.configuration.ClientConnectorConfiguration;
+import org.apache.ignite.configuration.DataRegionConfiguration;
+import org.apache.ignite.configuration.DataStorageConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.apache.ignite.configuration.ThinClientConfiguration;
+import org.apache.ignite.events.EventType;
 import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
 import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
@@ -99,6 +102,9 @@ public final class IgniteSetup {
      */
     private static final int COMPUTE_TASKS_PER_CONNECTION = 1 << 20;
 
+    /** The smallest memory region Ignite accepts. */
+    private static final long MIN_REGION_BYTES = 10L << 20;
+
     /** A node's settings, as its builder checked them. */
     public record Server(
             String igniteName,
@@ -111,7 +117,8 @@ public final class IgniteSetup {
             Duration joinTimeout,
             int capacity,
             Path workDirectory,
-            Tls tls) {}
+            Tls tls,
+            boolean verbose) {}
 
     public static IgniteConfiguration server(Server s) {
         // A node told whom to join joins them or fails to start: were its own address listed too,
@@ -130,6 +137,9 @@ public final class IgniteSetup {
         TcpCommunicationSpi communication = new TcpCommunicationSpi();
         communication.setLocalAddress(s.host());
         communication.setLocalPort(s.communicationPort());
+        // Bounded, as Ignite advises (its default, none, draws a warning at every start); jobs
+        // are few and small here, so the bound is never what holds a call back.
+        communication.setMessageQueueLimit(1024);
         ClientConnectorConfiguration clients =
                 new ClientConnectorConfiguration()
                         .setHost(s.host())
@@ -149,7 +159,23 @@ public final class IgniteSetup {
                         .setClientConnectorConfiguration(clients)
                         // The application's classes are on every node: none come from clients.
                         .setPeerClassLoadingEnabled(false)
+                        .setGridLogger(IgniteLog.of(s.verbose()))
                         .setMetricsLogFrequency(0)
+                        // Nodes store no data: the smallest regions Ignite takes, allocated
+                        // when used (its default claims a fifth of the machine's memory, and
+                        // warns when two nodes share a machine).
+                        .setDataStorageConfiguration(
+                                new DataStorageConfiguration()
+                                        .setSystemRegionInitialSize(MIN_REGION_BYTES)
+                                        .setSystemRegionMaxSize(MIN_REGION_BYTES)
+                                        .setDefaultDataRegionConfiguration(
+                                                new DataRegionConfiguration()
+                                                        .setName("default")
+                                                        .setInitialSize(MIN_REGION_BYTES)
+                                                        .setMaxSize(MIN_REGION_BYTES)
+                                                        .setLazyMemoryAllocation(true)))
+                        // What ClusterNode tells of other nodes: its one line when one goes.
+                        .setIncludeEventTypes(EventType.EVT_NODE_LEFT, EventType.EVT_NODE_FAILED)
                         // A job waits on a thread of this pool while its call runs (RunCallTask).
                         .setPublicThreadPoolSize(
                                 Math.max(

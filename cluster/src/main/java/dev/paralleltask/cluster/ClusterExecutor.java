@@ -4,6 +4,7 @@ import dev.paralleltask.cluster.internal.DescribeTask;
 import dev.paralleltask.cluster.internal.IgniteSetup;
 import dev.paralleltask.cluster.internal.Replies;
 import dev.paralleltask.cluster.internal.RunCallTask;
+import dev.paralleltask.cluster.internal.TlsProbe;
 import dev.paralleltask.cluster.internal.Wire;
 import dev.paralleltask.runtime.Actor;
 import dev.paralleltask.runtime.ActorOptions;
@@ -1051,7 +1052,11 @@ public final class ClusterExecutor implements TaskExecutor {
                 if (client != null) {
                     client.close();
                 }
-                throw IgniteSetup.startFailure(what, e, IgniteSetup.CLIENT_JVM_OPTIONS);
+                String refused =
+                        IgniteSetup.lacksOptions(e) ? null : TlsProbe.clientRefusal(addresses, tls);
+                throw refused != null
+                        ? new IllegalStateException("cannot start " + what + ": " + refused, e)
+                        : IgniteSetup.startFailure(what, e, IgniteSetup.CLIENT_JVM_OPTIONS);
             }
             ClusterExecutor executor = new ClusterExecutor(this, client);
             executor.refreshTopology();

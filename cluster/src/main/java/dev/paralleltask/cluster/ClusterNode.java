@@ -3,6 +3,7 @@ package dev.paralleltask.cluster;
 import dev.paralleltask.cluster.internal.IgniteSetup;
 import dev.paralleltask.cluster.internal.LocalNodes;
 import dev.paralleltask.cluster.internal.Relaunch;
+import dev.paralleltask.cluster.internal.TlsProbe;
 import dev.paralleltask.runtime.ProcessPool;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -300,7 +301,14 @@ public final class ClusterNode implements AutoCloseable {
                 LocalNodes.unregister(igniteName);
                 pool.shutdownNow();
                 deleteQuietly(workDir);
-                throw IgniteSetup.startFailure("node " + nodeName, e, JVM_OPTIONS);
+                String refused =
+                        IgniteSetup.lacksOptions(e) || join.isEmpty()
+                                ? null
+                                : TlsProbe.joinRefusal(join, tls);
+                throw refused != null
+                        ? new IllegalStateException(
+                                "cannot start node " + nodeName + ": " + refused, e)
+                        : IgniteSetup.startFailure("node " + nodeName, e, JVM_OPTIONS);
             }
         }
     }

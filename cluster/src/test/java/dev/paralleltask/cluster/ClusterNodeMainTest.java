@@ -163,6 +163,37 @@ class ClusterNodeMainTest {
     }
 
     @Test
+    void aNodeThatCannotReachWhomItJoinsSaysWhereItTried() throws Exception {
+        String nobody = "127.0.0.1:" + Nodes.freePort();
+        Run run =
+                run(
+                        ClusterNode.JVM_OPTIONS,
+                        "--name",
+                        "lonely",
+                        "--port",
+                        Integer.toString(Nodes.freePort()),
+                        "--client-port",
+                        Integer.toString(Nodes.freePort()),
+                        "--join",
+                        nobody,
+                        "--join-timeout-ms",
+                        "2000",
+                        "--workers",
+                        "1");
+        assertEquals(1, run.exitCode(), run.output());
+        // Ignite's warning while it tries ("Failed to connect to any address from IP finder"),
+        // then the node's one line, and no trace.
+        List<String> lines = run.output().lines().toList();
+        assertEquals(
+                "ClusterNode: cannot start node lonely: cannot reach "
+                        + nobody
+                        + ": Connection refused (is a node running there, with that port?)",
+                lines.get(lines.size() - 1),
+                run.output());
+        assertTrue(!run.output().contains("SEVERE"), run.output());
+    }
+
+    @Test
     void aBadOptionIsNamedWithTheUsage() throws Exception {
         Run run = run(ClusterNode.JVM_OPTIONS, "--workers", "many");
         assertEquals(2, run.exitCode(), run.output());

@@ -134,7 +134,13 @@ class TlsTest {
                                         .connect(nodes.get(0).clientAddress)
                                         .build());
         assertTrue(
-                refused.getMessage().startsWith("cannot start a client of the cluster at"),
+                refused.getMessage()
+                        .startsWith(
+                                "cannot start a client of the cluster at "
+                                        + nodes.get(0).clientAddress
+                                        + ": the node at "
+                                        + nodes.get(0).clientAddress
+                                        + " requires TLS; give the client tls(...)"),
                 refused.getMessage());
     }
 
@@ -149,7 +155,36 @@ class TlsTest {
                                         .tls(tls("stranger"))
                                         .build());
         assertTrue(
-                refused.getMessage().startsWith("cannot start a client of the cluster at"),
+                refused.getMessage()
+                        .startsWith(
+                                "cannot start a client of the cluster at "
+                                        + nodes.get(0).clientAddress
+                                        + ": the node at "
+                                        + nodes.get(0).clientAddress
+                                        + " refused this client's certificate (CN=stranger)"),
+                refused.getMessage());
+    }
+
+    @Test
+    void aClientThatDoesNotTrustTheNodesSaysSo() {
+        // A trust store that holds the stranger's certificate alone.
+        Tls trustsNoNode = Tls.of(store("client"), store("stranger"), PASSWORD.toCharArray());
+        IllegalStateException refused =
+                assertThrows(
+                        IllegalStateException.class,
+                        () ->
+                                ClusterExecutor.builder()
+                                        .connect(nodes.get(0).clientAddress)
+                                        .tls(trustsNoNode)
+                                        .build());
+        assertTrue(
+                refused.getMessage()
+                        .contains(
+                                ": this client does not trust the certificate of the node at "
+                                        + nodes.get(0).clientAddress
+                                        + " (CN=node); add it, or its issuer's, to the client's"
+                                        + " trust store "
+                                        + store("stranger")),
                 refused.getMessage());
     }
 
@@ -175,8 +210,14 @@ class TlsTest {
                             () -> nodes.awaitReady(stranger),
                             () -> stranger.output());
             assertTrue(
-                    stranger.output().contains("ClusterNode: cannot start node stranger"),
+                    stranger.output()
+                            .contains(
+                                    "ClusterNode: cannot start node stranger: the node at 127.0.0.1:"
+                                            + nodes.get(0).discoveryPort
+                                            + " refused this node's certificate (CN=stranger); add"
+                                            + " it, or its issuer's, to the nodes' trust store"),
                     stranger.output());
+            assertTrue(!stranger.output().contains("SEVERE"), stranger.output());
             assertTrue(refused.getCause().getMessage().contains("ended before it was ready"));
             try (ClusterExecutor cluster = trustedClient()) {
                 assertEquals(Set.of("n1", "n2"), nodeNames(cluster));

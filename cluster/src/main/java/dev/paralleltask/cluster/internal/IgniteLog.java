@@ -10,12 +10,13 @@ import org.apache.ignite.IgniteLogger;
  * tracing too when {@code verbose}. Never written to the console by Ignite itself: no banner, no
  * "quiet mode" lines.
  *
- * <p>Unless {@code verbose}, two kinds of Ignite's warnings go at debug level: its {@link #ADVICE}
- * on settings paralleltask chose on purpose, and what it says when another node goes without
- * leaving ({@link #PEER_GONE}: a trace of a reset connection at SEVERE, and three warnings), which
- * {@code ClusterNode} says in one line instead. Both are known by the start of Ignite's message,
- * pinned by {@code ClusterLogTest} against the Ignite version in the pom; a message reworded in
- * another version is logged as Ignite logs it.
+ * <p>Unless {@code verbose}, three kinds of Ignite's warnings and errors go at debug level: its
+ * {@link #ADVICE} on settings paralleltask chose on purpose; what it says when another node goes
+ * without leaving ({@link #PEER_GONE}: a trace of a reset connection at SEVERE, and three
+ * warnings), which {@code ClusterNode} says in one line instead; and the traces of its own failed
+ * start ({@link #START_FAILED}), which the node's start failure says in one. Both are known by the
+ * start of Ignite's message, pinned by {@code ClusterLogTest} against the Ignite version in the
+ * pom; a message reworded in another version is logged as Ignite logs it.
  */
 public final class IgniteLog implements IgniteLogger {
     /** Ignite's advice at every start that does not apply to paralleltask's nodes. */
@@ -35,6 +36,10 @@ public final class IgniteLog implements IgniteLogger {
                     "Failed to send message to next node",
                     "Local node has detected failed nodes",
                     "Node FAILED: ");
+
+    /** What Ignite logs of its own failed start, which the exception it throws says again. */
+    static final List<String> START_FAILED =
+            List.of("Failed to start manager: ", "Got exception while starting");
 
     private final System.Logger logger;
     private final boolean verbose;
@@ -91,7 +96,7 @@ public final class IgniteLog implements IgniteLogger {
 
     private Level level(Level level, String message) {
         if (!verbose && message != null) {
-            for (List<String> known : List.of(ADVICE, PEER_GONE)) {
+            for (List<String> known : List.of(ADVICE, PEER_GONE, START_FAILED)) {
                 for (String start : known) {
                     if (message.startsWith(start)) {
                         return Level.DEBUG;

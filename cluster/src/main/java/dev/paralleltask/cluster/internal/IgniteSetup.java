@@ -268,6 +268,18 @@ public final class IgniteSetup {
         return address;
     }
 
+    /** Whether Ignite failed for want of JVM options. */
+    public static boolean lacksOptions(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getName().equals("java.lang.reflect.InaccessibleObjectException")
+                    || (t instanceof NoClassDefFoundError
+                            && String.valueOf(t.getMessage()).contains("GridUnsafe"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * What an Ignite start failure tells the user: those of {@code needed} ({@link #JVM_OPTIONS}
      * for a node, {@link #CLIENT_JVM_OPTIONS} for a client) this JVM lacks, when that is why; else
@@ -275,24 +287,20 @@ public final class IgniteSetup {
      */
     public static IllegalStateException startFailure(
             String what, Throwable e, List<String> needed) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getClass().getName().equals("java.lang.reflect.InaccessibleObjectException")
-                    || (t instanceof NoClassDefFoundError
-                            && String.valueOf(t.getMessage()).contains("GridUnsafe"))) {
-                List<String> missing = missing(needed);
-                return new IllegalStateException(
-                        "cannot start "
-                                + what
-                                + ": Apache Ignite needs JVM options this JVM was started"
-                                + " without; start it with "
-                                + String.join(" ", missing.isEmpty() ? needed : missing)
-                                + (needed.equals(JVM_OPTIONS)
-                                        ? " (`java -cp ... dev.paralleltask.cluster.ClusterNode"
-                                                + " --jvm-options` prints them, one per line, for"
-                                                + " an @argfile)"
-                                        : ""),
-                        e);
-            }
+        if (lacksOptions(e)) {
+            List<String> missing = missing(needed);
+            return new IllegalStateException(
+                    "cannot start "
+                            + what
+                            + ": Apache Ignite needs JVM options this JVM was started without;"
+                            + " start it with "
+                            + String.join(" ", missing.isEmpty() ? needed : missing)
+                            + (needed.equals(JVM_OPTIONS)
+                                    ? " (`java -cp ... dev.paralleltask.cluster.ClusterNode"
+                                            + " --jvm-options` prints them, one per line, for an"
+                                            + " @argfile)"
+                                    : ""),
+                    e);
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {

@@ -10,6 +10,7 @@ public final class IgniteLogPins {
     public static List<String> quieted() {
         List<String> all = new ArrayList<>(IgniteLog.ADVICE);
         all.addAll(IgniteLog.PEER_GONE);
+        all.addAll(IgniteLog.START_FAILED);
         return all;
     }
 }

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +48,7 @@ final class ClusterFigures {
                 localRate[r] = callsPerSecond(tasks);
             }
         }
+        nodeStart(bench);
         List<Process> nodes = new ArrayList<>();
         try {
             int firstPort = freePort();
@@ -180,6 +182,82 @@ final class ClusterFigures {
         return median(millis);
     }
 
+    private static final int STARTS = 3;
+
+    /**
+     * A cluster node's start until it said it was ready, against its floor: an Ignite node with the
+     * same settings and no pool, started the same way, plus a pool of as many workers built in this
+     * JVM (each the median of {@value #STARTS}).
+     */
+    private static void nodeStart(EndToEnd bench) throws Exception {
+        double[] node = new double[STARTS];
+        double[] bare = new double[STARTS];
+        double[] pool = new double[STARTS];
+        for (int i = 0; i < STARTS; i++) {
+            long t0 = System.nanoTime();
+            Process p = startNode(100 + i, freePort(), 0, freePort());
+            node[i] = (System.nanoTime() - t0) / 1e6;
+            end(p);
+            t0 = System.nanoTime();
+            p = startBareIgnite();
+            bare[i] = (System.nanoTime() - t0) / 1e6;
+            end(p);
+            t0 = System.nanoTime();
+            try (ProcessPool local = ProcessPool.builder().workers(WORKERS_PER_NODE).build()) {
+                pool[i] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        double floor = median(bare) + median(pool);
+        bench.row(
+                "a cluster node (Ignite server and a pool of 2) started until ready, median of "
+                        + STARTS,
+                ms(median(node)),
+                ms(floor)
+                        + " (a bare Ignite node with the same settings "
+                        + ms(median(bare))
+                        + ", a pool of 2 built "
+                        + ms(median(pool))
+                        + ")",
+                String.format(Locale.ROOT, "%.2fx", median(node) / floor),
+                "<= 1.2x");
+    }
+
+    private static Process startBareIgnite() throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(ClusterNode.JVM_OPTIONS);
+        command.addAll(
+                List.of(
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        BareIgniteNode.class.getName(),
+                        Integer.toString(freePort()),
+                        Integer.toString(freePort()),
+                        Integer.toString(freePort())));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        BufferedReader out =
+                new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        StringBuilder said = new StringBuilder();
+        while ((line = out.readLine()) != null) {
+            if (line.equals("ready")) {
+                return p;
+            }
+            said.append(line).append('\n');
+        }
+        p.waitFor();
+        throw new IllegalStateException("the bare Ignite node ended before it was ready:\n" + said);
+    }
+
+    /** Stops a node JVM (its input ends, or SIGTERM) and waits for it. */
+    private static void end(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
     private static Process startNode(int n, int port, int joinPort, int clientPort)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
@@ -198,7 +276,7 @@ final class ClusterFigures {
                         Integer.toString(clientPort),
                         "--workers",
                         Integer.toString(WORKERS_PER_NODE)));
-        if (n > 1) {
+        if (joinPort > 0 && n > 1) {
             command.addAll(List.of("--join", "127.0.0.1:" + joinPort));
         }
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

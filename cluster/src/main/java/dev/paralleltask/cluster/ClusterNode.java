@@ -428,7 +428,7 @@ public final class ClusterNode implements AutoCloseable {
             return;
         }
         List<String> missing = IgniteSetup.missing(JVM_OPTIONS);
-        if (!missing.isEmpty() && !Relaunch.isSecond()) {
+        if (IgniteSetup.opensAmong(missing) && !Relaunch.isSecond()) {
             try {
                 System.exit(Relaunch.again(ClusterNode.class, missing, args));
             } catch (IOException e) {

@@ -1,6 +1,7 @@
 package dev.paralleltask.cluster.internal;
 
 import dev.paralleltask.cluster.Tls;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,11 +27,21 @@ public final class IgniteSetup {
     private IgniteSetup() {}
 
     /**
+     * On JDK 23 and later, where JDK 24 on warns on the console when {@code sun.misc.Unsafe}'s
+     * memory access is first used, as Ignite uses it: allowed, without the warning. Not an option
+     * JDK 17 knows.
+     */
+    private static final List<String> UNSAFE_ALLOWED =
+            Runtime.version().feature() >= 23
+                    ? List.of("--sun-misc-unsafe-memory-access=allow")
+                    : List.of();
+
+    /**
      * Ignite's own list for JDK 17 and later ({@code bin/include/jvmdefaults.sh} of Apache Ignite):
-     * the packages it reaches into.
+     * the packages it reaches into; on JDK 23 and later, {@link #UNSAFE_ALLOWED} too.
      */
     public static final List<String> JVM_OPTIONS =
-            List.of(
+            withUnsafeAllowed(
                     "--add-opens=java.base/jdk.internal.access=ALL-UNNAMED",
                     "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED",
                     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
@@ -55,9 +66,15 @@ public final class IgniteSetup {
                     "--add-opens=java.base/java.text=ALL-UNNAMED",
                     "--add-opens=java.management/sun.management=ALL-UNNAMED");
 
+    private static List<String> withUnsafeAllowed(String... opens) {
+        List<String> all = new ArrayList<>(List.of(opens));
+        all.addAll(UNSAFE_ALLOWED);
+        return List.copyOf(all);
+    }
+
     /** What a client (a thin client of Ignite's) needs of {@link #JVM_OPTIONS}. */
     public static final List<String> CLIENT_JVM_OPTIONS =
-            List.of(
+            withUnsafeAllowed(
                     "--add-opens=java.base/java.nio=ALL-UNNAMED",
                     "--add-opens=java.base/java.util=ALL-UNNAMED",
                     "--add-opens=java.base/java.lang=ALL-UNNAMED",
@@ -65,16 +82,25 @@ public final class IgniteSetup {
                     "--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED");
 
     /**
-     * Those of {@code options} ({@code --add-opens=module/package=ALL-UNNAMED}) this JVM was not
-     * started with; none when this code is in a named module, which such options do not open to.
+     * Those of {@code options} this JVM was not started with: an {@code
+     * --add-opens=module/package=ALL-UNNAMED} by whether the package is open to this code (none is
+     * when this code is in a named module, which such options do not open to), any other by the
+     * JVM's arguments.
      */
     public static List<String> missing(List<String> options) {
         Module here = IgniteSetup.class.getModule();
-        if (here.isNamed()) {
-            return List.of();
-        }
+        List<String> given = ManagementFactory.getRuntimeMXBean().getInputArguments();
         List<String> missing = new ArrayList<>();
         for (String option : options) {
+            if (!option.startsWith("--add-opens=")) {
+                if (!given.contains(option)) {
+                    missing.add(option);
+                }
+                continue;
+            }
+            if (here.isNamed()) {
+                continue;
+            }
             String opened = option.substring(option.indexOf('=') + 1, option.lastIndexOf('='));
             String module = opened.substring(0, opened.indexOf('/'));
             String pkg = opened.substring(opened.indexOf('/') + 1);
@@ -84,6 +110,11 @@ public final class IgniteSetup {
                     .ifPresent(m -> missing.add(option));
         }
         return missing;
+    }
+
+    /** Whether any of {@code missing} is an {@code --add-opens}, without which Ignite fails. */
+    public static boolean opensAmong(List<String> missing) {
+        return missing.stream().anyMatch(o -> o.startsWith("--add-opens="));
     }
 
     /** The user attribute a node publishes its capacity in: workers times threads per worker. */

@@ -41,7 +41,7 @@ public final class Relaunch {
         System.err.println(
                 mainClass.getSimpleName()
                         + ": this JVM lacks "
-                        + missing.size()
+                        + missing.stream().filter(o -> o.startsWith("--add-opens=")).count()
                         + " of the --add-opens options Apache Ignite needs; starting the node in a"
                         + " JVM of its own that has them (--jvm-options prints them, to give java"
                         + " and run in one JVM)");

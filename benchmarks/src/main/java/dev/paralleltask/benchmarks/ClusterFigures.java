@@ -223,31 +223,13 @@ final class ClusterFigures {
     }
 
     private static Process startBareIgnite() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ClusterNode.JVM_OPTIONS);
-        command.addAll(
+        return launch(
                 List.of(
-                        "-cp",
-                        System.getProperty("java.class.path"),
                         BareIgniteNode.class.getName(),
                         Integer.toString(freePort()),
                         Integer.toString(freePort()),
-                        Integer.toString(freePort())));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        BufferedReader out =
-                new BufferedReader(
-                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        StringBuilder said = new StringBuilder();
-        while ((line = out.readLine()) != null) {
-            if (line.equals("ready")) {
-                return p;
-            }
-            said.append(line).append('\n');
-        }
-        p.waitFor();
-        throw new IllegalStateException("the bare Ignite node ended before it was ready:\n" + said);
+                        Integer.toString(freePort())),
+                "ready");
     }
 
     /** Stops a node JVM (its input ends, or SIGTERM) and waits for it. */
@@ -260,38 +242,49 @@ final class ClusterFigures {
 
     private static Process startNode(int n, int port, int joinPort, int clientPort)
             throws IOException, InterruptedException {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                ClusterNode.class.getName(),
+                                "--name",
+                                "bench-" + n,
+                                "--port",
+                                Integer.toString(port),
+                                "--client-port",
+                                Integer.toString(clientPort),
+                                "--workers",
+                                Integer.toString(WORKERS_PER_NODE)));
+        if (joinPort > 0 && n > 1) {
+            args.addAll(List.of("--join", "127.0.0.1:" + joinPort));
+        }
+        return launch(args, "paralleltask node bench-" + n + " ready");
+    }
+
+    /**
+     * Starts {@code mainAndArgs} in a JVM with the options Ignite needs, and returns once it
+     * printed a line starting with {@code ready}; its output is drained from then on.
+     */
+    private static Process launch(List<String> mainAndArgs, String ready)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ClusterNode.JVM_OPTIONS);
-        command.addAll(
-                List.of(
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        ClusterNode.class.getName(),
-                        "--name",
-                        "bench-" + n,
-                        "--port",
-                        Integer.toString(port),
-                        "--client-port",
-                        Integer.toString(clientPort),
-                        "--workers",
-                        Integer.toString(WORKERS_PER_NODE)));
-        if (joinPort > 0 && n > 1) {
-            command.addAll(List.of("--join", "127.0.0.1:" + joinPort));
-        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path")));
+        command.addAll(mainAndArgs);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader out =
                 new BufferedReader(
                         new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder said = new StringBuilder();
         String line;
         while ((line = out.readLine()) != null) {
-            if (line.startsWith("paralleltask node bench-" + n + " ready")) {
+            if (line.startsWith(ready)) {
                 Thread drain =
                         new Thread(
                                 () -> {
                                     try {
                                         while (out.readLine() != null) {
-                                            // keep the node's output flowing
+                                            // keep the JVM's output flowing
                                         }
                                     } catch (IOException e) {
                                         // it ended
@@ -301,9 +294,10 @@ final class ClusterFigures {
                 drain.start();
                 return p;
             }
+            said.append(line).append('\n');
         }
         p.waitFor();
-        throw new IllegalStateException("node bench-" + n + " ended before it was ready");
+        throw new IllegalStateException(mainAndArgs + " ended before it was ready:\n" + said);
     }
 
     private static int freePort() throws IOException {

@@ -124,68 +124,52 @@ class TlsTest {
         }
     }
 
+    /** Why a client with {@code tls} (none if null) cannot connect to the first node. */
+    private static String refusal(Tls tls) {
+        ClusterExecutor.Builder client =
+                ClusterExecutor.builder().connect(nodes.get(0).clientAddress);
+        if (tls != null) {
+            client.tls(tls);
+        }
+        String message = assertThrows(IllegalStateException.class, client::build).getMessage();
+        String prefix =
+                "cannot start a client of the cluster at " + nodes.get(0).clientAddress + ": ";
+        assertTrue(message.startsWith(prefix), message);
+        return message.substring(prefix.length());
+    }
+
     @Test
     void aClientInPlaintextIsRefused() {
-        IllegalStateException refused =
-                assertThrows(
-                        IllegalStateException.class,
-                        () ->
-                                ClusterExecutor.builder()
-                                        .connect(nodes.get(0).clientAddress)
-                                        .build());
+        String why = refusal(null);
         assertTrue(
-                refused.getMessage()
-                        .startsWith(
-                                "cannot start a client of the cluster at "
-                                        + nodes.get(0).clientAddress
-                                        + ": the node at "
-                                        + nodes.get(0).clientAddress
-                                        + " requires TLS; give the client tls(...)"),
-                refused.getMessage());
+                why.startsWith(
+                        "the node at "
+                                + nodes.get(0).clientAddress
+                                + " requires TLS; give the client tls(...)"),
+                why);
     }
 
     @Test
     void aClientWithAnUntrustedCertificateIsRefused() {
-        IllegalStateException refused =
-                assertThrows(
-                        IllegalStateException.class,
-                        () ->
-                                ClusterExecutor.builder()
-                                        .connect(nodes.get(0).clientAddress)
-                                        .tls(tls("stranger"))
-                                        .build());
+        String why = refusal(tls("stranger"));
         assertTrue(
-                refused.getMessage()
-                        .startsWith(
-                                "cannot start a client of the cluster at "
-                                        + nodes.get(0).clientAddress
-                                        + ": the node at "
-                                        + nodes.get(0).clientAddress
-                                        + " refused this client's certificate (CN=stranger)"),
-                refused.getMessage());
+                why.startsWith(
+                        "the node at "
+                                + nodes.get(0).clientAddress
+                                + " refused this client's certificate (CN=stranger)"),
+                why);
     }
 
     @Test
     void aClientThatDoesNotTrustTheNodesSaysSo() {
         // A trust store that holds the stranger's certificate alone.
-        Tls trustsNoNode = Tls.of(store("client"), store("stranger"), PASSWORD.toCharArray());
-        IllegalStateException refused =
-                assertThrows(
-                        IllegalStateException.class,
-                        () ->
-                                ClusterExecutor.builder()
-                                        .connect(nodes.get(0).clientAddress)
-                                        .tls(trustsNoNode)
-                                        .build());
-        assertTrue(
-                refused.getMessage()
-                        .contains(
-                                ": this client does not trust the certificate of the node at "
-                                        + nodes.get(0).clientAddress
-                                        + " (CN=node); add it, or its issuer's, to the client's"
-                                        + " trust store "
-                                        + store("stranger")),
-                refused.getMessage());
+        String why = refusal(Tls.of(store("client"), store("stranger"), PASSWORD.toCharArray()));
+        assertEquals(
+                "this client does not trust the certificate of the node at "
+                        + nodes.get(0).clientAddress
+                        + " (CN=node); add it, or its issuer's, to the client's trust store "
+                        + store("stranger"),
+                why);
     }
 
     @Test

@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -219,12 +221,24 @@ final class Nodes implements AutoCloseable {
         node.process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /**
+     * A port nothing listens on now, below the kernel's range of ephemeral ports (32768 on, here):
+     * a port from that range can be taken meanwhile as the local end of any outgoing connection,
+     * and a node started on it then fails to bind.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int tries = 0; tries < 1_000; tries++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException e) {
+                // taken: another
+            }
         }
+        throw new IllegalStateException("no free port in 20000..32000");
     }
 
     /** Stops every node still running (SIGTERM, then SIGKILL after 30 s) and waits for it. */

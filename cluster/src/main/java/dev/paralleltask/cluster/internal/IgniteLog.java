@@ -35,7 +35,9 @@ public final class IgniteLog implements IgniteLogger {
                     "Failed to send receipt on message",
                     "Failed to send message to next node",
                     "Local node has detected failed nodes",
-                    "Node FAILED: ");
+                    "Node FAILED: ",
+                    // the connection for jobs to it, reset (SEVERE, with a trace)
+                    "Failed to process selector key");
 
     /** What Ignite logs of its own failed start, which the exception it throws says again. */
     static final List<String> START_FAILED =

@@ -2,6 +2,7 @@ package dev.paralleltask.cluster.internal;
 
 import dev.paralleltask.cluster.Tls;
 import java.lang.management.ManagementFactory;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.apache.ignite.configuration.DataStorageConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.apache.ignite.configuration.ThinClientConfiguration;
 import org.apache.ignite.events.EventType;
+import org.apache.ignite.spi.IgniteSpiException;
 import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
 import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
@@ -309,6 +311,21 @@ public final class IgniteSetup {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether Ignite's start failed in discovery, joining the others: its SPI failed, and not for a
+     * port of this node's own that it could not bind.
+     */
+    public static boolean joinFailed(Throwable e) {
+        boolean spi = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException || lacksOptions(t)) {
+                return false;
+            }
+            spi |= t instanceof IgniteSpiException;
+        }
+        return spi;
     }
 
     /**

@@ -124,8 +124,8 @@ public final class LargeArrays {
      * from the file a sender wrote, and lets it go unless {@code remove} is false. The file may be
      * larger than the array: a spare keeps its pages.
      *
-     * @throws InvalidObjectException if the file is not such a file of this user's family, or has
-     *     another size
+     * @throws InvalidObjectException if the file is not such a file of this user's family, or holds
+     *     less than the array
      */
     public static Object read(String path, Class<?> type, int length, boolean remove)
             throws IOException {

@@ -303,7 +303,7 @@ public final class ClusterNode implements AutoCloseable {
                 pool.shutdownNow();
                 deleteQuietly(workDir);
                 String refused =
-                        IgniteSetup.joinFailed(e)
+                        IgniteSetup.mayHaveFailedToJoin(e)
                                 ? TlsProbe.joinRefusal(
                                         join.stream()
                                                 .filter(a -> !a.equals(host + ":" + port))

@@ -12,11 +12,12 @@ import org.apache.ignite.IgniteLogger;
  *
  * <p>Unless {@code verbose}, three kinds of Ignite's warnings and errors go at debug level: its
  * {@link #ADVICE} on settings paralleltask chose on purpose; what it says when another node goes
- * without leaving ({@link #PEER_GONE}: a trace of a reset connection at SEVERE, and three
- * warnings), which {@code ClusterNode} says in one line instead; and the traces of its own failed
- * start ({@link #START_FAILED}), which the node's start failure says in one. Both are known by the
- * start of Ignite's message, pinned by {@code ClusterLogTest} against the Ignite version in the
- * pom; a message reworded in another version is logged as Ignite logs it.
+ * without leaving ({@link #PEER_GONE}: a trace of a reset connection at SEVERE, and three warnings;
+ * anything failed for a node that left the topology), which {@code ClusterNode} says in one line
+ * instead; and the traces of its own failed start ({@link #START_FAILED}), which the node's start
+ * failure says in one. Both are known by the start of Ignite's message, pinned by {@code
+ * ClusterLogTest} against the Ignite version in the pom; a message reworded in another version is
+ * logged as Ignite logs it.
  */
 public final class IgniteLog implements IgniteLogger {
     /** Ignite's advice at every start that does not apply to paralleltask's nodes. */
@@ -88,16 +89,28 @@ public final class IgniteLog implements IgniteLogger {
 
     @Override
     public void warning(String message, Throwable e) {
-        logger.log(level(Level.WARNING, message), message, e);
+        logger.log(level(Level.WARNING, message, e), message, e);
     }
 
     @Override
     public void error(String message, Throwable e) {
-        logger.log(level(Level.ERROR, message), message, e);
+        logger.log(level(Level.ERROR, message, e), message, e);
     }
 
-    private Level level(Level level, String message) {
-        if (!verbose && message != null) {
+    /** The exception Ignite fails a message to a node with when the node has left. */
+    private static final String NODE_LEFT =
+            "org.apache.ignite.internal.cluster.ClusterTopologyCheckedException";
+
+    private Level level(Level level, String message, Throwable e) {
+        if (verbose) {
+            return level;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getName().equals(NODE_LEFT)) {
+                return Level.DEBUG; // another node gone: ClusterNode says so in one line
+            }
+        }
+        if (message != null) {
             for (List<String> known : List.of(ADVICE, PEER_GONE, START_FAILED)) {
                 for (String start : known) {
                     if (message.startsWith(start)) {

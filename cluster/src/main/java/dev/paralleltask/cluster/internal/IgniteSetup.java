@@ -18,7 +18,6 @@ import org.apache.ignite.configuration.DataStorageConfiguration;
 import org.apache.ignite.configuration.IgniteConfiguration;
 import org.apache.ignite.configuration.ThinClientConfiguration;
 import org.apache.ignite.events.EventType;
-import org.apache.ignite.spi.IgniteSpiException;
 import org.apache.ignite.spi.communication.tcp.TcpCommunicationSpi;
 import org.apache.ignite.spi.discovery.tcp.TcpDiscoverySpi;
 import org.apache.ignite.spi.discovery.tcp.ipfinder.vm.TcpDiscoveryVmIpFinder;
@@ -314,18 +313,16 @@ public final class IgniteSetup {
     }
 
     /**
-     * Whether Ignite's start failed in discovery, joining the others: its SPI failed, and not for a
-     * port of this node's own that it could not bind.
+     * Whether a node's start may have failed joining the others, so that a probe of whom it joins
+     * may say why: not for want of JVM options, nor for a port of its own it could not bind.
      */
-    public static boolean joinFailed(Throwable e) {
-        boolean spi = false;
+    public static boolean mayHaveFailedToJoin(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof BindException || lacksOptions(t)) {
+            if (t instanceof BindException) {
                 return false;
             }
-            spi |= t instanceof IgniteSpiException;
         }
-        return spi;
+        return !lacksOptions(e);
     }
 
     /**

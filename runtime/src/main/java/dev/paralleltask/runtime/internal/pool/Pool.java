@@ -543,12 +543,14 @@ public final class Pool {
         }
         for (int i = 0; i < actions.launches; i++) {
             if (actions.launchDelayMillis == 0) {
-                housekeeping.execute(supervisor::launch);
+                launch();
             } else {
-                scheduler.schedule(
-                        () -> housekeeping.execute(supervisor::launch),
-                        actions.launchDelayMillis,
-                        TimeUnit.MILLISECONDS);
+                try {
+                    scheduler.schedule(
+                            this::launch, actions.launchDelayMillis, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    // terminated meanwhile: see launch()
+                }
             }
         }
         if (actions.terminated) {
@@ -564,6 +566,19 @@ public final class Pool {
             stages.shutdown();
             monitor.end();
             ended.complete(null);
+        }
+    }
+
+    /**
+     * Launches a worker the dispatcher asked for. Decisions are carried out after the dispatcher's
+     * lock is let go, so a launch decided just before the pool terminated may come after the
+     * termination's carrying out has shut housekeeping down: then there is nothing to launch for.
+     */
+    private void launch() {
+        try {
+            housekeeping.execute(supervisor::launch);
+        } catch (RejectedExecutionException e) {
+            // terminated meanwhile
         }
     }
 

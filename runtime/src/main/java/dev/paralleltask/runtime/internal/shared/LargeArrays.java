@@ -86,8 +86,7 @@ public final class LargeArrays {
             if (channel.size() > 2 * bytes) {
                 channel.truncate(bytes); // a spare much larger than needed gives its pages back
             }
-            ByteBuffer mapped =
-                    channel.size() >= bytes ? ArrayMappings.reuse(file, channel, bytes) : null;
+            ByteBuffer mapped = ArrayMappings.reuse(file, channel, bytes); // null if it is short
             if (mapped != null) {
                 copy(mapped, array, 0, length, true);
                 return file;

@@ -1,9 +1,9 @@
 package dev.paralleltask.cluster;
 
+import dev.paralleltask.cluster.internal.ClusterDispatcher;
 import dev.paralleltask.cluster.internal.DescribeTask;
+import dev.paralleltask.cluster.internal.IgniteLink;
 import dev.paralleltask.cluster.internal.IgniteSetup;
-import dev.paralleltask.cluster.internal.Replies;
-import dev.paralleltask.cluster.internal.RunCallTask;
 import dev.paralleltask.cluster.internal.TlsProbe;
 import dev.paralleltask.cluster.internal.Wire;
 import dev.paralleltask.runtime.Actor;
@@ -17,9 +17,7 @@ import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
-import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -29,38 +27,36 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.BiConsumer;
 import org.apache.ignite.Ignition;
 import org.apache.ignite.client.ClientCompute;
 import org.apache.ignite.client.IgniteClient;
-import org.apache.ignite.client.IgniteClientFuture;
 
 /**
  * Runs the calls of generated proxies on a cluster of {@link ClusterNode}s: the same proxies as on
  * a {@link dev.paralleltask.runtime.ProcessPool}, the same futures and failures.
  *
  * <p>Each call is encoded on the caller's thread exactly as a pool encodes it and sent, as bytes,
- * to the node with the most free workers; a node never gets more calls from this executor than it
- * runs at once, and the rest wait here in the order they were made. The answer is decoded here, so
- * what a task threw arrives as itself, and {@link dev.paralleltask.runtime.TaskTimeoutException},
- * {@link dev.paralleltask.runtime.WorkerCrashedException} and {@link
+ * to the node with the fewest of this executor's calls per worker, in batches with other calls;
+ * answers come back in batches as they are ready. A node holds a bounded number of calls, all its
+ * clients together, and the rest wait here in the order they were made; a node that runs out of
+ * work takes unstarted calls back from another. The answer is decoded here, so what a task threw
+ * arrives as itself, and {@link dev.paralleltask.runtime.TaskTimeoutException}, {@link
+ * dev.paralleltask.runtime.WorkerCrashedException} and {@link
  * dev.paralleltask.runtime.TaskSerializationException} mean what they mean on a pool, naming the
  * node.
  *
  * <ul>
- *   <li>A node that dies or leaves: a call that never reached it goes to another node at no cost;
- *       one that may have run there runs again only as its method's {@code retries} allow, else it
- *       fails with {@link dev.paralleltask.runtime.WorkerCrashedException} naming the node.
+ *   <li>A node that dies or leaves: a call it never started goes to another node at no cost; one
+ *       that may have run there (it was running, or the node was free to start it) runs again only
+ *       as its method's {@code retries} allow, else it fails with {@link
+ *       dev.paralleltask.runtime.WorkerCrashedException} naming the node.
  *   <li>{@code cancel(true)} and a timeout kill the worker running the call on its node. A node
  *       that stops answering without leaving is covered here: a call with a timeout fails a little
  *       after it (two seconds and a tenth of the timeout) if no answer came.
@@ -78,13 +74,6 @@ import org.apache.ignite.client.IgniteClientFuture;
 public final class ClusterExecutor implements TaskExecutor {
     /** How often the executor asks which nodes there are. */
     private static final long TOPOLOGY_MILLIS = 1_000;
-
-    /**
-     * How long a node gets no calls after one failed to reach it: long enough for Ignite to learn
-     * that a killed node is gone (a few milliseconds to a second here), short enough that a
-     * connection that merely broke costs little.
-     */
-    private static final long AVOID_MILLIS = 1_000;
 
     /** A connection to the nodes the user named, to learn which nodes there are. */
     private final IgniteClient client;
@@ -110,11 +99,8 @@ public final class ClusterExecutor implements TaskExecutor {
     /** The nodes, by Ignite id; guarded by the lock. */
     private final Map<UUID, Node> nodes = new LinkedHashMap<>();
 
-    /** Calls waiting for a node with a free worker, oldest first; guarded by the lock. */
-    private final ArrayDeque<Call> queue = new ArrayDeque<>();
-
-    /** Attempts sent to a node and not yet answered. */
-    private final Set<Attempt> inFlight = ConcurrentHashMap.newKeySet();
+    /** The calls: where they go, and what their ends mean. */
+    private final ClusterDispatcher dispatcher;
 
     /** The actors made here and not yet ended, with their nodes; guarded by the lock. */
     private final Map<ClusterActor<?>, Node> actors = new HashMap<>();
@@ -122,10 +108,10 @@ public final class ClusterExecutor implements TaskExecutor {
     /** When the executor last saw no node at all (System.nanoTime()), or 0; guarded by the lock. */
     private long noNodesSince;
 
-    private boolean shutdown;
+    private volatile boolean shutdown;
     private boolean terminated;
 
-    /** A node as this executor knows it. */
+    /** A node as this executor knows it: for actors, and to describe it. */
     private static final class Node {
         final UUID id;
         final String name;
@@ -137,20 +123,8 @@ public final class ClusterExecutor implements TaskExecutor {
 
         final ClientCompute compute;
 
-        /** This executor's calls there; guarded by the lock. */
-        int running;
-
         /** This executor's actors there; guarded by the lock. */
         int actors;
-
-        /** Whether it refused a call because it is leaving; guarded by the lock. */
-        boolean leaving;
-
-        /**
-         * Until when (System.nanoTime()) it gets no calls, after one failed to reach it: Ignite may
-         * not yet know it is gone; guarded by the lock.
-         */
-        long avoidUntil;
 
         Node(UUID id, String name, List<String> addresses, int capacity, IgniteClient channel) {
             this.id = id;
@@ -161,55 +135,9 @@ public final class ClusterExecutor implements TaskExecutor {
             this.compute = channel.compute(channel.cluster().forNodeId(id));
         }
 
-        int free(long now) {
-            return leaving || now - avoidUntil < 0 ? 0 : capacity - running;
-        }
-
         @Override
         public String toString() {
             return "node " + name;
-        }
-    }
-
-    /**
-     * One sending of a call to a node. What comes back for an attempt that is no longer the call's
-     * (the executor gave up on its node and sent the call again) is ignored.
-     */
-    private static final class Attempt {
-        final Call call;
-        final Node node;
-        volatile IgniteClientFuture<byte[]> remote;
-
-        Attempt(Call call, Node node) {
-            this.call = call;
-            this.node = node;
-        }
-    }
-
-    /** One call: what to send, and where it is. */
-    private static final class Call {
-        final TaskMethod method;
-        final byte[] request;
-        final long timeoutMillis;
-        final TaskFuture<Object> future;
-
-        /** Attempts that may have run; guarded by the lock. */
-        int attempts;
-
-        /** Its attempt in flight, or null; guarded by the lock. */
-        Attempt attempt;
-
-        Call(
-                TaskMethod method,
-                byte[] request,
-                long timeoutMillis,
-                BiConsumer<Call, Boolean> onCancel) {
-            this.method = method;
-            this.request = request;
-            this.timeoutMillis = timeoutMillis;
-            this.future =
-                    CallFutures.create(
-                            (f, wasRunning, interrupt) -> onCancel.accept(this, interrupt));
         }
     }
 
@@ -232,6 +160,7 @@ public final class ClusterExecutor implements TaskExecutor {
                 Executors.newFixedThreadPool(
                         Math.max(2, Runtime.getRuntime().availableProcessors()),
                         Pool.daemonThreads("paralleltask-cluster-answers"));
+        this.dispatcher = new ClusterDispatcher(loader, admission, timer, this::checkTerminated);
     }
 
     public static Builder builder() {
@@ -253,21 +182,12 @@ public final class ClusterExecutor implements TaskExecutor {
         } catch (Exception e) {
             return CallFutures.failed(e);
         }
-        Call call = new Call(method, request, timeout, this::cancelled);
-        List<Attempt> sends;
-        lock.lock();
-        try {
-            if (shutdown) {
-                throw Failures.rejected(method, description);
-            }
-            queue.add(call);
-            sends = dispatch();
-        } finally {
-            lock.unlock();
+        ClusterDispatcher.Call call = dispatcher.call(method, request, timeout);
+        if (!dispatcher.submit(call)) {
+            throw Failures.rejected(method, description);
         }
-        sends.forEach(this::send);
         @SuppressWarnings("unchecked") // the proxy knows the method's result type
-        TaskFuture<T> future = (TaskFuture<T>) call.future;
+        TaskFuture<T> future = (TaskFuture<T>) call.future();
         return future;
     }
 
@@ -306,12 +226,11 @@ public final class ClusterExecutor implements TaskExecutor {
                 throw new RejectedExecutionException(
                         description + " is shut down: it makes no more actors");
             }
-            long now = System.nanoTime();
             node = null;
             for (Node n : nodes.values()) {
                 if (node == null
                         || n.actors < node.actors
-                        || (n.actors == node.actors && n.free(now) > node.free(now))) {
+                        || (n.actors == node.actors && free(n) > free(node))) {
                     node = n;
                 }
             }
@@ -371,307 +290,12 @@ public final class ClusterExecutor implements TaskExecutor {
         checkTerminated();
     }
 
-    /** Matches queued calls to nodes with free workers; under the lock. */
-    private List<Attempt> dispatch() {
-        List<Attempt> sends = new ArrayList<>();
-        long now = System.nanoTime();
-        while (!queue.isEmpty()) {
-            Node best = null;
-            for (Node n : nodes.values()) {
-                if (n.free(now) > 0 && (best == null || n.free(now) > best.free(now))) {
-                    best = n;
-                }
-            }
-            if (best == null) {
-                break;
-            }
-            Call call = queue.poll();
-            if (call.future.isDone()) {
-                continue;
-            }
-            Attempt attempt = new Attempt(call, best);
-            call.attempt = attempt;
-            best.running++;
-            inFlight.add(attempt);
-            sends.add(attempt);
-        }
-        return sends;
-    }
-
-    /** Sends a call to its node; never under the lock. */
-    private void send(Attempt attempt) {
-        Call call = attempt.call;
-        if (!CallFutures.markRunning(call.future)) { // cancelled meanwhile
-            settled(attempt);
-            return;
-        }
-        lock.lock();
-        try {
-            call.attempts++;
-        } finally {
-            lock.unlock();
-        }
-        IgniteClientFuture<byte[]> remote;
-        try {
-            remote = attempt.node.compute.executeAsync2(RunCallTask.class.getName(), call.request);
-        } catch (RuntimeException e) { // it never left: no attempt
-            putBack(attempt, false);
-            refreshSoon();
-            return;
-        }
-        attempt.remote = remote;
-        if (call.future.isCancelled()) {
-            remote.cancel(true);
-        }
-        ScheduledFuture<?> watchdog =
-                call.timeoutMillis <= 0
-                        ? null
-                        : timer.schedule(
-                                () -> silent(attempt),
-                                call.timeoutMillis + 2_000 + call.timeoutMillis / 10,
-                                TimeUnit.MILLISECONDS);
-        remote.whenComplete(
-                (bytes, error) -> {
-                    if (watchdog != null) {
-                        watchdog.cancel(false);
-                    }
-                    try {
-                        answered(attempt, bytes, error);
-                    } catch (RuntimeException | Error e) {
-                        // Never left in flight: close() would wait for it forever.
-                        settled(attempt);
-                        CallFutures.fail(call.future, e);
-                    }
-                });
-    }
-
-    /** The node sent no answer well past the call's timeout: it stalled or vanished. */
-    private void silent(Attempt attempt) {
-        Call call = attempt.call;
-        Duration timeout = Duration.ofMillis(call.timeoutMillis);
-        CallFutures.fail(
-                call.future,
-                Failures.timeout(
-                        call.method,
-                        timeout,
-                        timeout.plusMillis(2_000 + call.timeoutMillis / 10),
-                        "on "
-                                + attempt.node
-                                + ", which sent no answer since; it may have stalled or left the"
-                                + " cluster",
-                        new StackTraceElement[0]));
-        attempt.remote.cancel(true);
-    }
-
-    private void answered(Attempt attempt, byte[] bytes, Throwable error) {
-        Call call = attempt.call;
-        Node node = attempt.node;
-        if (!isCurrent(attempt)) {
-            return;
-        }
-        if (error != null) {
-            failedRemotely(attempt, error);
-            return;
-        }
-        Wire.Reply reply;
-        try {
-            reply = Wire.Reply.fromBytes(bytes);
-        } catch (IOException e) {
-            settled(attempt);
-            CallFutures.fail(
-                    call.future,
-                    Failures.cannotRunOn(
-                            call.method, node.toString(), "its answer is malformed: " + e));
-            return;
-        }
-        if (reply instanceof Wire.Refused refused) {
-            lock.lock();
-            try {
-                node.leaving = true;
-            } finally {
-                lock.unlock();
-            }
-            putBack(attempt, false);
-            return;
-        }
-        if (reply instanceof Wire.Crashed && mayRetry(call)) {
-            putBack(attempt, true);
-            return;
-        }
-        settled(attempt);
-        CallCoding.Outcome outcome =
-                Replies.outcome(
-                        call.method, reply, node.toString(), attempt(call), loader, admission);
-        if (outcome.failure() != null) {
-            CallFutures.fail(call.future, outcome.failure());
-        } else {
-            CallFutures.complete(call.future, outcome.value());
-        }
-    }
-
-    /**
-     * The call's node did not answer: the call was cancelled, the node left or died, or the
-     * connection to it broke.
-     */
-    private void failedRemotely(Attempt attempt, Throwable error) {
-        Call call = attempt.call;
-        Node node = attempt.node;
-        if (call.future.isDone() || error instanceof CancellationException) {
-            settled(attempt);
-            return;
-        }
-        lock.lock();
-        try {
-            node.avoidUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AVOID_MILLIS);
-        } finally {
-            lock.unlock();
-        }
-        refreshSoon();
-        refreshIn(AVOID_MILLIS); // by then Ignite knows whether the node is gone
-        if (Replies.neverReached(error)) {
-            putBack(attempt, false);
-            return;
-        }
-        if (mayRetry(call)) {
-            putBack(attempt, true);
-            return;
-        }
-        settled(attempt);
-        CallFutures.fail(
-                call.future,
-                Failures.crashedElsewhere(
-                        node
-                                + " left the cluster or could not be reached while running "
-                                + call.method.displayName()
-                                + attempt(call)
-                                + ": "
-                                + Replies.brief(error),
-                        node.name,
-                        -1,
-                        -1,
-                        List.of(),
-                        List.of(),
-                        error));
-    }
-
-    private boolean mayRetry(Call call) {
-        lock.lock();
-        try {
-            return call.attempts <= call.method.retries() && !call.future.isDone();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private String attempt(Call call) {
-        int retries = call.method.retries();
-        return retries == 0 ? "" : " (attempt " + call.attempts + " of " + (retries + 1) + ")";
-    }
-
-    /** Whether the attempt is still its call's: what comes back for another one is ignored. */
-    private boolean isCurrent(Attempt attempt) {
-        lock.lock();
-        try {
-            return attempt.call.attempt == attempt;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** The call is out of its node: queued again, first in line, and the queue dispatched. */
-    private void putBack(Attempt attempt, boolean attemptCounts) {
-        Call call = attempt.call;
-        List<Attempt> sends;
-        lock.lock();
-        try {
-            if (!leave(attempt)) {
-                return;
-            }
-            if (!attemptCounts) {
-                call.attempts--;
-            }
-            if (!call.future.isDone()) {
-                CallFutures.markQueued(call.future);
-                queue.addFirst(call);
-            }
-            sends = dispatch();
-        } finally {
-            lock.unlock();
-        }
-        sends.forEach(this::send);
-        checkTerminated();
-    }
-
-    /** The call is out of its node for good; the queue moves on. */
-    private void settled(Attempt attempt) {
-        List<Attempt> sends;
-        lock.lock();
-        try {
-            if (!leave(attempt)) {
-                return;
-            }
-            sends = dispatch();
-        } finally {
-            lock.unlock();
-        }
-        sends.forEach(this::send);
-        checkTerminated();
-    }
-
-    /** Takes the attempt out of flight, if it is still its call's; under the lock. */
-    private boolean leave(Attempt attempt) {
-        if (attempt.call.attempt != attempt || !inFlight.remove(attempt)) {
-            return false;
-        }
-        attempt.node.running--;
-        attempt.call.attempt = null;
-        return true;
-    }
-
-    private void cancelled(Call call, boolean interrupt) {
-        boolean wasQueued;
-        lock.lock();
-        try {
-            wasQueued = queue.remove(call);
-        } finally {
-            lock.unlock();
-        }
-        if (wasQueued) {
-            checkTerminated();
-            return;
-        }
-        Attempt attempt;
-        lock.lock();
-        try {
-            attempt = call.attempt;
-        } finally {
-            lock.unlock();
-        }
-        IgniteClientFuture<byte[]> remote = attempt == null ? null : attempt.remote;
-        if (remote != null && interrupt) {
-            remote.cancel(true); // the node cancels its call, which kills the worker
-        }
+    /** A node's workers this executor's calls leave free. */
+    private int free(Node node) {
+        return node.capacity - dispatcher.running(node.id);
     }
 
     // --- nodes ---
-
-    private volatile boolean refreshPending;
-
-    private void refreshSoon() {
-        if (!refreshPending) {
-            refreshPending = true;
-            refreshIn(0);
-        }
-    }
-
-    /** Learns the nodes again after {@code millis}; not once the executor has ended. */
-    private void refreshIn(long millis) {
-        try {
-            topology.schedule(this::refreshTopology, millis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // terminated: there are no calls left to send
-        }
-    }
 
     /**
      * Learns which nodes there are, connects to new ones, and dispatches to them. A node gets a
@@ -679,7 +303,6 @@ public final class ClusterExecutor implements TaskExecutor {
      * though its own node lives.
      */
     private void refreshTopology() {
-        refreshPending = false;
         Collection<org.apache.ignite.cluster.ClusterNode> seen = topology();
         Set<UUID> known;
         lock.lock();
@@ -714,9 +337,10 @@ public final class ClusterExecutor implements TaskExecutor {
                 }
             }
         }
-        List<Attempt> sends;
-        List<Call> stranded = List.of();
+        boolean stranded = false;
         List<Node> gone = new ArrayList<>();
+        List<Node> added = new ArrayList<>();
+        List<Node> extra = new ArrayList<>();
         lock.lock();
         try {
             for (var it = nodes.values().iterator(); it.hasNext(); ) {
@@ -727,46 +351,34 @@ public final class ClusterExecutor implements TaskExecutor {
                 }
             }
             for (Node n : fresh) {
-                if (terminated || nodes.putIfAbsent(n.id, n) != null) {
-                    gone.add(n);
-                }
+                (terminated || nodes.putIfAbsent(n.id, n) != null ? extra : added).add(n);
             }
             if (nodes.isEmpty()) {
                 long t = System.nanoTime();
                 if (noNodesSince == 0) {
                     noNodesSince = t;
-                } else if (t - noNodesSince > noNodeTimeout.toNanos() && !queue.isEmpty()) {
-                    stranded = new ArrayList<>(queue);
-                    queue.clear();
+                } else if (t - noNodesSince > noNodeTimeout.toNanos()) {
+                    stranded = true;
                 }
             } else {
                 noNodesSince = 0;
             }
-            sends = dispatch();
         } finally {
             lock.unlock();
         }
-        for (Node n : gone) {
-            // Its calls first: a connection closed here may never complete what it was waiting
-            // for, and each such call is lost or runs again as its retries say.
-            for (Attempt attempt : List.copyOf(inFlight)) {
-                if (attempt.node == n) {
-                    failedRemotely(
-                            attempt, new IllegalStateException(n + " is no longer in the cluster"));
-                }
-            }
-            n.channel.close();
-        }
-        sends.forEach(this::send);
-        for (Call call : stranded) {
-            CallFutures.fail(
-                    call.future,
-                    Failures.cannotRunOn(
-                            call.method,
-                            description,
-                            "no cluster node was reachable for "
-                                    + noNodeTimeout.toSeconds()
-                                    + " s; start nodes, or check the addresses it connects to"));
+        // Its calls go elsewhere or fail as the loss rule says; its connection closes.
+        gone.forEach(n -> dispatcher.gone(n.id));
+        extra.forEach(n -> n.channel.close());
+        added.forEach(
+                n ->
+                        dispatcher.added(
+                                n.id, n.name, n.capacity, new IgniteLink(n.channel, n.compute)));
+        if (stranded) {
+            dispatcher.failQueued(
+                    description,
+                    "no cluster node was reachable for "
+                            + noNodeTimeout.toSeconds()
+                            + " s; start nodes, or check the addresses it connects to");
         }
         checkTerminated();
     }
@@ -807,7 +419,7 @@ public final class ClusterExecutor implements TaskExecutor {
         lock.lock();
         try {
             known = List.copyOf(nodes.values());
-            known.forEach(n -> running.put(n, n.running));
+            known.forEach(n -> running.put(n, dispatcher.running(n.id)));
         } finally {
             lock.unlock();
         }
@@ -843,6 +455,7 @@ public final class ClusterExecutor implements TaskExecutor {
     @Override
     public void shutdown() {
         List<ClusterActor<?>> closing;
+        dispatcher.stopTaking();
         lock.lock();
         try {
             shutdown = true;
@@ -856,19 +469,14 @@ public final class ClusterExecutor implements TaskExecutor {
 
     @Override
     public List<TaskFuture<?>> shutdownNow() {
-        List<Call> neverStarted;
+        dispatcher.stopTaking();
         lock.lock();
         try {
             shutdown = true;
-            neverStarted = new ArrayList<>(queue);
-            queue.clear();
         } finally {
             lock.unlock();
         }
-        neverStarted.forEach(c -> c.future.cancel(false));
-        List.copyOf(inFlight).forEach(a -> a.call.future.cancel(true));
-        List<TaskFuture<?>> cancelled =
-                new ArrayList<>(neverStarted.stream().<TaskFuture<?>>map(c -> c.future).toList());
+        List<TaskFuture<?>> cancelled = new ArrayList<>(dispatcher.cancelAll());
         List<ClusterActor<?>> stopping;
         lock.lock();
         try {
@@ -920,13 +528,12 @@ public final class ClusterExecutor implements TaskExecutor {
 
     /** Ends the executor once it is shut down and has nothing queued or in flight. */
     private void checkTerminated() {
+        if (!shutdown) { // volatile: the common case takes no lock
+            return;
+        }
         lock.lock();
         try {
-            if (!shutdown
-                    || terminated
-                    || !queue.isEmpty()
-                    || !inFlight.isEmpty()
-                    || !actors.isEmpty()) {
+            if (!shutdown || terminated || !actors.isEmpty() || !dispatcher.isIdle()) {
                 return;
             }
             terminated = true;
@@ -940,15 +547,13 @@ public final class ClusterExecutor implements TaskExecutor {
                         () -> {
                             timer.shutdownNow();
                             topology.shutdownNow();
-                            List<Node> left;
                             lock.lock();
                             try {
-                                left = List.copyOf(nodes.values());
                                 nodes.clear();
                             } finally {
                                 lock.unlock();
                             }
-                            left.forEach(n -> n.channel.close());
+                            dispatcher.close(); // ends its sessions, closes the nodes' connections
                             client.close();
                             answers.shutdown();
                         },
@@ -962,14 +567,8 @@ public final class ClusterExecutor implements TaskExecutor {
         lock.lock();
         try {
             return description
-                    + "[nodes="
-                    + nodes.values().stream()
-                            .map(n -> n.name + " (" + n.running + " of " + n.capacity + " running)")
-                            .toList()
-                    + ", queued="
-                    + queue.size()
-                    + ", running="
-                    + inFlight.size()
+                    + "["
+                    + dispatcher
                     + (terminated ? ", terminated" : shutdown ? ", shut down" : "")
                     + "]";
         } finally {

@@ -57,6 +57,12 @@ public final class ClusterNode implements AutoCloseable {
     /** What a JVM that runs only a {@link ClusterExecutor} needs of {@link #JVM_OPTIONS}. */
     public static final List<String> CLIENT_JVM_OPTIONS = IgniteSetup.CLIENT_JVM_OPTIONS;
 
+    /**
+     * How long a leaving node waits for its clients to take the last answers: they poll at least
+     * every second while they have calls there.
+     */
+    private static final long DRAIN_MILLIS = 5_000;
+
     private final String name;
     private final Ignite ignite;
     private final ProcessPool pool;
@@ -102,9 +108,8 @@ public final class ClusterNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        LocalNodes.unregister(ignite.name());
         try {
-            pool.close();
+            LocalNodes.leave(ignite.name(), DRAIN_MILLIS);
         } finally {
             ignite.close();
             deleteQuietly(workDirectory);
@@ -271,7 +276,7 @@ public final class ClusterNode implements AutoCloseable {
                     nodeName.replaceAll("[^A-Za-z0-9._-]", "_")
                             + "-"
                             + ProcessHandle.current().pid();
-            LocalNodes.register(igniteName, nodeName, pool);
+            LocalNodes.register(igniteName, nodeName, pool, workers * threadsPerWorker);
             try {
                 Ignite ignite =
                         Ignition.start(

@@ -4,15 +4,24 @@ import dev.paralleltask.runtime.Actor;
 import dev.paralleltask.runtime.ActorOptions;
 import dev.paralleltask.runtime.ProcessPool;
 import dev.paralleltask.runtime.TaskException;
+import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskInvoker;
 import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.pool.Pool;
+import dev.paralleltask.runtime.internal.spi.Relay;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
+import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.ValueCodingException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,10 +33,15 @@ public final class LocalNodes {
 
     private LocalNodes() {}
 
-    /** A node's pool, and the invokers it loaded. */
+    /** A node's pool, the invokers it loaded, and its clients' sessions. */
     public static final class LocalNode {
         final String name;
         final ProcessPool pool;
+        final CallSessions sessions;
+
+        /** Closes the sessions of clients that went away. */
+        private final ScheduledExecutorService expiry;
+
         private final Map<String, TaskInvoker> invokers = new ConcurrentHashMap<>();
 
         /** The actors its clients started here, by number; they end with the pool. */
@@ -35,9 +49,46 @@ public final class LocalNodes {
 
         private final AtomicLong actorNumbers = new AtomicLong();
 
-        LocalNode(String name, ProcessPool pool) {
+        LocalNode(String name, ProcessPool pool, int capacity) {
             this.name = name;
             this.pool = pool;
+            this.sessions = new CallSessions(capacity, this::start);
+            this.expiry =
+                    Executors.newSingleThreadScheduledExecutor(
+                            Pool.daemonThreads("paralleltask-node-sessions"));
+            long every = CallSessions.EXPIRY_MILLIS / 6;
+            expiry.scheduleWithFixedDelay(
+                    () -> sessions.expire(System.nanoTime()), every, every, TimeUnit.MILLISECONDS);
+        }
+
+        /** Starts a client's call on the pool; what the node replies once it ends. */
+        private CallSessions.Running start(byte[] bytes) {
+            OneJobTask.CallJob.Resolved call;
+            try {
+                call = OneJobTask.CallJob.resolve(this, bytes);
+            } catch (OneJobTask.CallJob.Unrunnable e) {
+                return new CallSessions.Running(
+                        CompletableFuture.completedFuture(e.reply), () -> {});
+            }
+            TaskFuture<Frame.Answer> running;
+            try {
+                running = Relay.submit(pool, call.method(), call.request().body());
+            } catch (RejectedExecutionException e) {
+                return new CallSessions.Running(
+                        CompletableFuture.completedFuture(new Wire.Refused(e.getMessage())),
+                        () -> {});
+            }
+            AtomicBoolean stopped = new AtomicBoolean();
+            CompletableFuture<Wire.Reply> reply = new CompletableFuture<>();
+            running.whenComplete(
+                    (answer, failure) ->
+                            reply.complete(OneJobTask.reply(running, name, stopped.get())));
+            return new CallSessions.Running(
+                    reply,
+                    () -> {
+                        stopped.set(true);
+                        running.cancel(true); // kills its worker
+                    });
         }
 
         /**
@@ -133,15 +184,40 @@ public final class LocalNodes {
     }
 
     /** Registers a node's pool under its Ignite instance name, before Ignite starts. */
-    public static void register(String igniteName, String nodeName, ProcessPool pool) {
-        if (NODES.putIfAbsent(igniteName, new LocalNode(nodeName, pool)) != null) {
+    public static void register(
+            String igniteName, String nodeName, ProcessPool pool, int capacity) {
+        if (NODES.putIfAbsent(igniteName, new LocalNode(nodeName, pool, capacity)) != null) {
             throw new IllegalStateException("a node named " + igniteName + " already runs here");
         }
     }
 
     /** Takes a node off: its jobs are refused from now on. */
     public static void unregister(String igniteName) {
-        NODES.remove(igniteName);
+        LocalNode node = NODES.remove(igniteName);
+        if (node != null) {
+            node.expiry.shutdownNow();
+        }
+    }
+
+    /**
+     * A node leaves: it admits no more calls and gives back those it has not started, lets those
+     * that run end, closes its pool, waits (up to {@code drainMillis}) for its clients to take the
+     * answers, and is taken off.
+     */
+    public static void leave(String igniteName, long drainMillis) {
+        LocalNode node = NODES.get(igniteName);
+        if (node == null) {
+            return;
+        }
+        try {
+            node.sessions.leave();
+            node.pool.close();
+            node.sessions.awaitDrained(drainMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            unregister(igniteName);
+        }
     }
 
     /** The node of that Ignite instance, or null if it is gone or going. */

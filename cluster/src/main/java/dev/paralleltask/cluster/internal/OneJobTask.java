@@ -1,11 +1,17 @@
 package dev.paralleltask.cluster.internal;
 
+import dev.paralleltask.runtime.ActorDiedException;
 import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.TaskTimeoutException;
+import dev.paralleltask.runtime.WorkerCrashedException;
+import dev.paralleltask.runtime.WorkerStartException;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.cluster.ClusterNode;
 import org.apache.ignite.compute.ComputeJob;
@@ -114,7 +120,7 @@ abstract class OneJobTask extends ComputeTaskAdapter<byte[], byte[]> {
             if (cancelled) {
                 running.cancel(true);
             }
-            return RunCallTask.reply(running, nodeName, cancelled);
+            return OneJobTask.reply(running, nodeName, cancelled);
         }
 
         /** The client cancelled the call, or the node is stopping: stop it, kill its worker. */
@@ -126,5 +132,62 @@ abstract class OneJobTask extends ComputeTaskAdapter<byte[], byte[]> {
                 running.cancel(true);
             }
         }
+    }
+
+    /**
+     * What the node tells the client about a finished call; {@code cancelled} when the client asked
+     * for the cancel. Waits for the call: a cancel ends the wait.
+     */
+    static Wire.Reply reply(TaskFuture<Frame.Answer> done, String nodeName, boolean cancelled) {
+        try {
+            return answer(done.join()); // cancel() ends the wait
+        } catch (CancellationException e) {
+            return new Wire.Crashed(
+                    "the call was stopped on node "
+                            + nodeName
+                            + (cancelled ? ", as its caller asked" : ", which is shutting down"),
+                    "",
+                    -1,
+                    -1,
+                    List.of(),
+                    List.of());
+        } catch (CompletionException e) {
+            Throwable failure = e.getCause();
+            if (failure instanceof TaskTimeoutException t) {
+                return new Wire.TimedOut(
+                        t.timeout().toMillis(),
+                        t.elapsed().toMillis(),
+                        "on node " + nodeName + ", whose worker was killed and replaced",
+                        t.taskStackTrace());
+            }
+            if (failure instanceof WorkerCrashedException c) {
+                return new Wire.Crashed(
+                        c.getMessage(),
+                        c.workerName(),
+                        c.pid(),
+                        c.exitCode(),
+                        c.stderrTail(),
+                        c.stdoutTail());
+            }
+            if (failure instanceof WorkerStartException s) {
+                return new Wire.Unrunnable(s.getMessage());
+            }
+            if (failure instanceof ActorDiedException d) {
+                return new Wire.ActorDied(d.getMessage());
+            }
+            return new Wire.Unrunnable(String.valueOf(failure));
+        }
+    }
+
+    private static Wire.Reply answer(Frame.Answer answer) {
+        if (answer instanceof Frame.Result r) {
+            return new Wire.Answer(Wire.Answer.RESULT, false, 0, "", r.body());
+        }
+        if (answer instanceof Frame.Failure f) {
+            return new Wire.Answer(Wire.Answer.FAILURE, f.fatal(), 0, "", f.body());
+        }
+        Frame.Unsendable u = (Frame.Unsendable) answer;
+        return new Wire.Answer(
+                Wire.Answer.UNSENDABLE, false, u.position(), u.message(), new byte[0]);
     }
 }

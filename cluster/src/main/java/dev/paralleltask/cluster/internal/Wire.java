@@ -377,11 +377,11 @@ public final class Wire {
         }
     }
 
-    private interface Writing {
+    interface Writing {
         void to(DataOutputStream out) throws IOException;
     }
 
-    private static byte[] write(Writing writing) {
+    static byte[] write(Writing writing) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writing.to(out);
@@ -391,16 +391,16 @@ public final class Wire {
         return bytes.toByteArray();
     }
 
-    private static DataInputStream reader(byte[] bytes) {
+    static DataInputStream reader(byte[] bytes) {
         return new DataInputStream(new ByteArrayInputStream(bytes));
     }
 
-    private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+    static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
         out.writeInt(bytes.length);
         out.write(bytes);
     }
 
-    private static byte[] readBytes(DataInputStream in) throws IOException {
+    static byte[] readBytes(DataInputStream in) throws IOException {
         int length = in.readInt();
         if (length < 0 || length > in.available()) {
             throw new IOException("malformed: " + length + " bytes announced");

@@ -1,0 +1,525 @@
+package dev.paralleltask.cluster.internal;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A node's side of the {@link Exchange} protocol: the calls its clients sent, held in the order
+ * they were numbered, started as far as each client granted and as workers are free, and their
+ * answers kept until the session's next poll takes them.
+ *
+ * <p>The node admits at most {@link Exchange#admits} calls at once, all sessions together (what its
+ * workers run and a bounded queue); a {@link Exchange.Send} beyond that is admitted in part, and
+ * its client sends the rest elsewhere. It starts at most twice as many calls as it has workers (its
+ * pool sends the next call to a worker while the last one runs). No Ignite here: {@link Starter}
+ * runs a call, so the rules are tested alone.
+ *
+ * <p>Thread rules (CONCURRENCY.md, rule 14): all state is guarded by one lock; a call is started,
+ * and a running one stopped, only after the lock is let go, and a decision to start is recorded
+ * under the lock first, so a session's starts are numbered in order whatever thread carries them
+ * out.
+ */
+public final class CallSessions {
+    /** How long a poll waits for something to say before it answers with nothing. */
+    public static final long POLL_MILLIS = 1_000;
+
+    /** A session no poll came for in this long is closed: its client is gone. */
+    public static final long EXPIRY_MILLIS = 30_000;
+
+    /** Runs calls: the node's pool, or a test's stand-in. */
+    public interface Starter {
+        /**
+         * Starts the call a {@link Wire.Request}'s bytes describe.
+         *
+         * @return the call: its reply completes when it ends
+         */
+        Running start(byte[] request);
+    }
+
+    /** A started call: its reply, and how to stop it (killing its worker). */
+    public record Running(CompletionStage<Wire.Reply> reply, Runnable stop) {}
+
+    private final Starter starter;
+    private final int capacity;
+    private final int admits;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition drained = lock.newCondition();
+
+    /** By session id, oldest first; guarded by the lock. */
+    private final Map<UUID, Session> sessions = new LinkedHashMap<>();
+
+    /** Calls admitted and not yet ended, all sessions together; guarded by the lock. */
+    private int held;
+
+    /** Calls started and not yet ended, all sessions together; guarded by the lock. */
+    private int running;
+
+    /** The requests of runs decided and not yet started; guarded by the lock. */
+    private final Map<Run, byte[]> pending = new HashMap<>();
+
+    /** Whether the node is leaving: it admits nothing and gives back what it has not started. */
+    private boolean leaving;
+
+    private static final class Session {
+        final UUID id;
+
+        /** The number its next call must have. */
+        long next;
+
+        /** The number of its last start. */
+        long frontier;
+
+        /** The highest number its client lets it start. */
+        long grant;
+
+        /** The frontier the last reply said. */
+        long frontierSaid;
+
+        /** When its client last polled (System.nanoTime()). */
+        long lastPoll;
+
+        final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+        final Map<Long, Run> started = new HashMap<>();
+        List<Exchange.Answered> outbox = new ArrayList<>();
+        List<Long> returned = new ArrayList<>();
+
+        /** Completed when there is something to tell its waiting poll; null if none waits. */
+        CompletableFuture<Void> poll;
+
+        Session(UUID id, long first, long now) {
+            this.id = id;
+            this.next = first;
+            this.frontier = first - 1;
+            this.grant = first - 1;
+            this.frontierSaid = first - 1;
+            this.lastPoll = now;
+        }
+
+        /** Whether it waits for its client to grant more. */
+        boolean blocked() {
+            return !waiting.isEmpty() && waiting.peekFirst().index() > grant;
+        }
+    }
+
+    private record Waiting(long index, byte[] request) {}
+
+    /** A call decided to start; its {@link Running} once started. Guarded by the lock. */
+    private static final class Run {
+        final Session session;
+        final long index;
+        Running running;
+        boolean stopAsked;
+
+        Run(Session session, long index) {
+            this.session = session;
+            this.index = index;
+        }
+    }
+
+    public CallSessions(int capacity, Starter starter) {
+        this.starter = starter;
+        this.capacity = capacity;
+        this.admits = Exchange.admits(capacity);
+    }
+
+    /** Answers a client's message; a poll may wait up to {@link #POLL_MILLIS}. */
+    public Exchange.Reply handle(Exchange.Message message) throws InterruptedException {
+        if (message instanceof Exchange.Send send) {
+            return send(send, System.nanoTime());
+        }
+        if (message instanceof Exchange.Poll poll) {
+            CompletableFuture<Void> ready = poll(poll, System.nanoTime());
+            try {
+                ready.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException
+                    | java.util.concurrent.ExecutionException e) {
+                // nothing to say yet: say so
+            }
+            return take(poll.session());
+        }
+        if (message instanceof Exchange.Cancel cancel) {
+            cancel(cancel);
+        } else if (message instanceof Exchange.Withdraw withdraw) {
+            return withdraw(withdraw);
+        } else {
+            close(message.session());
+        }
+        return reply(null, 0, List.of(), List.of());
+    }
+
+    /** Admits what fits of the calls, and starts what may start. */
+    Exchange.Reply send(Exchange.Send send, long now) {
+        List<Run> starts;
+        Exchange.Reply reply;
+        lock.lock();
+        try {
+            Session s = sessions.get(send.session());
+            if (s == null) {
+                s = new Session(send.session(), send.first(), now);
+                sessions.put(s.id, s);
+            }
+            if (send.first() != s.next) {
+                throw new IllegalStateException(
+                        "calls numbered from " + send.first() + " where " + s.next + " was next");
+            }
+            int admitted = leaving ? 0 : Math.min(send.requests().size(), admits - held);
+            for (int i = 0; i < admitted; i++) {
+                s.waiting.add(new Waiting(s.next++, send.requests().get(i)));
+            }
+            held += admitted;
+            s.grant = Math.max(s.grant, send.grant());
+            starts = startable();
+            reply = reply(s, admitted, List.of(), List.of());
+        } finally {
+            lock.unlock();
+        }
+        start(starts);
+        return reply;
+    }
+
+    /**
+     * Takes the client's grant, starts what may start now, and returns a future completed once
+     * there is something to say: answers, calls given back, starts the client has not heard of, or
+     * free workers its grant does not reach.
+     */
+    CompletableFuture<Void> poll(Exchange.Poll poll, long now) {
+        List<Run> starts;
+        CompletableFuture<Void> ready;
+        lock.lock();
+        try {
+            Session s = sessions.get(poll.session());
+            if (s == null) {
+                return CompletableFuture.completedFuture(null); // closed, or expired: say so
+            }
+            s.lastPoll = now;
+            s.grant = Math.max(s.grant, poll.grant());
+            starts = startable();
+            ready = new CompletableFuture<>();
+            if (hasNews(s) || !starts.isEmpty()) {
+                ready.complete(null);
+            } else {
+                s.poll = ready;
+            }
+        } finally {
+            lock.unlock();
+        }
+        start(starts);
+        return ready;
+    }
+
+    /** What a session's poll returns: its answers and returned calls, taken. */
+    Exchange.Reply take(UUID session) {
+        lock.lock();
+        try {
+            Session s = sessions.get(session);
+            if (s == null) {
+                return reply(null, 0, List.of(), List.of());
+            }
+            s.poll = null;
+            List<Exchange.Answered> answers = s.outbox;
+            List<Long> returned = s.returned;
+            s.outbox = new ArrayList<>();
+            s.returned = new ArrayList<>();
+            s.frontierSaid = s.frontier;
+            drained.signalAll();
+            return reply(s, 0, answers, returned);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void cancel(Exchange.Cancel cancel) {
+        Runnable stop = null;
+        lock.lock();
+        try {
+            Session s = sessions.get(cancel.session());
+            if (s == null) {
+                return;
+            }
+            if (s.waiting.removeIf(w -> w.index() == cancel.index())) {
+                ended(1);
+                return;
+            }
+            Run run = s.started.get(cancel.index());
+            if (run != null && cancel.interrupt()) {
+                stop = stop(run);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (stop != null) {
+            stop.run();
+        }
+    }
+
+    /** Gives back up to the asked number of calls not started, the last sent first. */
+    Exchange.Reply withdraw(Exchange.Withdraw withdraw) {
+        lock.lock();
+        try {
+            Session s = sessions.get(withdraw.session());
+            if (s == null) {
+                return reply(null, 0, List.of(), List.of());
+            }
+            List<Long> back = new ArrayList<>();
+            while (back.size() < withdraw.count() && !s.waiting.isEmpty()) {
+                back.add(s.waiting.pollLast().index());
+            }
+            ended(back.size());
+            return reply(s, 0, List.of(), back);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends a session: what it has not started never starts, what runs is stopped. */
+    void close(UUID session) {
+        List<Runnable> stops = new ArrayList<>();
+        lock.lock();
+        try {
+            Session s = sessions.remove(session);
+            if (s == null) {
+                return;
+            }
+            ended(s.waiting.size());
+            s.waiting.clear();
+            for (Run run : s.started.values()) {
+                Runnable stop = stop(run);
+                if (stop != null) {
+                    stops.add(stop);
+                }
+            }
+            if (s.poll != null) {
+                s.poll.complete(null);
+            }
+        } finally {
+            lock.unlock();
+        }
+        stops.forEach(Runnable::run);
+    }
+
+    /** Closes the sessions whose clients stopped polling {@link #EXPIRY_MILLIS} ago. */
+    public void expire(long now) {
+        List<UUID> gone = new ArrayList<>();
+        lock.lock();
+        try {
+            for (Session s : sessions.values()) {
+                if (s.poll == null
+                        && now - s.lastPoll > TimeUnit.MILLISECONDS.toNanos(EXPIRY_MILLIS)) {
+                    gone.add(s.id);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        gone.forEach(this::close);
+    }
+
+    /**
+     * The node is leaving: it admits nothing more and gives every call it has not started back to
+     * its client, with the session's next poll. Calls that run go on and are answered.
+     */
+    public void leave() {
+        lock.lock();
+        try {
+            leaving = true;
+            for (Session s : sessions.values()) {
+                for (Waiting w : s.waiting) {
+                    s.returned.add(w.index());
+                }
+                ended(s.waiting.size());
+                s.waiting.clear();
+                wake(s);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits, after {@link #leave}, until every call has ended and its answer was taken, or the time
+     * is up.
+     *
+     * @return whether all was said
+     */
+    public boolean awaitDrained(long millis) throws InterruptedException {
+        long left = TimeUnit.MILLISECONDS.toNanos(millis);
+        lock.lock();
+        try {
+            while (!isDrained()) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = drained.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Calls admitted and not yet ended, all sessions together. */
+    public int held() {
+        lock.lock();
+        try {
+            return held;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean isDrained() {
+        return held == 0
+                && sessions.values().stream()
+                        .allMatch(s -> s.outbox.isEmpty() && s.returned.isEmpty());
+    }
+
+    /**
+     * The calls that may start now, recorded as started: in each session in order, up to its grant,
+     * while fewer than twice the workers run; under the lock.
+     */
+    private List<Run> startable() {
+        List<Run> starts = List.of();
+        boolean more = true;
+        while (more && running < 2 * capacity) {
+            more = false;
+            for (Session s : sessions.values()) { // one call of each session in turn
+                if (running >= 2 * capacity) {
+                    break;
+                }
+                if (s.waiting.isEmpty() || s.waiting.peekFirst().index() > s.grant) {
+                    continue;
+                }
+                Waiting w = s.waiting.pollFirst();
+                assert w.index() > s.frontier : "calls of a session start in order";
+                s.frontier = w.index();
+                Run run = new Run(s, w.index());
+                s.started.put(w.index(), run);
+                pending.put(run, w.request());
+                running++;
+                if (starts.isEmpty()) {
+                    starts = new ArrayList<>();
+                }
+                starts.add(run);
+                more = true;
+            }
+        }
+        return starts;
+    }
+
+    /** Whether a session's poll has something to say; under the lock. */
+    private boolean hasNews(Session s) {
+        return !s.outbox.isEmpty()
+                || !s.returned.isEmpty()
+                || s.frontier != s.frontierSaid
+                || (s.blocked() && running < capacity);
+    }
+
+    /** Starts what was decided; never under the lock. */
+    private void start(List<Run> runs) {
+        assert !lock.isHeldByCurrentThread() : "calls start after the lock is let go";
+        for (Run run : runs) {
+            byte[] request;
+            lock.lock();
+            try {
+                request = pending.remove(run);
+            } finally {
+                lock.unlock();
+            }
+            Running running;
+            try {
+                running = starter.start(request);
+            } catch (RuntimeException | Error e) {
+                running =
+                        new Running(
+                                CompletableFuture.completedFuture(
+                                        new Wire.Unrunnable("the node failed to start it: " + e)),
+                                () -> {});
+            }
+            boolean stop;
+            lock.lock();
+            try {
+                run.running = running;
+                stop = run.stopAsked;
+            } finally {
+                lock.unlock();
+            }
+            if (stop) {
+                running.stop().run();
+            }
+            running.reply().whenComplete((reply, error) -> answered(run, reply, error));
+        }
+    }
+
+    private void answered(Run run, Wire.Reply reply, Throwable error) {
+        Wire.Reply said = reply != null ? reply : new Wire.Unrunnable(String.valueOf(error));
+        byte[] bytes = said.toBytes();
+        List<Run> starts;
+        lock.lock();
+        try {
+            Session s = run.session;
+            s.started.remove(run.index);
+            running--;
+            ended(1);
+            if (sessions.get(s.id) == s) {
+                s.outbox.add(new Exchange.Answered(run.index, bytes));
+                wake(s);
+            }
+            starts = startable();
+            if (running < capacity) { // a worker is free: clients waiting on a grant hear so
+                for (Session other : sessions.values()) {
+                    if (other.blocked()) {
+                        wake(other);
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        start(starts);
+    }
+
+    /** What stops a run, or null if it is stopped when it starts; under the lock. */
+    private static Runnable stop(Run run) {
+        if (run.running == null) {
+            run.stopAsked = true;
+            return null;
+        }
+        return run.running.stop();
+    }
+
+    private void ended(int calls) {
+        held -= calls;
+        assert held >= 0 : "a call ended twice";
+        drained.signalAll();
+    }
+
+    private static void wake(Session s) {
+        if (s.poll != null) {
+            s.poll.complete(null);
+        }
+    }
+
+    /** A reply with the session's state; under the lock. */
+    private Exchange.Reply reply(
+            Session s, int admitted, List<Exchange.Answered> answers, List<Long> returned) {
+        return new Exchange.Reply(
+                s == null ? -1 : s.frontier,
+                Math.max(0, capacity - running),
+                leaving ? 0 : Math.max(0, admits - held),
+                leaving,
+                admitted,
+                answers,
+                returned);
+    }
+}

@@ -1,0 +1,924 @@
+package dev.paralleltask.cluster.internal;
+
+import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
+import dev.paralleltask.runtime.internal.spi.CallCoding;
+import dev.paralleltask.runtime.internal.spi.CallFutures;
+import dev.paralleltask.runtime.internal.spi.Failures;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A client's calls and the nodes they go to: the queue, a session with each node ({@link
+ * Exchange}), and the rules of what a call's end means. No Ignite here: each node is a {@link
+ * NodeLink}, so every rule is tested alone.
+ *
+ * <ul>
+ *   <li>Calls go to the node with the fewest of this client's calls per worker, up to what the node
+ *       last said it admits, in batches, one batch in flight per node; what a node does not admit
+ *       waits here again, first in line.
+ *   <li>Answers come back in batches, one poll in flight per node while it has calls. Each message
+ *       grants the node the calls it can start now: as many as its last reply said it had free
+ *       workers and had just answered.
+ *   <li>A node lost (it left, died, a message to it failed, it forgot the session): its unanswered
+ *       calls numbered up to the grant may have run, and run again only as their method's {@code
+ *       retries} allow; the rest never started and go elsewhere. Nothing depends on what a failure
+ *       says. The node gets calls again once it answers a probe.
+ *   <li>A node with nothing to do takes calls another node holds unstarted (stealing).
+ * </ul>
+ *
+ * <p>Thread rules (CONCURRENCY.md, rule 14): state is guarded by one lock; messages are sent and
+ * futures settled only after it is let go, from lists of actions decided under it.
+ */
+public final class ClusterDispatcher {
+    /** How often a lost node, still in the topology, is asked whether it answers again. */
+    static final long PROBE_MILLIS = 1_000;
+
+    /** The most calls in one batch. */
+    static final int MAX_BATCH = 1_024;
+
+    /** The most bytes of requests in one batch (a batch holds at least one call). */
+    static final long MAX_BATCH_BYTES = 4 << 20;
+
+    private final ClassLoader loader;
+    private final AnswerAdmission admission;
+    private final ScheduledExecutorService timer;
+
+    /** Told after calls settled or left the queue, outside the lock: the executor may end. */
+    private final Runnable changed;
+
+    private final ReentrantLock lock = new ReentrantLock();
+
+    /** Calls waiting for a node, oldest first; guarded by the lock. */
+    private final ArrayDeque<Call> queue = new ArrayDeque<>();
+
+    /** The nodes, by id; guarded by the lock. */
+    private final Map<UUID, Line> lines = new LinkedHashMap<>();
+
+    /** Whether it takes calls; guarded by the lock. */
+    private boolean taking = true;
+
+    /** One call: what to send, and where it is. */
+    public static final class Call {
+        final TaskMethod method;
+        final byte[] request;
+        final long timeoutMillis;
+        final TaskFuture<Object> future;
+
+        /** Times it ran or may have run; guarded by the lock. */
+        int attempts;
+
+        /** The line it was sent on and its number there, or null; guarded by the lock. */
+        Line line;
+
+        long index;
+
+        /** Its session, when sent. */
+        UUID session;
+
+        Call(TaskMethod method, byte[] request, long timeoutMillis, ClusterDispatcher owner) {
+            this.method = method;
+            this.request = request;
+            this.timeoutMillis = timeoutMillis;
+            this.future =
+                    CallFutures.create(
+                            (f, wasRunning, interrupt) -> owner.cancelled(this, interrupt));
+        }
+
+        public TaskFuture<Object> future() {
+            return future;
+        }
+    }
+
+    /** A node as this client sees it, and its session there; guarded by the lock. */
+    private static final class Line {
+        final UUID id;
+        final String name;
+        final int capacity;
+        final NodeLink link;
+
+        UUID session;
+
+        /** The number of the next call sent in this session. */
+        long next;
+
+        /** The highest number granted: the calls that may have started. */
+        long grant;
+
+        /** The node's last start this client saw. */
+        long frontierSeen;
+
+        /** What its last reply said: workers free, calls answered. */
+        int lastFree;
+
+        int lastAnswered;
+
+        /** Calls sent in this session and not yet answered, by number. */
+        final TreeMap<Long, Call> sent = new TreeMap<>();
+
+        /** Calls chosen for it, to go with its next batch. */
+        final List<Call> pending = new ArrayList<>();
+
+        /** How many more calls the node said it admits, less those sent since. */
+        int room;
+
+        /** The calls of the batch in flight, or 0. */
+        int sending;
+
+        /** Whether the node has admitted a batch of this session: it knows the session. */
+        boolean open;
+
+        boolean polling;
+        boolean withdrawing;
+        boolean leaving;
+
+        /** Cancels of calls in the batch in flight, sent once it is admitted. */
+        final List<Exchange.Cancel> cancels = new ArrayList<>();
+
+        /** Lost, and not yet answering again. */
+        boolean probing;
+
+        /** When its last reply came (System.nanoTime()). */
+        long lastHeard = System.nanoTime();
+
+        Line(UUID id, String name, int capacity, NodeLink link) {
+            this.id = id;
+            this.name = name;
+            this.capacity = capacity;
+            this.link = link;
+            fresh();
+        }
+
+        /** A new session, of which the node knows nothing. */
+        void fresh() {
+            session = UUID.randomUUID();
+            next = 1;
+            grant = 0;
+            frontierSeen = 0;
+            lastFree = capacity;
+            lastAnswered = 0;
+            sending = 0;
+            open = false;
+            cancels.clear();
+            polling = false;
+            withdrawing = false;
+            room = Exchange.admits(capacity);
+        }
+
+        boolean takes() {
+            return !leaving && !probing && room - pending.size() > 0;
+        }
+
+        int load() {
+            return sent.size() + pending.size();
+        }
+
+        /** Calls it holds unstarted, as far as this client knows. */
+        int unstarted() {
+            return sent.tailMap(frontierSeen, false).size();
+        }
+
+        /**
+         * What it may start: as many calls past its last start seen as it can start now (free
+         * workers, and those its last answers freed); never less than granted before.
+         */
+        long grantNow() {
+            int n = lastFree + lastAnswered;
+            for (long index : sent.tailMap(frontierSeen, false).keySet()) {
+                if (n-- <= 0) {
+                    break;
+                }
+                grant = Math.max(grant, index);
+            }
+            return grant;
+        }
+
+        @Override
+        public String toString() {
+            return "node " + name;
+        }
+    }
+
+    /** What to do once the lock is let go. */
+    private final class Actions {
+        final List<Runnable> list = new ArrayList<>();
+
+        void exchange(Line line, Exchange.Message message, Reaction reaction) {
+            list.add(
+                    () ->
+                            line.link
+                                    .exchange(message)
+                                    .whenComplete(
+                                            (reply, error) ->
+                                                    reaction.to(line, message, reply, error)));
+        }
+
+        void run() {
+            assert !lock.isHeldByCurrentThread() : "messages go out after the lock is let go";
+            list.forEach(Runnable::run);
+            changed.run();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Reaction {
+        void to(Line line, Exchange.Message sent, Exchange.Reply reply, Throwable error);
+    }
+
+    public ClusterDispatcher(
+            ClassLoader loader,
+            AnswerAdmission admission,
+            ScheduledExecutorService timer,
+            Runnable changed) {
+        this.loader = loader;
+        this.admission = admission;
+        this.timer = timer;
+        this.changed = changed;
+    }
+
+    /** A call, not yet queued: its future is the caller's. */
+    public Call call(TaskMethod method, byte[] request, long timeoutMillis) {
+        return new Call(method, request, timeoutMillis, this);
+    }
+
+    /**
+     * Queues a call and sends what can go.
+     *
+     * @return false if it takes no more calls ({@link #stopTaking})
+     */
+    public boolean submit(Call call) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            if (!taking) {
+                return false;
+            }
+            queue.add(call);
+            pump(actions);
+        } finally {
+            lock.unlock();
+        }
+        actions.run();
+        return true;
+    }
+
+    // --- nodes ---
+
+    /** A node to send calls to. */
+    public void added(UUID id, String name, int capacity, NodeLink link) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            if (lines.putIfAbsent(id, new Line(id, name, capacity, link)) != null) {
+                link.close();
+                return;
+            }
+            pump(actions);
+        } finally {
+            lock.unlock();
+        }
+        actions.run();
+    }
+
+    /** A node that left: its calls go elsewhere or fail, as the loss rule says. */
+    public void gone(UUID id) {
+        Actions actions = new Actions();
+        Line line;
+        lock.lock();
+        try {
+            line = lines.remove(id);
+            if (line == null) {
+                return;
+            }
+            lost(line, line + " is no longer in the cluster", actions);
+            pump(actions);
+        } finally {
+            lock.unlock();
+        }
+        actions.run();
+        line.link.close();
+    }
+
+    /** The ids of the nodes it sends to. */
+    public List<UUID> nodeIds() {
+        lock.lock();
+        try {
+            return List.copyOf(lines.keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** This client's unanswered calls on a node. */
+    public int running(UUID id) {
+        lock.lock();
+        try {
+            Line line = lines.get(id);
+            return line == null ? 0 : line.sent.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refuses calls from now on: the executor is shut down. */
+    public void stopTaking() {
+        lock.lock();
+        try {
+            taking = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Cancels every call: those queued never start (their futures are returned), those sent are
+     * stopped on their nodes.
+     */
+    public List<TaskFuture<?>> cancelAll() {
+        List<Call> queued = new ArrayList<>();
+        List<Call> sent = new ArrayList<>();
+        lock.lock();
+        try {
+            queued.addAll(queue);
+            for (Line l : lines.values()) {
+                queued.addAll(l.pending);
+                sent.addAll(l.sent.values());
+            }
+        } finally {
+            lock.unlock();
+        }
+        List<TaskFuture<?>> neverStarted = new ArrayList<>();
+        for (Call call : queued) {
+            if (call.future.cancel(false)) {
+                neverStarted.add(call.future);
+            }
+        }
+        sent.forEach(c -> c.future.cancel(true));
+        return neverStarted;
+    }
+
+    /** Fails the queued calls: there is no node to run them. */
+    public void failQueued(String where, String why) {
+        List<Call> stranded;
+        lock.lock();
+        try {
+            stranded = new ArrayList<>(queue);
+            queue.clear();
+        } finally {
+            lock.unlock();
+        }
+        for (Call call : stranded) {
+            CallFutures.fail(call.future, Failures.cannotRunOn(call.method, where, why));
+        }
+        changed.run();
+    }
+
+    /** Whether no call is queued or unanswered. */
+    public boolean isIdle() {
+        lock.lock();
+        try {
+            return queue.isEmpty() && lines.values().stream().allMatch(l -> l.sent.isEmpty());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Ends every session and closes every link; for the executor's end. */
+    public void close() {
+        List<Line> all;
+        lock.lock();
+        try {
+            all = List.copyOf(lines.values());
+            lines.clear();
+        } finally {
+            lock.unlock();
+        }
+        List<java.util.concurrent.CompletableFuture<Exchange.Reply>> closing = new ArrayList<>();
+        for (Line line : all) {
+            closing.add(line.link.exchange(new Exchange.Close(line.session)).toCompletableFuture());
+        }
+        for (java.util.concurrent.CompletableFuture<Exchange.Reply> c : closing) {
+            try {
+                c.get(1, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // the node expires the session on its own
+            }
+        }
+        all.forEach(l -> l.link.close());
+    }
+
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            return lines.values().stream()
+                            .map(
+                                    l ->
+                                            l.name
+                                                    + " ("
+                                                    + l.sent.size()
+                                                    + " sent, "
+                                                    + l.capacity
+                                                    + " workers)")
+                            .toList()
+                    + ", queued="
+                    + queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // --- decisions, under the lock ---
+
+    /**
+     * Gives queued calls to the nodes with the fewest calls per worker, as far as they admit, and
+     * sends each node's batch unless one is in flight; under the lock.
+     */
+    private void pump(Actions actions) {
+        while (!queue.isEmpty()) {
+            Call call = queue.peekFirst();
+            if (call.future.isDone()) {
+                queue.pollFirst();
+                continue;
+            }
+            Line best = null;
+            for (Line l : lines.values()) {
+                if (l.takes()
+                        && (best == null
+                                || (long) l.load() * best.capacity
+                                        < (long) best.load() * l.capacity)) {
+                    best = l;
+                }
+            }
+            if (best == null) {
+                break;
+            }
+            best.pending.add(queue.pollFirst());
+        }
+        for (Line line : lines.values()) {
+            if (line.sending == 0 && !line.pending.isEmpty()) {
+                send(line, actions);
+            }
+        }
+        if (queue.isEmpty()) {
+            steal(actions);
+        }
+    }
+
+    /** Sends a node's pending calls as one batch, as many as fit; under the lock. */
+    private void send(Line line, Actions actions) {
+        List<byte[]> requests = new ArrayList<>();
+        long first = line.next;
+        long bytes = 0;
+        Iterator<Call> it = line.pending.iterator();
+        while (it.hasNext() && requests.size() < MAX_BATCH) {
+            Call call = it.next();
+            if (!requests.isEmpty() && bytes + call.request.length > MAX_BATCH_BYTES) {
+                break;
+            }
+            it.remove();
+            if (!CallFutures.markRunning(call.future)) {
+                continue; // cancelled meanwhile
+            }
+            call.line = line;
+            call.session = line.session;
+            call.index = line.next++;
+            line.sent.put(call.index, call);
+            requests.add(call.request);
+            bytes += call.request.length;
+            watch(call);
+        }
+        if (requests.isEmpty()) {
+            return;
+        }
+        line.sending = requests.size();
+        line.room -= requests.size();
+        actions.exchange(
+                line,
+                new Exchange.Send(line.session, first, line.grantNow(), requests),
+                this::onSent);
+        poll(line, actions);
+    }
+
+    /** Keeps one poll in flight while the node has calls of this client; under the lock. */
+    private void poll(Line line, Actions actions) {
+        if (line.polling || !line.open || (line.sent.isEmpty() && line.sending == 0)) {
+            return;
+        }
+        line.polling = true;
+        actions.exchange(line, new Exchange.Poll(line.session, line.grantNow()), this::onPolled);
+    }
+
+    /**
+     * A node with nothing to do takes back calls another node holds unstarted, once nothing is
+     * queued; under the lock.
+     */
+    private void steal(Actions actions) {
+        for (Line idle : lines.values()) {
+            if (!idle.takes() || idle.load() >= idle.capacity) {
+                continue;
+            }
+            Line busiest = null;
+            for (Line l : lines.values()) {
+                if (l != idle
+                        && l.open
+                        && l.sending == 0
+                        && !l.withdrawing
+                        && l.unstarted() > 1
+                        && (busiest == null || l.unstarted() > busiest.unstarted())) {
+                    busiest = l;
+                }
+            }
+            if (busiest == null) {
+                return;
+            }
+            busiest.withdrawing = true;
+            actions.exchange(
+                    busiest,
+                    new Exchange.Withdraw(busiest.session, busiest.unstarted() / 2),
+                    this::onWithdrawn);
+        }
+    }
+
+    /**
+     * The node's session is lost: its unanswered calls numbered up to the grant may have run, the
+     * rest never started. The node gets a new session, and calls once it answers a probe; under the
+     * lock.
+     */
+    private void lost(Line line, String why, Actions actions) {
+        long mayHaveRun = line.grant;
+        List<Call> back = new ArrayList<>();
+        for (Call call : line.sent.values()) {
+            call.line = null;
+            if (call.index > mayHaveRun) {
+                back.add(call); // never started
+                continue;
+            }
+            call.attempts++;
+            if (call.attempts <= call.method.retries() && !call.future.isDone()) {
+                back.add(call);
+                continue;
+            }
+            TaskMethod method = call.method;
+            String attempt = attempt(call);
+            actions.list.add(
+                    () ->
+                            CallFutures.fail(
+                                    call.future,
+                                    Failures.crashedElsewhere(
+                                            line
+                                                    + " left the cluster or could not be reached"
+                                                    + " while running "
+                                                    + method.displayName()
+                                                    + attempt
+                                                    + ": "
+                                                    + why,
+                                            line.name,
+                                            -1,
+                                            -1,
+                                            List.of(),
+                                            List.of(),
+                                            null)));
+        }
+        back.addAll(line.pending); // never sent
+        line.pending.clear();
+        requeue(back);
+        UUID old = line.session;
+        actions.list.add(() -> line.link.exchange(new Exchange.Close(old)));
+        line.sent.clear();
+        line.fresh();
+        line.probing = true;
+        probeLater(line);
+    }
+
+    /** Asks a lost node, after a while, whether it answers again; under the lock. */
+    private void probeLater(Line line) {
+        UUID session = line.session;
+        try {
+            timer.schedule(
+                    () -> {
+                        Actions actions = new Actions();
+                        lock.lock();
+                        try {
+                            if (lines.get(line.id) == line && line.session == session) {
+                                actions.exchange(
+                                        line, new Exchange.Poll(session, 0), this::onProbed);
+                            }
+                        } finally {
+                            lock.unlock();
+                        }
+                        actions.run();
+                    },
+                    PROBE_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the executor ended
+        }
+    }
+
+    private void onProbed(
+            Line line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            if (line.session != message.session() || lines.get(line.id) != line) {
+                return;
+            }
+            if (error != null) {
+                probeLater(line);
+                return;
+            }
+            line.probing = false;
+            line.leaving |= reply.leaving();
+            line.room = reply.room();
+            line.lastFree = reply.free();
+            line.lastHeard = System.nanoTime();
+            pump(actions);
+        } finally {
+            lock.unlock();
+        }
+        actions.run();
+    }
+
+    /** Calls that did not run, or run again: first in line, in the order they were made. */
+    private void requeue(List<Call> calls) {
+        for (int i = calls.size() - 1; i >= 0; i--) {
+            Call call = calls.get(i);
+            call.line = null;
+            if (!call.future.isDone()) {
+                CallFutures.markQueued(call.future);
+                queue.addFirst(call);
+            }
+        }
+    }
+
+    private static String attempt(Call call) {
+        int retries = call.method.retries();
+        return retries == 0 ? "" : " (attempt " + call.attempts + " of " + (retries + 1) + ")";
+    }
+
+    // --- replies ---
+
+    private void onSent(
+            Line line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
+        Exchange.Send send = (Exchange.Send) message;
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            if (line.session != send.session() || lines.get(line.id) != line) {
+                return; // lost meanwhile: its calls were dealt with then
+            }
+            line.sending = 0;
+            if (error != null) {
+                lost(line, "sending calls failed: " + Replies.brief(error), actions);
+            } else {
+                heard(line, reply);
+                long admittedTo = send.first() + reply.admitted();
+                List<Call> back = new ArrayList<>(line.sent.tailMap(admittedTo, true).values());
+                back.forEach(c -> line.sent.remove(c.index));
+                back.addAll(line.pending); // they came after
+                line.pending.clear();
+                requeue(back);
+                line.next = admittedTo;
+                line.room = reply.room();
+                line.open = true;
+                for (Exchange.Cancel cancel : line.cancels) {
+                    actions.exchange(line, cancel, (l, m, r, e) -> {});
+                }
+                line.cancels.clear();
+            }
+            pump(actions);
+            poll(line, actions);
+        } finally {
+            lock.unlock();
+        }
+        actions.run();
+    }
+
+    private void onPolled(
+            Line line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
+        List<Wire.Reply> answers = new ArrayList<>();
+        IOException malformed = null;
+        if (reply != null) {
+            try {
+                for (Exchange.Answered a : reply.answers()) {
+                    answers.add(Wire.Reply.fromBytes(a.reply()));
+                }
+            } catch (IOException e) {
+                malformed = e;
+            }
+        }
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            if (line.session != message.session() || lines.get(line.id) != line) {
+                return;
+            }
+            line.polling = false;
+            if (error != null) {
+                lost(line, Replies.brief(error), actions);
+            } else if (malformed != null) {
+                lost(line, "its answers are malformed: " + malformed, actions);
+            } else if (reply.frontier() < 0) {
+                lost(line, "it no longer knows this client's calls", actions);
+            } else {
+                heard(line, reply);
+                line.room = reply.room() - line.sending;
+                line.lastAnswered = answers.size();
+                for (int i = 0; i < answers.size(); i++) {
+                    answered(line, reply.answers().get(i).index(), answers.get(i), actions);
+                }
+                returned(line, reply.returned());
+            }
+            pump(actions);
+            poll(line, actions);
+        } finally {
+            lock.unlock();
+        }
+        actions.run();
+    }
+
+    private void onWithdrawn(
+            Line line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            if (line.session != message.session() || lines.get(line.id) != line) {
+                return;
+            }
+            line.withdrawing = false;
+            if (error != null) { // whether it took them back is not known
+                lost(line, "taking calls back failed: " + Replies.brief(error), actions);
+            } else {
+                heard(line, reply);
+                returned(line, reply.returned());
+                line.room = reply.room() - line.sending;
+            }
+            pump(actions);
+        } finally {
+            lock.unlock();
+        }
+        actions.run();
+    }
+
+    /** What every reply says; under the lock. */
+    private static void heard(Line line, Exchange.Reply reply) {
+        line.lastHeard = System.nanoTime();
+        line.frontierSeen = Math.max(line.frontierSeen, reply.frontier());
+        line.lastFree = reply.free();
+        line.leaving |= reply.leaving();
+    }
+
+    /** Calls the node gives back unstarted; under the lock. */
+    private void returned(Line line, List<Long> indexes) {
+        List<Call> back = new ArrayList<>();
+        for (long index : indexes) {
+            Call call = line.sent.remove(index);
+            if (call != null) {
+                back.add(call);
+            }
+        }
+        back.sort((a, b) -> Long.compare(a.index, b.index));
+        requeue(back);
+    }
+
+    /** A call's answer; under the lock, its decoding after. */
+    private void answered(Line line, long index, Wire.Reply reply, Actions actions) {
+        Call call = line.sent.remove(index);
+        if (call == null) {
+            return; // cancelled, or timed out here
+        }
+        call.line = null;
+        if (reply instanceof Wire.Refused) { // the node's pool is closing: it never ran
+            line.leaving = true;
+            requeue(List.of(call));
+            return;
+        }
+        call.attempts++;
+        if (reply instanceof Wire.Crashed
+                && call.attempts <= call.method.retries()
+                && !call.future.isDone()) {
+            requeue(List.of(call));
+            return;
+        }
+        String attempt = attempt(call);
+        actions.list.add(
+                () -> {
+                    CallCoding.Outcome outcome;
+                    try {
+                        outcome =
+                                Replies.outcome(
+                                        call.method,
+                                        reply,
+                                        line.toString(),
+                                        attempt,
+                                        loader,
+                                        admission);
+                    } catch (RuntimeException | Error e) {
+                        CallFutures.fail(call.future, e);
+                        return;
+                    }
+                    if (outcome.failure() != null) {
+                        CallFutures.fail(call.future, outcome.failure());
+                    } else {
+                        CallFutures.complete(call.future, outcome.value());
+                    }
+                });
+    }
+
+    // --- cancels and timeouts ---
+
+    private void cancelled(Call call, boolean interrupt) {
+        Actions actions = new Actions();
+        lock.lock();
+        try {
+            if (queue.remove(call)) {
+                return;
+            }
+            for (Line l : lines.values()) {
+                if (l.pending.remove(call)) {
+                    return;
+                }
+            }
+            Line line = call.line;
+            if (line == null || line.session != call.session) {
+                return;
+            }
+            line.sent.remove(call.index);
+            call.line = null;
+            Exchange.Cancel cancel = new Exchange.Cancel(line.session, call.index, interrupt);
+            if (line.sending > 0) { // it may be in that batch: the node hears it after
+                line.cancels.add(cancel);
+            } else {
+                actions.exchange(line, cancel, (l, m, r, e) -> {});
+            }
+            pump(actions);
+        } finally {
+            lock.unlock();
+        }
+        actions.run();
+    }
+
+    /**
+     * A call with a timeout fails well past it (two seconds and a tenth of it) if its node said
+     * nothing since: the node enforces the timeout itself while it answers; under the lock.
+     */
+    private void watch(Call call) {
+        if (call.timeoutMillis <= 0) {
+            return;
+        }
+        long delay = call.timeoutMillis + 2_000 + call.timeoutMillis / 10;
+        UUID session = call.session;
+        long sentAt = System.nanoTime();
+        try {
+            timer.schedule(() -> silent(call, session, sentAt), delay, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the executor ended
+        }
+    }
+
+    private void silent(Call call, UUID session, long since) {
+        Line line;
+        lock.lock();
+        try {
+            line = call.line;
+            if (line == null || call.session != session || call.future.isDone()) {
+                return;
+            }
+            if (line.lastHeard - since > 0) { // the node is alive: its call waits there
+                watch(call);
+                return;
+            }
+            line.sent.remove(call.index);
+            call.line = null;
+        } finally {
+            lock.unlock();
+        }
+        Duration timeout = Duration.ofMillis(call.timeoutMillis);
+        CallFutures.fail(
+                call.future,
+                Failures.timeout(
+                        call.method,
+                        timeout,
+                        Duration.ofNanos(System.nanoTime() - since),
+                        "on "
+                                + line
+                                + ", which sent no answer since; it may have stalled or left the"
+                                + " cluster",
+                        new StackTraceElement[0]));
+        line.link.exchange(new Exchange.Cancel(session, call.index, true));
+    }
+}

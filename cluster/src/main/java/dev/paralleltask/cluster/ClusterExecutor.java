@@ -160,7 +160,12 @@ public final class ClusterExecutor implements TaskExecutor {
                 Executors.newFixedThreadPool(
                         Math.max(2, Runtime.getRuntime().availableProcessors()),
                         Pool.daemonThreads("paralleltask-cluster-answers"));
-        this.dispatcher = new ClusterDispatcher(loader, admission, timer, this::checkTerminated);
+        this.dispatcher =
+                new ClusterDispatcher(
+                        loader,
+                        admission,
+                        ClusterDispatcher.Timer.of(timer),
+                        this::checkTerminated);
     }
 
     public static Builder builder() {

@@ -20,9 +20,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>The node admits at most {@link Exchange#admits} calls at once, all sessions together (what its
  * workers run and a bounded queue); a {@link Exchange.Send} beyond that is admitted in part, and
- * its client sends the rest elsewhere. It starts at most twice as many calls as it has workers (its
- * pool sends the next call to a worker while the last one runs). No Ignite here: {@link Starter}
- * runs a call, so the rules are tested alone.
+ * its client sends the rest elsewhere. No Ignite here: {@link Starter} runs a call, so the rules
+ * are tested alone.
  *
  * <p>Thread rules (CONCURRENCY.md, rule 14): all state is guarded by one lock; a call is started,
  * and a running one stopped, only after the lock is let go, and a decision to start is recorded
@@ -39,11 +38,11 @@ public final class CallSessions {
     /** Runs calls: the node's pool, or a test's stand-in. */
     public interface Starter {
         /**
-         * Starts the call a {@link Wire.Request}'s bytes describe.
+         * Starts the calls {@link Wire.Request}s' bytes describe, in order.
          *
-         * @return the call: its reply completes when it ends
+         * @return the calls, in the same order: each one's reply completes when it ends
          */
-        Running start(byte[] request);
+        List<Running> start(List<byte[]> requests);
     }
 
     /** A started call: its reply, and how to stop it (killing its worker). */
@@ -386,17 +385,14 @@ public final class CallSessions {
 
     /**
      * The calls that may start now, recorded as started: in each session in order, up to its grant,
-     * while fewer than twice the workers run; under the lock.
+     * taking the sessions in turn; under the lock.
      */
     private List<Run> startable() {
         List<Run> starts = List.of();
         boolean more = true;
-        while (more && running < 2 * capacity) {
+        while (more) {
             more = false;
             for (Session s : sessions.values()) { // one call of each session in turn
-                if (running >= 2 * capacity) {
-                    break;
-                }
                 if (s.waiting.isEmpty() || s.waiting.peekFirst().index() > s.grant) {
                     continue;
                 }
@@ -428,36 +424,44 @@ public final class CallSessions {
     /** Starts what was decided; never under the lock. */
     private void start(List<Run> runs) {
         assert !lock.isHeldByCurrentThread() : "calls start after the lock is let go";
-        for (Run run : runs) {
-            byte[] request;
-            lock.lock();
-            try {
-                request = pending.remove(run);
-            } finally {
-                lock.unlock();
+        if (runs.isEmpty()) {
+            return;
+        }
+        List<byte[]> requests = new ArrayList<>(runs.size());
+        lock.lock();
+        try {
+            runs.forEach(r -> requests.add(pending.remove(r)));
+        } finally {
+            lock.unlock();
+        }
+        List<Running> started;
+        try {
+            started = starter.start(requests);
+        } catch (RuntimeException | Error e) {
+            Running failed =
+                    new Running(
+                            CompletableFuture.completedFuture(
+                                    new Wire.Unrunnable("the node failed to start it: " + e)),
+                            () -> {});
+            started = java.util.Collections.nCopies(runs.size(), failed);
+        }
+        List<Running> stops = new ArrayList<>();
+        lock.lock();
+        try {
+            for (int i = 0; i < runs.size(); i++) {
+                Run run = runs.get(i);
+                run.running = started.get(i);
+                if (run.stopAsked) {
+                    stops.add(run.running);
+                }
             }
-            Running running;
-            try {
-                running = starter.start(request);
-            } catch (RuntimeException | Error e) {
-                running =
-                        new Running(
-                                CompletableFuture.completedFuture(
-                                        new Wire.Unrunnable("the node failed to start it: " + e)),
-                                () -> {});
-            }
-            boolean stop;
-            lock.lock();
-            try {
-                run.running = running;
-                stop = run.stopAsked;
-            } finally {
-                lock.unlock();
-            }
-            if (stop) {
-                running.stop().run();
-            }
-            running.reply().whenComplete((reply, error) -> answered(run, reply, error));
+        } finally {
+            lock.unlock();
+        }
+        stops.forEach(r -> r.stop().run());
+        for (int i = 0; i < runs.size(); i++) {
+            Run run = runs.get(i);
+            started.get(i).reply().whenComplete((reply, error) -> answered(run, reply, error));
         }
     }
 

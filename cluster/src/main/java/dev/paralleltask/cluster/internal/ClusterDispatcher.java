@@ -55,7 +55,7 @@ public final class ClusterDispatcher {
 
     private final ClassLoader loader;
     private final AnswerAdmission admission;
-    private final ScheduledExecutorService timer;
+    private final Timer timer;
 
     /** Told after calls settled or left the queue, outside the lock: the executor may end. */
     private final Runnable changed;
@@ -193,10 +193,12 @@ public final class ClusterDispatcher {
 
         /**
          * What it may start: as many calls past its last start seen as it can start now (free
-         * workers, and those its last answers freed); never less than granted before.
+         * workers, and those its last answers freed), twice as many answered when several came at
+         * once (calls that short need the node to run ahead of the news, and so the grant grows
+         * with their rate); never less than granted before.
          */
         long grantNow() {
-            int n = lastFree + lastAnswered;
+            int n = lastFree + (lastAnswered > 1 ? 2 * lastAnswered : lastAnswered);
             for (long index : sent.tailMap(frontierSeen, false).keySet()) {
                 if (n-- <= 0) {
                     break;
@@ -209,6 +211,23 @@ public final class ClusterDispatcher {
         @Override
         public String toString() {
             return "node " + name;
+        }
+    }
+
+    /** Runs a task later; a task for a timer that has ended is dropped. */
+    @FunctionalInterface
+    public interface Timer {
+        void schedule(Runnable task, long millis);
+
+        /** The timer of an executor's own thread. */
+        static Timer of(ScheduledExecutorService executor) {
+            return (task, millis) -> {
+                try {
+                    executor.schedule(task, millis, TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException e) {
+                    // the executor ended: nothing waits for the task any more
+                }
+            };
         }
     }
 
@@ -239,10 +258,7 @@ public final class ClusterDispatcher {
     }
 
     public ClusterDispatcher(
-            ClassLoader loader,
-            AnswerAdmission admission,
-            ScheduledExecutorService timer,
-            Runnable changed) {
+            ClassLoader loader, AnswerAdmission admission, Timer timer, Runnable changed) {
         this.loader = loader;
         this.admission = admission;
         this.timer = timer;
@@ -607,26 +623,20 @@ public final class ClusterDispatcher {
     /** Asks a lost node, after a while, whether it answers again; under the lock. */
     private void probeLater(Line line) {
         UUID session = line.session;
-        try {
-            timer.schedule(
-                    () -> {
-                        Actions actions = new Actions();
-                        lock.lock();
-                        try {
-                            if (lines.get(line.id) == line && line.session == session) {
-                                actions.exchange(
-                                        line, new Exchange.Poll(session, 0), this::onProbed);
-                            }
-                        } finally {
-                            lock.unlock();
+        timer.schedule(
+                () -> {
+                    Actions actions = new Actions();
+                    lock.lock();
+                    try {
+                        if (lines.get(line.id) == line && line.session == session) {
+                            actions.exchange(line, new Exchange.Poll(session, 0), this::onProbed);
                         }
-                        actions.run();
-                    },
-                    PROBE_MILLIS,
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // the executor ended
-        }
+                    } finally {
+                        lock.unlock();
+                    }
+                    actions.run();
+                },
+                PROBE_MILLIS);
     }
 
     private void onProbed(
@@ -883,11 +893,7 @@ public final class ClusterDispatcher {
         long delay = call.timeoutMillis + 2_000 + call.timeoutMillis / 10;
         UUID session = call.session;
         long sentAt = System.nanoTime();
-        try {
-            timer.schedule(() -> silent(call, session, sentAt), delay, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // the executor ended
-        }
+        timer.schedule(() -> silent(call, session, sentAt), delay);
     }
 
     private void silent(Call call, UUID session, long since) {

@@ -29,7 +29,7 @@ public final class Exchange {
      * elsewhere.
      */
     public static int admits(int capacity) {
-        return capacity + Math.max(64, 16 * capacity);
+        return capacity + Math.max(256, 32 * capacity);
     }
 
     /** What a client asks of a node. */

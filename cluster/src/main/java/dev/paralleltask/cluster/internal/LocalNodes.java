@@ -13,6 +13,8 @@ import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.ValueCodingException;
 import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,33 +63,53 @@ public final class LocalNodes {
                     () -> sessions.expire(System.nanoTime()), every, every, TimeUnit.MILLISECONDS);
         }
 
-        /** Starts a client's call on the pool; what the node replies once it ends. */
-        private CallSessions.Running start(byte[] bytes) {
-            OneJobTask.CallJob.Resolved call;
-            try {
-                call = OneJobTask.CallJob.resolve(this, bytes);
-            } catch (OneJobTask.CallJob.Unrunnable e) {
-                return new CallSessions.Running(
-                        CompletableFuture.completedFuture(e.reply), () -> {});
+        /** Starts clients' calls on the pool, in order; what the node replies once each ends. */
+        private List<CallSessions.Running> start(List<byte[]> requests) {
+            CallSessions.Running[] started = new CallSessions.Running[requests.size()];
+            List<Integer> runnable = new ArrayList<>(requests.size());
+            List<TaskMethod> methods = new ArrayList<>(requests.size());
+            List<byte[]> bodies = new ArrayList<>(requests.size());
+            for (int i = 0; i < requests.size(); i++) {
+                try {
+                    OneJobTask.CallJob.Resolved call =
+                            OneJobTask.CallJob.resolve(this, requests.get(i));
+                    runnable.add(i);
+                    methods.add(call.method());
+                    bodies.add(call.request().body());
+                } catch (OneJobTask.CallJob.Unrunnable e) {
+                    started[i] = answered(e.reply);
+                }
             }
-            TaskFuture<Frame.Answer> running;
+            List<TaskFuture<Frame.Answer>> running;
             try {
-                running = Relay.submit(pool, call.method(), call.request().body());
+                running = methods.isEmpty() ? List.of() : Relay.submitAll(pool, methods, bodies);
             } catch (RejectedExecutionException e) {
-                return new CallSessions.Running(
-                        CompletableFuture.completedFuture(new Wire.Refused(e.getMessage())),
-                        () -> {});
+                CallSessions.Running refused = answered(new Wire.Refused(e.getMessage()));
+                running = null;
+                runnable.forEach(i -> started[i] = refused);
             }
+            for (int k = 0; running != null && k < running.size(); k++) {
+                started[runnable.get(k)] = running(running.get(k));
+            }
+            return Arrays.asList(started);
+        }
+
+        private static CallSessions.Running answered(Wire.Reply reply) {
+            return new CallSessions.Running(CompletableFuture.completedFuture(reply), () -> {});
+        }
+
+        /** A call running on the pool: what the node replies once it ends, and how to stop it. */
+        private CallSessions.Running running(TaskFuture<Frame.Answer> call) {
             AtomicBoolean stopped = new AtomicBoolean();
             CompletableFuture<Wire.Reply> reply = new CompletableFuture<>();
-            running.whenComplete(
+            call.whenComplete(
                     (answer, failure) ->
-                            reply.complete(OneJobTask.reply(running, name, stopped.get())));
+                            reply.complete(OneJobTask.reply(call, name, stopped.get())));
             return new CallSessions.Running(
                     reply,
                     () -> {
                         stopped.set(true);
-                        running.cancel(true); // kills its worker
+                        call.cancel(true); // kills its worker
                     });
         }
 

@@ -380,6 +380,32 @@ public final class Pool {
         return future;
     }
 
+    /**
+     * Calls that another JVM encoded, submitted with one decision of the dispatcher: as {@link
+     * #submitEncoded} each, in order.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
+     */
+    public List<TaskFuture<Frame.Answer>> submitEncodedAll(
+            List<TaskMethod> methods, List<byte[]> bodies) {
+        if (dispatcher.isShutdown()) {
+            throw Failures.rejected(methods.get(0), name);
+        }
+        List<PoolCall> calls = new ArrayList<>(methods.size());
+        List<TaskFuture<Frame.Answer>> futures = new ArrayList<>(methods.size());
+        for (int i = 0; i < methods.size(); i++) {
+            invokers.note(methods.get(i));
+            PoolCall call = newCall(methods.get(i), bodies.get(i), null, true, true, true);
+            calls.add(call);
+            @SuppressWarnings("unchecked") // a relayed call completes with the answer itself
+            TaskFuture<Frame.Answer> future =
+                    (TaskFuture<Frame.Answer>) (TaskFuture<?>) call.future;
+            futures.add(future);
+        }
+        submitAll(calls);
+        return futures;
+    }
+
     private PoolCall newCall(
             TaskMethod method,
             byte[] body,

@@ -6,6 +6,7 @@ import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.pool.Pool;
 import dev.paralleltask.runtime.internal.wire.Frame;
+import java.util.List;
 
 /**
  * Runs calls that another JVM encoded on a {@link ProcessPool}, and hands back each worker's answer
@@ -25,6 +26,17 @@ public final class Relay {
     public static TaskFuture<Frame.Answer> submit(
             ProcessPool pool, TaskMethod method, byte[] body) {
         return RuntimeAccess.get().pool(pool).submitEncoded(method, body);
+    }
+
+    /**
+     * Runs calls encoded elsewhere on {@code pool} with one decision of its dispatcher: {@link
+     * #submit} for each pair of {@code methods} and {@code bodies}, in order.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the pool is shut down
+     */
+    public static List<TaskFuture<Frame.Answer>> submitAll(
+            ProcessPool pool, List<TaskMethod> methods, List<byte[]> bodies) {
+        return RuntimeAccess.get().pool(pool).submitEncodedAll(methods, bodies);
     }
 
     /**

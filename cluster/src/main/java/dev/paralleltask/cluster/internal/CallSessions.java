@@ -284,6 +284,7 @@ public final class CallSessions {
     /** Ends a session: what it has not started never starts, what runs is stopped. */
     void close(UUID session) {
         List<Runnable> stops = new ArrayList<>();
+        List<CompletableFuture<Void>> woken = new ArrayList<>();
         lock.lock();
         try {
             Session s = sessions.remove(session);
@@ -298,12 +299,11 @@ public final class CallSessions {
                     stops.add(stop);
                 }
             }
-            if (s.poll != null) {
-                s.poll.complete(null);
-            }
+            wake(s, woken);
         } finally {
             lock.unlock();
         }
+        wake(woken);
         stops.forEach(Runnable::run);
     }
 
@@ -329,6 +329,7 @@ public final class CallSessions {
      * its client, with the session's next poll. Calls that run go on and are answered.
      */
     public void leave() {
+        List<CompletableFuture<Void>> woken = new ArrayList<>();
         lock.lock();
         try {
             leaving = true;
@@ -338,11 +339,12 @@ public final class CallSessions {
                 }
                 ended(s.waiting.size());
                 s.waiting.clear();
-                wake(s);
+                wake(s, woken);
             }
         } finally {
             lock.unlock();
         }
+        wake(woken);
     }
 
     /**
@@ -469,6 +471,7 @@ public final class CallSessions {
         Wire.Reply said = reply != null ? reply : new Wire.Unrunnable(String.valueOf(error));
         byte[] bytes = said.toBytes();
         List<Run> starts;
+        List<CompletableFuture<Void>> woken = new ArrayList<>();
         lock.lock();
         try {
             Session s = run.session;
@@ -477,19 +480,20 @@ public final class CallSessions {
             ended(1);
             if (sessions.get(s.id) == s) {
                 s.outbox.add(new Exchange.Answered(run.index, bytes));
-                wake(s);
+                wake(s, woken);
             }
             starts = startable();
             if (running < capacity) { // a worker is free: clients waiting on a grant hear so
                 for (Session other : sessions.values()) {
                     if (other.blocked()) {
-                        wake(other);
+                        wake(other, woken);
                     }
                 }
             }
         } finally {
             lock.unlock();
         }
+        wake(woken);
         start(starts);
     }
 
@@ -508,10 +512,18 @@ public final class CallSessions {
         drained.signalAll();
     }
 
-    private static void wake(Session s) {
+    /** Takes a session's waiting poll, to complete once the lock is let go; under the lock. */
+    private static void wake(Session s, List<CompletableFuture<Void>> woken) {
         if (s.poll != null) {
-            s.poll.complete(null);
+            woken.add(s.poll);
+            s.poll = null;
         }
+    }
+
+    /** Completes polls taken under the lock: what waits on them may come back in. */
+    private void wake(List<CompletableFuture<Void>> woken) {
+        assert !lock.isHeldByCurrentThread() : "polls are woken after the lock is let go";
+        woken.forEach(f -> f.complete(null));
     }
 
     /** A reply with the session's state; under the lock. */

@@ -47,6 +47,12 @@ public final class ClusterDispatcher {
     /** How often a lost node, still in the topology, is asked whether it answers again. */
     static final long PROBE_MILLIS = 1_000;
 
+    /**
+     * How soon a node that said it was full is asked again while calls wait and nothing else would
+     * tell: the calls of other clients end there meanwhile.
+     */
+    static final long FULL_MILLIS = 20;
+
     /** The most calls in one batch. */
     static final int MAX_BATCH = 1_024;
 
@@ -145,6 +151,9 @@ public final class ClusterDispatcher {
         boolean withdrawing;
         boolean leaving;
 
+        /** Whether it will be asked for room: it was full, and calls wait. */
+        boolean askingRoom;
+
         /** Cancels of calls in the batch in flight, sent once it is admitted. */
         final List<Exchange.Cancel> cancels = new ArrayList<>();
 
@@ -175,6 +184,7 @@ public final class ClusterDispatcher {
             cancels.clear();
             polling = false;
             withdrawing = false;
+            askingRoom = false;
             room = Exchange.admits(capacity);
         }
 
@@ -491,7 +501,44 @@ public final class ClusterDispatcher {
         }
         if (queue.isEmpty()) {
             steal(actions);
+        } else {
+            lines.values().forEach(this::askRoomLater);
         }
+    }
+
+    /**
+     * Asks a full node for room in a while, unless its poll will say (only answers of this client's
+     * wake its poll, and other clients' calls end there too); under the lock.
+     */
+    private void askRoomLater(Line line) {
+        if (line.leaving
+                || line.probing
+                || line.askingRoom
+                || line.room - line.pending.size() > 0
+                || (line.open && !line.sent.isEmpty())) {
+            return;
+        }
+        line.askingRoom = true;
+        UUID session = line.session;
+        timer.schedule(
+                () -> {
+                    Actions actions = new Actions();
+                    lock.lock();
+                    try {
+                        if (lines.get(line.id) == line
+                                && line.session == session
+                                && line.askingRoom) {
+                            line.askingRoom = false;
+                            line.withdrawing = true; // taking none back: what it says is its room
+                            actions.exchange(
+                                    line, new Exchange.Withdraw(session, 0), this::onWithdrawn);
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                    actions.run();
+                },
+                FULL_MILLIS);
     }
 
     /** Sends a node's pending calls as one batch, as many as fit; under the lock. */
@@ -706,7 +753,9 @@ public final class ClusterDispatcher {
                 line.room = reply.room();
                 line.open = true;
                 for (Exchange.Cancel cancel : line.cancels) {
-                    actions.exchange(line, cancel, (l, m, r, e) -> {});
+                    if (cancel.index() < admittedTo) { // the numbers past it go to other calls
+                        actions.exchange(line, cancel, (l, m, r, e) -> {});
+                    }
                 }
                 line.cancels.clear();
             }

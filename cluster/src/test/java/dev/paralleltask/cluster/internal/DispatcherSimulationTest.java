@@ -28,12 +28,15 @@ import org.junit.jupiter.api.Test;
  * out of order, on nodes that die, on one thread in simulated time: every interleaving comes from a
  * seed, and {@code -Dsim.seed=S} replays seed {@code S}.
  *
- * <p>Each run checks what the protocol promises: every call ends; no call runs more often than its
- * retries allow (a {@code retries = 0} call at most once), whatever died when; a value comes only
- * from a run of that call; and every node still up ends holding no call.
+ * <p>Each run (one or two clients, one to three nodes, now and then more calls than a node admits)
+ * checks what the protocol promises: every call ends; no call runs more often than its retries
+ * allow (a {@code retries = 0} call at most once), whatever died when; a value comes only from a
+ * run of that call; no node holds more than it admits; and every node still up ends holding no
+ * call.
  */
 class DispatcherSimulationTest {
-    private static final int SEEDS = 400;
+    /** Seeds a run tries: {@code -Dsim.seeds=N} tries more. */
+    private static final int SEEDS = Integer.getInteger("sim.seeds", 400);
 
     @Test
     void everyCallEndsAndNoneRunsMoreOftenThanItsRetriesAllow() {
@@ -73,7 +76,9 @@ class DispatcherSimulationTest {
         long seq;
         final PriorityQueue<Event> events = new PriorityQueue<>();
 
-        final ClusterDispatcher dispatcher;
+        /** The clients: one or two, sharing the nodes. */
+        final List<ClusterDispatcher> clients = new ArrayList<>();
+
         final List<SimNode> nodes = new ArrayList<>();
         final Map<Long, Integer> runs = new HashMap<>();
         final Map<Long, TaskFuture<Object>> futures = new HashMap<>();
@@ -90,12 +95,15 @@ class DispatcherSimulationTest {
 
         Sim(long seed) {
             this.random = new Random(seed);
-            this.dispatcher =
-                    new ClusterDispatcher(
-                            DispatcherSimulationTest.class.getClassLoader(),
-                            new AnswerAdmission(List.of()),
-                            (task, millis) -> at(millis, task),
-                            () -> {});
+            int clientCount = 1 + random.nextInt(2);
+            for (int i = 0; i < clientCount; i++) {
+                clients.add(
+                        new ClusterDispatcher(
+                                DispatcherSimulationTest.class.getClassLoader(),
+                                new AnswerAdmission(List.of()),
+                                (task, millis) -> at(millis, task),
+                                () -> {}));
+            }
         }
 
         void at(long delay, Runnable action) {
@@ -111,7 +119,9 @@ class DispatcherSimulationTest {
             for (int i = 0; i < nodeCount; i++) {
                 addNode(1 + random.nextInt(3));
             }
-            int calls = 20 + random.nextInt(200);
+            // Now and then more calls than a node admits, so that clients meet full nodes.
+            int calls =
+                    random.nextInt(4) == 0 ? 300 + random.nextInt(600) : 20 + random.nextInt(200);
             for (long id = 0; id < calls; id++) {
                 long call = id;
                 at(random.nextInt(200), () -> submit(call));
@@ -128,7 +138,28 @@ class DispatcherSimulationTest {
                 Event e = events.poll();
                 now = e.time();
                 e.action().run();
-                assertTrue(++steps < 2_000_000, "the run never settles");
+                if (++steps >= 2_000_000) {
+                    throw new AssertionError(
+                            "the run never settles: "
+                                    + clients
+                                    + "; "
+                                    + nodes.stream()
+                                            .map(
+                                                    n ->
+                                                            n.name
+                                                                    + (n.dead ? " dead" : "")
+                                                                    + " holds "
+                                                                    + n.sessions.held())
+                                            .toList()
+                                    + " at "
+                                    + now
+                                    + ", undone "
+                                    + futures.entrySet().stream()
+                                            .filter(f -> !f.getValue().isDone())
+                                            .map(Map.Entry::getKey)
+                                            .limit(20)
+                                            .toList());
+                }
             }
             check();
         }
@@ -138,10 +169,11 @@ class DispatcherSimulationTest {
             TaskMethod method =
                     new TaskMethod((m, t, a) -> null, 0, "Sim.call" + id, List.of(), 0, retries);
             byte[] request = ByteBuffer.allocate(8).putLong(id).array();
-            ClusterDispatcher.Call call = dispatcher.call(method, request, 0);
+            ClusterDispatcher client = clients.get(random.nextInt(clients.size()));
+            ClusterDispatcher.Call call = client.call(method, request, 0);
             futures.put(id, call.future());
             methods.put(id, method);
-            assertTrue(dispatcher.submit(call));
+            assertTrue(client.submit(call));
             if (random.nextInt(10) == 0) {
                 at(random.nextInt(100), () -> call.future().cancel(random.nextBoolean()));
             }
@@ -150,7 +182,7 @@ class DispatcherSimulationTest {
         void addNode(int capacity) {
             SimNode node = new SimNode(UUID.randomUUID(), "n" + nodes.size(), capacity);
             nodes.add(node);
-            dispatcher.added(node.id, node.name, capacity, node);
+            clients.forEach(c -> c.added(node.id, node.name, capacity, node));
         }
 
         void killOne() {
@@ -164,7 +196,9 @@ class DispatcherSimulationTest {
             for (CompletableFuture<Exchange.Reply> f : List.copyOf(victim.inFlight)) {
                 at(delay(), () -> f.completeExceptionally(new IllegalStateException("gone")));
             }
-            at(5 + random.nextInt(100), () -> dispatcher.gone(victim.id));
+            for (ClusterDispatcher client : clients) {
+                at(5 + random.nextInt(100), () -> client.gone(victim.id));
+            }
         }
 
         void check() {
@@ -173,7 +207,7 @@ class DispatcherSimulationTest {
                 TaskFuture<Object> f = e.getValue();
                 int ran = runs.getOrDefault(id, 0);
                 TaskMethod method = methods.get(id);
-                assertTrue(f.isDone(), "call " + id + " never ended; " + dispatcher);
+                assertTrue(f.isDone(), "call " + id + " never ended; " + clients);
                 assertTrue(
                         ran <= method.retries() + 1,
                         "call " + id + " with retries " + method.retries() + " ran " + ran);
@@ -209,6 +243,7 @@ class DispatcherSimulationTest {
         final class SimNode implements NodeLink, CallSessions.Starter {
             final UUID id;
             final String name;
+            final int capacity;
             final CallSessions sessions;
             final List<CompletableFuture<Exchange.Reply>> inFlight = new ArrayList<>();
             boolean dead;
@@ -216,6 +251,7 @@ class DispatcherSimulationTest {
             SimNode(UUID id, String name, int capacity) {
                 this.id = id;
                 this.name = name;
+                this.capacity = capacity;
                 this.sessions = new CallSessions(capacity, this);
             }
 
@@ -253,6 +289,8 @@ class DispatcherSimulationTest {
                 Exchange.Reply r;
                 if (message instanceof Exchange.Send send) {
                     r = sessions.send(send, now);
+                    assertTrue(
+                            sessions.held() <= Exchange.admits(capacity), name + " over its bound");
                 } else if (message instanceof Exchange.Withdraw withdraw) {
                     r = sessions.withdraw(withdraw);
                 } else if (message instanceof Exchange.Cancel cancel) {

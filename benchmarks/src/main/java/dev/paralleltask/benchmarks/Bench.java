@@ -50,6 +50,13 @@ public final class Bench {
         return millis;
     }
 
+    /** Waits, as a call that waits on I/O does; returns what it waited. */
+    @ParallelTask
+    public static long pause(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return millis;
+    }
+
     @ParallelTask
     public static byte[] echo(byte[] data) {
         return data;

@@ -26,13 +26,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Calls through a cluster of 1, 2 and 3 nodes on this machine (each its own JVM with 2 workers),
- * beside the same calls on a local pool of 2: what the network hop and Ignite cost per call.
+ * beside the same calls on a local pool of 2: what the network hop and Ignite cost per call. Every
+ * JVM shares this machine's cores: the client, each node and its workers.
  */
 final class ClusterFigures {
     private static final int ROUND_TRIPS = 2_000;
     private static final int CALLS = 20_000;
     private static final int ROUNDS = 5;
+    private static final int WARM_UP_ROUNDS = 2;
     private static final int WORKERS_PER_NODE = 2;
+    private static final int MAP_CALLS = 1_000_000;
+    private static final int PAUSES = 400;
+    private static final long PAUSE_MILLIS = 10;
 
     private ClusterFigures() {}
 
@@ -40,14 +45,20 @@ final class ClusterFigures {
         double[] localTrip;
         double[] localRate = new double[ROUNDS];
         double localCancel;
+        double localMap;
         try (ProcessPool pool = ProcessPool.builder().workers(WORKERS_PER_NODE).build()) {
             BenchTasks tasks = new BenchTasks(pool);
             localTrip = roundTrips(tasks);
             localCancel = cancelMillis(tasks);
+            for (int r = 0; r < WARM_UP_ROUNDS; r++) {
+                callsPerSecond(tasks);
+            }
             for (int r = 0; r < ROUNDS; r++) {
                 localRate[r] = callsPerSecond(tasks);
             }
+            localMap = mapRate(tasks);
         }
+        double serialPauses = serialPauseRate();
         nodeStart(bench);
         List<Process> nodes = new ArrayList<>();
         try {
@@ -79,6 +90,9 @@ final class ClusterFigures {
                         Thread.sleep(50);
                     }
                     double[] trip = roundTrips(tasks);
+                    for (int r = 0; r < WARM_UP_ROUNDS; r++) {
+                        callsPerSecond(tasks);
+                    }
                     double[] rates = new double[ROUNDS];
                     for (int r = 0; r < ROUNDS; r++) {
                         rates[r] = callsPerSecond(tasks);
@@ -115,7 +129,29 @@ final class ClusterFigures {
                             rate(median(rates)),
                             rate(median(localRate)) + " (local ProcessPool of 2)",
                             ratio(median(rates) / median(localRate)),
-                            "measured");
+                            n == 1 ? ">= 0.5x" : "measured");
+                    if (n == 2) {
+                        double map = mapRate(tasks);
+                        bench.row(
+                                String.format(
+                                        "%,d id(int) through TaskFutures.map on 2 nodes of %d"
+                                                + " workers (median of 3 after one)",
+                                        MAP_CALLS, WORKERS_PER_NODE),
+                                rate(map),
+                                rate(localMap) + " (the same map on a local ProcessPool of 2)",
+                                ratio(map / localMap),
+                                ">= 0.5x");
+                        double pauses = pauseRate(tasks);
+                        bench.row(
+                                String.format(
+                                        "%d calls of %d ms (waiting) through TaskFutures.map on 2"
+                                                + " nodes of %d workers",
+                                        PAUSES, PAUSE_MILLIS, WORKERS_PER_NODE),
+                                rate(pauses),
+                                rate(serialPauses) + " (the same waits one after another)",
+                                ratio(pauses / serialPauses),
+                                ">= 3.5x (4 workers)");
+                    }
                 }
             }
         } finally {
@@ -128,6 +164,50 @@ final class ClusterFigures {
                 }
             }
         }
+    }
+
+    /** The median rate of {@link #MAP_CALLS} id(int) through a map, after one unmeasured pass. */
+    private static double mapRate(BenchTasks tasks) {
+        List<Integer> inputs = new ArrayList<>(MAP_CALLS);
+        for (int i = 0; i < MAP_CALLS; i++) {
+            inputs.add(i);
+        }
+        double[] rates = new double[4];
+        for (int r = 0; r < rates.length; r++) {
+            long t0 = System.nanoTime();
+            long sum;
+            try (java.util.stream.Stream<Integer> ids =
+                    dev.paralleltask.runtime.TaskFutures.map(inputs, tasks::id)) {
+                sum = ids.mapToLong(Integer::longValue).sum();
+            }
+            if (sum != (long) MAP_CALLS * (MAP_CALLS - 1) / 2) {
+                throw new AssertionError("map summed " + sum);
+            }
+            rates[r] = MAP_CALLS / ((System.nanoTime() - t0) / 1e9);
+        }
+        return median(Arrays.copyOfRange(rates, 1, rates.length));
+    }
+
+    /** Calls of {@link #PAUSE_MILLIS} of waiting through a map, per second. */
+    private static double pauseRate(BenchTasks tasks) {
+        List<Long> inputs = java.util.Collections.nCopies(PAUSES, PAUSE_MILLIS);
+        long t0 = System.nanoTime();
+        try (java.util.stream.Stream<Long> waited =
+                dev.paralleltask.runtime.TaskFutures.map(inputs, tasks::pause)) {
+            if (waited.mapToLong(Long::longValue).sum() != PAUSES * PAUSE_MILLIS) {
+                throw new AssertionError("the pauses did not all return");
+            }
+        }
+        return PAUSES / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The floor of {@link #pauseRate}: the same waits one after another, here. */
+    private static double serialPauseRate() throws InterruptedException {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < PAUSES / 4; i++) {
+            Thread.sleep(PAUSE_MILLIS);
+        }
+        return PAUSES / 4 / ((System.nanoTime() - t0) / 1e9);
     }
 
     private static double[] roundTrips(BenchTasks tasks) throws Exception {

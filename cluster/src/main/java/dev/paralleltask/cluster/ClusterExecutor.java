@@ -2,6 +2,7 @@ package dev.paralleltask.cluster;
 
 import dev.paralleltask.cluster.internal.ClusterDispatcher;
 import dev.paralleltask.cluster.internal.DescribeTask;
+import dev.paralleltask.cluster.internal.Exchange;
 import dev.paralleltask.cluster.internal.IgniteLink;
 import dev.paralleltask.cluster.internal.IgniteSetup;
 import dev.paralleltask.cluster.internal.TlsProbe;
@@ -415,8 +416,8 @@ public final class ClusterExecutor implements TaskExecutor {
     }
 
     /**
-     * The nodes this executor sends calls to, each with its worker processes as it reports them now
-     * (a node that does not answer within 10 s is listed without its workers).
+     * The nodes this executor sends calls to, each with its worker processes and the calls it holds
+     * as it reports them now (a node that does not answer within 10 s is listed without them).
      */
     public List<NodeInfo> nodes() {
         List<Node> known;
@@ -430,18 +431,18 @@ public final class ClusterExecutor implements TaskExecutor {
         }
         List<NodeInfo> infos = new ArrayList<>();
         for (Node n : known) {
-            List<NodeInfo.Worker> workers;
+            Wire.Workers described;
             try {
                 byte[] bytes =
                         n.compute
                                 .<Object, byte[]>executeAsync2(DescribeTask.class.getName(), null)
                                 .get(10, TimeUnit.SECONDS);
-                workers = Wire.Workers.fromBytes(bytes).workers();
+                described = Wire.Workers.fromBytes(bytes);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                workers = List.of();
+                described = new Wire.Workers(List.of(), -1);
             } catch (Exception e) {
-                workers = List.of();
+                described = new Wire.Workers(List.of(), -1);
             }
             infos.add(
                     new NodeInfo(
@@ -450,7 +451,9 @@ public final class ClusterExecutor implements TaskExecutor {
                             n.addresses,
                             n.capacity,
                             running.get(n),
-                            workers));
+                            described.held(),
+                            Exchange.admits(n.capacity),
+                            described.workers()));
         }
         return infos;
     }

@@ -8,9 +8,12 @@ import java.util.List;
  * @param name the node's name ({@link ClusterNode.Builder#name})
  * @param id Ignite's id of this run of the node
  * @param addresses the addresses it can be reached at
- * @param capacity how many calls it runs at once: workers times threads per worker; the executor
- *     sends it no more than that
- * @param running this executor's calls there now
+ * @param capacity how many calls it runs at once: workers times threads per worker
+ * @param running this executor's calls there now, sent and not yet answered
+ * @param held the calls it holds now, all its clients together, running or waiting their turn, as
+ *     it reported them when asked (-1 if it did not answer)
+ * @param admits the most calls it holds at once: its capacity and a bounded queue; a client whose
+ *     calls find it full sends them to another node, or waits
  * @param workers its worker processes, as the node reported them when asked
  */
 public record NodeInfo(
@@ -19,6 +22,8 @@ public record NodeInfo(
         List<String> addresses,
         int capacity,
         int running,
+        int held,
+        int admits,
         List<Worker> workers) {
 
     public NodeInfo {

@@ -73,6 +73,22 @@ public class Work {
         return millis;
     }
 
+    /**
+     * Adds a line "call node" to {@code log} (its node's pid: a worker's parent), waits, and
+     * returns {@code call}: a log of every run.
+     */
+    @ParallelTask
+    public static int logged(int call, long millis, String log) throws Exception {
+        long node = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+        java.nio.file.Files.writeString(
+                java.nio.file.Path.of(log),
+                call + " " + node + "\n",
+                java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        Thread.sleep(millis);
+        return call;
+    }
+
     @ParallelTask(timeoutMillis = 1_000)
     public static void spinPastTimeout() {
         while (true) {

@@ -48,7 +48,7 @@ public final class DescribeTask extends ComputeTaskAdapter<Object, byte[]> {
                                                             w.isAlive(),
                                                             w.tasksCompleted()))
                                     .toList();
-            return new Wire.Workers(workers).toBytes();
+            return new Wire.Workers(workers, node == null ? 0 : node.sessions.held()).toBytes();
         }
     }
 }

@@ -350,10 +350,11 @@ public final class Wire {
     }
 
     /** A node's workers, as {@code DescribeTask} reports them. */
-    public record Workers(List<NodeInfo.Worker> workers) {
+    public record Workers(List<NodeInfo.Worker> workers, int held) {
         public byte[] toBytes() {
             return write(
                     out -> {
+                        out.writeInt(held);
                         out.writeInt(workers.size());
                         for (NodeInfo.Worker w : workers) {
                             writeString(out, w.name());
@@ -366,6 +367,7 @@ public final class Wire {
 
         public static Workers fromBytes(byte[] bytes) throws IOException {
             DataInputStream in = reader(bytes);
+            int held = in.readInt();
             int n = in.readInt();
             List<NodeInfo.Worker> workers = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -373,7 +375,7 @@ public final class Wire {
                         new NodeInfo.Worker(
                                 readString(in), in.readLong(), in.readBoolean(), in.readLong()));
             }
-            return new Workers(List.copyOf(workers));
+            return new Workers(List.copyOf(workers), held);
         }
     }
 

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * run of that call; no node holds more than it admits; and every node still up ends holding no
  * call.
  */
-class DispatcherSimulationTest {
+class ClusterSimulationTest {
     /** Seeds a run tries: {@code -Dsim.seeds=N} tries more. */
     private static final int SEEDS = Integer.getInteger("sim.seeds", 400);
 
@@ -99,7 +99,7 @@ class DispatcherSimulationTest {
             for (int i = 0; i < clientCount; i++) {
                 clients.add(
                         new ClusterDispatcher(
-                                DispatcherSimulationTest.class.getClassLoader(),
+                                ClusterSimulationTest.class.getClassLoader(),
                                 new AnswerAdmission(List.of()),
                                 (task, millis) -> at(millis, task),
                                 () -> {}));

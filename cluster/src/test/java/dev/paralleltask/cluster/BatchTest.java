@@ -1,0 +1,148 @@
+package dev.paralleltask.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.WorkerCrashedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Calls that travel to nodes in batches, on real node JVMs: a node killed mid-batch, three clients.
+ */
+class BatchTest {
+    @Test
+    void aNodeKilledMidBatchRanOnlyWhatItStartedTheRestRunElsewhereOnce(@TempDir Path dir)
+            throws Exception {
+        Path log = dir.resolve("runs");
+        try (Nodes nodes = Nodes.start(2, 2);
+                ClusterExecutor cluster =
+                        ClusterExecutor.builder().connect(nodes.get(0).clientAddress).build()) {
+            WorkTasks work = new WorkTasks(cluster);
+            Nodes.Node victim = nodes.get(1);
+            awaitNodes(cluster, 2);
+            List<TaskFuture<Integer>> calls = new ArrayList<>();
+            for (int i = 0; i < 200; i++) { // retries = 0: each at most once
+                calls.add(work.logged(i, 40, log.toString()));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (runs(log).values().stream().filter(n -> n.contains(victim.pid())).count() < 10) {
+                assertTrue(System.nanoTime() < deadline, "the victim never ran ten calls");
+                Thread.sleep(5);
+            }
+            nodes.kill(victim);
+
+            int lost = 0;
+            boolean[] failed = new boolean[calls.size()];
+            for (int i = 0; i < calls.size(); i++) {
+                try {
+                    assertEquals(i, calls.get(i).get(60, TimeUnit.SECONDS));
+                } catch (ExecutionException e) {
+                    failed[i] = true;
+                    WorkerCrashedException crashed =
+                            assertInstanceOf(WorkerCrashedException.class, e.getCause());
+                    assertTrue(
+                            crashed.getMessage().startsWith("node n2 left the cluster"),
+                            crashed.getMessage());
+                    lost++;
+                }
+            }
+            Map<Integer, List<Long>> runs = runs(log);
+            for (int i = 0; i < calls.size(); i++) {
+                List<Long> ranOn = runs.getOrDefault(i, List.of());
+                assertTrue(ranOn.size() <= 1, "call " + i + " ran on " + ranOn);
+                if (!failed[i]) {
+                    assertEquals(1, ranOn.size(), "call " + i + " answered without running");
+                }
+            }
+            // Lost: what ran on the victim's two workers, and the few its client had let it start
+            // (free workers and calls just answered) and had not yet heard of. The rest of the
+            // victim's calls never started, and ran on the survivor.
+            assertTrue(lost >= 1 && lost <= 8, "lost " + lost);
+        }
+    }
+
+    @Test
+    void threeClientsOnOneNodeNeverMakeItHoldMoreThanItAdmits(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("runs");
+        int perClient = 300;
+        try (Nodes nodes = Nodes.start(1, 1)) {
+            List<ClusterExecutor> clients = new ArrayList<>();
+            try {
+                for (int c = 0; c < 3; c++) {
+                    clients.add(
+                            ClusterExecutor.builder().connect(nodes.get(0).clientAddress).build());
+                }
+                int admits = clients.get(0).nodes().get(0).admits();
+                assertTrue(3 * perClient > admits, "the clients' calls overfill the node");
+                AtomicInteger mostHeld = new AtomicInteger();
+                Thread watcher =
+                        new Thread(
+                                () -> {
+                                    while (!Thread.currentThread().isInterrupted()) {
+                                        int held = clients.get(0).nodes().get(0).held();
+                                        mostHeld.accumulateAndGet(held, Math::max);
+                                    }
+                                });
+                watcher.start();
+                List<TaskFuture<Integer>> calls = new ArrayList<>();
+                for (int i = 0; i < 3 * perClient; i++) {
+                    WorkTasks work = new WorkTasks(clients.get(i % 3));
+                    calls.add(work.logged(i, 3, log.toString()));
+                }
+                try {
+                    for (int i = 0; i < calls.size(); i++) {
+                        assertEquals(i, calls.get(i).get(120, TimeUnit.SECONDS));
+                    }
+                } finally {
+                    watcher.interrupt();
+                    watcher.join();
+                }
+                assertTrue(
+                        mostHeld.get() <= admits && mostHeld.get() >= admits - 20,
+                        "the node held at most " + mostHeld + " of " + admits);
+                Map<Integer, List<Long>> runs = runs(log);
+                assertEquals(3 * perClient, runs.size());
+                assertTrue(runs.values().stream().allMatch(r -> r.size() == 1), runs.toString());
+            } finally {
+                clients.forEach(ClusterExecutor::close);
+            }
+        }
+    }
+
+    private static void awaitNodes(ClusterExecutor cluster, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (cluster.nodes().size() < n) {
+            assertTrue(System.nanoTime() < deadline, cluster.toString());
+            Thread.sleep(20);
+        }
+    }
+
+    /** The runs the log holds: each call's nodes, one per run. */
+    private static Map<Integer, List<Long>> runs(Path log) throws java.io.IOException {
+        Map<Integer, List<Long>> runs = new HashMap<>();
+        if (!Files.exists(log)) {
+            return runs;
+        }
+        for (String line : Files.readAllLines(log)) {
+            String[] parts = line.split(" ");
+            if (parts.length < 2) {
+                continue; // a line a worker is writing now
+            }
+            runs.computeIfAbsent(Integer.parseInt(parts[0]), k -> new ArrayList<>())
+                    .add(Long.parseLong(parts[1]));
+        }
+        return runs;
+    }
+}

@@ -1,5 +1,6 @@
 package dev.paralleltask.cluster;
 
+import dev.paralleltask.cluster.internal.ClusterCall;
 import dev.paralleltask.cluster.internal.ClusterDispatcher;
 import dev.paralleltask.cluster.internal.DescribeTask;
 import dev.paralleltask.cluster.internal.Exchange;
@@ -60,7 +61,9 @@ import org.apache.ignite.client.IgniteClient;
  *       dev.paralleltask.runtime.WorkerCrashedException} naming the node.
  *   <li>{@code cancel(true)} and a timeout kill the worker running the call on its node. A node
  *       that stops answering without leaving is covered here: a call with a timeout fails a little
- *       after it (two seconds and a tenth of the timeout) if no answer came.
+ *       after it (two seconds and a tenth of the timeout) if its node said nothing since it was
+ *       sent (a node that answers polls holds the call in its queue, and times it out itself once
+ *       it runs).
  *   <li>Shared objects ({@code dev.paralleltask.shared}) live in one machine's memory: passing one
  *       fails the call with {@link dev.paralleltask.runtime.TaskSerializationException}.
  * </ul>
@@ -188,7 +191,7 @@ public final class ClusterExecutor implements TaskExecutor {
         } catch (Exception e) {
             return CallFutures.failed(e);
         }
-        ClusterDispatcher.Call call = dispatcher.call(method, request, timeout);
+        ClusterCall call = dispatcher.call(method, request, timeout);
         if (!dispatcher.submit(call)) {
             throw Failures.rejected(method, description);
         }

@@ -3,7 +3,6 @@ package dev.paralleltask.cluster.internal;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
-import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import java.io.IOException;
@@ -14,7 +13,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -69,160 +67,13 @@ public final class ClusterDispatcher {
     private final ReentrantLock lock = new ReentrantLock();
 
     /** Calls waiting for a node, oldest first; guarded by the lock. */
-    private final ArrayDeque<Call> queue = new ArrayDeque<>();
+    private final ArrayDeque<ClusterCall> queue = new ArrayDeque<>();
 
     /** The nodes, by id; guarded by the lock. */
-    private final Map<UUID, Line> lines = new LinkedHashMap<>();
+    private final Map<UUID, NodeLine> lines = new LinkedHashMap<>();
 
     /** Whether it takes calls; guarded by the lock. */
     private boolean taking = true;
-
-    /** One call: what to send, and where it is. */
-    public static final class Call {
-        final TaskMethod method;
-        final byte[] request;
-        final long timeoutMillis;
-        final TaskFuture<Object> future;
-
-        /** Times it ran or may have run; guarded by the lock. */
-        int attempts;
-
-        /** The line it was sent on and its number there, or null; guarded by the lock. */
-        Line line;
-
-        long index;
-
-        /** Its session, when sent. */
-        UUID session;
-
-        Call(TaskMethod method, byte[] request, long timeoutMillis, ClusterDispatcher owner) {
-            this.method = method;
-            this.request = request;
-            this.timeoutMillis = timeoutMillis;
-            this.future =
-                    CallFutures.create(
-                            (f, wasRunning, interrupt) -> owner.cancelled(this, interrupt));
-        }
-
-        public TaskFuture<Object> future() {
-            return future;
-        }
-    }
-
-    /** A node as this client sees it, and its session there; guarded by the lock. */
-    private static final class Line {
-        final UUID id;
-        final String name;
-        final int capacity;
-        final NodeLink link;
-
-        UUID session;
-
-        /** The number of the next call sent in this session. */
-        long next;
-
-        /** The highest number granted: the calls that may have started. */
-        long grant;
-
-        /** The node's last start this client saw. */
-        long frontierSeen;
-
-        /** What its last reply said: workers free, calls answered. */
-        int lastFree;
-
-        int lastAnswered;
-
-        /** Calls sent in this session and not yet answered, by number. */
-        final TreeMap<Long, Call> sent = new TreeMap<>();
-
-        /** Calls chosen for it, to go with its next batch. */
-        final List<Call> pending = new ArrayList<>();
-
-        /** How many more calls the node said it admits, less those sent since. */
-        int room;
-
-        /** The calls of the batch in flight, or 0. */
-        int sending;
-
-        /** Whether the node has admitted a batch of this session: it knows the session. */
-        boolean open;
-
-        boolean polling;
-        boolean withdrawing;
-        boolean leaving;
-
-        /** Whether it will be asked for room: it was full, and calls wait. */
-        boolean askingRoom;
-
-        /** Cancels of calls in the batch in flight, sent once it is admitted. */
-        final List<Exchange.Cancel> cancels = new ArrayList<>();
-
-        /** Lost, and not yet answering again. */
-        boolean probing;
-
-        /** When its last reply came (System.nanoTime()). */
-        long lastHeard = System.nanoTime();
-
-        Line(UUID id, String name, int capacity, NodeLink link) {
-            this.id = id;
-            this.name = name;
-            this.capacity = capacity;
-            this.link = link;
-            fresh();
-        }
-
-        /** A new session, of which the node knows nothing. */
-        void fresh() {
-            session = UUID.randomUUID();
-            next = 1;
-            grant = 0;
-            frontierSeen = 0;
-            lastFree = capacity;
-            lastAnswered = 0;
-            sending = 0;
-            open = false;
-            cancels.clear();
-            polling = false;
-            withdrawing = false;
-            askingRoom = false;
-            room = Exchange.admits(capacity);
-        }
-
-        boolean takes() {
-            return !leaving && !probing && room - pending.size() > 0;
-        }
-
-        int load() {
-            return sent.size() + pending.size();
-        }
-
-        /** Calls it holds unstarted, as far as this client knows. */
-        int unstarted() {
-            return sent.tailMap(frontierSeen, false).size();
-        }
-
-        /**
-         * What it may start: as many calls past its last start seen as it can start now (free
-         * workers, and those its last answers freed), twice as many answered when several came at
-         * once (calls that short need the node to run ahead of the news, and so the grant grows
-         * with their rate); never less than granted before.
-         */
-        long grantNow() {
-            int n = lastFree + (lastAnswered > 1 ? 2 * lastAnswered : lastAnswered);
-            for (long index : sent.tailMap(frontierSeen, false).keySet()) {
-                if (n-- <= 0) {
-                    break;
-                }
-                grant = Math.max(grant, index);
-            }
-            return grant;
-        }
-
-        @Override
-        public String toString() {
-            return "node " + name;
-        }
-    }
 
     /** Runs a task later; a task for a timer that has ended is dropped. */
     @FunctionalInterface
@@ -245,7 +96,7 @@ public final class ClusterDispatcher {
     private final class Actions {
         final List<Runnable> list = new ArrayList<>();
 
-        void exchange(Line line, Exchange.Message message, Reaction reaction) {
+        void exchange(NodeLine line, Exchange.Message message, Reaction reaction) {
             list.add(
                     () ->
                             line.link
@@ -264,7 +115,7 @@ public final class ClusterDispatcher {
 
     @FunctionalInterface
     private interface Reaction {
-        void to(Line line, Exchange.Message sent, Exchange.Reply reply, Throwable error);
+        void to(NodeLine line, Exchange.Message sent, Exchange.Reply reply, Throwable error);
     }
 
     public ClusterDispatcher(
@@ -276,8 +127,8 @@ public final class ClusterDispatcher {
     }
 
     /** A call, not yet queued: its future is the caller's. */
-    public Call call(TaskMethod method, byte[] request, long timeoutMillis) {
-        return new Call(method, request, timeoutMillis, this);
+    public ClusterCall call(TaskMethod method, byte[] request, long timeoutMillis) {
+        return new ClusterCall(method, request, timeoutMillis, this::cancelled);
     }
 
     /**
@@ -285,7 +136,7 @@ public final class ClusterDispatcher {
      *
      * @return false if it takes no more calls ({@link #stopTaking})
      */
-    public boolean submit(Call call) {
+    public boolean submit(ClusterCall call) {
         Actions actions = new Actions();
         lock.lock();
         try {
@@ -308,7 +159,7 @@ public final class ClusterDispatcher {
         Actions actions = new Actions();
         lock.lock();
         try {
-            if (lines.putIfAbsent(id, new Line(id, name, capacity, link)) != null) {
+            if (lines.putIfAbsent(id, new NodeLine(id, name, capacity, link)) != null) {
                 link.close();
                 return;
             }
@@ -322,7 +173,7 @@ public final class ClusterDispatcher {
     /** A node that left: its calls go elsewhere or fail, as the loss rule says. */
     public void gone(UUID id) {
         Actions actions = new Actions();
-        Line line;
+        NodeLine line;
         lock.lock();
         try {
             line = lines.remove(id);
@@ -352,7 +203,7 @@ public final class ClusterDispatcher {
     public int running(UUID id) {
         lock.lock();
         try {
-            Line line = lines.get(id);
+            NodeLine line = lines.get(id);
             return line == null ? 0 : line.sent.size();
         } finally {
             lock.unlock();
@@ -374,12 +225,12 @@ public final class ClusterDispatcher {
      * stopped on their nodes.
      */
     public List<TaskFuture<?>> cancelAll() {
-        List<Call> queued = new ArrayList<>();
-        List<Call> sent = new ArrayList<>();
+        List<ClusterCall> queued = new ArrayList<>();
+        List<ClusterCall> sent = new ArrayList<>();
         lock.lock();
         try {
             queued.addAll(queue);
-            for (Line l : lines.values()) {
+            for (NodeLine l : lines.values()) {
                 queued.addAll(l.pending);
                 sent.addAll(l.sent.values());
             }
@@ -387,7 +238,7 @@ public final class ClusterDispatcher {
             lock.unlock();
         }
         List<TaskFuture<?>> neverStarted = new ArrayList<>();
-        for (Call call : queued) {
+        for (ClusterCall call : queued) {
             if (call.future.cancel(false)) {
                 neverStarted.add(call.future);
             }
@@ -398,7 +249,7 @@ public final class ClusterDispatcher {
 
     /** Fails the queued calls: there is no node to run them. */
     public void failQueued(String where, String why) {
-        List<Call> stranded;
+        List<ClusterCall> stranded;
         lock.lock();
         try {
             stranded = new ArrayList<>(queue);
@@ -406,7 +257,7 @@ public final class ClusterDispatcher {
         } finally {
             lock.unlock();
         }
-        for (Call call : stranded) {
+        for (ClusterCall call : stranded) {
             CallFutures.fail(call.future, Failures.cannotRunOn(call.method, where, why));
         }
         changed.run();
@@ -424,7 +275,7 @@ public final class ClusterDispatcher {
 
     /** Ends every session and closes every link; for the executor's end. */
     public void close() {
-        List<Line> all;
+        List<NodeLine> all;
         lock.lock();
         try {
             all = List.copyOf(lines.values());
@@ -433,7 +284,7 @@ public final class ClusterDispatcher {
             lock.unlock();
         }
         List<java.util.concurrent.CompletableFuture<Exchange.Reply>> closing = new ArrayList<>();
-        for (Line line : all) {
+        for (NodeLine line : all) {
             closing.add(line.link.exchange(new Exchange.Close(line.session)).toCompletableFuture());
         }
         for (java.util.concurrent.CompletableFuture<Exchange.Reply> c : closing) {
@@ -475,13 +326,13 @@ public final class ClusterDispatcher {
      */
     private void pump(Actions actions) {
         while (!queue.isEmpty()) {
-            Call call = queue.peekFirst();
+            ClusterCall call = queue.peekFirst();
             if (call.future.isDone()) {
                 queue.pollFirst();
                 continue;
             }
-            Line best = null;
-            for (Line l : lines.values()) {
+            NodeLine best = null;
+            for (NodeLine l : lines.values()) {
                 if (l.takes()
                         && (best == null
                                 || (long) l.load() * best.capacity
@@ -494,7 +345,7 @@ public final class ClusterDispatcher {
             }
             best.pending.add(queue.pollFirst());
         }
-        for (Line line : lines.values()) {
+        for (NodeLine line : lines.values()) {
             if (line.sending == 0 && !line.pending.isEmpty()) {
                 send(line, actions);
             }
@@ -510,7 +361,7 @@ public final class ClusterDispatcher {
      * Asks a full node for room in a while, unless its poll will say (only answers of this client's
      * wake its poll, and other clients' calls end there too); under the lock.
      */
-    private void askRoomLater(Line line) {
+    private void askRoomLater(NodeLine line) {
         if (line.leaving
                 || line.probing
                 || line.askingRoom
@@ -542,13 +393,13 @@ public final class ClusterDispatcher {
     }
 
     /** Sends a node's pending calls as one batch, as many as fit; under the lock. */
-    private void send(Line line, Actions actions) {
+    private void send(NodeLine line, Actions actions) {
         List<byte[]> requests = new ArrayList<>();
         long first = line.next;
         long bytes = 0;
-        Iterator<Call> it = line.pending.iterator();
+        Iterator<ClusterCall> it = line.pending.iterator();
         while (it.hasNext() && requests.size() < MAX_BATCH) {
-            Call call = it.next();
+            ClusterCall call = it.next();
             if (!requests.isEmpty() && bytes + call.request.length > MAX_BATCH_BYTES) {
                 break;
             }
@@ -577,7 +428,7 @@ public final class ClusterDispatcher {
     }
 
     /** Keeps one poll in flight while the node has calls of this client; under the lock. */
-    private void poll(Line line, Actions actions) {
+    private void poll(NodeLine line, Actions actions) {
         if (line.polling || !line.open || (line.sent.isEmpty() && line.sending == 0)) {
             return;
         }
@@ -590,12 +441,12 @@ public final class ClusterDispatcher {
      * queued; under the lock.
      */
     private void steal(Actions actions) {
-        for (Line idle : lines.values()) {
+        for (NodeLine idle : lines.values()) {
             if (!idle.takes() || idle.load() >= idle.capacity) {
                 continue;
             }
-            Line busiest = null;
-            for (Line l : lines.values()) {
+            NodeLine busiest = null;
+            for (NodeLine l : lines.values()) {
                 if (l != idle
                         && l.open
                         && l.sending == 0
@@ -621,54 +472,27 @@ public final class ClusterDispatcher {
      * rest never started. The node gets a new session, and calls once it answers a probe; under the
      * lock.
      */
-    private void lost(Line line, String why, Actions actions) {
-        long mayHaveRun = line.grant;
-        List<Call> back = new ArrayList<>();
-        for (Call call : line.sent.values()) {
-            call.line = null;
-            if (call.index > mayHaveRun) {
-                back.add(call); // never started
-                continue;
-            }
-            call.attempts++;
-            if (call.attempts <= call.method.retries() && !call.future.isDone()) {
-                back.add(call);
-                continue;
-            }
-            TaskMethod method = call.method;
-            String attempt = attempt(call);
-            actions.list.add(
-                    () ->
-                            CallFutures.fail(
-                                    call.future,
-                                    Failures.crashedElsewhere(
-                                            line
-                                                    + " left the cluster or could not be reached"
-                                                    + " while running "
-                                                    + method.displayName()
-                                                    + attempt
-                                                    + ": "
-                                                    + why,
-                                            line.name,
-                                            -1,
-                                            -1,
-                                            List.of(),
-                                            List.of(),
-                                            null)));
-        }
-        back.addAll(line.pending); // never sent
-        line.pending.clear();
-        requeue(back);
+    private void lost(NodeLine line, String why, Actions actions) {
         UUID old = line.session;
+        List<List<ClusterCall>> lost = line.lose();
+        List<ClusterCall> back = new ArrayList<>();
+        for (ClusterCall call : lost.get(0)) {
+            if (call.ranAndMayRunAgain()) {
+                back.add(call);
+            } else {
+                String attempt = call.attempt();
+                actions.list.add(() -> call.failLost(line, attempt, why));
+            }
+        }
+        back.addAll(lost.get(1)); // numbered past the others, or never sent: they came after
+        requeue(back);
         actions.list.add(() -> line.link.exchange(new Exchange.Close(old)));
-        line.sent.clear();
-        line.fresh();
         line.probing = true;
         probeLater(line);
     }
 
     /** Asks a lost node, after a while, whether it answers again; under the lock. */
-    private void probeLater(Line line) {
+    private void probeLater(NodeLine line) {
         UUID session = line.session;
         timer.schedule(
                 () -> {
@@ -687,7 +511,7 @@ public final class ClusterDispatcher {
     }
 
     private void onProbed(
-            Line line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
+            NodeLine line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
         Actions actions = new Actions();
         lock.lock();
         try {
@@ -711,9 +535,9 @@ public final class ClusterDispatcher {
     }
 
     /** Calls that did not run, or run again: first in line, in the order they were made. */
-    private void requeue(List<Call> calls) {
+    private void requeue(List<ClusterCall> calls) {
         for (int i = calls.size() - 1; i >= 0; i--) {
-            Call call = calls.get(i);
+            ClusterCall call = calls.get(i);
             call.line = null;
             if (!call.future.isDone()) {
                 CallFutures.markQueued(call.future);
@@ -722,15 +546,10 @@ public final class ClusterDispatcher {
         }
     }
 
-    private static String attempt(Call call) {
-        int retries = call.method.retries();
-        return retries == 0 ? "" : " (attempt " + call.attempts + " of " + (retries + 1) + ")";
-    }
-
     // --- replies ---
 
     private void onSent(
-            Line line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
+            NodeLine line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
         Exchange.Send send = (Exchange.Send) message;
         Actions actions = new Actions();
         lock.lock();
@@ -744,12 +563,7 @@ public final class ClusterDispatcher {
             } else {
                 heard(line, reply);
                 long admittedTo = send.first() + reply.admitted();
-                List<Call> back = new ArrayList<>(line.sent.tailMap(admittedTo, true).values());
-                back.forEach(c -> line.sent.remove(c.index));
-                back.addAll(line.pending); // they came after
-                line.pending.clear();
-                requeue(back);
-                line.next = admittedTo;
+                requeue(line.notAdmitted(admittedTo));
                 line.room = reply.room();
                 line.open = true;
                 for (Exchange.Cancel cancel : line.cancels) {
@@ -768,7 +582,7 @@ public final class ClusterDispatcher {
     }
 
     private void onPolled(
-            Line line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
+            NodeLine line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
         List<Wire.Reply> answers = new ArrayList<>();
         IOException malformed = null;
         if (reply != null) {
@@ -800,7 +614,7 @@ public final class ClusterDispatcher {
                 for (int i = 0; i < answers.size(); i++) {
                     answered(line, reply.answers().get(i).index(), answers.get(i), actions);
                 }
-                returned(line, reply.returned());
+                requeue(line.returned(reply.returned()));
             }
             pump(actions);
             poll(line, actions);
@@ -811,7 +625,7 @@ public final class ClusterDispatcher {
     }
 
     private void onWithdrawn(
-            Line line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
+            NodeLine line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
         Actions actions = new Actions();
         lock.lock();
         try {
@@ -823,7 +637,7 @@ public final class ClusterDispatcher {
                 lost(line, "taking calls back failed: " + Replies.brief(error), actions);
             } else {
                 heard(line, reply);
-                returned(line, reply.returned());
+                requeue(line.returned(reply.returned()));
                 line.room = reply.room() - line.sending;
             }
             pump(actions);
@@ -834,29 +648,16 @@ public final class ClusterDispatcher {
     }
 
     /** What every reply says; under the lock. */
-    private static void heard(Line line, Exchange.Reply reply) {
+    private static void heard(NodeLine line, Exchange.Reply reply) {
         line.lastHeard = System.nanoTime();
         line.frontierSeen = Math.max(line.frontierSeen, reply.frontier());
         line.lastFree = reply.free();
         line.leaving |= reply.leaving();
     }
 
-    /** Calls the node gives back unstarted; under the lock. */
-    private void returned(Line line, List<Long> indexes) {
-        List<Call> back = new ArrayList<>();
-        for (long index : indexes) {
-            Call call = line.sent.remove(index);
-            if (call != null) {
-                back.add(call);
-            }
-        }
-        back.sort((a, b) -> Long.compare(a.index, b.index));
-        requeue(back);
-    }
-
     /** A call's answer; under the lock, its decoding after. */
-    private void answered(Line line, long index, Wire.Reply reply, Actions actions) {
-        Call call = line.sent.remove(index);
+    private void answered(NodeLine line, long index, Wire.Reply reply, Actions actions) {
+        ClusterCall call = line.sent.remove(index);
         if (call == null) {
             return; // cancelled, or timed out here
         }
@@ -866,53 +667,28 @@ public final class ClusterDispatcher {
             requeue(List.of(call));
             return;
         }
-        call.attempts++;
-        if (reply instanceof Wire.Crashed
-                && call.attempts <= call.method.retries()
-                && !call.future.isDone()) {
+        if (call.ranAndMayRunAgain() && reply instanceof Wire.Crashed) {
             requeue(List.of(call));
             return;
         }
-        String attempt = attempt(call);
-        actions.list.add(
-                () -> {
-                    CallCoding.Outcome outcome;
-                    try {
-                        outcome =
-                                Replies.outcome(
-                                        call.method,
-                                        reply,
-                                        line.toString(),
-                                        attempt,
-                                        loader,
-                                        admission);
-                    } catch (RuntimeException | Error e) {
-                        CallFutures.fail(call.future, e);
-                        return;
-                    }
-                    if (outcome.failure() != null) {
-                        CallFutures.fail(call.future, outcome.failure());
-                    } else {
-                        CallFutures.complete(call.future, outcome.value());
-                    }
-                });
+        actions.list.add(() -> call.settle(reply, line.toString(), loader, admission));
     }
 
     // --- cancels and timeouts ---
 
-    private void cancelled(Call call, boolean interrupt) {
+    private void cancelled(ClusterCall call, boolean interrupt) {
         Actions actions = new Actions();
         lock.lock();
         try {
             if (queue.remove(call)) {
                 return;
             }
-            for (Line l : lines.values()) {
+            for (NodeLine l : lines.values()) {
                 if (l.pending.remove(call)) {
                     return;
                 }
             }
-            Line line = call.line;
+            NodeLine line = call.line;
             if (line == null || line.session != call.session) {
                 return;
             }
@@ -935,7 +711,7 @@ public final class ClusterDispatcher {
      * A call with a timeout fails well past it (two seconds and a tenth of it) if its node said
      * nothing since: the node enforces the timeout itself while it answers; under the lock.
      */
-    private void watch(Call call) {
+    private void watch(ClusterCall call) {
         if (call.timeoutMillis <= 0) {
             return;
         }
@@ -945,8 +721,8 @@ public final class ClusterDispatcher {
         timer.schedule(() -> silent(call, session, sentAt), delay);
     }
 
-    private void silent(Call call, UUID session, long since) {
-        Line line;
+    private void silent(ClusterCall call, UUID session, long since) {
+        NodeLine line;
         lock.lock();
         try {
             line = call.line;

@@ -129,8 +129,7 @@ class ClusterDispatcherTest {
         for (long id = futures.size(); futures.size() < n; id++) {
             TaskMethod method =
                     new TaskMethod((m, t, a) -> null, 0, "Test.call", List.of(), 0, retries);
-            ClusterDispatcher.Call call =
-                    to.call(method, ByteBuffer.allocate(8).putLong(id).array(), 0);
+            ClusterCall call = to.call(method, ByteBuffer.allocate(8).putLong(id).array(), 0);
             futures.add(call.future());
             assertTrue(to.submit(call));
         }

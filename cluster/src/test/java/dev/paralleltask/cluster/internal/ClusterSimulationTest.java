@@ -170,7 +170,7 @@ class ClusterSimulationTest {
                     new TaskMethod((m, t, a) -> null, 0, "Sim.call" + id, List.of(), 0, retries);
             byte[] request = ByteBuffer.allocate(8).putLong(id).array();
             ClusterDispatcher client = clients.get(random.nextInt(clients.size()));
-            ClusterDispatcher.Call call = client.call(method, request, 0);
+            ClusterCall call = client.call(method, request, 0);
             futures.put(id, call.future());
             methods.put(id, method);
             assertTrue(client.submit(call));

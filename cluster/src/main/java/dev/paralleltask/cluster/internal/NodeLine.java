@@ -1,0 +1,170 @@
+package dev.paralleltask.cluster.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * A node as a {@link ClusterDispatcher} sees it: its link, and this client's session there (the
+ * calls sent and not yet answered, by number, and what the node may start). Guarded by its
+ * dispatcher's lock.
+ */
+final class NodeLine {
+    final UUID id;
+    final String name;
+    final int capacity;
+    final NodeLink link;
+
+    UUID session;
+
+    /** The number of the next call sent in this session. */
+    long next;
+
+    /** The highest number granted: the calls that may have started. */
+    long grant;
+
+    /** The node's last start this client saw. */
+    long frontierSeen;
+
+    /** What its last reply said: workers free, calls answered. */
+    int lastFree;
+
+    int lastAnswered;
+
+    /** Calls sent in this session and not yet answered, by number. */
+    final TreeMap<Long, ClusterCall> sent = new TreeMap<>();
+
+    /** Calls chosen for it, to go with its next batch. */
+    final List<ClusterCall> pending = new ArrayList<>();
+
+    /** How many more calls the node said it admits, less those sent since. */
+    int room;
+
+    /** The calls of the batch in flight, or 0. */
+    int sending;
+
+    /** Whether the node has admitted a batch of this session: it knows the session. */
+    boolean open;
+
+    boolean polling;
+    boolean withdrawing;
+    boolean leaving;
+
+    /** Whether it will be asked for room: it was full, and calls wait. */
+    boolean askingRoom;
+
+    /** Cancels of calls in the batch in flight, sent once it is admitted. */
+    final List<Exchange.Cancel> cancels = new ArrayList<>();
+
+    /** Lost, and not yet answering again. */
+    boolean probing;
+
+    /** When its last reply came (System.nanoTime()). */
+    long lastHeard = System.nanoTime();
+
+    NodeLine(UUID id, String name, int capacity, NodeLink link) {
+        this.id = id;
+        this.name = name;
+        this.capacity = capacity;
+        this.link = link;
+        fresh();
+    }
+
+    /** A new session, of which the node knows nothing. */
+    void fresh() {
+        session = UUID.randomUUID();
+        next = 1;
+        grant = 0;
+        frontierSeen = 0;
+        lastFree = capacity;
+        lastAnswered = 0;
+        sending = 0;
+        open = false;
+        cancels.clear();
+        polling = false;
+        withdrawing = false;
+        askingRoom = false;
+        room = Exchange.admits(capacity);
+    }
+
+    boolean takes() {
+        return !leaving && !probing && room - pending.size() > 0;
+    }
+
+    int load() {
+        return sent.size() + pending.size();
+    }
+
+    /** Calls it holds unstarted, as far as this client knows. */
+    int unstarted() {
+        return sent.tailMap(frontierSeen, false).size();
+    }
+
+    /**
+     * What it may start: as many calls past its last start seen as it can start now (free workers,
+     * and those its last answers freed), twice as many answered when several came at once (calls
+     * that short need the node to run ahead of the news, and so the grant grows with their rate);
+     * never less than granted before.
+     */
+    long grantNow() {
+        int n = lastFree + (lastAnswered > 1 ? 2 * lastAnswered : lastAnswered);
+        for (long index : sent.tailMap(frontierSeen, false).keySet()) {
+            if (n-- <= 0) {
+                break;
+            }
+            grant = Math.max(grant, index);
+        }
+        return grant;
+    }
+
+    @Override
+    public String toString() {
+        return "node " + name;
+    }
+
+    /**
+     * The session is lost: the calls that may have run there (numbered up to the grant) and those
+     * that never started (past it, or never sent), each in the order sent; the line starts a new
+     * session, of which the node knows nothing.
+     */
+    List<List<ClusterCall>> lose() {
+        List<ClusterCall> mayHaveRun = new ArrayList<>();
+        List<ClusterCall> neverStarted = new ArrayList<>();
+        for (ClusterCall call : sent.values()) {
+            call.line = null;
+            (call.index <= grant ? mayHaveRun : neverStarted).add(call);
+        }
+        neverStarted.addAll(pending);
+        pending.clear();
+        sent.clear();
+        fresh();
+        return List.of(mayHaveRun, neverStarted);
+    }
+
+    /**
+     * The calls of a batch numbered from {@code admittedTo} on, which the node did not admit, with
+     * those pending after them; their numbers go to later calls.
+     */
+    List<ClusterCall> notAdmitted(long admittedTo) {
+        List<ClusterCall> back = new ArrayList<>(sent.tailMap(admittedTo, true).values());
+        back.forEach(c -> sent.remove(c.index));
+        back.addAll(pending);
+        pending.clear();
+        next = admittedTo;
+        return back;
+    }
+
+    /** The calls the node gave back unstarted, in the order sent. */
+    List<ClusterCall> returned(List<Long> indexes) {
+        List<ClusterCall> back = new ArrayList<>();
+        for (long index : indexes) {
+            ClusterCall call = sent.remove(index);
+            if (call != null) {
+                back.add(call);
+            }
+        }
+        back.sort((a, b) -> Long.compare(a.index, b.index));
+        return back;
+    }
+}

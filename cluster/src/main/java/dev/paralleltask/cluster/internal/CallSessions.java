@@ -135,7 +135,17 @@ public final class CallSessions {
     /** Answers a client's message; a poll may wait up to {@link #POLL_MILLIS}. */
     public Exchange.Reply handle(Exchange.Message message) throws InterruptedException {
         if (message instanceof Exchange.Send send) {
-            return send(send, System.nanoTime());
+            Exchange.Reply admitted = send(send, System.nanoTime());
+            if (send.waitMillis() <= 0) {
+                return admitted;
+            }
+            try {
+                awaitAnswers(send.session()).get(send.waitMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException
+                    | java.util.concurrent.ExecutionException e) {
+                // no answer yet: the client polls for it
+            }
+            return withAnswers(admitted, take(send.session()));
         }
         if (message instanceof Exchange.Poll poll) {
             CompletableFuture<Void> ready = poll(poll, System.nanoTime());
@@ -215,6 +225,36 @@ public final class CallSessions {
         }
         start(starts);
         return ready;
+    }
+
+    /**
+     * A future completed once the session has answers or calls to give back (at once if it has),
+     * for a batch whose reply may wait for them.
+     */
+    CompletableFuture<Void> awaitAnswers(UUID session) {
+        lock.lock();
+        try {
+            Session s = sessions.get(session);
+            if (s == null || !s.outbox.isEmpty() || !s.returned.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            s.poll = new CompletableFuture<>();
+            return s.poll;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A batch's reply with what a poll then took: one reply of both. */
+    static Exchange.Reply withAnswers(Exchange.Reply admitted, Exchange.Reply took) {
+        return new Exchange.Reply(
+                Math.max(admitted.frontier(), took.frontier()),
+                took.free(),
+                took.room(),
+                took.leaving(),
+                admitted.admitted(),
+                took.answers(),
+                took.returned());
     }
 
     /** What a session's poll returns: its answers and returned calls, taken. */

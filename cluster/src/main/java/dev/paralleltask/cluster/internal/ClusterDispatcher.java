@@ -51,6 +51,12 @@ public final class ClusterDispatcher {
      */
     static final long FULL_MILLIS = 20;
 
+    /**
+     * How long a node may hold the reply to a batch sent while none of this client's calls were
+     * there, for the batch's first answer.
+     */
+    static final long SEND_WAIT_MILLIS = 20;
+
     /** The most calls in one batch. */
     static final int MAX_BATCH = 1_024;
 
@@ -394,6 +400,9 @@ public final class ClusterDispatcher {
 
     /** Sends a node's pending calls as one batch, as many as fit; under the lock. */
     private void send(NodeLine line, Actions actions) {
+        // A node with none of this client's calls answers the batch once it has an answer, or
+        // soon: a lone call takes one round trip, not a batch's and then a poll's.
+        boolean alone = line.sent.isEmpty() && !line.polling;
         List<byte[]> requests = new ArrayList<>();
         long first = line.next;
         long bytes = 0;
@@ -420,9 +429,15 @@ public final class ClusterDispatcher {
         }
         line.sending = requests.size();
         line.room -= requests.size();
+        line.polling |= alone; // the batch stands for a poll
         actions.exchange(
                 line,
-                new Exchange.Send(line.session, first, line.grantNow(), requests),
+                new Exchange.Send(
+                        line.session,
+                        first,
+                        line.grantNow(),
+                        alone ? SEND_WAIT_MILLIS : 0,
+                        requests),
                 this::onSent);
         poll(line, actions);
     }
@@ -551,6 +566,8 @@ public final class ClusterDispatcher {
     private void onSent(
             NodeLine line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
         Exchange.Send send = (Exchange.Send) message;
+        List<Wire.Reply> answers = new ArrayList<>();
+        IOException malformed = decode(reply, answers);
         Actions actions = new Actions();
         lock.lock();
         try {
@@ -558,8 +575,13 @@ public final class ClusterDispatcher {
                 return; // lost meanwhile: its calls were dealt with then
             }
             line.sending = 0;
+            if (send.waitMillis() > 0) { // it stood for a poll
+                line.polling = false;
+            }
             if (error != null) {
                 lost(line, "sending calls failed: " + Replies.brief(error), actions);
+            } else if (malformed != null) {
+                lost(line, "its answers are malformed: " + malformed, actions);
             } else {
                 heard(line, reply);
                 long admittedTo = send.first() + reply.admitted();
@@ -572,6 +594,7 @@ public final class ClusterDispatcher {
                     }
                 }
                 line.cancels.clear();
+                took(line, reply, answers, actions);
             }
             pump(actions);
             poll(line, actions);
@@ -584,16 +607,7 @@ public final class ClusterDispatcher {
     private void onPolled(
             NodeLine line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
         List<Wire.Reply> answers = new ArrayList<>();
-        IOException malformed = null;
-        if (reply != null) {
-            try {
-                for (Exchange.Answered a : reply.answers()) {
-                    answers.add(Wire.Reply.fromBytes(a.reply()));
-                }
-            } catch (IOException e) {
-                malformed = e;
-            }
-        }
+        IOException malformed = decode(reply, answers);
         Actions actions = new Actions();
         lock.lock();
         try {
@@ -610,11 +624,7 @@ public final class ClusterDispatcher {
             } else {
                 heard(line, reply);
                 line.room = reply.room() - line.sending;
-                line.lastAnswered = answers.size();
-                for (int i = 0; i < answers.size(); i++) {
-                    answered(line, reply.answers().get(i).index(), answers.get(i), actions);
-                }
-                requeue(line.returned(reply.returned()));
+                took(line, reply, answers, actions);
             }
             pump(actions);
             poll(line, actions);
@@ -645,6 +655,31 @@ public final class ClusterDispatcher {
             lock.unlock();
         }
         actions.run();
+    }
+
+    /** Reads a reply's answers here, not under the lock; what was malformed, or null. */
+    private static IOException decode(Exchange.Reply reply, List<Wire.Reply> answers) {
+        if (reply == null) {
+            return null;
+        }
+        try {
+            for (Exchange.Answered a : reply.answers()) {
+                answers.add(Wire.Reply.fromBytes(a.reply()));
+            }
+            return null;
+        } catch (IOException e) {
+            return e;
+        }
+    }
+
+    /** The answers and calls given back that a reply brings; under the lock. */
+    private void took(
+            NodeLine line, Exchange.Reply reply, List<Wire.Reply> answers, Actions actions) {
+        line.lastAnswered = answers.size();
+        for (int i = 0; i < answers.size(); i++) {
+            answered(line, reply.answers().get(i).index(), answers.get(i), actions);
+        }
+        requeue(line.returned(reply.returned()));
     }
 
     /** What every reply says; under the lock. */

@@ -63,9 +63,10 @@ public final class Exchange {
 
     /**
      * Calls numbered from {@code first}, each a {@link Wire.Request}'s bytes; the node may start
-     * those numbered up to {@code grant}.
+     * those numbered up to {@code grant}, and may hold its reply up to {@code waitMillis} for the
+     * session's first answers, which the reply then brings as a poll's would.
      */
-    public record Send(UUID session, long first, long grant, List<byte[]> requests)
+    public record Send(UUID session, long first, long grant, long waitMillis, List<byte[]> requests)
             implements Message {
         static final int KIND = 1;
 
@@ -77,6 +78,7 @@ public final class Exchange {
                     out -> {
                         out.writeLong(first);
                         out.writeLong(grant);
+                        out.writeLong(waitMillis);
                         out.writeInt(requests.size());
                         for (byte[] r : requests) {
                             Wire.writeBytes(out, r);
@@ -87,6 +89,7 @@ public final class Exchange {
         static Send read(UUID session, DataInputStream in) throws IOException {
             long first = in.readLong();
             long grant = in.readLong();
+            long waitMillis = in.readLong();
             int n = in.readInt();
             if (n < 0 || n > in.available()) {
                 throw new IOException("malformed: " + n + " calls announced");
@@ -95,7 +98,7 @@ public final class Exchange {
             for (int i = 0; i < n; i++) {
                 requests.add(Wire.readBytes(in));
             }
-            return new Send(session, first, grant, requests);
+            return new Send(session, first, grant, waitMillis, requests);
         }
     }
 

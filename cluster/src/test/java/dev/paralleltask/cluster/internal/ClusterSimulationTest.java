@@ -287,6 +287,21 @@ class ClusterSimulationTest {
                     return;
                 }
                 Exchange.Reply r;
+                if (message instanceof Exchange.Send send && send.waitMillis() > 0) {
+                    Exchange.Reply admitted = sessions.send(send, now);
+                    CompletableFuture<Void> ready = sessions.awaitAnswers(send.session());
+                    at(send.waitMillis(), () -> ready.complete(null));
+                    ready.thenRun(
+                            () -> {
+                                if (!dead) {
+                                    Exchange.Reply both =
+                                            CallSessions.withAnswers(
+                                                    admitted, sessions.take(send.session()));
+                                    at(delay(), () -> reply.complete(both));
+                                }
+                            });
+                    return;
+                }
                 if (message instanceof Exchange.Send send) {
                     r = sessions.send(send, now);
                     assertTrue(

@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * A client's calls and the nodes they go to: the queue, a session with each node ({@link
@@ -527,26 +528,20 @@ public final class ClusterDispatcher {
 
     private void onProbed(
             NodeLine line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            if (line.session != message.session() || lines.get(line.id) != line) {
-                return;
-            }
-            if (error != null) {
-                probeLater(line);
-                return;
-            }
-            line.probing = false;
-            line.leaving |= reply.leaving();
-            line.room = reply.room();
-            line.lastFree = reply.free();
-            line.lastHeard = System.nanoTime();
-            pump(actions);
-        } finally {
-            lock.unlock();
-        }
-        actions.run();
+        react(
+                line,
+                message,
+                actions -> {
+                    if (error != null) {
+                        probeLater(line);
+                        return;
+                    }
+                    line.probing = false;
+                    line.leaving |= reply.leaving();
+                    line.room = reply.room();
+                    line.lastFree = reply.free();
+                    line.lastHeard = System.nanoTime();
+                });
     }
 
     /** Calls that did not run, or run again: first in line, in the order they were made. */
@@ -568,64 +563,72 @@ public final class ClusterDispatcher {
         Exchange.Send send = (Exchange.Send) message;
         List<Wire.Reply> answers = new ArrayList<>();
         IOException malformed = decode(reply, answers);
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            if (line.session != send.session() || lines.get(line.id) != line) {
-                return; // lost meanwhile: its calls were dealt with then
-            }
-            line.sending = 0;
-            if (send.waitMillis() > 0) { // it stood for a poll
-                line.polling = false;
-            }
-            if (error != null) {
-                lost(line, "sending calls failed: " + Replies.brief(error), actions);
-            } else if (malformed != null) {
-                lost(line, "its answers are malformed: " + malformed, actions);
-            } else {
-                heard(line, reply);
-                long admittedTo = send.first() + reply.admitted();
-                requeue(line.notAdmitted(admittedTo));
-                line.room = reply.room();
-                line.open = true;
-                for (Exchange.Cancel cancel : line.cancels) {
-                    if (cancel.index() < admittedTo) { // the numbers past it go to other calls
-                        actions.exchange(line, cancel, (l, m, r, e) -> {});
+        react(
+                line,
+                message,
+                actions -> {
+                    line.sending = 0;
+                    if (send.waitMillis() > 0) { // it stood for a poll
+                        line.polling = false;
                     }
-                }
-                line.cancels.clear();
-                took(line, reply, answers, actions);
-            }
-            pump(actions);
-            poll(line, actions);
-        } finally {
-            lock.unlock();
-        }
-        actions.run();
+                    if (error != null) {
+                        lost(line, "sending calls failed: " + Replies.brief(error), actions);
+                        return;
+                    }
+                    if (malformed != null) {
+                        lost(line, "its answers are malformed: " + malformed, actions);
+                        return;
+                    }
+                    heard(line, reply);
+                    long admittedTo = send.first() + reply.admitted();
+                    requeue(line.notAdmitted(admittedTo));
+                    line.room = reply.room();
+                    line.open = true;
+                    for (Exchange.Cancel cancel : line.cancels) {
+                        if (cancel.index() < admittedTo) { // numbers past it go to other calls
+                            actions.exchange(line, cancel, (l, m, r, e) -> {});
+                        }
+                    }
+                    line.cancels.clear();
+                    took(line, reply, answers, actions);
+                });
     }
 
     private void onPolled(
             NodeLine line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
         List<Wire.Reply> answers = new ArrayList<>();
         IOException malformed = decode(reply, answers);
+        react(
+                line,
+                message,
+                actions -> {
+                    line.polling = false;
+                    if (error != null) {
+                        lost(line, Replies.brief(error), actions);
+                    } else if (malformed != null) {
+                        lost(line, "its answers are malformed: " + malformed, actions);
+                    } else if (reply.frontier() < 0) {
+                        lost(line, "it no longer knows this client's calls", actions);
+                    } else {
+                        heard(line, reply);
+                        line.room = reply.room() - line.sending;
+                        took(line, reply, answers, actions);
+                    }
+                });
+    }
+
+    /**
+     * Reacts to a node's reply, unless its session was lost meanwhile (its calls were dealt with
+     * then); then sends what can go, and keeps the node polled.
+     */
+    private void react(NodeLine line, Exchange.Message message, Consumer<Actions> reaction) {
         Actions actions = new Actions();
         lock.lock();
         try {
             if (line.session != message.session() || lines.get(line.id) != line) {
                 return;
             }
-            line.polling = false;
-            if (error != null) {
-                lost(line, Replies.brief(error), actions);
-            } else if (malformed != null) {
-                lost(line, "its answers are malformed: " + malformed, actions);
-            } else if (reply.frontier() < 0) {
-                lost(line, "it no longer knows this client's calls", actions);
-            } else {
-                heard(line, reply);
-                line.room = reply.room() - line.sending;
-                took(line, reply, answers, actions);
-            }
+            reaction.accept(actions);
             pump(actions);
             poll(line, actions);
         } finally {
@@ -636,25 +639,19 @@ public final class ClusterDispatcher {
 
     private void onWithdrawn(
             NodeLine line, Exchange.Message message, Exchange.Reply reply, Throwable error) {
-        Actions actions = new Actions();
-        lock.lock();
-        try {
-            if (line.session != message.session() || lines.get(line.id) != line) {
-                return;
-            }
-            line.withdrawing = false;
-            if (error != null) { // whether it took them back is not known
-                lost(line, "taking calls back failed: " + Replies.brief(error), actions);
-            } else {
-                heard(line, reply);
-                requeue(line.returned(reply.returned()));
-                line.room = reply.room() - line.sending;
-            }
-            pump(actions);
-        } finally {
-            lock.unlock();
-        }
-        actions.run();
+        react(
+                line,
+                message,
+                actions -> {
+                    line.withdrawing = false;
+                    if (error != null) { // whether it took them back is not known
+                        lost(line, "taking calls back failed: " + Replies.brief(error), actions);
+                        return;
+                    }
+                    heard(line, reply);
+                    requeue(line.returned(reply.returned()));
+                    line.room = reply.room() - line.sending;
+                });
     }
 
     /** Reads a reply's answers here, not under the lock; what was malformed, or null. */

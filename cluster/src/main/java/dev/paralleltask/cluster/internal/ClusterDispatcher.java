@@ -196,16 +196,6 @@ public final class ClusterDispatcher {
         line.link.close();
     }
 
-    /** The ids of the nodes it sends to. */
-    public List<UUID> nodeIds() {
-        lock.lock();
-        try {
-            return List.copyOf(lines.keySet());
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** This client's unanswered calls on a node. */
     public int running(UUID id) {
         lock.lock();
@@ -724,19 +714,29 @@ public final class ClusterDispatcher {
             if (line == null || line.session != call.session) {
                 return;
             }
-            line.sent.remove(call.index);
-            call.line = null;
-            Exchange.Cancel cancel = new Exchange.Cancel(line.session, call.index, interrupt);
-            if (line.sending > 0) { // it may be in that batch: the node hears it after
-                line.cancels.add(cancel);
-            } else {
-                actions.exchange(line, cancel, (l, m, r, e) -> {});
-            }
+            takeOff(line, call, interrupt, actions);
             pump(actions);
         } finally {
             lock.unlock();
         }
         actions.run();
+    }
+
+    /**
+     * Takes a sent call off its node: the node drops it, or stops it if it runs and {@code
+     * interrupt}; under the lock. While a batch is under way the node hears of it after that batch,
+     * and only if the call was admitted: past that, its number goes to another call.
+     */
+    private static void takeOff(
+            NodeLine line, ClusterCall call, boolean interrupt, Actions actions) {
+        line.sent.remove(call.index);
+        call.line = null;
+        Exchange.Cancel cancel = new Exchange.Cancel(line.session, call.index, interrupt);
+        if (line.sending > 0) {
+            line.cancels.add(cancel);
+        } else {
+            actions.exchange(line, cancel, (l, m, r, e) -> {});
+        }
     }
 
     /**
@@ -755,6 +755,7 @@ public final class ClusterDispatcher {
 
     private void silent(ClusterCall call, UUID session, long since) {
         NodeLine line;
+        Actions actions = new Actions();
         lock.lock();
         try {
             line = call.line;
@@ -765,8 +766,7 @@ public final class ClusterDispatcher {
                 watch(call);
                 return;
             }
-            line.sent.remove(call.index);
-            call.line = null;
+            takeOff(line, call, true, actions);
         } finally {
             lock.unlock();
         }
@@ -782,6 +782,6 @@ public final class ClusterDispatcher {
                                 + ", which sent no answer since; it may have stalled or left the"
                                 + " cluster",
                         new StackTraceElement[0]));
-        line.link.exchange(new Exchange.Cancel(session, call.index, true));
+        actions.run();
     }
 }

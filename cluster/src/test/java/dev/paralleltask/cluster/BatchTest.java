@@ -67,9 +67,10 @@ class BatchTest {
                 }
             }
             // Lost: what ran on the victim's two workers, and the few its client had let it start
-            // (free workers and calls just answered) and had not yet heard of. The rest of the
-            // victim's calls never started, and ran on the survivor.
-            assertTrue(lost >= 1 && lost <= 8, "lost " + lost);
+            // (free workers, and twice the calls it had just answered) and had not yet heard of.
+            // The victim held about half of the calls; the rest of them never started there, and
+            // ran on the survivor.
+            assertTrue(lost >= 1 && lost <= 20, "lost " + lost);
         }
     }
 

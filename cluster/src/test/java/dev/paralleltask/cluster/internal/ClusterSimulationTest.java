@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.TaskTimeoutException;
 import dev.paralleltask.runtime.WorkerCrashedException;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
@@ -28,11 +29,11 @@ import org.junit.jupiter.api.Test;
  * out of order, on nodes that die, on one thread in simulated time: every interleaving comes from a
  * seed, and {@code -Dsim.seed=S} replays seed {@code S}.
  *
- * <p>Each run (one or two clients, one to three nodes, now and then more calls than a node admits)
- * checks what the protocol promises: every call ends; no call runs more often than its retries
- * allow (a {@code retries = 0} call at most once), whatever died when; a value comes only from a
- * run of that call; no node holds more than it admits; and every node still up ends holding no
- * call.
+ * <p>Each run (one or two clients, one to three nodes, nodes killed or stalled for seconds, one
+ * call in five with a timeout, now and then more calls than a node admits) checks what the protocol
+ * promises: every call ends; no call runs more often than its retries allow (a {@code retries = 0}
+ * call at most once), whatever died when; a value comes only from a run of that call; no node holds
+ * more than it admits; and every node still up ends holding no call.
  */
 class ClusterSimulationTest {
     /** Seeds a run tries: {@code -Dsim.seeds=N} tries more. */
@@ -48,6 +49,7 @@ class ClusterSimulationTest {
         long ran = 0;
         long lostAfterRunning = 0;
         long neverRanButFailed = 0;
+        long gaveUp = 0;
         for (long seed : seeds) {
             Sim sim = new Sim(seed);
             try {
@@ -58,15 +60,18 @@ class ClusterSimulationTest {
             ran += sim.runs.values().stream().mapToInt(Integer::intValue).sum();
             lostAfterRunning += sim.lostAfterRunning;
             neverRanButFailed += sim.neverRanButFailed;
+            gaveUp += sim.gaveUpOnSilentNode;
         }
         // The runs did what the test is for: calls ran, and nodes died under some.
         assertTrue(ran > 1_000, "calls ran: " + ran);
         assertTrue(
                 replay != null || lostAfterRunning > 10, "lost after running: " + lostAfterRunning);
+        assertTrue(replay != null || gaveUp > 0, "no timed call met a node that fell silent");
         System.out.printf(
                 "simulated %d seeds: %d runs, %d calls failed as lost with their node after running,"
-                        + " %d failed so without having run%n",
-                seeds.length, ran, lostAfterRunning, neverRanButFailed);
+                        + " %d failed so without having run, %d timed calls gave up on a silent"
+                        + " node%n",
+                seeds.length, ran, lostAfterRunning, neverRanButFailed, gaveUp);
     }
 
     /** One simulated run: a client, three nodes, and a schedule of events. */
@@ -85,6 +90,7 @@ class ClusterSimulationTest {
         final Map<Long, TaskMethod> methods = new HashMap<>();
         long lostAfterRunning;
         long neverRanButFailed;
+        long gaveUpOnSilentNode;
 
         record Event(long time, long seq, Runnable action) implements Comparable<Event> {
             @Override
@@ -130,6 +136,9 @@ class ClusterSimulationTest {
             for (int i = 0; i < deaths; i++) {
                 at(random.nextInt(400), this::killOne);
             }
+            if (random.nextInt(3) == 0) { // a node stalls (GC, a partition) and comes back
+                at(random.nextInt(400), this::freezeOne);
+            }
             if (random.nextBoolean()) {
                 at(random.nextInt(400), () -> addNode(1 + random.nextInt(3)));
             }
@@ -170,7 +179,9 @@ class ClusterSimulationTest {
                     new TaskMethod((m, t, a) -> null, 0, "Sim.call" + id, List.of(), 0, retries);
             byte[] request = ByteBuffer.allocate(8).putLong(id).array();
             ClusterDispatcher client = clients.get(random.nextInt(clients.size()));
-            ClusterCall call = client.call(method, request, 0);
+            // One call in five has a timeout: its watchdog gives up on a node that fell silent.
+            long timeout = random.nextInt(5) == 0 ? 50 + random.nextInt(500) : 0;
+            ClusterCall call = client.call(method, request, timeout);
             futures.put(id, call.future());
             methods.put(id, method);
             assertTrue(client.submit(call));
@@ -201,6 +212,13 @@ class ClusterSimulationTest {
             }
         }
 
+        void freezeOne() {
+            List<SimNode> up = nodes.stream().filter(n -> !n.dead && !n.frozen).toList();
+            SimNode node = up.get(random.nextInt(up.size()));
+            node.frozen = true;
+            at(2_500 + random.nextInt(3_000), () -> node.frozen = false);
+        }
+
         void check() {
             for (Map.Entry<Long, TaskFuture<Object>> e : futures.entrySet()) {
                 long id = e.getKey();
@@ -218,9 +236,12 @@ class ClusterSimulationTest {
                     // cancelled: it may or may not have run
                 } catch (ExecutionException x) {
                     assertTrue(
-                            x.getCause() instanceof WorkerCrashedException,
+                            x.getCause() instanceof WorkerCrashedException
+                                    || x.getCause() instanceof TaskTimeoutException,
                             "call " + id + ": " + x.getCause());
-                    if (x.getCause().getMessage().contains("left the cluster")) {
+                    if (x.getCause() instanceof TaskTimeoutException) {
+                        gaveUpOnSilentNode++;
+                    } else if (x.getCause().getMessage().contains("left the cluster")) {
                         if (ran > 0) {
                             lostAfterRunning++;
                         } else {
@@ -248,6 +269,22 @@ class ClusterSimulationTest {
             final List<CompletableFuture<Exchange.Reply>> inFlight = new ArrayList<>();
             boolean dead;
 
+            /** Stalled: nothing it does happens until it thaws. */
+            boolean frozen;
+
+            /** Runs {@code action} after {@code delay}, or once the node thaws if it is frozen. */
+            void later(long delay, Runnable action) {
+                at(
+                        delay,
+                        () -> {
+                            if (frozen) {
+                                later(10, action);
+                            } else {
+                                action.run();
+                            }
+                        });
+            }
+
             SimNode(UUID id, String name, int capacity) {
                 this.id = id;
                 this.name = name;
@@ -266,7 +303,7 @@ class ClusterSimulationTest {
                 }
                 inFlight.add(reply);
                 reply.whenComplete((r, e) -> inFlight.remove(reply));
-                at(delay(), () -> arrive(message, reply));
+                later(delay(), () -> arrive(message, reply));
                 return reply;
             }
 
@@ -281,7 +318,7 @@ class ClusterSimulationTest {
                             () -> {
                                 if (!dead) {
                                     Exchange.Reply r = sessions.take(poll.session());
-                                    at(delay(), () -> reply.complete(r));
+                                    later(delay(), () -> reply.complete(r));
                                 }
                             });
                     return;
@@ -297,7 +334,7 @@ class ClusterSimulationTest {
                                     Exchange.Reply both =
                                             CallSessions.withAnswers(
                                                     admitted, sessions.take(send.session()));
-                                    at(delay(), () -> reply.complete(both));
+                                    later(delay(), () -> reply.complete(both));
                                 }
                             });
                     return;
@@ -315,7 +352,7 @@ class ClusterSimulationTest {
                     sessions.close(message.session());
                     r = Exchange.Reply.unknown(0, 0, false);
                 }
-                at(delay(), () -> reply.complete(r));
+                later(delay(), () -> reply.complete(r));
             }
 
             @Override
@@ -326,7 +363,7 @@ class ClusterSimulationTest {
                     runs.merge(call, 1, Integer::sum);
                     CompletableFuture<Wire.Reply> reply = new CompletableFuture<>();
                     boolean crashes = random.nextInt(15) == 0;
-                    at(
+                    later(
                             1 + random.nextInt(30),
                             () -> {
                                 if (!dead) {

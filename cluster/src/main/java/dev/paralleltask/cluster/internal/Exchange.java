@@ -72,7 +72,12 @@ public final class Exchange {
 
         @Override
         public byte[] toBytes() {
+            int size = 64;
+            for (byte[] r : requests) {
+                size += 4 + r.length;
+            }
             return message(
+                    size,
                     KIND,
                     session,
                     out -> {
@@ -173,7 +178,12 @@ public final class Exchange {
         }
 
         public byte[] toBytes() {
+            int size = 40 + 8 * returned.size();
+            for (Answered a : answers) {
+                size += 12 + a.reply().length;
+            }
             return Wire.write(
+                    size,
                     out -> {
                         out.writeInt(MAGIC);
                         out.writeLong(frontier);
@@ -230,7 +240,12 @@ public final class Exchange {
     public record Answered(long index, byte[] reply) {}
 
     private static byte[] message(int kind, UUID session, Wire.Writing body) {
+        return message(64, kind, session, body);
+    }
+
+    private static byte[] message(int size, int kind, UUID session, Wire.Writing body) {
         return Wire.write(
+                size,
                 out -> {
                     out.writeInt(MAGIC);
                     out.writeByte(kind);

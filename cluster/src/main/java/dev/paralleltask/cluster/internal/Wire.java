@@ -384,7 +384,12 @@ public final class Wire {
     }
 
     static byte[] write(Writing writing) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        return write(64, writing);
+    }
+
+    /** As {@link #write(Writing)}, into a buffer of {@code size} bytes to begin with. */
+    static byte[] write(int size, Writing writing) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(size);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             writing.to(out);
         } catch (IOException e) {

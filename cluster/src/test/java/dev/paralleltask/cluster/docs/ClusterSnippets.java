@@ -17,7 +17,7 @@ final class ClusterSnippets {
                 ClusterExecutor.builder().connect("10.0.0.7:10800").build()) {
             PrimesTasks primes = new PrimesTasks(cluster); // the same proxy
             System.out.println(primes.count(0, 1_000_000).get());
-            System.out.println(cluster.nodes()); // each node, its capacity, its workers
+            System.out.println(cluster.nodes()); // each node: workers, calls it holds
         }
     }
 

@@ -367,26 +367,44 @@ public final class ClusterDispatcher {
             return;
         }
         line.askingRoom = true;
+        later(
+                line,
+                FULL_MILLIS,
+                actions -> {
+                    if (line.askingRoom) {
+                        line.askingRoom = false;
+                        line.withdrawing = true; // taking none back: what it says is its room
+                        actions.exchange(
+                                line, new Exchange.Withdraw(line.session, 0), this::onWithdrawn);
+                    }
+                });
+    }
+
+    /**
+     * Does {@code what} under the lock after {@code millis}, unless the node's session was lost or
+     * the node left meanwhile; under the lock.
+     */
+    private void later(NodeLine line, long millis, Consumer<Actions> what) {
         UUID session = line.session;
         timer.schedule(
                 () -> {
                     Actions actions = new Actions();
                     lock.lock();
                     try {
-                        if (lines.get(line.id) == line
-                                && line.session == session
-                                && line.askingRoom) {
-                            line.askingRoom = false;
-                            line.withdrawing = true; // taking none back: what it says is its room
-                            actions.exchange(
-                                    line, new Exchange.Withdraw(session, 0), this::onWithdrawn);
+                        if (isCurrent(line, session)) {
+                            what.accept(actions);
                         }
                     } finally {
                         lock.unlock();
                     }
                     actions.run();
                 },
-                FULL_MILLIS);
+                millis);
+    }
+
+    /** Whether a session is still the node's, and the node still here; under the lock. */
+    private boolean isCurrent(NodeLine line, UUID session) {
+        return line.session == session && lines.get(line.id) == line;
     }
 
     /** Sends a node's pending calls as one batch, as many as fit; under the lock. */
@@ -499,21 +517,11 @@ public final class ClusterDispatcher {
 
     /** Asks a lost node, after a while, whether it answers again; under the lock. */
     private void probeLater(NodeLine line) {
-        UUID session = line.session;
-        timer.schedule(
-                () -> {
-                    Actions actions = new Actions();
-                    lock.lock();
-                    try {
-                        if (lines.get(line.id) == line && line.session == session) {
-                            actions.exchange(line, new Exchange.Poll(session, 0), this::onProbed);
-                        }
-                    } finally {
-                        lock.unlock();
-                    }
-                    actions.run();
-                },
-                PROBE_MILLIS);
+        later(
+                line,
+                PROBE_MILLIS,
+                actions ->
+                        actions.exchange(line, new Exchange.Poll(line.session, 0), this::onProbed));
     }
 
     private void onProbed(
@@ -615,7 +623,7 @@ public final class ClusterDispatcher {
         Actions actions = new Actions();
         lock.lock();
         try {
-            if (line.session != message.session() || lines.get(line.id) != line) {
+            if (!isCurrent(line, message.session())) {
                 return;
             }
             reaction.accept(actions);

@@ -12,6 +12,7 @@ import dev.paralleltask.runtime.internal.spi.Relay;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import dev.paralleltask.runtime.internal.wire.ValueCodingException;
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,21 +64,40 @@ public final class LocalNodes {
                     () -> sessions.expire(System.nanoTime()), every, every, TimeUnit.MILLISECONDS);
         }
 
-        /** Starts clients' calls on the pool, in order; what the node replies once each ends. */
+        /**
+         * Starts clients' calls on the pool, in order; what the node replies once each ends. A run
+         * of requests for one method (a map's) reads that method once.
+         */
         private List<CallSessions.Running> start(List<byte[]> requests) {
             CallSessions.Running[] started = new CallSessions.Running[requests.size()];
             List<Integer> runnable = new ArrayList<>(requests.size());
             List<TaskMethod> methods = new ArrayList<>(requests.size());
             List<byte[]> bodies = new ArrayList<>(requests.size());
+            byte[] previous = null;
+            int header = -1;
+            TaskMethod method = null;
             for (int i = 0; i < requests.size(); i++) {
+                byte[] request = requests.get(i);
                 try {
-                    OneJobTask.CallJob.Resolved call =
-                            OneJobTask.CallJob.resolve(this, requests.get(i));
+                    int h = Wire.Request.headerLength(request);
+                    byte[] body;
+                    if (h > 0 && h == header && Arrays.equals(previous, 0, h, request, 0, h)) {
+                        body = Wire.Request.body(request, h);
+                    } else {
+                        OneJobTask.CallJob.Resolved call =
+                                OneJobTask.CallJob.resolve(this, request);
+                        method = call.method();
+                        body = call.request().body();
+                        previous = request;
+                        header = h;
+                    }
                     runnable.add(i);
-                    methods.add(call.method());
-                    bodies.add(call.request().body());
+                    methods.add(method);
+                    bodies.add(body);
                 } catch (OneJobTask.CallJob.Unrunnable e) {
                     started[i] = answered(e.reply);
+                } catch (IOException e) {
+                    started[i] = answered(new Wire.Unrunnable(e.getMessage()));
                 }
             }
             List<TaskFuture<Frame.Answer>> running;

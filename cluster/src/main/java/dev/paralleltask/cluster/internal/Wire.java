@@ -11,8 +11,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -67,6 +69,7 @@ public final class Wire {
 
         public byte[] toBytes() {
             return write(
+                    32 + 3 * (invokerClass.length() + displayName.length()) + body.length,
                     out -> {
                         out.writeInt(REQUEST_MAGIC);
                         writeString(out, invokerClass);
@@ -92,6 +95,38 @@ public final class Wire {
             String displayName = readString(in);
             long timeout = in.readLong();
             return new Request(invoker, method, displayName, timeout, readBytes(in));
+        }
+
+        /**
+         * How long a request's header is, all that comes before its body (so that requests of one
+         * method and timeout share it byte for byte), or -1 if the bytes are not a request.
+         */
+        static int headerLength(byte[] bytes) {
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            if (bytes.length < 4 || in.getInt(0) != REQUEST_MAGIC) {
+                return -1;
+            }
+            int at = skipString(in, 4);
+            at = at < 0 ? -1 : skipString(in, at + 4); // the method's index, its name
+            return at < 0 || at + 8 > bytes.length ? -1 : at + 8; // its timeout
+        }
+
+        /** The body of a request whose header is {@code header} bytes long. */
+        static byte[] body(byte[] bytes, int header) throws IOException {
+            int length = header + 4 <= bytes.length ? ByteBuffer.wrap(bytes).getInt(header) : -1;
+            if (length < 0 || length != bytes.length - header - 4) {
+                throw new IOException("malformed call: its body's length is wrong");
+            }
+            return Arrays.copyOfRange(bytes, header + 4, bytes.length);
+        }
+
+        /** Where what follows the string at {@code at} begins, or -1 if it overruns. */
+        private static int skipString(ByteBuffer in, int at) {
+            if (at + 4 > in.limit()) {
+                return -1;
+            }
+            int length = in.getInt(at);
+            return length < 0 || length > in.limit() - at - 4 ? -1 : at + 4 + length;
         }
     }
 
@@ -135,6 +170,7 @@ public final class Wire {
         @Override
         public byte[] toBytes() {
             return write(
+                    16 + 3 * message.length() + body.length, // UTF-8 takes at most 3 a char
                     out -> {
                         out.writeByte(KIND);
                         out.writeByte(kind);

@@ -6,6 +6,7 @@ import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.BiConsumer;
@@ -74,6 +75,24 @@ public final class ClusterCall {
         } else {
             CallFutures.complete(future, outcome.value());
         }
+    }
+
+    /**
+     * Fails the call: it has a timeout and its node said nothing for well past it, since {@code
+     * sentAt} (System.nanoTime()); never under the lock.
+     */
+    void failSilent(NodeLine node, long sentAt) {
+        CallFutures.fail(
+                future,
+                Failures.timeout(
+                        method,
+                        Duration.ofMillis(timeoutMillis),
+                        Duration.ofNanos(System.nanoTime() - sentAt),
+                        "on "
+                                + node
+                                + ", which sent no answer since; it may have stalled or left the"
+                                + " cluster",
+                        new StackTraceElement[0]));
     }
 
     /** Fails the call: its node was lost while it may have run there; never under the lock. */

@@ -6,10 +6,8 @@ import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,6 +122,9 @@ public final class ClusterDispatcher {
     private interface Reaction {
         void to(NodeLine line, Exchange.Message sent, Exchange.Reply reply, Throwable error);
     }
+
+    /** For messages whose reply says nothing new: a cancel's. */
+    private static final Reaction IGNORED = (line, sent, reply, error) -> {};
 
     public ClusterDispatcher(
             ClassLoader loader, AnswerAdmission admission, Timer timer, Runnable changed) {
@@ -298,16 +299,7 @@ public final class ClusterDispatcher {
     public String toString() {
         lock.lock();
         try {
-            return lines.values().stream()
-                            .map(
-                                    l ->
-                                            l.name
-                                                    + " ("
-                                                    + l.sent.size()
-                                                    + " sent, "
-                                                    + l.capacity
-                                                    + " workers)")
-                            .toList()
+            return lines.values().stream().map(NodeLine::describe).toList()
                     + ", queued="
                     + queue.size();
         } finally {
@@ -359,11 +351,7 @@ public final class ClusterDispatcher {
      * wake its poll, and other clients' calls end there too); under the lock.
      */
     private void askRoomLater(NodeLine line) {
-        if (line.leaving
-                || line.probing
-                || line.askingRoom
-                || line.room - line.pending.size() > 0
-                || (line.open && !line.sent.isEmpty())) {
+        if (!line.needsRoomAsked()) {
             return;
         }
         line.askingRoom = true;
@@ -412,32 +400,11 @@ public final class ClusterDispatcher {
         // A node with none of this client's calls answers the batch once it has an answer, or
         // soon: a lone call takes one round trip, not a batch's and then a poll's.
         boolean alone = line.sent.isEmpty() && !line.polling;
-        List<byte[]> requests = new ArrayList<>();
         long first = line.next;
-        long bytes = 0;
-        Iterator<ClusterCall> it = line.pending.iterator();
-        while (it.hasNext() && requests.size() < MAX_BATCH) {
-            ClusterCall call = it.next();
-            if (!requests.isEmpty() && bytes + call.request.length > MAX_BATCH_BYTES) {
-                break;
-            }
-            it.remove();
-            if (!CallFutures.markRunning(call.future)) {
-                continue; // cancelled meanwhile
-            }
-            call.line = line;
-            call.session = line.session;
-            call.index = line.next++;
-            line.sent.put(call.index, call);
-            requests.add(call.request);
-            bytes += call.request.length;
-            watch(call);
-        }
+        List<byte[]> requests = line.batch(MAX_BATCH, MAX_BATCH_BYTES, this::watch);
         if (requests.isEmpty()) {
             return;
         }
-        line.sending = requests.size();
-        line.room -= requests.size();
         line.polling |= alone; // the batch stands for a poll
         actions.exchange(
                 line,
@@ -466,16 +433,13 @@ public final class ClusterDispatcher {
      */
     private void steal(Actions actions) {
         for (NodeLine idle : lines.values()) {
-            if (!idle.takes() || idle.load() >= idle.capacity) {
+            if (!idle.idle()) {
                 continue;
             }
             NodeLine busiest = null;
             for (NodeLine l : lines.values()) {
                 if (l != idle
-                        && l.open
-                        && l.sending == 0
-                        && !l.withdrawing
-                        && l.unstarted() > 1
+                        && l.canGiveBack()
                         && (busiest == null || l.unstarted() > busiest.unstarted())) {
                     busiest = l;
                 }
@@ -534,11 +498,7 @@ public final class ClusterDispatcher {
                         probeLater(line);
                         return;
                     }
-                    line.probing = false;
-                    line.leaving |= reply.leaving();
-                    line.room = reply.room();
-                    line.lastFree = reply.free();
-                    line.lastHeard = System.nanoTime();
+                    line.probed(reply);
                 });
     }
 
@@ -565,30 +525,17 @@ public final class ClusterDispatcher {
                 line,
                 message,
                 actions -> {
-                    line.sending = 0;
-                    if (send.waitMillis() > 0) { // it stood for a poll
-                        line.polling = false;
-                    }
+                    line.batchEnded(send);
                     if (error != null) {
                         lost(line, "sending calls failed: " + Replies.brief(error), actions);
-                        return;
-                    }
-                    if (malformed != null) {
+                    } else if (malformed != null) {
                         lost(line, "its answers are malformed: " + malformed, actions);
-                        return;
+                    } else {
+                        List<Exchange.Cancel> cancels = new ArrayList<>();
+                        requeue(line.admitted(send, reply, cancels));
+                        cancels.forEach(c -> actions.exchange(line, c, IGNORED));
+                        took(line, reply, answers, actions);
                     }
-                    heard(line, reply);
-                    long admittedTo = send.first() + reply.admitted();
-                    requeue(line.notAdmitted(admittedTo));
-                    line.room = reply.room();
-                    line.open = true;
-                    for (Exchange.Cancel cancel : line.cancels) {
-                        if (cancel.index() < admittedTo) { // numbers past it go to other calls
-                            actions.exchange(line, cancel, (l, m, r, e) -> {});
-                        }
-                    }
-                    line.cancels.clear();
-                    took(line, reply, answers, actions);
                 });
     }
 
@@ -608,7 +555,7 @@ public final class ClusterDispatcher {
                     } else if (reply.frontier() < 0) {
                         lost(line, "it no longer knows this client's calls", actions);
                     } else {
-                        heard(line, reply);
+                        line.heard(reply);
                         line.room = reply.room() - line.sending;
                         took(line, reply, answers, actions);
                     }
@@ -646,7 +593,7 @@ public final class ClusterDispatcher {
                         lost(line, "taking calls back failed: " + Replies.brief(error), actions);
                         return;
                     }
-                    heard(line, reply);
+                    line.heard(reply);
                     requeue(line.returned(reply.returned()));
                     line.room = reply.room() - line.sending;
                 });
@@ -654,12 +601,9 @@ public final class ClusterDispatcher {
 
     /** Reads a reply's answers here, not under the lock; what was malformed, or null. */
     private static IOException decode(Exchange.Reply reply, List<Wire.Reply> answers) {
-        if (reply == null) {
-            return null;
-        }
         try {
-            for (Exchange.Answered a : reply.answers()) {
-                answers.add(Wire.Reply.fromBytes(a.reply()));
+            if (reply != null) {
+                answers.addAll(reply.replies());
             }
             return null;
         } catch (IOException e) {
@@ -675,14 +619,6 @@ public final class ClusterDispatcher {
             answered(line, reply.answers().get(i).index(), answers.get(i), actions);
         }
         requeue(line.returned(reply.returned()));
-    }
-
-    /** What every reply says; under the lock. */
-    private static void heard(NodeLine line, Exchange.Reply reply) {
-        line.lastHeard = System.nanoTime();
-        line.frontierSeen = Math.max(line.frontierSeen, reply.frontier());
-        line.lastFree = reply.free();
-        line.leaving |= reply.leaving();
     }
 
     /** A call's answer; under the lock, its decoding after. */
@@ -737,13 +673,9 @@ public final class ClusterDispatcher {
      */
     private static void takeOff(
             NodeLine line, ClusterCall call, boolean interrupt, Actions actions) {
-        line.sent.remove(call.index);
-        call.line = null;
-        Exchange.Cancel cancel = new Exchange.Cancel(line.session, call.index, interrupt);
-        if (line.sending > 0) {
-            line.cancels.add(cancel);
-        } else {
-            actions.exchange(line, cancel, (l, m, r, e) -> {});
+        Exchange.Cancel cancel = line.takeOff(call, interrupt);
+        if (cancel != null) {
+            actions.exchange(line, cancel, IGNORED);
         }
     }
 
@@ -778,18 +710,7 @@ public final class ClusterDispatcher {
         } finally {
             lock.unlock();
         }
-        Duration timeout = Duration.ofMillis(call.timeoutMillis);
-        CallFutures.fail(
-                call.future,
-                Failures.timeout(
-                        call.method,
-                        timeout,
-                        Duration.ofNanos(System.nanoTime() - since),
-                        "on "
-                                + line
-                                + ", which sent no answer since; it may have stalled or left the"
-                                + " cluster",
-                        new StackTraceElement[0]));
+        call.failSilent(line, since);
         actions.run();
     }
 }

@@ -177,6 +177,15 @@ public final class Exchange {
             return new Reply(-1, free, room, leaving, 0, List.of(), List.of());
         }
 
+        /** Its answers, read; for the client's thread that takes the reply, not under a lock. */
+        List<Wire.Reply> replies() throws IOException {
+            List<Wire.Reply> read = new ArrayList<>(answers.size());
+            for (Answered a : answers) {
+                read.add(Wire.Reply.fromBytes(a.reply()));
+            }
+            return read;
+        }
+
         public byte[] toBytes() {
             int size = 40 + 8 * returned.size();
             for (Answered a : answers) {

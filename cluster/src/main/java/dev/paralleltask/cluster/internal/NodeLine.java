@@ -1,9 +1,12 @@
 package dev.paralleltask.cluster.internal;
 
+import dev.paralleltask.runtime.internal.spi.CallFutures;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * A node as a {@link ClusterDispatcher} sees it: its link, and this client's session there (the
@@ -116,6 +119,127 @@ final class NodeLine {
             grant = Math.max(grant, index);
         }
         return grant;
+    }
+
+    /** Whether it has workers this client's calls leave idle, and takes calls. */
+    boolean idle() {
+        return takes() && load() < capacity;
+    }
+
+    /** Whether it can give back calls it holds unstarted: nothing else is under way with it. */
+    boolean canGiveBack() {
+        return open && sending == 0 && !withdrawing && unstarted() > 1;
+    }
+
+    /**
+     * Whether to ask it for room in a while: calls wait for it, it said it was full, and no poll of
+     * this client's will say when that changes (only this client's answers wake its poll).
+     */
+    boolean needsRoomAsked() {
+        return !leaving
+                && !probing
+                && !askingRoom
+                && room - pending.size() <= 0
+                && !(open && !sent.isEmpty());
+    }
+
+    /**
+     * Takes pending calls into a batch, numbered from {@link #next}, as many as fit ({@code
+     * maxCalls}, and {@code maxBytes} of requests past the first); those cancelled meanwhile are
+     * dropped. Each call taken is passed to {@code taken}.
+     *
+     * @return the batch's requests
+     */
+    List<byte[]> batch(int maxCalls, long maxBytes, Consumer<ClusterCall> taken) {
+        List<byte[]> requests = new ArrayList<>();
+        long bytes = 0;
+        Iterator<ClusterCall> it = pending.iterator();
+        while (it.hasNext() && requests.size() < maxCalls) {
+            ClusterCall call = it.next();
+            if (!requests.isEmpty() && bytes + call.request.length > maxBytes) {
+                break;
+            }
+            it.remove();
+            if (!CallFutures.markRunning(call.future)) {
+                continue; // cancelled meanwhile
+            }
+            call.line = this;
+            call.session = session;
+            call.index = next++;
+            sent.put(call.index, call);
+            requests.add(call.request);
+            bytes += call.request.length;
+            taken.accept(call);
+        }
+        sending = requests.size();
+        room -= requests.size();
+        return requests;
+    }
+
+    /** The batch in flight came back, or failed: another may go. */
+    void batchEnded(Exchange.Send send) {
+        sending = 0;
+        if (send.waitMillis() > 0) { // it stood for a poll
+            polling = false;
+        }
+    }
+
+    /**
+     * The node admitted the batch, or part of it: the calls it did not admit, with those pending
+     * after them, go back to the queue; the cancels held for the batch's admitted calls go now
+     * (into {@code cancelsNow}); past that, their numbers go to other calls.
+     */
+    List<ClusterCall> admitted(
+            Exchange.Send send, Exchange.Reply reply, List<Exchange.Cancel> cancelsNow) {
+        heard(reply);
+        long admittedTo = send.first() + reply.admitted();
+        List<ClusterCall> back = notAdmitted(admittedTo);
+        room = reply.room();
+        open = true;
+        for (Exchange.Cancel cancel : cancels) {
+            if (cancel.index() < admittedTo) {
+                cancelsNow.add(cancel);
+            }
+        }
+        cancels.clear();
+        return back;
+    }
+
+    /** What every reply says. */
+    void heard(Exchange.Reply reply) {
+        lastHeard = System.nanoTime();
+        frontierSeen = Math.max(frontierSeen, reply.frontier());
+        lastFree = reply.free();
+        leaving |= reply.leaving();
+    }
+
+    /** A lost node answered a probe: it may get calls again. */
+    void probed(Exchange.Reply reply) {
+        probing = false;
+        leaving |= reply.leaving();
+        room = reply.room();
+        lastFree = reply.free();
+        lastHeard = System.nanoTime();
+    }
+
+    /**
+     * Takes a sent call off: the cancel to send now, or null if it is held until the batch in
+     * flight is admitted.
+     */
+    Exchange.Cancel takeOff(ClusterCall call, boolean interrupt) {
+        sent.remove(call.index);
+        call.line = null;
+        Exchange.Cancel cancel = new Exchange.Cancel(session, call.index, interrupt);
+        if (sending > 0) {
+            cancels.add(cancel);
+            return null;
+        }
+        return cancel;
+    }
+
+    /** How the executor's description shows it. */
+    String describe() {
+        return name + " (" + sent.size() + " sent, " + capacity + " workers)";
     }
 
     @Override

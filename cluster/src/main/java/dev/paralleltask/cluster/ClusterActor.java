@@ -1,32 +1,18 @@
 package dev.paralleltask.cluster;
 
-import dev.paralleltask.cluster.internal.ActorTask;
-import dev.paralleltask.cluster.internal.Replies;
+import dev.paralleltask.cluster.internal.ActorLine;
 import dev.paralleltask.cluster.internal.Wire;
 import dev.paralleltask.runtime.Actor;
 import dev.paralleltask.runtime.ActorOptions;
 import dev.paralleltask.runtime.TaskExecutor;
-import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.ActorCalls;
-import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.shared.Locality;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
-import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
-import java.io.IOException;
-import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.apache.ignite.client.ClientCompute;
-import org.apache.ignite.client.IgniteClientFuture;
 
 /**
  * An actor on a cluster node: its object lives in a JVM of that node's pool, as a {@code
@@ -36,39 +22,8 @@ import org.apache.ignite.client.IgniteClientFuture;
  * naming the node, and every later call with {@link dev.paralleltask.runtime.ActorDiedException}.
  */
 final class ClusterActor<C> implements Actor<C>, ActorCalls.Endpoint {
-    /** How long starting an actor may take: its node starts a JVM for it. */
-    private static final long START_SECONDS = 120;
-
-    /** How long describing or closing an actor may take before its node is taken for gone. */
-    private static final long ASK_SECONDS = 10;
-
     private final String name;
-    private final String node;
-    private final ClientCompute compute;
-    private final long number;
-    private final int concurrency;
-    private final ClassLoader loader;
-    private final AnswerAdmission admission;
-
-    /** Told once the actor has ended, so its executor can end. */
-    private final Consumer<ClusterActor<?>> ended;
-
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition terminatedCondition = lock.newCondition();
-
-    /** Calls made and not yet sent, oldest first; guarded by the lock. */
-    private final ArrayDeque<Call> queue = new ArrayDeque<>();
-
-    /** Calls sent and not yet answered; guarded by the lock. */
-    private final List<Call> sent = new ArrayList<>();
-
-    private boolean closed;
-    private boolean terminated;
-
-    /** Why the actor can take no more calls, once it cannot. */
-    private volatile Throwable died;
-
-    private final TaskExecutor calls = new Calls();
+    private final ActorLine line;
 
     private ClusterActor(
             String name,
@@ -80,13 +35,33 @@ final class ClusterActor<C> implements Actor<C>, ActorCalls.Endpoint {
             AnswerAdmission admission,
             Consumer<ClusterActor<?>> ended) {
         this.name = name;
-        this.node = node;
-        this.compute = compute;
-        this.number = number;
-        this.concurrency = concurrency;
-        this.loader = loader;
-        this.admission = admission;
-        this.ended = ended;
+        this.line =
+                new ActorLine(
+                        name,
+                        node,
+                        compute,
+                        number,
+                        concurrency,
+                        loader,
+                        admission,
+                        () -> ended.accept(this));
+    }
+
+    /**
+     * An actor's initial state, encoded here for a node's machine.
+     *
+     * @throws dev.paralleltask.runtime.TaskSerializationException if it cannot be sent, naming it
+     */
+    static byte[] encode(Object initialState) {
+        try {
+            return Locality.offMachine(
+                            "a cluster node", () -> CallCoding.encodeActorState(initialState))
+                    .body();
+        } catch (RuntimeException e) { // TaskSerializationException naming initialState
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("encoding the actor's state failed", e);
+        }
     }
 
     /**
@@ -104,7 +79,7 @@ final class ClusterActor<C> implements Actor<C>, ActorCalls.Endpoint {
             Consumer<ClusterActor<?>> ended) {
         String where = "node " + node;
         Wire.Reply reply =
-                request(
+                ActorLine.request(
                         compute,
                         new Wire.ActorRequest(
                                 Wire.ActorRequest.START,
@@ -128,25 +103,6 @@ final class ClusterActor<C> implements Actor<C>, ActorCalls.Endpoint {
                 where + " cannot start the actor: " + describe(reply), List.of(), null);
     }
 
-    /** Sends a request about the actor itself and waits for the reply. */
-    private static Wire.Reply request(
-            ClientCompute compute, Wire.ActorRequest request, String where) {
-        long seconds = request.kind() == Wire.ActorRequest.START ? START_SECONDS : ASK_SECONDS;
-        try {
-            byte[] bytes =
-                    compute.<byte[], byte[]>executeAsync2(
-                                    ActorTask.class.getName(), request.toBytes())
-                            .get(seconds, TimeUnit.SECONDS);
-            return Wire.Reply.fromBytes(bytes);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Failures.startFailure(where + ": interrupted while waiting", List.of(), e);
-        } catch (ExecutionException | TimeoutException | IOException | RuntimeException e) {
-            throw Failures.startFailure(
-                    where + " did not answer: " + Replies.brief(e), List.of(), e);
-        }
-    }
-
     private static String describe(Wire.Reply reply) {
         if (reply instanceof Wire.Unrunnable u) {
             return u.why();
@@ -167,405 +123,36 @@ final class ClusterActor<C> implements Actor<C>, ActorCalls.Endpoint {
 
     @Override
     public long pid() {
-        return state().pid();
+        return line.state().pid();
     }
 
     @Override
     public boolean isAlive() {
-        lock.lock();
-        try {
-            if (closed || died != null) {
-                return false;
-            }
-        } finally {
-            lock.unlock();
-        }
-        return state().alive();
+        return line.isOpen() && line.state().alive();
     }
 
     @Override
     public int restarts() {
-        return state().restarts();
-    }
-
-    /** Where the actor is now, as its node says; dead if the node cannot say. */
-    private Wire.ActorState state() {
-        if (died != null || isTerminated()) {
-            return new Wire.ActorState(-1, 0, false);
-        }
-        try {
-            Wire.Reply reply =
-                    request(
-                            compute,
-                            new Wire.ActorRequest(
-                                    Wire.ActorRequest.DESCRIBE, number, 0, 0, new byte[0]),
-                            "node " + node);
-            return reply instanceof Wire.ActorState s ? s : new Wire.ActorState(-1, 0, false);
-        } catch (RuntimeException e) {
-            return new Wire.ActorState(-1, 0, false);
-        }
+        return line.state().restarts();
     }
 
     @Override
     public TaskExecutor calls() {
-        return calls;
+        return line;
     }
 
     @Override
     public int outstanding() {
-        lock.lock();
-        try {
-            return queue.size() + sent.size();
-        } finally {
-            lock.unlock();
-        }
+        return line.outstanding();
     }
 
     @Override
     public void close() {
-        calls.close();
+        line.close();
     }
 
     @Override
     public String toString() {
-        return "ClusterActor[" + name + (died != null ? ", dead" : closed ? ", closed" : "") + "]";
-    }
-
-    private boolean isTerminated() {
-        lock.lock();
-        try {
-            return terminated;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    // --- calls ---
-
-    /** One call: what to send, and its future. */
-    private final class Call {
-        final TaskMethod method;
-        final byte[] request;
-        final TaskFuture<Object> future;
-        volatile IgniteClientFuture<byte[]> remote;
-
-        Call(TaskMethod method, byte[] request) {
-            this.method = method;
-            this.request = request;
-            this.future =
-                    CallFutures.create(
-                            (f, wasRunning, interrupt) -> {
-                                IgniteClientFuture<byte[]> sent = remote;
-                                if (sent != null && interrupt) {
-                                    sent.cancel(true); // the node kills the actor's JVM
-                                }
-                            });
-        }
-    }
-
-    private <T> TaskFuture<T> submit(TaskMethod method, Object[] args) {
-        Throwable dead = died;
-        if (dead != null) {
-            return CallFutures.failed(dead);
-        }
-        byte[] encoded;
-        try {
-            // No target: the node's actor JVM gives the call its object.
-            encoded = Wire.Request.encode(method, null, args, method.timeoutMillis());
-        } catch (Exception e) {
-            return CallFutures.failed(e);
-        }
-        Call call =
-                new Call(
-                        method,
-                        new Wire.ActorRequest(Wire.ActorRequest.CALL, number, 0, 0, encoded)
-                                .toBytes());
-        List<Call> sends;
-        lock.lock();
-        try {
-            if (closed) {
-                throw Failures.actorClosed(name, method);
-            }
-            queue.add(call);
-            sends = nextSends();
-        } finally {
-            lock.unlock();
-        }
-        sends.forEach(this::send);
-        @SuppressWarnings("unchecked") // the proxy knows the method's result type
-        TaskFuture<T> future = (TaskFuture<T>) call.future;
-        return future;
-    }
-
-    /** The queued calls that may be sent now; under the lock. */
-    private List<Call> nextSends() {
-        List<Call> sends = new ArrayList<>();
-        while (sent.size() < concurrency && !queue.isEmpty()) {
-            Call call = queue.poll();
-            if (died != null) {
-                CallFutures.fail(call.future, died);
-                continue;
-            }
-            if (call.future.isDone()) {
-                continue;
-            }
-            sent.add(call);
-            sends.add(call);
-        }
-        return sends;
-    }
-
-    /** Sends a call; never under the lock. */
-    private void send(Call call) {
-        if (!CallFutures.markRunning(call.future)) { // cancelled meanwhile
-            answered(call, null);
-            return;
-        }
-        IgniteClientFuture<byte[]> remote;
-        try {
-            remote = compute.<byte[], byte[]>executeAsync2(ActorTask.class.getName(), call.request);
-        } catch (RuntimeException e) {
-            nodeLost(call, e);
-            answered(call, null);
-            return;
-        }
-        call.remote = remote;
-        if (call.future.isCancelled()) {
-            remote.cancel(true);
-        }
-        remote.whenComplete(
-                (bytes, error) -> {
-                    try {
-                        if (error != null) {
-                            nodeLost(call, error);
-                        } else {
-                            settle(call, bytes);
-                        }
-                    } catch (RuntimeException | Error e) {
-                        CallFutures.fail(call.future, e); // never left running: close() waits
-                    } finally {
-                        answered(call, null);
-                    }
-                });
-    }
-
-    private void settle(Call call, byte[] bytes) {
-        Wire.Reply reply;
-        try {
-            reply = Wire.Reply.fromBytes(bytes);
-        } catch (IOException e) {
-            CallFutures.fail(
-                    call.future,
-                    Failures.cannotRunOn(
-                            call.method, "node " + node, "its answer is malformed: " + e));
-            return;
-        }
-        if (reply instanceof Wire.ActorDied d) {
-            dies(Failures.actorDiedElsewhere(d.why(), name, null));
-            CallFutures.fail(call.future, died);
-            return;
-        }
-        if (reply instanceof Wire.Refused r) {
-            dies(
-                    Failures.actorDiedElsewhere(
-                            "actor " + name + " ended with its node: " + r.why(), name, null));
-            CallFutures.fail(call.future, died);
-            return;
-        }
-        CallCoding.Outcome outcome =
-                Replies.outcome(call.method, reply, "node " + node, "", loader, admission);
-        if (outcome.failure() != null) {
-            CallFutures.fail(call.future, outcome.failure());
-        } else {
-            CallFutures.complete(call.future, outcome.value());
-        }
-    }
-
-    /** No reply came: the call was cancelled, or the node left or could not be reached. */
-    private void nodeLost(Call call, Throwable error) {
-        if (call.future.isDone() || error instanceof CancellationException) {
-            return;
-        }
-        String why = Replies.brief(error);
-        dies(
-                Failures.actorDiedElsewhere(
-                        "actor "
-                                + name
-                                + " ended with its node, which left the cluster or could"
-                                + " not be reached: "
-                                + why,
-                        name,
-                        error));
-        CallFutures.fail(
-                call.future,
-                Replies.neverReached(error)
-                        ? died
-                        : Failures.crashedElsewhere(
-                                "node "
-                                        + node
-                                        + " left the cluster or could not be reached while actor "
-                                        + name
-                                        + " ran "
-                                        + call.method.displayName()
-                                        + ": "
-                                        + why,
-                                node,
-                                -1,
-                                -1,
-                                List.of(),
-                                List.of(),
-                                error));
-    }
-
-    /** The actor can take no more calls: those queued fail with {@code why}. */
-    private void dies(Throwable why) {
-        List<Call> queued;
-        lock.lock();
-        try {
-            if (died == null) {
-                died = why;
-            }
-            queued = new ArrayList<>(queue);
-            queue.clear();
-        } finally {
-            lock.unlock();
-        }
-        queued.forEach(c -> CallFutures.fail(c.future, died));
-    }
-
-    /** A sent call is done (or was never sent): the next go, and a closing actor may end. */
-    private void answered(Call call, Void unused) {
-        List<Call> sends;
-        boolean closeNow;
-        lock.lock();
-        try {
-            sent.remove(call);
-            sends = nextSends();
-            closeNow = closed && sent.isEmpty() && queue.isEmpty();
-        } finally {
-            lock.unlock();
-        }
-        sends.forEach(this::send);
-        if (closeNow) {
-            closeSoon();
-        }
-    }
-
-    /**
-     * Ends the actor on a thread of its own: never on one of Ignite's, which the close request's
-     * answer may need.
-     */
-    private void closeSoon() {
-        Thread closer = new Thread(this::closeRemote, name + "-close");
-        closer.setDaemon(true);
-        closer.start();
-    }
-
-    /** Asks the node to end the actor, once its calls are done, and ends here. */
-    private void closeRemote() {
-        if (died == null) {
-            try {
-                request(
-                        compute,
-                        new Wire.ActorRequest(Wire.ActorRequest.CLOSE, number, 0, 0, new byte[0]),
-                        "node " + node);
-            } catch (RuntimeException e) {
-                // the node is gone, and the actor with it
-            }
-        }
-        lock.lock();
-        try {
-            if (terminated) {
-                return;
-            }
-            terminated = true; // closeSoon may run twice: a last answer and shutdown() both saw it
-            terminatedCondition.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        ended.accept(this);
-    }
-
-    /** The actor as its proxies see it: its shutdown is its close. */
-    private final class Calls implements TaskExecutor {
-        @Override
-        public <T> TaskFuture<T> submit(TaskMethod method, Object target, Object[] args) {
-            return ClusterActor.this.submit(method, args);
-        }
-
-        @Override
-        public void shutdown() {
-            boolean closeNow;
-            lock.lock();
-            try {
-                closeNow = !closed && sent.isEmpty() && queue.isEmpty();
-                closed = true;
-            } finally {
-                lock.unlock();
-            }
-            if (closeNow) {
-                closeSoon();
-            }
-        }
-
-        @Override
-        public List<TaskFuture<?>> shutdownNow() {
-            List<Call> queued;
-            List<Call> running;
-            lock.lock();
-            try {
-                queued = new ArrayList<>(queue);
-                queue.clear();
-                running = new ArrayList<>(sent);
-            } finally {
-                lock.unlock();
-            }
-            shutdown();
-            List<TaskFuture<?>> neverStarted = new ArrayList<>();
-            for (Call c : queued) {
-                if (c.future.cancel(false)) {
-                    neverStarted.add(c.future);
-                }
-            }
-            running.forEach(c -> c.future.cancel(true));
-            return neverStarted;
-        }
-
-        @Override
-        public boolean isShutdown() {
-            lock.lock();
-            try {
-                return closed;
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return ClusterActor.this.isTerminated();
-        }
-
-        @Override
-        public boolean awaitTermination(Duration timeout) throws InterruptedException {
-            long left = timeout.toNanos();
-            lock.lock();
-            try {
-                while (!terminated) {
-                    if (left <= 0) {
-                        return false;
-                    }
-                    left = terminatedCondition.awaitNanos(left);
-                }
-                return true;
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public String toString() {
-            return ClusterActor.this.toString();
-        }
+        return line.toString();
     }
 }

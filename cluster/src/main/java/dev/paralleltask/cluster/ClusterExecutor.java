@@ -2,10 +2,10 @@ package dev.paralleltask.cluster;
 
 import dev.paralleltask.cluster.internal.ClusterCall;
 import dev.paralleltask.cluster.internal.ClusterDispatcher;
-import dev.paralleltask.cluster.internal.DescribeTask;
 import dev.paralleltask.cluster.internal.Exchange;
-import dev.paralleltask.cluster.internal.IgniteLink;
 import dev.paralleltask.cluster.internal.IgniteSetup;
+import dev.paralleltask.cluster.internal.KnownNodes;
+import dev.paralleltask.cluster.internal.KnownNodes.Node;
 import dev.paralleltask.cluster.internal.TlsProbe;
 import dev.paralleltask.cluster.internal.Wire;
 import dev.paralleltask.runtime.Actor;
@@ -14,20 +14,15 @@ import dev.paralleltask.runtime.TaskExecutor;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.pool.Pool;
-import dev.paralleltask.runtime.internal.shared.Locality;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
-import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.ignite.Ignition;
-import org.apache.ignite.client.ClientCompute;
 import org.apache.ignite.client.IgniteClient;
 
 /**
@@ -82,10 +76,8 @@ public final class ClusterExecutor implements TaskExecutor {
     /** A connection to the nodes the user named, to learn which nodes there are. */
     private final IgniteClient client;
 
-    private final Tls tls;
     private final String description;
     private final Duration defaultTimeout;
-    private final Duration noNodeTimeout;
     private final AnswerAdmission admission;
     private final ClassLoader loader;
 
@@ -100,57 +92,28 @@ public final class ClusterExecutor implements TaskExecutor {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition terminatedCondition = lock.newCondition();
 
-    /** The nodes, by Ignite id; guarded by the lock. */
-    private final Map<UUID, Node> nodes = new LinkedHashMap<>();
+    /** The nodes, and a connection to each. */
+    private final KnownNodes known;
 
     /** The calls: where they go, and what their ends mean. */
     private final ClusterDispatcher dispatcher;
 
     /** The actors made here and not yet ended, with their nodes; guarded by the lock. */
-    private final Map<ClusterActor<?>, Node> actors = new HashMap<>();
+    private final Map<ClusterActor<?>, UUID> actors = new HashMap<>();
 
-    /** When the executor last saw no node at all (System.nanoTime()), or 0; guarded by the lock. */
-    private long noNodesSince;
+    /** How many of them each node holds, by node id; guarded by the lock. */
+    private final Map<UUID, Integer> actorsOn = new HashMap<>();
 
+    /** Written under the lock. */
     private volatile boolean shutdown;
-    private boolean terminated;
 
-    /** A node as this executor knows it: for actors, and to describe it. */
-    private static final class Node {
-        final UUID id;
-        final String name;
-        final List<String> addresses;
-        final int capacity;
-
-        /** A connection to this node alone, so a call and its answer go nowhere else. */
-        final IgniteClient channel;
-
-        final ClientCompute compute;
-
-        /** This executor's actors there; guarded by the lock. */
-        int actors;
-
-        Node(UUID id, String name, List<String> addresses, int capacity, IgniteClient channel) {
-            this.id = id;
-            this.name = name;
-            this.addresses = addresses;
-            this.capacity = capacity;
-            this.channel = channel;
-            this.compute = channel.compute(channel.cluster().forNodeId(id));
-        }
-
-        @Override
-        public String toString() {
-            return "node " + name;
-        }
-    }
+    /** Written under the lock. */
+    private volatile boolean terminated;
 
     private ClusterExecutor(Builder b, IgniteClient client) {
         this.client = client;
-        this.tls = b.tls;
         this.description = "ClusterExecutor[" + String.join(",", b.addresses) + "]";
         this.defaultTimeout = b.defaultTimeout;
-        this.noNodeTimeout = b.noNodeTimeout;
         this.admission = b.admission;
         ClassLoader context = Thread.currentThread().getContextClassLoader();
         this.loader = context != null ? context : ClusterExecutor.class.getClassLoader();
@@ -170,6 +133,8 @@ public final class ClusterExecutor implements TaskExecutor {
                         admission,
                         ClusterDispatcher.Timer.of(timer),
                         this::checkTerminated);
+        this.known =
+                new KnownNodes(client, b.tls, answers, dispatcher, description, b.noNodeTimeout);
     }
 
     public static Builder builder() {
@@ -216,30 +181,19 @@ public final class ClusterExecutor implements TaskExecutor {
     @Override
     public <C> Actor<C> actor(C initialState, ActorOptions options) {
         Objects.requireNonNull(options, "options");
-        byte[] state;
-        try {
-            state =
-                    Locality.offMachine(
-                                    "a cluster node",
-                                    () -> CallCoding.encodeActorState(initialState))
-                            .body();
-        } catch (RuntimeException e) { // TaskSerializationException naming initialState
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("encoding the actor's state failed", e);
-        }
-        Node node;
+        byte[] state = ClusterActor.encode(initialState);
+        Node node = null;
+        List<Node> candidates = known.list();
         lock.lock();
         try {
             if (shutdown) {
                 throw new RejectedExecutionException(
                         description + " is shut down: it makes no more actors");
             }
-            node = null;
-            for (Node n : nodes.values()) {
+            for (Node n : candidates) {
                 if (node == null
-                        || n.actors < node.actors
-                        || (n.actors == node.actors && free(n) > free(node))) {
+                        || actorsOn(n) < actorsOn(node)
+                        || (actorsOn(n) == actorsOn(node) && free(n) > free(node))) {
                     node = n;
                 }
             }
@@ -247,7 +201,7 @@ public final class ClusterExecutor implements TaskExecutor {
                 throw Failures.startFailure(
                         description + " knows no node to start an actor on", List.of(), null);
             }
-            node.actors++; // so that actors made at once spread
+            actorsOn.merge(node.id(), 1, Integer::sum); // so that actors made at once spread
         } finally {
             lock.unlock();
         }
@@ -255,8 +209,8 @@ public final class ClusterExecutor implements TaskExecutor {
         try {
             actor =
                     ClusterActor.start(
-                            node.name,
-                            node.compute,
+                            node.name(),
+                            node.compute(),
                             state,
                             options,
                             loader,
@@ -265,7 +219,7 @@ public final class ClusterExecutor implements TaskExecutor {
         } catch (RuntimeException | Error e) {
             lock.lock();
             try {
-                node.actors--;
+                actorsOn.merge(node.id(), -1, Integer::sum);
             } finally {
                 lock.unlock();
             }
@@ -274,7 +228,7 @@ public final class ClusterExecutor implements TaskExecutor {
         boolean late;
         lock.lock();
         try {
-            actors.put(actor, node);
+            actors.put(actor, node.id());
             late = shutdown;
         } finally {
             lock.unlock();
@@ -289,9 +243,9 @@ public final class ClusterExecutor implements TaskExecutor {
     private void ended(ClusterActor<?> actor) {
         lock.lock();
         try {
-            Node node = actors.remove(actor);
+            UUID node = actors.remove(actor);
             if (node != null) {
-                node.actors--;
+                actorsOn.merge(node, -1, Integer::sum);
             }
         } finally {
             lock.unlock();
@@ -301,121 +255,20 @@ public final class ClusterExecutor implements TaskExecutor {
 
     /** A node's workers this executor's calls leave free. */
     private int free(Node node) {
-        return node.capacity - dispatcher.running(node.id);
+        return node.capacity() - dispatcher.running(node.id());
+    }
+
+    /** This executor's actors on a node; under the lock. */
+    private int actorsOn(Node node) {
+        return actorsOn.getOrDefault(node.id(), 0);
     }
 
     // --- nodes ---
 
-    /**
-     * Learns which nodes there are, connects to new ones, and dispatches to them. A node gets a
-     * connection of its own: a call sent through another node would fail when that node dies,
-     * though its own node lives.
-     */
-    private void refreshTopology() {
-        Collection<org.apache.ignite.cluster.ClusterNode> seen = topology();
-        Set<UUID> known;
-        lock.lock();
-        try {
-            known = Set.copyOf(nodes.keySet());
-        } finally {
-            lock.unlock();
-        }
-        Set<UUID> present = new java.util.HashSet<>();
-        List<Node> fresh = new ArrayList<>();
-        for (org.apache.ignite.cluster.ClusterNode n : seen) {
-            Integer capacity = n.attribute(IgniteSetup.CAPACITY);
-            String clientAddress = n.attribute(IgniteSetup.CLIENT_ADDRESS);
-            if (capacity == null || clientAddress == null) {
-                continue; // an Ignite server that is not a paralleltask node
-            }
-            present.add(n.id());
-            if (!known.contains(n.id())) {
-                try {
-                    IgniteClient channel =
-                            Ignition.startClient(
-                                    IgniteSetup.nodeClient(clientAddress, tls, answers));
-                    fresh.add(
-                            new Node(
-                                    n.id(),
-                                    n.attribute(IgniteSetup.NAME),
-                                    List.copyOf(n.addresses()),
-                                    capacity,
-                                    channel));
-                } catch (RuntimeException e) {
-                    present.remove(n.id()); // not reachable now; the next refresh tries again
-                }
-            }
-        }
-        boolean stranded = false;
-        List<Node> gone = new ArrayList<>();
-        List<Node> added = new ArrayList<>();
-        List<Node> extra = new ArrayList<>();
-        lock.lock();
-        try {
-            for (var it = nodes.values().iterator(); it.hasNext(); ) {
-                Node n = it.next();
-                if (!present.contains(n.id)) {
-                    gone.add(n);
-                    it.remove();
-                }
-            }
-            for (Node n : fresh) {
-                (terminated || nodes.putIfAbsent(n.id, n) != null ? extra : added).add(n);
-            }
-            if (nodes.isEmpty()) {
-                long t = System.nanoTime();
-                if (noNodesSince == 0) {
-                    noNodesSince = t;
-                } else if (t - noNodesSince > noNodeTimeout.toNanos()) {
-                    stranded = true;
-                }
-            } else {
-                noNodesSince = 0;
-            }
-        } finally {
-            lock.unlock();
-        }
-        // Its calls go elsewhere or fail as the loss rule says; its connection closes.
-        gone.forEach(n -> dispatcher.gone(n.id));
-        extra.forEach(n -> n.channel.close());
-        added.forEach(
-                n ->
-                        dispatcher.added(
-                                n.id, n.name, n.capacity, new IgniteLink(n.channel, n.compute)));
-        if (stranded) {
-            dispatcher.failQueued(
-                    description,
-                    "no cluster node was reachable for "
-                            + noNodeTimeout.toSeconds()
-                            + " s; start nodes, or check the addresses it connects to");
-        }
+    /** Learns which nodes there are, and sends calls to new ones (see {@link KnownNodes}). */
+    private void refresh() {
+        known.refresh();
         checkTerminated();
-    }
-
-    /**
-     * The servers of the cluster: as the nodes the executor was told to connect to say, else as any
-     * node it knows says, else none.
-     */
-    private Collection<org.apache.ignite.cluster.ClusterNode> topology() {
-        try {
-            return client.cluster().forServers().nodes();
-        } catch (RuntimeException e) {
-            List<Node> known;
-            lock.lock();
-            try {
-                known = List.copyOf(nodes.values());
-            } finally {
-                lock.unlock();
-            }
-            for (Node n : known) {
-                try {
-                    return n.channel.cluster().forServers().nodes();
-                } catch (RuntimeException other) {
-                    // that node is gone too; ask the next
-                }
-            }
-            return List.of();
-        }
     }
 
     /**
@@ -423,39 +276,19 @@ public final class ClusterExecutor implements TaskExecutor {
      * as it reports them now (a node that does not answer within 10 s is listed without them).
      */
     public List<NodeInfo> nodes() {
-        List<Node> known;
-        Map<Node, Integer> running = new HashMap<>();
-        lock.lock();
-        try {
-            known = List.copyOf(nodes.values());
-            known.forEach(n -> running.put(n, dispatcher.running(n.id)));
-        } finally {
-            lock.unlock();
-        }
         List<NodeInfo> infos = new ArrayList<>();
-        for (Node n : known) {
-            Wire.Workers described;
-            try {
-                byte[] bytes =
-                        n.compute
-                                .<Object, byte[]>executeAsync2(DescribeTask.class.getName(), null)
-                                .get(10, TimeUnit.SECONDS);
-                described = Wire.Workers.fromBytes(bytes);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                described = new Wire.Workers(List.of(), -1);
-            } catch (Exception e) {
-                described = new Wire.Workers(List.of(), -1);
-            }
+        for (Node n : known.list()) {
+            int running = dispatcher.running(n.id());
+            Wire.Workers described = n.describe();
             infos.add(
                     new NodeInfo(
-                            n.name,
-                            n.id.toString(),
-                            n.addresses,
-                            n.capacity,
-                            running.get(n),
+                            n.name(),
+                            n.id().toString(),
+                            n.addresses(),
+                            n.capacity(),
+                            running,
                             described.held(),
-                            Exchange.admits(n.capacity),
+                            Exchange.admits(n.capacity()),
                             described.workers()));
         }
         return infos;
@@ -480,21 +313,16 @@ public final class ClusterExecutor implements TaskExecutor {
 
     @Override
     public List<TaskFuture<?>> shutdownNow() {
+        List<ClusterActor<?>> stopping;
         dispatcher.stopTaking();
         lock.lock();
         try {
             shutdown = true;
-        } finally {
-            lock.unlock();
-        }
-        List<TaskFuture<?>> cancelled = new ArrayList<>(dispatcher.cancelAll());
-        List<ClusterActor<?>> stopping;
-        lock.lock();
-        try {
             stopping = List.copyOf(actors.keySet());
         } finally {
             lock.unlock();
         }
+        List<TaskFuture<?>> cancelled = new ArrayList<>(dispatcher.cancelAll());
         stopping.forEach(a -> cancelled.addAll(a.calls().shutdownNow()));
         checkTerminated();
         return cancelled;
@@ -502,22 +330,12 @@ public final class ClusterExecutor implements TaskExecutor {
 
     @Override
     public boolean isShutdown() {
-        lock.lock();
-        try {
-            return shutdown;
-        } finally {
-            lock.unlock();
-        }
+        return shutdown;
     }
 
     @Override
     public boolean isTerminated() {
-        lock.lock();
-        try {
-            return terminated;
-        } finally {
-            lock.unlock();
-        }
+        return terminated;
     }
 
     @Override
@@ -558,12 +376,7 @@ public final class ClusterExecutor implements TaskExecutor {
                         () -> {
                             timer.shutdownNow();
                             topology.shutdownNow();
-                            lock.lock();
-                            try {
-                                nodes.clear();
-                            } finally {
-                                lock.unlock();
-                            }
+                            known.close();
                             dispatcher.close(); // ends its sessions, closes the nodes' connections
                             client.close();
                             answers.shutdown();
@@ -575,16 +388,11 @@ public final class ClusterExecutor implements TaskExecutor {
 
     @Override
     public String toString() {
-        lock.lock();
-        try {
-            return description
-                    + "["
-                    + dispatcher
-                    + (terminated ? ", terminated" : shutdown ? ", shut down" : "")
-                    + "]";
-        } finally {
-            lock.unlock();
-        }
+        return description
+                + "["
+                + dispatcher
+                + (terminated ? ", terminated" : shutdown ? ", shut down" : "")
+                + "]";
     }
 
     /** Settings of an executor. */
@@ -669,8 +477,8 @@ public final class ClusterExecutor implements TaskExecutor {
                         : IgniteSetup.startFailure(what, e, IgniteSetup.CLIENT_JVM_OPTIONS);
             }
             ClusterExecutor executor = new ClusterExecutor(this, client);
-            executor.refreshTopology();
-            if (executor.nodes.isEmpty()) {
+            executor.refresh();
+            if (executor.known.list().isEmpty()) {
                 executor.shutdown();
                 throw new IllegalStateException(
                         "cannot use the cluster at "
@@ -679,10 +487,7 @@ public final class ClusterExecutor implements TaskExecutor {
                                 + " that this JVM can reach at the client address it announces");
             }
             executor.topology.scheduleWithFixedDelay(
-                    executor::refreshTopology,
-                    TOPOLOGY_MILLIS,
-                    TOPOLOGY_MILLIS,
-                    TimeUnit.MILLISECONDS);
+                    executor::refresh, TOPOLOGY_MILLIS, TOPOLOGY_MILLIS, TimeUnit.MILLISECONDS);
             return executor;
         }
     }

@@ -6,7 +6,6 @@ import dev.paralleltask.runtime.internal.spi.CallCoding;
 import dev.paralleltask.runtime.internal.spi.Failures;
 import dev.paralleltask.runtime.internal.wire.Frame;
 import java.time.Duration;
-import org.apache.ignite.client.ClientConnectionException;
 
 /**
  * What comes back for a call sent to a node means for the call: a node's {@link Wire.Reply}, or
@@ -66,33 +65,6 @@ public final class Replies {
 
     private static CallCoding.Outcome failure(Throwable failure) {
         return new CallCoding.Outcome(null, failure, false);
-    }
-
-    /**
-     * Whether the call never got to its node: its connection was found closed before the request
-     * was written (a closed connection fails the requests it had sent with the reason it closed),
-     * connecting again was refused, or Ignite says the node had left before the job was sent to it.
-     * Anything else may have run.
-     */
-    public static boolean neverReached(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause()) {
-            String m = String.valueOf(t.getMessage());
-            if (t instanceof ClientConnectionException
-                    && m.startsWith("Channel is closed")
-                    && t.getCause() == null) {
-                return true;
-            }
-            if (t instanceof java.net.ConnectException) {
-                return true;
-            }
-            if (m.contains("Failed to map task jobs to nodes")
-                    || m.contains("Failed to send job due to node failure")
-                    || m.contains("Cluster group is empty")
-                    || m.contains("Topology projection is empty")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The gist of what Ignite said: its messages describe its internals at length. */

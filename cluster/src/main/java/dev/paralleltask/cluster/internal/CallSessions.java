@@ -1,6 +1,5 @@
 package dev.paralleltask.cluster.internal;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -56,7 +55,7 @@ public final class CallSessions {
     private final Condition drained = lock.newCondition();
 
     /** By session id, oldest first; guarded by the lock. */
-    private final Map<UUID, Session> sessions = new LinkedHashMap<>();
+    private final Map<UUID, NodeSession> sessions = new LinkedHashMap<>();
 
     /** Calls admitted and not yet ended, all sessions together; guarded by the lock. */
     private int held;
@@ -65,66 +64,10 @@ public final class CallSessions {
     private int running;
 
     /** The requests of runs decided and not yet started; guarded by the lock. */
-    private final Map<Run, byte[]> pending = new HashMap<>();
+    private final Map<NodeSession.Run, byte[]> pending = new HashMap<>();
 
     /** Whether the node is leaving: it admits nothing and gives back what it has not started. */
     private boolean leaving;
-
-    private static final class Session {
-        final UUID id;
-
-        /** The number its next call must have. */
-        long next;
-
-        /** The number of its last start. */
-        long frontier;
-
-        /** The highest number its client lets it start. */
-        long grant;
-
-        /** The frontier the last reply said. */
-        long frontierSaid;
-
-        /** When its client last polled (System.nanoTime()). */
-        long lastPoll;
-
-        final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-        final Map<Long, Run> started = new HashMap<>();
-        List<Exchange.Answered> outbox = new ArrayList<>();
-        List<Long> returned = new ArrayList<>();
-
-        /** Completed when there is something to tell its waiting poll; null if none waits. */
-        CompletableFuture<Void> poll;
-
-        Session(UUID id, long first, long now) {
-            this.id = id;
-            this.next = first;
-            this.frontier = first - 1;
-            this.grant = first - 1;
-            this.frontierSaid = first - 1;
-            this.lastPoll = now;
-        }
-
-        /** Whether it waits for its client to grant more. */
-        boolean blocked() {
-            return !waiting.isEmpty() && waiting.peekFirst().index() > grant;
-        }
-    }
-
-    private record Waiting(long index, byte[] request) {}
-
-    /** A call decided to start; its {@link Running} once started. Guarded by the lock. */
-    private static final class Run {
-        final Session session;
-        final long index;
-        Running running;
-        boolean stopAsked;
-
-        Run(Session session, long index) {
-            this.session = session;
-            this.index = index;
-        }
-    }
 
     public CallSessions(int capacity, Starter starter) {
         this.starter = starter;
@@ -139,22 +82,11 @@ public final class CallSessions {
             if (send.waitMillis() <= 0) {
                 return admitted;
             }
-            try {
-                awaitAnswers(send.session()).get(send.waitMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException
-                    | java.util.concurrent.ExecutionException e) {
-                // no answer yet: the client polls for it
-            }
-            return withAnswers(admitted, take(send.session()));
+            awaitAtMost(awaitAnswers(send.session()), send.waitMillis()); // else it polls
+            return admitted.with(take(send.session()));
         }
         if (message instanceof Exchange.Poll poll) {
-            CompletableFuture<Void> ready = poll(poll, System.nanoTime());
-            try {
-                ready.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException
-                    | java.util.concurrent.ExecutionException e) {
-                // nothing to say yet: say so
-            }
+            awaitAtMost(poll(poll, System.nanoTime()), POLL_MILLIS); // else: nothing to say
             return take(poll.session());
         }
         if (message instanceof Exchange.Cancel cancel) {
@@ -167,15 +99,25 @@ public final class CallSessions {
         return reply(null, 0, List.of(), List.of());
     }
 
+    private static void awaitAtMost(CompletableFuture<Void> ready, long millis)
+            throws InterruptedException {
+        try {
+            ready.get(millis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException
+                | java.util.concurrent.ExecutionException e) {
+            // the time is up
+        }
+    }
+
     /** Admits what fits of the calls, and starts what may start. */
     Exchange.Reply send(Exchange.Send send, long now) {
-        List<Run> starts;
+        List<NodeSession.Run> starts;
         Exchange.Reply reply;
         lock.lock();
         try {
-            Session s = sessions.get(send.session());
+            NodeSession s = sessions.get(send.session());
             if (s == null) {
-                s = new Session(send.session(), send.first(), now);
+                s = new NodeSession(send.session(), send.first(), now);
                 sessions.put(s.id, s);
             }
             if (send.first() != s.next) {
@@ -184,7 +126,7 @@ public final class CallSessions {
             }
             int admitted = leaving ? 0 : Math.min(send.requests().size(), admits - held);
             for (int i = 0; i < admitted; i++) {
-                s.waiting.add(new Waiting(s.next++, send.requests().get(i)));
+                s.waiting.add(new NodeSession.Waiting(s.next++, send.requests().get(i)));
             }
             held += admitted;
             s.grant = Math.max(s.grant, send.grant());
@@ -203,11 +145,11 @@ public final class CallSessions {
      * free workers its grant does not reach.
      */
     CompletableFuture<Void> poll(Exchange.Poll poll, long now) {
-        List<Run> starts;
+        List<NodeSession.Run> starts;
         CompletableFuture<Void> ready;
         lock.lock();
         try {
-            Session s = sessions.get(poll.session());
+            NodeSession s = sessions.get(poll.session());
             if (s == null) {
                 return CompletableFuture.completedFuture(null); // closed, or expired: say so
             }
@@ -234,7 +176,7 @@ public final class CallSessions {
     CompletableFuture<Void> awaitAnswers(UUID session) {
         lock.lock();
         try {
-            Session s = sessions.get(session);
+            NodeSession s = sessions.get(session);
             if (s == null || !s.outbox.isEmpty() || !s.returned.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
@@ -245,32 +187,17 @@ public final class CallSessions {
         }
     }
 
-    /** A batch's reply with what a poll then took: one reply of both. */
-    static Exchange.Reply withAnswers(Exchange.Reply admitted, Exchange.Reply took) {
-        return new Exchange.Reply(
-                Math.max(admitted.frontier(), took.frontier()),
-                took.free(),
-                took.room(),
-                took.leaving(),
-                admitted.admitted(),
-                took.answers(),
-                took.returned());
-    }
-
     /** What a session's poll returns: its answers and returned calls, taken. */
     Exchange.Reply take(UUID session) {
         lock.lock();
         try {
-            Session s = sessions.get(session);
+            NodeSession s = sessions.get(session);
             if (s == null) {
                 return reply(null, 0, List.of(), List.of());
             }
-            s.poll = null;
             List<Exchange.Answered> answers = s.outbox;
             List<Long> returned = s.returned;
-            s.outbox = new ArrayList<>();
-            s.returned = new ArrayList<>();
-            s.frontierSaid = s.frontier;
+            s.told();
             drained.signalAll();
             return reply(s, 0, answers, returned);
         } finally {
@@ -282,7 +209,7 @@ public final class CallSessions {
         Runnable stop = null;
         lock.lock();
         try {
-            Session s = sessions.get(cancel.session());
+            NodeSession s = sessions.get(cancel.session());
             if (s == null) {
                 return;
             }
@@ -290,7 +217,7 @@ public final class CallSessions {
                 ended(1);
                 return;
             }
-            Run run = s.started.get(cancel.index());
+            NodeSession.Run run = s.started.get(cancel.index());
             if (run != null && cancel.interrupt()) {
                 stop = stop(run);
             }
@@ -306,14 +233,11 @@ public final class CallSessions {
     Exchange.Reply withdraw(Exchange.Withdraw withdraw) {
         lock.lock();
         try {
-            Session s = sessions.get(withdraw.session());
+            NodeSession s = sessions.get(withdraw.session());
             if (s == null) {
                 return reply(null, 0, List.of(), List.of());
             }
-            List<Long> back = new ArrayList<>();
-            while (back.size() < withdraw.count() && !s.waiting.isEmpty()) {
-                back.add(s.waiting.pollLast().index());
-            }
+            List<Long> back = s.takeBack(withdraw.count());
             ended(back.size());
             return reply(s, 0, List.of(), back);
         } finally {
@@ -327,13 +251,13 @@ public final class CallSessions {
         List<CompletableFuture<Void>> woken = new ArrayList<>();
         lock.lock();
         try {
-            Session s = sessions.remove(session);
+            NodeSession s = sessions.remove(session);
             if (s == null) {
                 return;
             }
             ended(s.waiting.size());
             s.waiting.clear();
-            for (Run run : s.started.values()) {
+            for (NodeSession.Run run : s.started.values()) {
                 Runnable stop = stop(run);
                 if (stop != null) {
                     stops.add(stop);
@@ -352,12 +276,9 @@ public final class CallSessions {
         List<UUID> gone = new ArrayList<>();
         lock.lock();
         try {
-            for (Session s : sessions.values()) {
-                if (s.poll == null
-                        && now - s.lastPoll > TimeUnit.MILLISECONDS.toNanos(EXPIRY_MILLIS)) {
-                    gone.add(s.id);
-                }
-            }
+            sessions.values().stream()
+                    .filter(s -> s.idleSince(now, EXPIRY_MILLIS))
+                    .forEach(s -> gone.add(s.id));
         } finally {
             lock.unlock();
         }
@@ -373,12 +294,8 @@ public final class CallSessions {
         lock.lock();
         try {
             leaving = true;
-            for (Session s : sessions.values()) {
-                for (Waiting w : s.waiting) {
-                    s.returned.add(w.index());
-                }
-                ended(s.waiting.size());
-                s.waiting.clear();
+            for (NodeSession s : sessions.values()) {
+                ended(s.returnAll());
                 wake(s, woken);
             }
         } finally {
@@ -429,19 +346,19 @@ public final class CallSessions {
      * The calls that may start now, recorded as started: in each session in order, up to its grant,
      * taking the sessions in turn; under the lock.
      */
-    private List<Run> startable() {
-        List<Run> starts = List.of();
+    private List<NodeSession.Run> startable() {
+        List<NodeSession.Run> starts = List.of();
         boolean more = true;
         while (more) {
             more = false;
-            for (Session s : sessions.values()) { // one call of each session in turn
+            for (NodeSession s : sessions.values()) { // one call of each session in turn
                 if (s.waiting.isEmpty() || s.waiting.peekFirst().index() > s.grant) {
                     continue;
                 }
-                Waiting w = s.waiting.pollFirst();
+                NodeSession.Waiting w = s.waiting.pollFirst();
                 assert w.index() > s.frontier : "calls of a session start in order";
                 s.frontier = w.index();
-                Run run = new Run(s, w.index());
+                NodeSession.Run run = new NodeSession.Run(s, w.index());
                 s.started.put(w.index(), run);
                 pending.put(run, w.request());
                 running++;
@@ -456,7 +373,7 @@ public final class CallSessions {
     }
 
     /** Whether a session's poll has something to say; under the lock. */
-    private boolean hasNews(Session s) {
+    private boolean hasNews(NodeSession s) {
         return !s.outbox.isEmpty()
                 || !s.returned.isEmpty()
                 || s.frontier != s.frontierSaid
@@ -464,7 +381,7 @@ public final class CallSessions {
     }
 
     /** Starts what was decided; never under the lock. */
-    private void start(List<Run> runs) {
+    private void start(List<NodeSession.Run> runs) {
         assert !lock.isHeldByCurrentThread() : "calls start after the lock is let go";
         if (runs.isEmpty()) {
             return;
@@ -491,7 +408,7 @@ public final class CallSessions {
         lock.lock();
         try {
             for (int i = 0; i < runs.size(); i++) {
-                Run run = runs.get(i);
+                NodeSession.Run run = runs.get(i);
                 run.running = started.get(i);
                 if (run.stopAsked) {
                     stops.add(run.running);
@@ -502,19 +419,19 @@ public final class CallSessions {
         }
         stops.forEach(r -> r.stop().run());
         for (int i = 0; i < runs.size(); i++) {
-            Run run = runs.get(i);
+            NodeSession.Run run = runs.get(i);
             started.get(i).reply().whenComplete((reply, error) -> answered(run, reply, error));
         }
     }
 
-    private void answered(Run run, Wire.Reply reply, Throwable error) {
+    private void answered(NodeSession.Run run, Wire.Reply reply, Throwable error) {
         Wire.Reply said = reply != null ? reply : new Wire.Unrunnable(String.valueOf(error));
         byte[] bytes = said.toBytes();
-        List<Run> starts;
+        List<NodeSession.Run> starts;
         List<CompletableFuture<Void>> woken = new ArrayList<>();
         lock.lock();
         try {
-            Session s = run.session;
+            NodeSession s = run.session;
             s.started.remove(run.index);
             running--;
             ended(1);
@@ -524,7 +441,7 @@ public final class CallSessions {
             }
             starts = startable();
             if (running < capacity) { // a worker is free: clients waiting on a grant hear so
-                for (Session other : sessions.values()) {
+                for (NodeSession other : sessions.values()) {
                     if (other.blocked()) {
                         wake(other, woken);
                     }
@@ -538,7 +455,7 @@ public final class CallSessions {
     }
 
     /** What stops a run, or null if it is stopped when it starts; under the lock. */
-    private static Runnable stop(Run run) {
+    private static Runnable stop(NodeSession.Run run) {
         if (run.running == null) {
             run.stopAsked = true;
             return null;
@@ -553,7 +470,7 @@ public final class CallSessions {
     }
 
     /** Takes a session's waiting poll, to complete once the lock is let go; under the lock. */
-    private static void wake(Session s, List<CompletableFuture<Void>> woken) {
+    private static void wake(NodeSession s, List<CompletableFuture<Void>> woken) {
         if (s.poll != null) {
             woken.add(s.poll);
             s.poll = null;
@@ -568,7 +485,7 @@ public final class CallSessions {
 
     /** A reply with the session's state; under the lock. */
     private Exchange.Reply reply(
-            Session s, int admitted, List<Exchange.Answered> answers, List<Long> returned) {
+            NodeSession s, int admitted, List<Exchange.Answered> answers, List<Long> returned) {
         return new Exchange.Reply(
                 s == null ? -1 : s.frontier,
                 Math.max(0, capacity - running),

@@ -177,6 +177,18 @@ public final class Exchange {
             return new Reply(-1, free, room, leaving, 0, List.of(), List.of());
         }
 
+        /** This reply to a batch with what a poll then took: one reply of both. */
+        Reply with(Reply took) {
+            return new Reply(
+                    Math.max(frontier, took.frontier),
+                    took.free,
+                    took.room,
+                    took.leaving,
+                    admitted,
+                    took.answers,
+                    took.returned);
+        }
+
         /** Its answers, read; for the client's thread that takes the reply, not under a lock. */
         List<Wire.Reply> replies() throws IOException {
             List<Wire.Reply> read = new ArrayList<>(answers.size());

@@ -182,7 +182,7 @@ class ClusterDispatcherTest {
                 Exchange.Reply admitted = sessions.send(send, System.nanoTime());
                 return CompletableFuture.completedFuture(
                         send.waitMillis() > 0
-                                ? CallSessions.withAnswers(admitted, sessions.take(send.session()))
+                                ? admitted.with(sessions.take(send.session()))
                                 : admitted);
             }
             if (message instanceof Exchange.Withdraw withdraw) {

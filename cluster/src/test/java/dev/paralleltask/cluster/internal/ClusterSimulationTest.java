@@ -332,8 +332,7 @@ class ClusterSimulationTest {
                             () -> {
                                 if (!dead) {
                                     Exchange.Reply both =
-                                            CallSessions.withAnswers(
-                                                    admitted, sessions.take(send.session()));
+                                            admitted.with(sessions.take(send.session()));
                                     later(delay(), () -> reply.complete(both));
                                 }
                             });

@@ -4,13 +4,13 @@ import dev.paralleltask.cluster.NodeInfo;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.shared.Locality;
 import dev.paralleltask.runtime.internal.spi.CallCoding;
-import dev.paralleltask.runtime.internal.wire.CallCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -55,16 +55,42 @@ public final class Wire {
         public static byte[] encode(
                 TaskMethod method, Object target, Object[] args, long timeoutMillis)
                 throws Exception {
-            CallCodec.Encoded encoded =
+            byte[] body =
                     Locality.offMachine(
-                            "a cluster node", () -> CallCoding.encode(method, target, args));
-            return new Request(
-                            method.invokerClassName(),
-                            method.index(),
-                            method.displayName(),
-                            timeoutMillis,
-                            encoded.body())
-                    .toBytes();
+                                    "a cluster node", () -> CallCoding.encode(method, target, args))
+                            .body();
+            byte[] header = header(method);
+            return ByteBuffer.allocate(header.length + 12 + body.length)
+                    .put(header)
+                    .putLong(timeoutMillis)
+                    .putInt(body.length)
+                    .put(body)
+                    .array();
+        }
+
+        /**
+         * The last method's header, for the calls of a loop or a map: the same method each time.
+         */
+        private static volatile Header lastHeader;
+
+        private record Header(TaskMethod method, byte[] bytes) {}
+
+        /** What starts every request for {@code method}, as {@link #toBytes} writes it. */
+        private static byte[] header(TaskMethod method) {
+            Header last = lastHeader;
+            if (last == null || last.method() != method) {
+                byte[] written =
+                        new Request(
+                                        method.invokerClassName(),
+                                        method.index(),
+                                        method.displayName(),
+                                        0,
+                                        new byte[0])
+                                .toBytes();
+                last = new Header(method, Arrays.copyOf(written, written.length - 12));
+                lastHeader = last;
+            }
+            return last.bytes();
         }
 
         public byte[] toBytes() {
@@ -138,10 +164,12 @@ public final class Wire {
          * @throws IOException if the bytes are not a reply
          */
         static Reply fromBytes(byte[] bytes) throws IOException {
+            if (bytes.length > 0 && bytes[0] == Answer.KIND) {
+                return Answer.read(bytes);
+            }
             DataInputStream in = reader(bytes);
             int kind = in.readByte();
             return switch (kind) {
-                case Answer.KIND -> Answer.read(in);
                 case TimedOut.KIND -> TimedOut.read(in);
                 case Crashed.KIND -> Crashed.read(in);
                 case Refused.KIND -> new Refused(readString(in));
@@ -169,24 +197,45 @@ public final class Wire {
 
         @Override
         public byte[] toBytes() {
-            return write(
-                    16 + 3 * message.length() + body.length, // UTF-8 takes at most 3 a char
-                    out -> {
-                        out.writeByte(KIND);
-                        out.writeByte(kind);
-                        out.writeBoolean(fatal);
-                        out.writeInt(position);
-                        writeString(out, message);
-                        writeBytes(out, body);
-                    });
+            byte[] said = message.getBytes(StandardCharsets.UTF_8);
+            return ByteBuffer.allocate(15 + said.length + body.length)
+                    .put((byte) KIND)
+                    .put((byte) kind)
+                    .put((byte) (fatal ? 1 : 0))
+                    .putInt(position)
+                    .putInt(said.length)
+                    .put(said)
+                    .putInt(body.length)
+                    .put(body)
+                    .array();
         }
 
-        static Answer read(DataInputStream in) throws IOException {
-            int kind = in.readByte();
-            boolean fatal = in.readBoolean();
-            int position = in.readInt();
-            String message = readString(in);
-            return new Answer(kind, fatal, position, message, readBytes(in));
+        /** Reads the bytes {@link #toBytes} wrote; the most common reply, read without streams. */
+        static Answer read(byte[] bytes) throws IOException {
+            try {
+                ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+                int kind = in.get();
+                boolean fatal = in.get() != 0;
+                int position = in.getInt();
+                String message = new String(take(in), StandardCharsets.UTF_8);
+                byte[] body = take(in);
+                if (in.hasRemaining()) {
+                    throw new IOException("malformed answer: " + in.remaining() + " bytes past it");
+                }
+                return new Answer(kind, fatal, position, message, body);
+            } catch (BufferUnderflowException e) {
+                throw new IOException("malformed answer: it ends early", e);
+            }
+        }
+
+        private static byte[] take(ByteBuffer in) throws IOException {
+            int length = in.getInt();
+            if (length < 0 || length > in.remaining()) {
+                throw new IOException("malformed answer: " + length + " bytes announced");
+            }
+            byte[] bytes = new byte[length];
+            in.get(bytes);
+            return bytes;
         }
     }
 

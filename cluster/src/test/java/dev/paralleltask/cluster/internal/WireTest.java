@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.paralleltask.runtime.internal.TaskInvoker;
+import dev.paralleltask.runtime.internal.TaskMethod;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,6 +47,55 @@ class WireTest {
             assertEquals(header, Wire.Request.headerLength(other));
             assertFalse(Arrays.equals(a, 0, header, other, 0, header));
         }
+    }
+
+    /** An invoker of this test's methods: nothing runs them here. */
+    static final class Invoker implements TaskInvoker {
+        @Override
+        public Object invoke(int method, Object target, Object[] args) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void anEncodedCallIsTheRequestOfItsMethodWhicheverMethodCameBefore() throws Exception {
+        TaskMethod count =
+                new TaskMethod(new Invoker(), 0, "Primes.count(int)", List.of("n"), 0, 0);
+        TaskMethod square =
+                new TaskMethod(new Invoker(), 1, "Maths.square(long, Ünits)", List.of("x"), 0, 0);
+        for (TaskMethod m : List.of(count, count, square, count, square, square)) {
+            long timeout = m == count ? 0 : 1_500;
+            Object arg = m == count ? (Object) 7 : (Object) 9L;
+            Wire.Request read =
+                    Wire.Request.fromBytes(
+                            Wire.Request.encode(m, null, new Object[] {arg}, timeout));
+            assertEquals(Invoker.class.getName(), read.invokerClass());
+            assertEquals(m.index(), read.method());
+            assertEquals(m.displayName(), read.displayName());
+            assertEquals(timeout, read.timeoutMillis());
+            assertTrue(read.body().length > 0);
+        }
+    }
+
+    @Test
+    void answersReadBackAsWrittenAndMalformedOnesAreRefused() throws IOException {
+        Wire.Answer answer =
+                new Wire.Answer(
+                        Wire.Answer.UNSENDABLE, true, 3, "ça n'a pas pu ✓", new byte[] {4, 5});
+        Wire.Answer read = (Wire.Answer) Wire.Reply.fromBytes(answer.toBytes());
+        assertEquals(answer.kind(), read.kind());
+        assertEquals(true, read.fatal());
+        assertEquals(3, read.position());
+        assertEquals(answer.message(), read.message());
+        assertArrayEquals(answer.body(), read.body());
+        byte[] bytes = answer.toBytes();
+        assertThrows(IOException.class, () -> Wire.Reply.fromBytes(Arrays.copyOf(bytes, 9)));
+        assertThrows(
+                IOException.class,
+                () -> Wire.Reply.fromBytes(Arrays.copyOf(bytes, bytes.length + 1)));
+        byte[] overlong = bytes.clone();
+        overlong[bytes.length - 3]++; // the body's length, one byte more than there is
+        assertThrows(IOException.class, () -> Wire.Reply.fromBytes(overlong));
     }
 
     @Test

@@ -122,6 +122,62 @@ class BatchTest {
         }
     }
 
+    /**
+     * Twelve clients whose calls wait on a node of one worker: each keeps a poll there, and none of
+     * them holds one of the node's threads (Ignite's public pool has 8), as thread dumps of the
+     * node show; every answer still arrives.
+     */
+    @Test
+    void clientsWaitingOnANodeHoldNoneOfItsThreads() throws Exception {
+        try (Nodes nodes = Nodes.start(1, 1)) {
+            List<ClusterExecutor> clients = new ArrayList<>();
+            try {
+                for (int c = 0; c < 12; c++) {
+                    clients.add(
+                            ClusterExecutor.builder().connect(nodes.get(0).clientAddress).build());
+                }
+                List<TaskFuture<Long>> calls = new ArrayList<>();
+                for (ClusterExecutor client : clients) {
+                    calls.add(new WorkTasks(client).sleep(600, ""));
+                }
+                Thread.sleep(1_000); // the batches are in; the polls wait for answers
+                int dumps = 0;
+                while (calls.stream().filter(c -> !c.isDone()).count() > 4) {
+                    List<String> parked = threadsWaitingInAPoll(nodes.get(0).pid());
+                    assertTrue(parked.isEmpty(), "threads held by polls:\n" + parked);
+                    dumps++;
+                    Thread.sleep(300);
+                }
+                assertTrue(dumps >= 2, "the calls ended before the node was looked at twice");
+                for (TaskFuture<Long> call : calls) {
+                    assertEquals(600L, call.get(60, TimeUnit.SECONDS));
+                }
+            } finally {
+                clients.forEach(ClusterExecutor::close);
+            }
+        }
+    }
+
+    /** The node's threads that wait inside a session message, from a thread dump (jcmd). */
+    private static List<String> threadsWaitingInAPoll(long pid) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p =
+                new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
+                        .redirectErrorStream(true)
+                        .start();
+        String dump = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), dump);
+        assertTrue(dump.contains("Full thread dump"), dump);
+        List<String> parked = new ArrayList<>();
+        for (String thread : dump.split("\n\s*\n")) {
+            if (thread.contains("SessionTask$SessionJob.execute")
+                    && thread.contains("CompletableFuture")) {
+                parked.add(thread);
+            }
+        }
+        return parked;
+    }
+
     private static void awaitNodes(ClusterExecutor cluster, int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (cluster.nodes().size() < n) {

@@ -75,7 +75,11 @@ public final class CallSessions {
         this.admits = Exchange.admits(capacity);
     }
 
-    /** Answers a client's message; a poll may wait up to {@link #POLL_MILLIS}. */
+    /**
+     * Answers a client's message but a poll ({@link #poll} and {@link #take} answer those, so that
+     * a poll waits without a thread); a batch sent alone waits up to its {@code waitMillis} for its
+     * first answers.
+     */
     public Exchange.Reply handle(Exchange.Message message) throws InterruptedException {
         if (message instanceof Exchange.Send send) {
             Exchange.Reply admitted = send(send, System.nanoTime());
@@ -85,16 +89,14 @@ public final class CallSessions {
             awaitAtMost(awaitAnswers(send.session()), send.waitMillis()); // else it polls
             return admitted.with(take(send.session()));
         }
-        if (message instanceof Exchange.Poll poll) {
-            awaitAtMost(poll(poll, System.nanoTime()), POLL_MILLIS); // else: nothing to say
-            return take(poll.session());
-        }
         if (message instanceof Exchange.Cancel cancel) {
             cancel(cancel);
         } else if (message instanceof Exchange.Withdraw withdraw) {
             return withdraw(withdraw);
-        } else {
+        } else if (message instanceof Exchange.Close) {
             close(message.session());
+        } else {
+            throw new IllegalArgumentException("a poll is answered by poll() and take()");
         }
         return reply(null, 0, List.of(), List.of());
     }

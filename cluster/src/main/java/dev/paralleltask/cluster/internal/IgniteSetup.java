@@ -208,8 +208,8 @@ public final class IgniteSetup {
                                                         .setLazyMemoryAllocation(true)))
                         // What ClusterNode tells of other nodes: its one line when one goes.
                         .setIncludeEventTypes(EventType.EVT_NODE_LEFT, EventType.EVT_NODE_FAILED)
-                        // A client's poll waits on a thread of this pool up to a second
-                        // (SessionTask), an actor's call while it runs (ActorTask).
+                        // An actor's call waits on a thread of this pool while it runs
+                        // (ActorTask); a client's poll waits without one (SessionTask).
                         .setPublicThreadPoolSize(
                                 Math.max(
                                         IgniteConfiguration.DFLT_PUBLIC_THREAD_CNT,

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -45,6 +47,16 @@ public final class LocalNodes {
         /** Closes the sessions of clients that went away. */
         private final ScheduledExecutorService expiry;
 
+        /**
+         * Resumes the polls that waited, once they have something to say ({@link SessionTask}):
+         * never on the thread that made the news, which may be the pool's. Once the node is gone,
+         * Ignite's own timeout resumes them.
+         */
+        final Executor resumptions;
+
+        private final ExecutorService pollThreads =
+                Executors.newFixedThreadPool(2, Pool.daemonThreads("paralleltask-node-polls"));
+
         private final Map<String, TaskInvoker> invokers = new ConcurrentHashMap<>();
 
         /** The actors its clients started here, by number; they end with the pool. */
@@ -56,6 +68,14 @@ public final class LocalNodes {
             this.name = name;
             this.pool = pool;
             this.sessions = new CallSessions(capacity, this::start);
+            this.resumptions =
+                    task -> {
+                        try {
+                            pollThreads.execute(task);
+                        } catch (RejectedExecutionException e) {
+                            // the node is gone: the poll's timeout resumes it
+                        }
+                    };
             this.expiry =
                     Executors.newSingleThreadScheduledExecutor(
                             Pool.daemonThreads("paralleltask-node-sessions"));
@@ -238,6 +258,7 @@ public final class LocalNodes {
         LocalNode node = NODES.remove(igniteName);
         if (node != null) {
             node.expiry.shutdownNow();
+            node.pollThreads.shutdown(); // a poll still held is resumed by Ignite's timeout
         }
     }
 

@@ -1,15 +1,21 @@
 package dev.paralleltask.cluster.internal;
 
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.compute.ComputeJob;
+import org.apache.ignite.compute.ComputeJobContext;
 import org.apache.ignite.resources.IgniteInstanceResource;
+import org.apache.ignite.resources.JobContextResource;
 
 /**
  * Carries one {@link Exchange} message to the node's {@link CallSessions}: its argument is the
- * message's bytes, its result the {@link Exchange.Reply}'s. A poll holds its Ignite thread for at
- * most {@link CallSessions#POLL_MILLIS}. Public because thin clients start it by class name.
+ * message's bytes, its result the {@link Exchange.Reply}'s. A poll with nothing to say yet holds no
+ * thread while it waits: its job is suspended ({@link ComputeJobContext#holdcc}) and resumed once
+ * there is something to say, or after {@link CallSessions#POLL_MILLIS}. So however many clients
+ * wait on a node, its Ignite threads stay free for their batches. Public because thin clients start
+ * it by class name.
  */
 public final class SessionTask extends OneJobTask {
     private static final long serialVersionUID = 1L;
@@ -27,6 +33,11 @@ public final class SessionTask extends OneJobTask {
 
         @IgniteInstanceResource private transient Ignite ignite;
 
+        @JobContextResource private transient ComputeJobContext context;
+
+        /** The poll this job waits to answer, once suspended; its resumption answers it. */
+        private transient volatile Exchange.Poll waiting;
+
         SessionJob(byte[] message) {
             this.message = message;
         }
@@ -37,11 +48,26 @@ public final class SessionTask extends OneJobTask {
             if (node == null) { // stopping: it knows no session and admits nothing
                 return Exchange.Reply.unknown(0, 0, true).toBytes();
             }
+            Exchange.Poll resumed = waiting;
+            if (resumed != null) { // there is something to say, or the wait is up
+                return node.sessions.take(resumed.session()).toBytes();
+            }
             Exchange.Message m;
             try {
                 m = Exchange.Message.fromBytes(message);
             } catch (IOException e) {
                 throw new IllegalArgumentException("node " + node.name + ": " + e.getMessage(), e);
+            }
+            if (m instanceof Exchange.Poll poll) {
+                CompletableFuture<Void> ready = node.sessions.poll(poll, System.nanoTime());
+                if (!ready.isDone()) {
+                    waiting = poll;
+                    context.holdcc(CallSessions.POLL_MILLIS); // else Ignite resumes it then
+                    // Resumed on a thread of the node's: callcc() runs the job on its caller.
+                    ready.thenRunAsync(context::callcc, node.resumptions);
+                    return null;
+                }
+                return node.sessions.take(poll.session()).toBytes();
             }
             try {
                 return node.sessions.handle(m).toBytes();

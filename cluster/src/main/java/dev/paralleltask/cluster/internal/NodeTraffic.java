@@ -83,6 +83,7 @@ final class NodeTraffic {
      * sends each node's batch unless one is in flight; under the lock.
      */
     void pump(Actions actions) {
+        assert lock.isHeldByCurrentThread() : "under the dispatcher's lock";
         while (!queue.isEmpty()) {
             ClusterCall call = queue.peekFirst();
             if (call.future.isDone()) {
@@ -166,6 +167,7 @@ final class NodeTraffic {
 
     /** Sends a node's pending calls as one batch, as many as fit; under the lock. */
     private void send(NodeLine line, Actions actions) {
+        assert lock.isHeldByCurrentThread() : "under the dispatcher's lock";
         // A node with none of this client's calls answers the batch once it has an answer, or
         // soon: a lone call takes one round trip, not a batch's and then a poll's.
         boolean alone = line.sent.isEmpty() && !line.polling;
@@ -189,6 +191,7 @@ final class NodeTraffic {
 
     /** Keeps one poll in flight while the node has calls of this client; under the lock. */
     private void poll(NodeLine line, Actions actions) {
+        assert lock.isHeldByCurrentThread() : "under the dispatcher's lock";
         if (line.polling || !line.open || (line.sent.isEmpty() && line.sending == 0)) {
             return;
         }
@@ -201,6 +204,7 @@ final class NodeTraffic {
      * queued; under the lock.
      */
     private void steal(Actions actions) {
+        assert lock.isHeldByCurrentThread() : "under the dispatcher's lock";
         for (NodeLine idle : lines.values()) {
             if (!idle.idle()) {
                 continue;
@@ -230,6 +234,7 @@ final class NodeTraffic {
      * lock.
      */
     void lost(NodeLine line, String why, Actions actions) {
+        assert lock.isHeldByCurrentThread() : "under the dispatcher's lock";
         UUID old = line.session;
         List<List<ClusterCall>> lost = line.lose();
         List<ClusterCall> back = new ArrayList<>();
@@ -273,6 +278,7 @@ final class NodeTraffic {
 
     /** Calls that did not run, or run again: first in line, in the order they were made. */
     void requeue(List<ClusterCall> calls) {
+        assert lock.isHeldByCurrentThread() : "under the dispatcher's lock";
         for (int i = calls.size() - 1; i >= 0; i--) {
             ClusterCall call = calls.get(i);
             call.line = null;
@@ -390,6 +396,7 @@ final class NodeTraffic {
 
     /** A call's answer; under the lock, its decoding after. */
     private void answered(NodeLine line, long index, Wire.Reply reply, Actions actions) {
+        assert lock.isHeldByCurrentThread() : "under the dispatcher's lock";
         ClusterCall call = line.sent.remove(index);
         if (call == null) {
             return; // cancelled, or timed out here

@@ -1,5 +1,6 @@
 package dev.paralleltask.cluster;
 
+import dev.paralleltask.cluster.internal.CallRequest;
 import dev.paralleltask.cluster.internal.ClusterCall;
 import dev.paralleltask.cluster.internal.ClusterDispatcher;
 import dev.paralleltask.cluster.internal.Exchange;
@@ -152,7 +153,7 @@ public final class ClusterExecutor implements TaskExecutor {
                         : defaultTimeout != null ? defaultTimeout.toMillis() : 0;
         byte[] request;
         try {
-            request = Wire.Request.encode(method, target, args, timeout);
+            request = CallRequest.encode(method, target, args, timeout);
         } catch (Exception e) {
             return CallFutures.failed(e);
         }

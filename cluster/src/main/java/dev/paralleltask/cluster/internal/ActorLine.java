@@ -176,7 +176,7 @@ public final class ActorLine implements TaskExecutor {
         byte[] encoded;
         try {
             // No target: the node's actor JVM gives the call its object.
-            encoded = Wire.Request.encode(method, null, args, method.timeoutMillis());
+            encoded = CallRequest.encode(method, null, args, method.timeoutMillis());
         } catch (Exception e) {
             return CallFutures.failed(e);
         }

@@ -37,7 +37,7 @@ public final class CallSessions {
     /** Runs calls: the node's pool, or a test's stand-in. */
     public interface Starter {
         /**
-         * Starts the calls {@link Wire.Request}s' bytes describe, in order.
+         * Starts the calls {@link CallRequest}s' bytes describe, in order.
          *
          * @return the calls, in the same order: each one's reply completes when it ends
          */

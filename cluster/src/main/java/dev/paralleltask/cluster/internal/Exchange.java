@@ -62,7 +62,7 @@ public final class Exchange {
     }
 
     /**
-     * Calls numbered from {@code first}, each a {@link Wire.Request}'s bytes; the node may start
+     * Calls numbered from {@code first}, each a {@link CallRequest}'s bytes; the node may start
      * those numbered up to {@code grant}, and may hold its reply up to {@code waitMillis} for the
      * session's first answers, which the reply then brings as a poll's would.
      */

@@ -99,10 +99,10 @@ public final class LocalNodes {
             for (int i = 0; i < requests.size(); i++) {
                 byte[] request = requests.get(i);
                 try {
-                    int h = Wire.Request.headerLength(request);
+                    int h = CallRequest.headerLength(request);
                     byte[] body;
                     if (h > 0 && h == header && Arrays.equals(previous, 0, h, request, 0, h)) {
-                        body = Wire.Request.body(request, h);
+                        body = CallRequest.body(request, h);
                     } else {
                         OneJobTask.CallJob.Resolved call =
                                 OneJobTask.CallJob.resolve(this, request);
@@ -159,7 +159,7 @@ public final class LocalNodes {
          * @throws ReflectiveOperationException if the invoker is not on this node's classpath or
          *     cannot be made
          */
-        TaskMethod method(Wire.Request request) throws ReflectiveOperationException {
+        TaskMethod method(CallRequest request) throws ReflectiveOperationException {
             TaskInvoker invoker = invokers.get(request.invokerClass());
             if (invoker == null) {
                 invoker = load(request.invokerClass());

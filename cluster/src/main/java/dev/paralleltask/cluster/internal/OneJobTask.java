@@ -83,7 +83,7 @@ abstract class OneJobTask extends ComputeTaskAdapter<byte[], byte[]> {
         }
 
         /** What a request names: its call, and the method as the node runs it. */
-        record Resolved(Wire.Request request, TaskMethod method) {}
+        record Resolved(CallRequest request, TaskMethod method) {}
 
         /** Why a request cannot run here, as the reply that says so. */
         static final class Unrunnable extends Exception {
@@ -100,7 +100,7 @@ abstract class OneJobTask extends ComputeTaskAdapter<byte[], byte[]> {
         /** Reads a call's request and loads its invoker here, as a worker would. */
         static Resolved resolve(LocalNodes.LocalNode node, byte[] bytes) throws Unrunnable {
             try {
-                Wire.Request request = Wire.Request.fromBytes(bytes);
+                CallRequest request = CallRequest.fromBytes(bytes);
                 return new Resolved(request, node.method(request));
             } catch (IOException e) {
                 throw new Unrunnable(new Wire.Unrunnable(e.getMessage()));

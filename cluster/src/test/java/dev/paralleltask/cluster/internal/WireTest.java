@@ -19,32 +19,32 @@ import org.junit.jupiter.api.Test;
  */
 class WireTest {
     private static byte[] request(String invoker, int method, long timeout, byte[] body) {
-        return new Wire.Request(invoker, method, "Primes.count", timeout, body).toBytes();
+        return new CallRequest(invoker, method, "Primes.count", timeout, body).toBytes();
     }
 
     @Test
     void requestsOfOneMethodShareTheirHeaderAndKeepTheirBodies() throws IOException {
         byte[] a = request("app.PrimesInvoker", 3, 0, new byte[] {1, 2, 3});
         byte[] b = request("app.PrimesInvoker", 3, 0, new byte[] {7});
-        int header = Wire.Request.headerLength(a);
-        assertEquals(header, Wire.Request.headerLength(b));
+        int header = CallRequest.headerLength(a);
+        assertEquals(header, CallRequest.headerLength(b));
         assertTrue(Arrays.equals(a, 0, header, b, 0, header));
-        assertArrayEquals(new byte[] {1, 2, 3}, Wire.Request.body(a, header));
-        assertArrayEquals(new byte[] {7}, Wire.Request.body(b, header));
-        assertArrayEquals(new byte[] {7}, Wire.Request.fromBytes(b).body());
+        assertArrayEquals(new byte[] {1, 2, 3}, CallRequest.body(a, header));
+        assertArrayEquals(new byte[] {7}, CallRequest.body(b, header));
+        assertArrayEquals(new byte[] {7}, CallRequest.fromBytes(b).body());
     }
 
     @Test
     void anotherMethodOrTimeoutIsAnotherHeader() {
         byte[] a = request("app.PrimesInvoker", 3, 0, new byte[0]);
-        int header = Wire.Request.headerLength(a);
+        int header = CallRequest.headerLength(a);
         for (byte[] other :
                 new byte[][] {
                     request("app.PrimesInvoker", 4, 0, new byte[0]),
                     request("app.PrimesInvoker", 3, 500, new byte[0]),
                     request("app.PrimesInvokes", 3, 0, new byte[0]),
                 }) {
-            assertEquals(header, Wire.Request.headerLength(other));
+            assertEquals(header, CallRequest.headerLength(other));
             assertFalse(Arrays.equals(a, 0, header, other, 0, header));
         }
     }
@@ -66,9 +66,8 @@ class WireTest {
         for (TaskMethod m : List.of(count, count, square, count, square, square)) {
             long timeout = m == count ? 0 : 1_500;
             Object arg = m == count ? (Object) 7 : (Object) 9L;
-            Wire.Request read =
-                    Wire.Request.fromBytes(
-                            Wire.Request.encode(m, null, new Object[] {arg}, timeout));
+            CallRequest read =
+                    CallRequest.fromBytes(CallRequest.encode(m, null, new Object[] {arg}, timeout));
             assertEquals(Invoker.class.getName(), read.invokerClass());
             assertEquals(m.index(), read.method());
             assertEquals(m.displayName(), read.displayName());
@@ -101,15 +100,15 @@ class WireTest {
     @Test
     void malformedRequestsAreRefused() {
         byte[] a = request("app.PrimesInvoker", 3, 0, new byte[] {1, 2, 3});
-        int header = Wire.Request.headerLength(a);
-        assertEquals(-1, Wire.Request.headerLength(new byte[] {1, 2}));
-        assertEquals(-1, Wire.Request.headerLength(Arrays.copyOf(a, 10)));
+        int header = CallRequest.headerLength(a);
+        assertEquals(-1, CallRequest.headerLength(new byte[] {1, 2}));
+        assertEquals(-1, CallRequest.headerLength(Arrays.copyOf(a, 10)));
         byte[] otherVersion = a.clone();
         otherVersion[0]++;
-        assertEquals(-1, Wire.Request.headerLength(otherVersion));
+        assertEquals(-1, CallRequest.headerLength(otherVersion));
         assertThrows(
-                IOException.class, () -> Wire.Request.body(Arrays.copyOf(a, a.length - 1), header));
+                IOException.class, () -> CallRequest.body(Arrays.copyOf(a, a.length - 1), header));
         assertThrows(
-                IOException.class, () -> Wire.Request.body(Arrays.copyOf(a, header + 2), header));
+                IOException.class, () -> CallRequest.body(Arrays.copyOf(a, header + 2), header));
     }
 }

@@ -23,28 +23,13 @@ import org.apache.ignite.client.ClientCompute;
  */
 final class ClusterActor<C> implements Actor<C>, ActorCalls.Endpoint {
     private final String name;
-    private final ActorLine line;
 
-    private ClusterActor(
-            String name,
-            String node,
-            ClientCompute compute,
-            long number,
-            int concurrency,
-            ClassLoader loader,
-            AnswerAdmission admission,
-            Consumer<ClusterActor<?>> ended) {
+    /** Its calls, which end it when shut down. */
+    final ActorLine line;
+
+    private ClusterActor(String name, ActorLine line) {
         this.name = name;
-        this.line =
-                new ActorLine(
-                        name,
-                        node,
-                        compute,
-                        number,
-                        concurrency,
-                        loader,
-                        admission,
-                        () -> ended.accept(this));
+        this.line = line;
     }
 
     /**
@@ -76,7 +61,7 @@ final class ClusterActor<C> implements Actor<C>, ActorCalls.Endpoint {
             ActorOptions options,
             ClassLoader loader,
             AnswerAdmission admission,
-            Consumer<ClusterActor<?>> ended) {
+            Consumer<ActorLine> ended) {
         String where = "node " + node;
         Wire.Reply reply =
                 ActorLine.request(
@@ -89,15 +74,18 @@ final class ClusterActor<C> implements Actor<C>, ActorCalls.Endpoint {
                                 state),
                         where);
         if (reply instanceof Wire.ActorStarted started) {
+            String name = node + "/" + started.name();
             return new ClusterActor<>(
-                    node + "/" + started.name(),
-                    node,
-                    compute,
-                    started.actor(),
-                    options.maxConcurrency(),
-                    loader,
-                    admission,
-                    ended);
+                    name,
+                    new ActorLine(
+                            name,
+                            node,
+                            compute,
+                            started.actor(),
+                            options.maxConcurrency(),
+                            loader,
+                            admission,
+                            ended));
         }
         throw Failures.startFailure(
                 where + " cannot start the actor: " + describe(reply), List.of(), null);

@@ -1,5 +1,6 @@
 package dev.paralleltask.cluster;
 
+import dev.paralleltask.cluster.internal.ActorLine;
 import dev.paralleltask.cluster.internal.CallRequest;
 import dev.paralleltask.cluster.internal.ClusterCall;
 import dev.paralleltask.cluster.internal.ClusterDispatcher;
@@ -99,8 +100,10 @@ public final class ClusterExecutor implements TaskExecutor {
     /** The calls: where they go, and what their ends mean. */
     private final ClusterDispatcher dispatcher;
 
-    /** The actors made here and not yet ended, with their nodes; guarded by the lock. */
-    private final Map<ClusterActor<?>, UUID> actors = new HashMap<>();
+    /**
+     * The calls of the actors made here and not yet ended, with their nodes; guarded by the lock.
+     */
+    private final Map<ActorLine, UUID> actors = new HashMap<>();
 
     /** How many of them each node holds, by node id; guarded by the lock. */
     private final Map<UUID, Integer> actorsOn = new HashMap<>();
@@ -229,19 +232,19 @@ public final class ClusterExecutor implements TaskExecutor {
         boolean late;
         lock.lock();
         try {
-            actors.put(actor, node.id());
+            actors.put(actor.line, node.id());
             late = shutdown;
         } finally {
             lock.unlock();
         }
         if (late) { // shut down while it started: it ends with the executor
-            actor.calls().shutdown();
+            actor.line.shutdown();
         }
         return actor;
     }
 
     /** An actor has ended: its node has room for another, and the executor may end. */
-    private void ended(ClusterActor<?> actor) {
+    private void ended(ActorLine actor) {
         lock.lock();
         try {
             UUID node = actors.remove(actor);
@@ -299,7 +302,7 @@ public final class ClusterExecutor implements TaskExecutor {
 
     @Override
     public void shutdown() {
-        List<ClusterActor<?>> closing;
+        List<ActorLine> closing;
         dispatcher.stopTaking();
         lock.lock();
         try {
@@ -308,13 +311,13 @@ public final class ClusterExecutor implements TaskExecutor {
         } finally {
             lock.unlock();
         }
-        closing.forEach(a -> a.calls().shutdown());
+        closing.forEach(ActorLine::shutdown);
         checkTerminated();
     }
 
     @Override
     public List<TaskFuture<?>> shutdownNow() {
-        List<ClusterActor<?>> stopping;
+        List<ActorLine> stopping;
         dispatcher.stopTaking();
         lock.lock();
         try {
@@ -324,7 +327,7 @@ public final class ClusterExecutor implements TaskExecutor {
             lock.unlock();
         }
         List<TaskFuture<?>> cancelled = new ArrayList<>(dispatcher.cancelAll());
-        stopping.forEach(a -> cancelled.addAll(a.calls().shutdownNow()));
+        stopping.forEach(a -> cancelled.addAll(a.shutdownNow()));
         checkTerminated();
         return cancelled;
     }

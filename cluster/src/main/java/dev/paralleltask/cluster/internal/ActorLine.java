@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.apache.ignite.client.ClientCompute;
 import org.apache.ignite.client.IgniteClientFuture;
 
@@ -43,7 +44,7 @@ public final class ActorLine implements TaskExecutor {
     private final AnswerAdmission admission;
 
     /** Told once the actor has ended, so its executor can end. */
-    private final Runnable ended;
+    private final Consumer<ActorLine> ended;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition terminatedCondition = lock.newCondition();
@@ -74,7 +75,7 @@ public final class ActorLine implements TaskExecutor {
             int concurrency,
             ClassLoader loader,
             AnswerAdmission admission,
-            Runnable ended) {
+            Consumer<ActorLine> ended) {
         this.name = name;
         this.node = node;
         this.compute = compute;
@@ -389,7 +390,7 @@ public final class ActorLine implements TaskExecutor {
         } finally {
             lock.unlock();
         }
-        ended.run();
+        ended.accept(this);
     }
 
     @Override

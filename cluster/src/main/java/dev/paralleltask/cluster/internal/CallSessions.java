@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -86,7 +88,11 @@ public final class CallSessions {
             if (send.waitMillis() <= 0) {
                 return admitted;
             }
-            awaitAtMost(awaitAnswers(send.session()), send.waitMillis()); // else it polls
+            try {
+                awaitAnswers(send.session()).get(send.waitMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // no answer yet: the client polls for it
+            }
             return admitted.with(take(send.session()));
         }
         if (message instanceof Exchange.Cancel cancel) {
@@ -99,16 +105,6 @@ public final class CallSessions {
             throw new IllegalArgumentException("a poll is answered by poll() and take()");
         }
         return reply(null, 0, List.of(), List.of());
-    }
-
-    private static void awaitAtMost(CompletableFuture<Void> ready, long millis)
-            throws InterruptedException {
-        try {
-            ready.get(millis, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException
-                | java.util.concurrent.ExecutionException e) {
-            // the time is up
-        }
     }
 
     /** Admits what fits of the calls, and starts what may start. */

@@ -77,7 +77,6 @@ class BatchTest {
     @Test
     void threeClientsOnOneNodeNeverMakeItHoldMoreThanItAdmits(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("runs");
-        int perClient = 300;
         try (Nodes nodes = Nodes.start(1, 1)) {
             List<ClusterExecutor> clients = new ArrayList<>();
             try {
@@ -86,7 +85,7 @@ class BatchTest {
                             ClusterExecutor.builder().connect(nodes.get(0).clientAddress).build());
                 }
                 int admits = clients.get(0).nodes().get(0).admits();
-                assertTrue(3 * perClient > admits, "the clients' calls overfill the node");
+                int perClient = admits / 2; // together half as many again as the node admits
                 AtomicInteger mostHeld = new AtomicInteger();
                 Thread watcher =
                         new Thread(

@@ -53,6 +53,9 @@ public final class CallSessions {
     private final int capacity;
     private final int admits;
 
+    /** The most bytes of calls admitted and not started it holds ({@link #admitsAnother}). */
+    private final long admitBytes;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition drained = lock.newCondition();
 
@@ -72,9 +75,15 @@ public final class CallSessions {
     private boolean leaving;
 
     public CallSessions(int capacity, Starter starter) {
+        this(capacity, Exchange.ADMIT_BYTES, starter);
+    }
+
+    /** With a bound of its own on the bytes of the calls waiting: for tests. */
+    CallSessions(int capacity, long admitBytes, Starter starter) {
         this.starter = starter;
         this.capacity = capacity;
         this.admits = Exchange.admits(capacity);
+        this.admitBytes = admitBytes;
     }
 
     /**
@@ -122,11 +131,17 @@ public final class CallSessions {
                 throw new IllegalStateException(
                         "calls numbered from " + send.first() + " where " + s.next + " was next");
             }
-            int admitted = leaving ? 0 : Math.min(send.requests().size(), admits - held);
-            for (int i = 0; i < admitted; i++) {
-                s.waiting.add(new NodeSession.Waiting(s.next++, send.requests().get(i)));
+            int admitted = 0;
+            long bytes = bytesWaiting();
+            for (byte[] request : send.requests()) {
+                if (!admitsAnother(bytes, request.length)) {
+                    break;
+                }
+                s.admit(request);
+                held++;
+                bytes += request.length;
+                admitted++;
             }
-            held += admitted;
             s.grant = Math.max(s.grant, send.grant());
             starts = startable();
             reply = reply(s, admitted, List.of(), List.of());
@@ -211,7 +226,7 @@ public final class CallSessions {
             if (s == null) {
                 return;
             }
-            if (s.waiting.removeIf(w -> w.index() == cancel.index())) {
+            if (s.dropWaiting(cancel.index())) {
                 ended(1);
                 return;
             }
@@ -253,8 +268,7 @@ public final class CallSessions {
             if (s == null) {
                 return;
             }
-            ended(s.waiting.size());
-            s.waiting.clear();
+            ended(s.dropAllWaiting());
             for (NodeSession.Run run : s.started.values()) {
                 Runnable stop = stop(run);
                 if (stop != null) {
@@ -353,7 +367,7 @@ public final class CallSessions {
                 if (s.waiting.isEmpty() || s.waiting.peekFirst().index() > s.grant) {
                     continue;
                 }
-                NodeSession.Waiting w = s.waiting.pollFirst();
+                NodeSession.Waiting w = s.startNext();
                 assert w.index() > s.frontier : "calls of a session start in order";
                 s.frontier = w.index();
                 NodeSession.Run run = new NodeSession.Run(s, w.index());
@@ -422,10 +436,14 @@ public final class CallSessions {
         }
     }
 
+    /**
+     * A call ended: its answer waits for the session's next poll. Runs on the thread that ended the
+     * call, which on a node is the pool's reader: it starts no call, and need not, since what may
+     * start changes only with a client's message, which starts it then.
+     */
     private void answered(NodeSession.Run run, Wire.Reply reply, Throwable error) {
         Wire.Reply said = reply != null ? reply : new Wire.Unrunnable(String.valueOf(error));
         byte[] bytes = said.toBytes();
-        List<NodeSession.Run> starts;
         List<CompletableFuture<Void>> woken = new ArrayList<>();
         lock.lock();
         try {
@@ -437,7 +455,7 @@ public final class CallSessions {
                 s.outbox.add(new Exchange.Answered(run.index, bytes));
                 wake(s, woken);
             }
-            starts = startable();
+            assert !anyStartable() : "only a client's message lets a call start";
             if (running < capacity) { // a worker is free: clients waiting on a grant hear so
                 for (NodeSession other : sessions.values()) {
                     if (other.blocked()) {
@@ -449,7 +467,44 @@ public final class CallSessions {
             lock.unlock();
         }
         wake(woken);
-        start(starts);
+    }
+
+    /**
+     * Whether one more call of {@code length} bytes fits beside {@code waitingBytes} of calls not
+     * started: a call fits if fewer than {@link Exchange#admits} are held and its bytes fit under
+     * {@link Exchange#ADMIT_BYTES}, or nothing waits (a call larger than that can still run); under
+     * the lock.
+     */
+    private boolean admitsAnother(long waitingBytes, int length) {
+        return !leaving
+                && held < admits
+                && (waitingBytes == 0 || waitingBytes + length <= admitBytes);
+    }
+
+    /** The bytes of the calls admitted and not started, all sessions together. */
+    long waitingBytes() {
+        lock.lock();
+        try {
+            return bytesWaiting();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #waitingBytes}; under the lock. */
+    private long bytesWaiting() {
+        assert lock.isHeldByCurrentThread() : "under the lock";
+        long bytes = 0;
+        for (NodeSession s : sessions.values()) {
+            bytes += s.waitingBytes;
+        }
+        return bytes;
+    }
+
+    /** Whether a call may start and has not: never, once a message has been handled. */
+    private boolean anyStartable() {
+        return sessions.values().stream()
+                .anyMatch(s -> !s.waiting.isEmpty() && s.waiting.peekFirst().index() <= s.grant);
     }
 
     /** What stops a run, or null if it is stopped when it starts; under the lock. */
@@ -487,7 +542,7 @@ public final class CallSessions {
         return new Exchange.Reply(
                 s == null ? -1 : s.frontier,
                 Math.max(0, capacity - running),
-                leaving ? 0 : Math.max(0, admits - held),
+                leaving || bytesWaiting() >= admitBytes ? 0 : Math.max(0, admits - held),
                 leaving,
                 admitted,
                 answers,

@@ -8,6 +8,7 @@ import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskInvoker;
 import dev.paralleltask.runtime.internal.TaskMethod;
 import dev.paralleltask.runtime.internal.pool.Pool;
+import dev.paralleltask.runtime.internal.spi.CallFutures;
 import dev.paralleltask.runtime.internal.spi.Relay;
 import dev.paralleltask.runtime.internal.wire.CallCodec;
 import dev.paralleltask.runtime.internal.wire.Frame;
@@ -142,9 +143,10 @@ public final class LocalNodes {
         private CallSessions.Running running(TaskFuture<Frame.Answer> call) {
             AtomicBoolean stopped = new AtomicBoolean();
             CompletableFuture<Wire.Reply> reply = new CompletableFuture<>();
-            call.whenComplete(
-                    (answer, failure) ->
-                            reply.complete(OneJobTask.reply(call, name, stopped.get())));
+            // On the thread that completes the call, the pool's reader: no hop to the pool's stage
+            // threads for each call. What runs there is short and starts no call (CallSessions).
+            CallFutures.whenDone(
+                    call, () -> reply.complete(OneJobTask.reply(call, name, stopped.get())));
             return new CallSessions.Running(
                     reply,
                     () -> {

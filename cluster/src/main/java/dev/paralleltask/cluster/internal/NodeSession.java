@@ -48,7 +48,12 @@ final class NodeSession {
     /** When its client last polled (System.nanoTime()). */
     long lastPoll;
 
+    /** Admitted and not started, in order; changed only through the methods below. */
     final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+
+    /** The bytes of the requests {@link #waiting}. */
+    long waitingBytes;
+
     final Map<Long, Run> started = new HashMap<>();
 
     /** The answers and the calls given back that its next poll takes. */
@@ -86,11 +91,51 @@ final class NodeSession {
         frontierSaid = frontier;
     }
 
+    /** Admits its client's next call. */
+    void admit(byte[] request) {
+        waiting.add(new Waiting(next++, request));
+        waitingBytes += request.length;
+    }
+
+    /** Takes the first call waiting, to start it. */
+    Waiting startNext() {
+        Waiting w = waiting.pollFirst();
+        waitingBytes -= w.request().length;
+        return w;
+    }
+
+    /** Drops the call of that number if it waits: whether it did. */
+    boolean dropWaiting(long index) {
+        for (var it = waiting.iterator(); it.hasNext(); ) {
+            Waiting w = it.next();
+            if (w.index() == index) {
+                it.remove();
+                waitingBytes -= w.request().length;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Drops every call waiting: they never start.
+     *
+     * @return how many
+     */
+    int dropAllWaiting() {
+        int n = waiting.size();
+        waiting.clear();
+        waitingBytes = 0;
+        return n;
+    }
+
     /** Takes back up to {@code count} calls not started, the last admitted first: their numbers. */
     List<Long> takeBack(int count) {
         List<Long> back = new ArrayList<>();
         while (back.size() < count && !waiting.isEmpty()) {
-            back.add(waiting.pollLast().index());
+            Waiting w = waiting.pollLast();
+            waitingBytes -= w.request().length;
+            back.add(w.index());
         }
         return back;
     }
@@ -101,11 +146,9 @@ final class NodeSession {
      * @return how many
      */
     int returnAll() {
-        int n = waiting.size();
         for (Waiting w : waiting) {
             returned.add(w.index());
         }
-        waiting.clear();
-        return n;
+        return dropAllWaiting();
     }
 }

@@ -30,10 +30,11 @@ import org.junit.jupiter.api.Test;
  * seed, and {@code -Dsim.seed=S} replays seed {@code S}.
  *
  * <p>Each run (one or two clients, one to three nodes, nodes killed or stalled for seconds, one
- * call in five with a timeout, now and then more calls than a node admits) checks what the protocol
- * promises: every call ends; no call runs more often than its retries allow (a {@code retries = 0}
- * call at most once), whatever died when; a value comes only from a run of that call; no node holds
- * more than it admits; and every node still up ends holding no call.
+ * call in five with a timeout, now and then more calls than a node admits, a node in three
+ * admitting few bytes of calls) checks what the protocol promises: every call ends; no call runs
+ * more often than its retries allow (a {@code retries = 0} call at most once), whatever died when;
+ * a value comes only from a run of that call; no node holds more calls or bytes waiting than it
+ * admits; and every node still up ends holding no call.
  */
 class ClusterSimulationTest {
     /** Seeds a run tries: {@code -Dsim.seeds=N} tries more. */
@@ -127,7 +128,7 @@ class ClusterSimulationTest {
             }
             // Now and then more calls than a node admits, so that clients meet full nodes.
             int calls =
-                    random.nextInt(4) == 0 ? 300 + random.nextInt(600) : 20 + random.nextInt(200);
+                    random.nextInt(4) == 0 ? 1_100 + random.nextInt(600) : 20 + random.nextInt(200);
             for (long id = 0; id < calls; id++) {
                 long call = id;
                 at(random.nextInt(200), () -> submit(call));
@@ -191,7 +192,11 @@ class ClusterSimulationTest {
         }
 
         void addNode(int capacity) {
-            SimNode node = new SimNode(UUID.randomUUID(), "n" + nodes.size(), capacity);
+            // One node in three holds few bytes of calls waiting, so that it admits batches in
+            // part.
+            long admitBytes =
+                    random.nextInt(3) == 0 ? 8L * (5 + random.nextInt(200)) : Exchange.ADMIT_BYTES;
+            SimNode node = new SimNode(UUID.randomUUID(), "n" + nodes.size(), capacity, admitBytes);
             nodes.add(node);
             clients.forEach(c -> c.added(node.id, node.name, capacity, node));
         }
@@ -265,6 +270,7 @@ class ClusterSimulationTest {
             final UUID id;
             final String name;
             final int capacity;
+            final long admitBytes;
             final CallSessions sessions;
             final List<CompletableFuture<Exchange.Reply>> inFlight = new ArrayList<>();
             boolean dead;
@@ -285,11 +291,12 @@ class ClusterSimulationTest {
                         });
             }
 
-            SimNode(UUID id, String name, int capacity) {
+            SimNode(UUID id, String name, int capacity, long admitBytes) {
                 this.id = id;
                 this.name = name;
                 this.capacity = capacity;
-                this.sessions = new CallSessions(capacity, this);
+                this.admitBytes = admitBytes;
+                this.sessions = new CallSessions(capacity, admitBytes, this);
             }
 
             @Override
@@ -342,6 +349,9 @@ class ClusterSimulationTest {
                     r = sessions.send(send, now);
                     assertTrue(
                             sessions.held() <= Exchange.admits(capacity), name + " over its bound");
+                    assertTrue(
+                            sessions.waitingBytes() <= admitBytes,
+                            name + " holds " + sessions.waitingBytes() + " bytes waiting");
                 } else if (message instanceof Exchange.Withdraw withdraw) {
                     r = sessions.withdraw(withdraw);
                 } else if (message instanceof Exchange.Cancel cancel) {

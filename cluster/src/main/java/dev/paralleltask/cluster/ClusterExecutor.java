@@ -15,6 +15,7 @@ import dev.paralleltask.runtime.ActorOptions;
 import dev.paralleltask.runtime.TaskExecutor;
 import dev.paralleltask.runtime.TaskFuture;
 import dev.paralleltask.runtime.internal.TaskMethod;
+import dev.paralleltask.runtime.internal.pool.CallBatch;
 import dev.paralleltask.runtime.internal.pool.Pool;
 import dev.paralleltask.runtime.internal.spi.AnswerAdmission;
 import dev.paralleltask.runtime.internal.spi.CallFutures;
@@ -100,6 +101,9 @@ public final class ClusterExecutor implements TaskExecutor {
     /** The calls: where they go, and what their ends mean. */
     private final ClusterDispatcher dispatcher;
 
+    /** Where a {@link CallBatch} open on a caller's thread sends its calls. */
+    private final CallBatch.Sink<ClusterCall> batches = this::submitAll;
+
     /**
      * The calls of the actors made here and not yet ended, with their nodes; guarded by the lock.
      */
@@ -141,6 +145,18 @@ public final class ClusterExecutor implements TaskExecutor {
                 new KnownNodes(client, b.tls, answers, dispatcher, description, b.noNodeTimeout);
     }
 
+    /**
+     * Submits the calls of a batch open on the caller's thread ({@code TaskFutures.map}'s short
+     * calls) with one turn of the dispatcher's lock. If the executor was shut down since they were
+     * made, each fails with the rejection: their futures are the caller's already.
+     */
+    private void submitAll(List<ClusterCall> calls) {
+        if (!dispatcher.submitAll(calls)) {
+            calls.forEach(
+                    c -> CallFutures.fail(c.future(), Failures.rejected(c.method(), description)));
+        }
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -161,7 +177,10 @@ public final class ClusterExecutor implements TaskExecutor {
             return CallFutures.failed(e);
         }
         ClusterCall call = dispatcher.call(method, request, timeout);
-        if (!dispatcher.submit(call)) {
+        CallBatch batch = CallBatch.current();
+        if (batch != null) {
+            batch.add(batches, call);
+        } else if (!dispatcher.submit(call)) {
             throw Failures.rejected(method, description);
         }
         @SuppressWarnings("unchecked") // the proxy knows the method's result type

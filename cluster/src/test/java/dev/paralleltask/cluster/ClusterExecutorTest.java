@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.paralleltask.runtime.TaskFuture;
+import dev.paralleltask.runtime.TaskFutures;
 import dev.paralleltask.runtime.TaskSerializationException;
 import dev.paralleltask.runtime.TaskTimeoutException;
 import dev.paralleltask.runtime.WorkerCrashedException;
+import dev.paralleltask.runtime.internal.pool.CallBatch;
 import dev.paralleltask.shared.SharedLongArray;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +60,34 @@ class ClusterExecutorTest {
         byte[] large = new byte[3 << 20]; // past the size that goes through shared memory locally
         new Random(7).nextBytes(large);
         assertArrayEquals(large, work.echo(large).get(60, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aMapOfShortCallsGoesInBatchesAndEveryValueComesBackInOrder() {
+        List<Integer> inputs = IntStream.range(0, 20_000).boxed().toList();
+        List<Integer> sums;
+        try (Stream<Integer> mapped = TaskFutures.map(inputs, i -> work.add(i, 1))) {
+            sums = mapped.toList();
+        }
+        assertEquals(IntStream.range(1, 20_001).boxed().toList(), sums);
+    }
+
+    @Test
+    void callsGatheredInABatchFailAsRejectedIfTheExecutorShutsDownFirst() throws Exception {
+        TaskFuture<Integer> gathered;
+        try (ClusterExecutor other =
+                ClusterExecutor.builder().connect(nodes.clientAddresses()).build()) {
+            try (CallBatch batch = CallBatch.open(16)) {
+                gathered = new WorkTasks(other).add(1, 2);
+                other.shutdown();
+            }
+            ExecutionException e =
+                    assertThrows(
+                            ExecutionException.class, () -> gathered.get(60, TimeUnit.SECONDS));
+            assertInstanceOf(RejectedExecutionException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains("is shut down"), e.getMessage());
+            assertTrue(other.awaitTermination(java.time.Duration.ofSeconds(60)));
+        }
     }
 
     @Test

@@ -45,6 +45,10 @@ public final class ClusterCall {
     }
 
     /** The caller's future. */
+    public TaskMethod method() {
+        return method;
+    }
+
     public TaskFuture<Object> future() {
         return future;
     }

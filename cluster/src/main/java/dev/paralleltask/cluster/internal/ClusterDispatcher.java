@@ -111,6 +111,28 @@ public final class ClusterDispatcher {
         return true;
     }
 
+    /**
+     * Queues calls made together ({@link dev.paralleltask.runtime.internal.pool.CallBatch}) with
+     * one turn of the lock, and sends what can go.
+     *
+     * @return false if it takes no more calls: then none was queued
+     */
+    public boolean submitAll(List<ClusterCall> calls) {
+        Actions actions = traffic.actions();
+        lock.lock();
+        try {
+            if (!taking) {
+                return false;
+            }
+            queue.addAll(calls);
+            traffic.pump(actions);
+        } finally {
+            lock.unlock();
+        }
+        actions.run();
+        return true;
+    }
+
     // --- nodes ---
 
     /** A node to send calls to. */

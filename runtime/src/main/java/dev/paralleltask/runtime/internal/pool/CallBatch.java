@@ -1,14 +1,14 @@
 package dev.paralleltask.runtime.internal.pool;
 
-import dev.paralleltask.runtime.TaskFuture;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Gathers the calls a thread makes on a {@code ProcessPool} while it is open, and hands them to the
- * pool {@code size} at a time: one decision of the dispatcher and one write to a worker for all of
- * them ({@code TaskFutures.map} opens one when its calls are short: a million calls of a
- * microsecond would otherwise cost a lock and a system call each).
+ * Gathers the calls a thread makes on an executor while it is open, and hands them to the executor
+ * {@code size} at a time: for a {@code ProcessPool}, one decision of the dispatcher and one write
+ * to a worker for all of them; for a cluster, one turn of its dispatcher's lock ({@code
+ * TaskFutures.map} opens one when its calls are short: a million calls of a microsecond would
+ * otherwise cost a lock and a system call each). An executor that takes no batches ignores it.
  *
  * <p>A batch changes only how calls are submitted. Each call is a call of its own from then on:
  * answered as it completes, retried, timed out, cancelled and, when its worker dies, failed or run
@@ -20,10 +20,21 @@ import java.util.List;
 public final class CallBatch implements AutoCloseable {
     private static final ThreadLocal<CallBatch> OPEN = new ThreadLocal<>();
 
+    /** An executor's way to take many calls at once: one {@link #submitAll} for a batch's calls. */
+    public interface Sink<C> {
+        /**
+         * Submits calls made while the batch was open, in order; their futures are the caller's.
+         */
+        void submitAll(List<C> calls);
+    }
+
     private final int size;
     private final CallBatch enclosing;
-    private Pool pool;
-    private List<PoolCall> calls = new ArrayList<>();
+
+    /** Where the gathered calls go; each was added with it. */
+    private Sink<Object> sink;
+
+    private List<Object> calls = new ArrayList<>();
 
     private CallBatch(int size, CallBatch enclosing) {
         this.size = size;
@@ -41,29 +52,30 @@ public final class CallBatch implements AutoCloseable {
     }
 
     /** The batch open on this thread, or null. */
-    static CallBatch current() {
+    public static CallBatch current() {
         return OPEN.get();
     }
 
-    /** Takes a call of {@code pool}'s, submitting the batch when it is full. */
-    TaskFuture<Object> add(Pool pool, PoolCall call) {
-        if (this.pool != pool) {
-            flush(); // a call on another pool: the batch so far goes to its own
-            this.pool = pool;
+    /** Takes a call for {@code sink}, submitting the batch when it is full. */
+    public <C> void add(Sink<C> sink, C call) {
+        if (this.sink != sink) {
+            flush(); // a call on another executor: the batch so far goes to its own
+            @SuppressWarnings("unchecked") // every call gathered from now on was added with it
+            Sink<Object> same = (Sink<Object>) sink;
+            this.sink = same;
         }
         calls.add(call);
         if (calls.size() >= size) {
             flush();
         }
-        return call.future;
     }
 
     /** Submits what is gathered. */
     public void flush() {
         if (!calls.isEmpty()) {
-            List<PoolCall> full = calls;
+            List<Object> full = calls;
             calls = new ArrayList<>(size);
-            pool.submitAll(full);
+            sink.submitAll(full);
         }
     }
 

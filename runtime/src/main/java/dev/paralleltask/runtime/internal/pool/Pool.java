@@ -100,6 +100,9 @@ public final class Pool {
     /** The large arrays' files of the calls not yet done. */
     private final CallFiles files = new CallFiles();
 
+    /** Where a {@link CallBatch} open on a caller's thread sends this pool's calls. */
+    private final CallBatch.Sink<PoolCall> batches = this::submitAll;
+
     /** Completes once the pool has terminated and removed what it made. */
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
 
@@ -318,7 +321,7 @@ public final class Pool {
         CallBatch batch = pinnedTo == null && counted ? CallBatch.current() : null;
         PoolCall call = newCall(method, encoded, pinnedTo, counted, batch != null);
         if (batch != null) {
-            batch.add(this, call);
+            batch.add(batches, call);
         } else if (pinnedTo != null) {
             carryOutInline(dispatcher.submitPinned(call));
         } else {

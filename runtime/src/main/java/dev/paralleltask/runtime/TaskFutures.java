@@ -139,13 +139,14 @@ public final class TaskFutures {
      *       try-with-resources when it may not be read to the end.
      *   <li>An exception from {@code call} itself (a {@code RejectedExecutionException}) is thrown
      *       as it is.
-     *   <li>Short calls on a {@link ProcessPool} are submitted in batches: once elements come
-     *       faster than a few per millisecond, up to 256 calls, about a millisecond of work, reach
-     *       the pool with one decision and one write. Each is still a call of its own, answered,
-     *       timed, retried and failed on its own: if a worker dies (a crash, {@code System.exit}, a
-     *       JVM error), only the call it was running fails (or runs again as its {@code retries}
-     *       allow), and the calls sent after it run elsewhere; no call runs twice that its {@code
-     *       retries} do not allow.
+     *   <li>Short calls on a {@link ProcessPool} or a cluster are submitted in batches: once
+     *       elements come faster than a few per millisecond, up to 256 calls, about a millisecond
+     *       of work, reach the pool with one decision and one write (a cluster's dispatcher with
+     *       one turn of its lock). Each is still a call of its own, answered, timed, retried and
+     *       failed on its own: if a worker dies (a crash, {@code System.exit}, a JVM error), only
+     *       the call it was running fails (or runs again as its {@code retries} allow), and the
+     *       calls sent after it run elsewhere; no call runs twice that its {@code retries} do not
+     *       allow.
      * </ul>
      *
      * <pre>{@code

@@ -27,10 +27,10 @@ public final class Exchange {
      * How many calls a node of {@code capacity} workers holds at once, all its clients together:
      * what its workers run and a bounded queue. Beyond it, a node admits no more and clients send
      * elsewhere. The queue is deep enough for a client's batch of {@link NodeTraffic#MAX_BATCH}
-     * short calls to find room while the node's workers run the last: each message through Ignite
-     * costs both sides about as much as a hundred short calls, so a node that took only a few
-     * hundred at a time kept its workers waiting (a map of no-op calls through one node went from
-     * 140,000 to 260,000 calls/s when this went from 256 to 1,024).
+     * short calls to find room while the node's workers run the last one: with 256, each message
+     * carried about a hundred calls and the workers waited between messages (a map of no-op calls
+     * through one node, in one harness: 140,000 calls/s with 256, 260,000-275,000 with 1,024, the
+     * client, the node and its workers each spending about half the CPU per call).
      */
     public static int admits(int capacity) {
         return capacity + Math.max(1_024, 128 * capacity);

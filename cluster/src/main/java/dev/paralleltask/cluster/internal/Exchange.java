@@ -1,7 +1,8 @@
 package dev.paralleltask.cluster.internal;
 
-import java.io.DataInputStream;
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -53,22 +54,26 @@ public final class Exchange {
          * @throws IOException if the bytes are not a message of this version
          */
         static Message fromBytes(byte[] bytes) throws IOException {
-            DataInputStream in = Wire.reader(bytes);
-            if (in.readInt() != MAGIC) {
-                throw new IOException(
-                        "not a message of this version of paralleltask: the client and the node"
-                                + " run different versions of paralleltask-cluster");
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            try {
+                if (in.getInt() != MAGIC) {
+                    throw new IOException(
+                            "not a message of this version of paralleltask: the client and the"
+                                    + " node run different versions of paralleltask-cluster");
+                }
+                int kind = in.get();
+                UUID session = new UUID(in.getLong(), in.getLong());
+                return switch (kind) {
+                    case Send.KIND -> Send.read(session, in);
+                    case Poll.KIND -> new Poll(session, in.getLong());
+                    case Cancel.KIND -> new Cancel(session, in.getLong(), in.get() != 0);
+                    case Withdraw.KIND -> new Withdraw(session, in.getInt());
+                    case Close.KIND -> new Close(session);
+                    default -> throw new IOException("unknown message kind " + kind);
+                };
+            } catch (BufferUnderflowException e) {
+                throw new IOException("malformed: the message ends early", e);
             }
-            int kind = in.readByte();
-            UUID session = new UUID(in.readLong(), in.readLong());
-            return switch (kind) {
-                case Send.KIND -> Send.read(session, in);
-                case Poll.KIND -> new Poll(session, in.readLong());
-                case Cancel.KIND -> new Cancel(session, in.readLong(), in.readBoolean());
-                case Withdraw.KIND -> new Withdraw(session, in.readInt());
-                case Close.KIND -> new Close(session);
-                default -> throw new IOException("unknown message kind " + kind);
-            };
         }
     }
 
@@ -83,31 +88,28 @@ public final class Exchange {
 
         @Override
         public byte[] toBytes() {
-            int size = 64;
+            int size = 28;
             for (byte[] r : requests) {
                 size += 4 + r.length;
             }
-            return message(
-                    size,
-                    KIND,
-                    session,
-                    out -> {
-                        out.writeLong(first);
-                        out.writeLong(grant);
-                        out.writeLong(waitMillis);
-                        out.writeInt(requests.size());
-                        for (byte[] r : requests) {
-                            Wire.writeBytes(out, r);
-                        }
-                    });
+            ByteBuffer out =
+                    message(size, KIND, session)
+                            .putLong(first)
+                            .putLong(grant)
+                            .putLong(waitMillis)
+                            .putInt(requests.size());
+            for (byte[] r : requests) {
+                out.putInt(r.length).put(r);
+            }
+            return out.array();
         }
 
-        static Send read(UUID session, DataInputStream in) throws IOException {
-            long first = in.readLong();
-            long grant = in.readLong();
-            long waitMillis = in.readLong();
-            int n = in.readInt();
-            if (n < 0 || n > in.available()) {
+        static Send read(UUID session, ByteBuffer in) throws IOException {
+            long first = in.getLong();
+            long grant = in.getLong();
+            long waitMillis = in.getLong();
+            int n = in.getInt();
+            if (n < 0 || n > in.remaining()) {
                 throw new IOException("malformed: " + n + " calls announced");
             }
             List<byte[]> requests = new ArrayList<>(n);
@@ -127,7 +129,7 @@ public final class Exchange {
 
         @Override
         public byte[] toBytes() {
-            return message(KIND, session, out -> out.writeLong(grant));
+            return message(8, KIND, session).putLong(grant).array();
         }
     }
 
@@ -137,13 +139,7 @@ public final class Exchange {
 
         @Override
         public byte[] toBytes() {
-            return message(
-                    KIND,
-                    session,
-                    out -> {
-                        out.writeLong(index);
-                        out.writeBoolean(interrupt);
-                    });
+            return message(9, KIND, session).putLong(index).put((byte) (interrupt ? 1 : 0)).array();
         }
     }
 
@@ -153,7 +149,7 @@ public final class Exchange {
 
         @Override
         public byte[] toBytes() {
-            return message(KIND, session, out -> out.writeInt(count));
+            return message(4, KIND, session).putInt(count).array();
         }
     }
 
@@ -163,7 +159,7 @@ public final class Exchange {
 
         @Override
         public byte[] toBytes() {
-            return message(KIND, session, out -> {});
+            return message(0, KIND, session).array();
         }
     }
 
@@ -210,80 +206,76 @@ public final class Exchange {
         }
 
         public byte[] toBytes() {
-            int size = 40 + 8 * returned.size();
+            int size = 33 + 8 * returned.size();
             for (Answered a : answers) {
                 size += 12 + a.reply().length;
             }
-            return Wire.write(
-                    size,
-                    out -> {
-                        out.writeInt(MAGIC);
-                        out.writeLong(frontier);
-                        out.writeInt(free);
-                        out.writeInt(room);
-                        out.writeBoolean(leaving);
-                        out.writeInt(admitted);
-                        out.writeInt(answers.size());
-                        for (Answered a : answers) {
-                            out.writeLong(a.index());
-                            Wire.writeBytes(out, a.reply());
-                        }
-                        out.writeInt(returned.size());
-                        for (long index : returned) {
-                            out.writeLong(index);
-                        }
-                    });
+            ByteBuffer out =
+                    ByteBuffer.allocate(size)
+                            .putInt(MAGIC)
+                            .putLong(frontier)
+                            .putInt(free)
+                            .putInt(room)
+                            .put((byte) (leaving ? 1 : 0))
+                            .putInt(admitted)
+                            .putInt(answers.size());
+            for (Answered a : answers) {
+                out.putLong(a.index()).putInt(a.reply().length).put(a.reply());
+            }
+            out.putInt(returned.size());
+            for (long index : returned) {
+                out.putLong(index);
+            }
+            assert !out.hasRemaining() : "a reply fills its bytes";
+            return out.array();
         }
 
         /**
          * @throws IOException if the bytes are not a reply of this version
          */
         public static Reply fromBytes(byte[] bytes) throws IOException {
-            DataInputStream in = Wire.reader(bytes);
-            if (in.readInt() != MAGIC) {
-                throw new IOException("not a reply of this version of paralleltask-cluster");
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            try {
+                if (in.getInt() != MAGIC) {
+                    throw new IOException("not a reply of this version of paralleltask-cluster");
+                }
+                long frontier = in.getLong();
+                int free = in.getInt();
+                int room = in.getInt();
+                boolean leaving = in.get() != 0;
+                int admitted = in.getInt();
+                int n = in.getInt();
+                if (n < 0 || n > in.remaining()) {
+                    throw new IOException("malformed: " + n + " answers announced");
+                }
+                List<Answered> answers = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    answers.add(new Answered(in.getLong(), Wire.readBytes(in)));
+                }
+                int r = in.getInt();
+                if (r < 0 || r > in.remaining()) {
+                    throw new IOException("malformed: " + r + " returned calls announced");
+                }
+                List<Long> returned = new ArrayList<>(r);
+                for (int i = 0; i < r; i++) {
+                    returned.add(in.getLong());
+                }
+                return new Reply(frontier, free, room, leaving, admitted, answers, returned);
+            } catch (BufferUnderflowException e) {
+                throw new IOException("malformed: the reply ends early", e);
             }
-            long frontier = in.readLong();
-            int free = in.readInt();
-            int room = in.readInt();
-            boolean leaving = in.readBoolean();
-            int admitted = in.readInt();
-            int n = in.readInt();
-            if (n < 0 || n > in.available()) {
-                throw new IOException("malformed: " + n + " answers announced");
-            }
-            List<Answered> answers = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                answers.add(new Answered(in.readLong(), Wire.readBytes(in)));
-            }
-            int r = in.readInt();
-            if (r < 0 || r > in.available()) {
-                throw new IOException("malformed: " + r + " returned calls announced");
-            }
-            List<Long> returned = new ArrayList<>(r);
-            for (int i = 0; i < r; i++) {
-                returned.add(in.readLong());
-            }
-            return new Reply(frontier, free, room, leaving, admitted, answers, returned);
         }
     }
 
     /** A call's answer: a {@link Wire.Reply}'s bytes. */
     public record Answered(long index, byte[] reply) {}
 
-    private static byte[] message(int kind, UUID session, Wire.Writing body) {
-        return message(64, kind, session, body);
-    }
-
-    private static byte[] message(int size, int kind, UUID session, Wire.Writing body) {
-        return Wire.write(
-                size,
-                out -> {
-                    out.writeInt(MAGIC);
-                    out.writeByte(kind);
-                    out.writeLong(session.getMostSignificantBits());
-                    out.writeLong(session.getLeastSignificantBits());
-                    body.to(out);
-                });
+    /** A message's bytes with its header written, room for a body of {@code bodySize} after it. */
+    private static ByteBuffer message(int bodySize, int kind, UUID session) {
+        return ByteBuffer.allocate(21 + bodySize)
+                .putInt(MAGIC)
+                .put((byte) kind)
+                .putLong(session.getMostSignificantBits())
+                .putLong(session.getLeastSignificantBits());
     }
 }

@@ -87,8 +87,8 @@ public final class Wire {
                 int kind = in.get();
                 boolean fatal = in.get() != 0;
                 int position = in.getInt();
-                String message = new String(take(in), StandardCharsets.UTF_8);
-                byte[] body = take(in);
+                String message = new String(readBytes(in), StandardCharsets.UTF_8);
+                byte[] body = readBytes(in);
                 if (in.hasRemaining()) {
                     throw new IOException("malformed answer: " + in.remaining() + " bytes past it");
                 }
@@ -96,16 +96,6 @@ public final class Wire {
             } catch (BufferUnderflowException e) {
                 throw new IOException("malformed answer: it ends early", e);
             }
-        }
-
-        private static byte[] take(ByteBuffer in) throws IOException {
-            int length = in.getInt();
-            if (length < 0 || length > in.remaining()) {
-                throw new IOException("malformed answer: " + length + " bytes announced");
-            }
-            byte[] bytes = new byte[length];
-            in.get(bytes);
-            return bytes;
         }
     }
 
@@ -369,6 +359,17 @@ public final class Wire {
         }
         byte[] bytes = new byte[length];
         in.readFully(bytes);
+        return bytes;
+    }
+
+    /** Bytes written with their length before them, read from a buffer. */
+    static byte[] readBytes(ByteBuffer in) throws IOException {
+        int length = in.getInt();
+        if (length < 0 || length > in.remaining()) {
+            throw new IOException("malformed: " + length + " bytes announced");
+        }
+        byte[] bytes = new byte[length];
+        in.get(bytes);
         return bytes;
     }
 

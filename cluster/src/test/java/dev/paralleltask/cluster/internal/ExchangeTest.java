@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -76,6 +77,31 @@ class ExchangeTest {
                 "not a message of this version of paralleltask: the client and the node run"
                         + " different versions of paralleltask-cluster",
                 e.getMessage());
+    }
+
+    @Test
+    void everyCutShortMessageOrReplyIsRefusedAsMalformed() {
+        byte[] send =
+                new Exchange.Send(SESSION, 7, 9, 20, List.of(new byte[] {1, 2, 3}, new byte[40]))
+                        .toBytes();
+        byte[] reply =
+                new Exchange.Reply(
+                                12,
+                                1,
+                                250,
+                                false,
+                                2,
+                                List.of(new Exchange.Answered(11, new byte[] {9, 8})),
+                                List.of(13L))
+                        .toBytes();
+        for (int length = 0; length < send.length; length++) {
+            byte[] cut = Arrays.copyOf(send, length);
+            assertThrows(IOException.class, () -> Exchange.Message.fromBytes(cut), "" + length);
+        }
+        for (int length = 0; length < reply.length; length++) {
+            byte[] cut = Arrays.copyOf(reply, length);
+            assertThrows(IOException.class, () -> Exchange.Reply.fromBytes(cut), "" + length);
+        }
     }
 
     private static Exchange.Message roundTrip(Exchange.Message message) throws IOException {

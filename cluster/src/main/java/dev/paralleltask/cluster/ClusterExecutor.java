@@ -4,12 +4,10 @@ import dev.paralleltask.cluster.internal.ActorLine;
 import dev.paralleltask.cluster.internal.CallRequest;
 import dev.paralleltask.cluster.internal.ClusterCall;
 import dev.paralleltask.cluster.internal.ClusterDispatcher;
-import dev.paralleltask.cluster.internal.Exchange;
 import dev.paralleltask.cluster.internal.IgniteSetup;
 import dev.paralleltask.cluster.internal.KnownNodes;
 import dev.paralleltask.cluster.internal.KnownNodes.Node;
 import dev.paralleltask.cluster.internal.TlsProbe;
-import dev.paralleltask.cluster.internal.Wire;
 import dev.paralleltask.runtime.Actor;
 import dev.paralleltask.runtime.ActorOptions;
 import dev.paralleltask.runtime.TaskExecutor;
@@ -299,22 +297,7 @@ public final class ClusterExecutor implements TaskExecutor {
      * as it reports them now (a node that does not answer within 10 s is listed without them).
      */
     public List<NodeInfo> nodes() {
-        List<NodeInfo> infos = new ArrayList<>();
-        for (Node n : known.list()) {
-            int running = dispatcher.running(n.id());
-            Wire.Workers described = n.describe();
-            infos.add(
-                    new NodeInfo(
-                            n.name(),
-                            n.id().toString(),
-                            n.addresses(),
-                            n.capacity(),
-                            running,
-                            described.held(),
-                            Exchange.admits(n.capacity()),
-                            described.workers()));
-        }
-        return infos;
+        return known.infos();
     }
 
     // --- life cycle ---

@@ -7,10 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -20,9 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * answers kept until the session's next poll takes them.
  *
  * <p>The node admits at most {@link Exchange#admits} calls at once, all sessions together (what its
- * workers run and a bounded queue); a {@link Exchange.Send} beyond that is admitted in part, and
- * its client sends the rest elsewhere. No Ignite here: {@link Starter} runs a call, so the rules
- * are tested alone.
+ * workers run and a bounded queue), and {@link Exchange#ADMIT_BYTES} of calls waiting to start; a
+ * {@link Exchange.Send} beyond that is admitted in part, and its client sends the rest elsewhere.
+ * No Ignite here: {@link CallStarter} runs a call, so the rules are tested alone.
  *
  * <p>Thread rules (CONCURRENCY.md, rule 14): all state is guarded by one lock; a call is started,
  * and a running one stopped, only after the lock is let go, and a decision to start is recorded
@@ -36,20 +33,7 @@ public final class CallSessions {
     /** A session no poll came for in this long is closed: its client is gone. */
     public static final long EXPIRY_MILLIS = 30_000;
 
-    /** Runs calls: the node's pool, or a test's stand-in. */
-    public interface Starter {
-        /**
-         * Starts the calls {@link CallRequest}s' bytes describe, in order.
-         *
-         * @return the calls, in the same order: each one's reply completes when it ends
-         */
-        List<Running> start(List<byte[]> requests);
-    }
-
-    /** A started call: its reply, and how to stop it (killing its worker). */
-    public record Running(CompletionStage<Wire.Reply> reply, Runnable stop) {}
-
-    private final Starter starter;
+    private final CallStarter starter;
     private final int capacity;
     private final int admits;
 
@@ -74,46 +58,16 @@ public final class CallSessions {
     /** Whether the node is leaving: it admits nothing and gives back what it has not started. */
     private boolean leaving;
 
-    public CallSessions(int capacity, Starter starter) {
+    public CallSessions(int capacity, CallStarter starter) {
         this(capacity, Exchange.ADMIT_BYTES, starter);
     }
 
     /** With a bound of its own on the bytes of the calls waiting: for tests. */
-    CallSessions(int capacity, long admitBytes, Starter starter) {
+    CallSessions(int capacity, long admitBytes, CallStarter starter) {
         this.starter = starter;
         this.capacity = capacity;
         this.admits = Exchange.admits(capacity);
         this.admitBytes = admitBytes;
-    }
-
-    /**
-     * Answers a client's message but a poll ({@link #poll} and {@link #take} answer those, so that
-     * a poll waits without a thread); a batch sent alone waits up to its {@code waitMillis} for its
-     * first answers.
-     */
-    public Exchange.Reply handle(Exchange.Message message) throws InterruptedException {
-        if (message instanceof Exchange.Send send) {
-            Exchange.Reply admitted = send(send, System.nanoTime());
-            if (send.waitMillis() <= 0) {
-                return admitted;
-            }
-            try {
-                awaitAnswers(send.session()).get(send.waitMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // no answer yet: the client polls for it
-            }
-            return admitted.with(take(send.session()));
-        }
-        if (message instanceof Exchange.Cancel cancel) {
-            cancel(cancel);
-        } else if (message instanceof Exchange.Withdraw withdraw) {
-            return withdraw(withdraw);
-        } else if (message instanceof Exchange.Close) {
-            close(message.session());
-        } else {
-            throw new IllegalArgumentException("a poll is answered by poll() and take()");
-        }
-        return reply(null, 0, List.of(), List.of());
     }
 
     /** Admits what fits of the calls, and starts what may start. */
@@ -218,28 +172,27 @@ public final class CallSessions {
         }
     }
 
-    void cancel(Exchange.Cancel cancel) {
+    /** Drops a call not started; stops a running one if asked. */
+    Exchange.Reply cancel(Exchange.Cancel cancel) {
         Runnable stop = null;
+        Exchange.Reply reply;
         lock.lock();
         try {
             NodeSession s = sessions.get(cancel.session());
-            if (s == null) {
-                return;
-            }
-            if (s.dropWaiting(cancel.index())) {
+            if (s != null && s.dropWaiting(cancel.index())) {
                 ended(1);
-                return;
+            } else if (s != null && cancel.interrupt()) {
+                NodeSession.Run run = s.started.get(cancel.index());
+                stop = run == null ? null : stop(run);
             }
-            NodeSession.Run run = s.started.get(cancel.index());
-            if (run != null && cancel.interrupt()) {
-                stop = stop(run);
-            }
+            reply = reply(null, 0, List.of(), List.of());
         } finally {
             lock.unlock();
         }
         if (stop != null) {
             stop.run();
         }
+        return reply;
     }
 
     /** Gives back up to the asked number of calls not started, the last sent first. */
@@ -259,14 +212,16 @@ public final class CallSessions {
     }
 
     /** Ends a session: what it has not started never starts, what runs is stopped. */
-    void close(UUID session) {
+    Exchange.Reply close(UUID session) {
         List<Runnable> stops = new ArrayList<>();
         List<CompletableFuture<Void>> woken = new ArrayList<>();
+        Exchange.Reply reply;
         lock.lock();
         try {
+            reply = reply(null, 0, List.of(), List.of());
             NodeSession s = sessions.remove(session);
             if (s == null) {
-                return;
+                return reply;
             }
             ended(s.dropAllWaiting());
             for (NodeSession.Run run : s.started.values()) {
@@ -281,6 +236,7 @@ public final class CallSessions {
         }
         wake(woken);
         stops.forEach(Runnable::run);
+        return reply;
     }
 
     /** Closes the sessions whose clients stopped polling {@link #EXPIRY_MILLIS} ago. */
@@ -364,7 +320,7 @@ public final class CallSessions {
         while (more) {
             more = false;
             for (NodeSession s : sessions.values()) { // one call of each session in turn
-                if (s.waiting.isEmpty() || s.waiting.peekFirst().index() > s.grant) {
+                if (!s.mayStart()) {
                     continue;
                 }
                 NodeSession.Waiting w = s.startNext();
@@ -405,18 +361,18 @@ public final class CallSessions {
         } finally {
             lock.unlock();
         }
-        List<Running> started;
+        List<CallStarter.Running> started;
         try {
             started = starter.start(requests);
         } catch (RuntimeException | Error e) {
-            Running failed =
-                    new Running(
+            CallStarter.Running failed =
+                    new CallStarter.Running(
                             CompletableFuture.completedFuture(
                                     new Wire.Unrunnable("the node failed to start it: " + e)),
                             () -> {});
             started = java.util.Collections.nCopies(runs.size(), failed);
         }
-        List<Running> stops = new ArrayList<>();
+        List<CallStarter.Running> stops = new ArrayList<>();
         lock.lock();
         try {
             for (int i = 0; i < runs.size(); i++) {
@@ -455,7 +411,8 @@ public final class CallSessions {
                 s.outbox.add(new Exchange.Answered(run.index, bytes));
                 wake(s, woken);
             }
-            assert !anyStartable() : "only a client's message lets a call start";
+            assert sessions.values().stream().noneMatch(NodeSession::mayStart)
+                    : "only a client's message lets a call start";
             if (running < capacity) { // a worker is free: clients waiting on a grant hear so
                 for (NodeSession other : sessions.values()) {
                     if (other.blocked()) {
@@ -494,17 +451,7 @@ public final class CallSessions {
     /** {@link #waitingBytes}; under the lock. */
     private long bytesWaiting() {
         assert lock.isHeldByCurrentThread() : "under the lock";
-        long bytes = 0;
-        for (NodeSession s : sessions.values()) {
-            bytes += s.waitingBytes;
-        }
-        return bytes;
-    }
-
-    /** Whether a call may start and has not: never, once a message has been handled. */
-    private boolean anyStartable() {
-        return sessions.values().stream()
-                .anyMatch(s -> !s.waiting.isEmpty() && s.waiting.peekFirst().index() <= s.grant);
+        return sessions.values().stream().mapToLong(s -> s.waitingBytes).sum();
     }
 
     /** What stops a run, or null if it is stopped when it starts; under the lock. */

@@ -124,7 +124,11 @@ public final class ClusterDispatcher {
             if (!taking) {
                 return false;
             }
-            queue.addAll(calls);
+            for (ClusterCall call : calls) {
+                if (!call.future.isDone()) { // cancelled while gathered: it never queues
+                    queue.add(call);
+                }
+            }
             traffic.pump(actions);
         } finally {
             lock.unlock();

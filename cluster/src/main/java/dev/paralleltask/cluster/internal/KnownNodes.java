@@ -1,5 +1,6 @@
 package dev.paralleltask.cluster.internal;
 
+import dev.paralleltask.cluster.NodeInfo;
 import dev.paralleltask.cluster.Tls;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,6 +105,29 @@ public final class KnownNodes {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The nodes it knows, each with its worker processes and the calls it holds as it reports them
+     * now, and this executor's calls it runs.
+     */
+    public List<NodeInfo> infos() {
+        List<NodeInfo> infos = new ArrayList<>();
+        for (Node n : list()) {
+            int running = dispatcher.running(n.id());
+            Wire.Workers described = n.describe();
+            infos.add(
+                    new NodeInfo(
+                            n.name(),
+                            n.id().toString(),
+                            n.addresses(),
+                            n.capacity(),
+                            running,
+                            described.held(),
+                            Exchange.admits(n.capacity()),
+                            described.workers()));
+        }
+        return infos;
     }
 
     /**

@@ -89,8 +89,8 @@ public final class LocalNodes {
          * Starts clients' calls on the pool, in order; what the node replies once each ends. A run
          * of requests for one method (a map's) reads that method once.
          */
-        private List<CallSessions.Running> start(List<byte[]> requests) {
-            CallSessions.Running[] started = new CallSessions.Running[requests.size()];
+        private List<CallStarter.Running> start(List<byte[]> requests) {
+            CallStarter.Running[] started = new CallStarter.Running[requests.size()];
             List<Integer> runnable = new ArrayList<>(requests.size());
             List<TaskMethod> methods = new ArrayList<>(requests.size());
             List<byte[]> bodies = new ArrayList<>(requests.size());
@@ -125,7 +125,7 @@ public final class LocalNodes {
             try {
                 running = methods.isEmpty() ? List.of() : Relay.submitAll(pool, methods, bodies);
             } catch (RejectedExecutionException e) {
-                CallSessions.Running refused = answered(new Wire.Refused(e.getMessage()));
+                CallStarter.Running refused = answered(new Wire.Refused(e.getMessage()));
                 running = null;
                 runnable.forEach(i -> started[i] = refused);
             }
@@ -135,19 +135,19 @@ public final class LocalNodes {
             return Arrays.asList(started);
         }
 
-        private static CallSessions.Running answered(Wire.Reply reply) {
-            return new CallSessions.Running(CompletableFuture.completedFuture(reply), () -> {});
+        private static CallStarter.Running answered(Wire.Reply reply) {
+            return new CallStarter.Running(CompletableFuture.completedFuture(reply), () -> {});
         }
 
         /** A call running on the pool: what the node replies once it ends, and how to stop it. */
-        private CallSessions.Running running(TaskFuture<Frame.Answer> call) {
+        private CallStarter.Running running(TaskFuture<Frame.Answer> call) {
             AtomicBoolean stopped = new AtomicBoolean();
             CompletableFuture<Wire.Reply> reply = new CompletableFuture<>();
             // On the thread that completes the call, the pool's reader: no hop to the pool's stage
             // threads for each call. What runs there is short and starts no call (CallSessions).
             CallFutures.whenDone(
                     call, () -> reply.complete(OneJobTask.reply(call, name, stopped.get())));
-            return new CallSessions.Running(
+            return new CallStarter.Running(
                     reply,
                     () -> {
                         stopped.set(true);

@@ -18,11 +18,11 @@ final class NodeSession {
     /** An admitted call not yet started. */
     record Waiting(long index, byte[] request) {}
 
-    /** A call decided to start; its {@link CallSessions.Running} once started. */
+    /** A call decided to start; its {@link CallStarter.Running} once started. */
     static final class Run {
         final NodeSession session;
         final long index;
-        CallSessions.Running running;
+        CallStarter.Running running;
         boolean stopAsked;
 
         Run(NodeSession session, long index) {
@@ -71,6 +71,11 @@ final class NodeSession {
         this.grant = first - 1;
         this.frontierSaid = first - 1;
         this.lastPoll = now;
+    }
+
+    /** Whether its first call waiting may start: its client granted it. */
+    boolean mayStart() {
+        return !waiting.isEmpty() && waiting.peekFirst().index() <= grant;
     }
 
     /** Whether it waits for its client to grant more. */

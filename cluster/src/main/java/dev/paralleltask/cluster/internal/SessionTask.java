@@ -2,6 +2,9 @@ package dev.paralleltask.cluster.internal;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.ignite.Ignite;
 import org.apache.ignite.IgniteInterruptedException;
 import org.apache.ignite.compute.ComputeJob;
@@ -70,10 +73,41 @@ public final class SessionTask extends OneJobTask {
                 return node.sessions.take(poll.session()).toBytes();
             }
             try {
-                return node.sessions.handle(m).toBytes();
+                return answer(node.sessions, m).toBytes();
             } catch (InterruptedException e) {
                 throw new IgniteInterruptedException(e);
             }
+        }
+
+        /**
+         * What the node answers a message but a poll; a batch sent alone waits up to its {@code
+         * waitMillis} for its first answers, which its reply brings as a poll's would.
+         */
+        private static Exchange.Reply answer(CallSessions sessions, Exchange.Message m)
+                throws InterruptedException {
+            if (m instanceof Exchange.Send send) {
+                Exchange.Reply admitted = sessions.send(send, System.nanoTime());
+                if (send.waitMillis() <= 0) {
+                    return admitted;
+                }
+                try {
+                    sessions.awaitAnswers(send.session())
+                            .get(send.waitMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    // no answer yet: the client polls for it
+                }
+                return admitted.with(sessions.take(send.session()));
+            }
+            if (m instanceof Exchange.Cancel cancel) {
+                return sessions.cancel(cancel);
+            }
+            if (m instanceof Exchange.Withdraw withdraw) {
+                return sessions.withdraw(withdraw);
+            }
+            if (m instanceof Exchange.Close) {
+                return sessions.close(m.session());
+            }
+            throw new IllegalArgumentException("a poll is answered by poll() and take()");
         }
 
         /** A message is answered at once, or within a poll's wait: nothing to stop. */

@@ -17,11 +17,11 @@ class CallSessionsTest {
     /** Calls that never end: a node whose workers are all busy. */
     private final List<byte[]> started = Collections.synchronizedList(new ArrayList<>());
 
-    private final CallSessions.Starter busy =
+    private final CallStarter busy =
             requests -> {
                 started.addAll(requests);
                 return requests.stream()
-                        .map(r -> new CallSessions.Running(new CompletableFuture<>(), () -> {}))
+                        .map(r -> new CallStarter.Running(new CompletableFuture<>(), () -> {}))
                         .toList();
             };
 

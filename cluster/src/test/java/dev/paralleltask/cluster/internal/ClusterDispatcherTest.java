@@ -143,7 +143,7 @@ class ClusterDispatcherTest {
     }
 
     /** A node whose calls end when the test finishes them. */
-    private static final class Node implements NodeLink, CallSessions.Starter {
+    private static final class Node implements NodeLink, CallStarter {
         final UUID id = UUID.randomUUID();
         final String name;
         final CallSessions sessions;
@@ -197,14 +197,14 @@ class ClusterDispatcherTest {
         }
 
         @Override
-        public List<CallSessions.Running> start(List<byte[]> requests) {
-            List<CallSessions.Running> started = new ArrayList<>();
+        public List<CallStarter.Running> start(List<byte[]> requests) {
+            List<CallStarter.Running> started = new ArrayList<>();
             for (byte[] request : requests) {
                 long call = ByteBuffer.wrap(request).getLong();
                 CompletableFuture<Wire.Reply> reply = new CompletableFuture<>();
                 running.put(call, reply);
                 ran.add(call);
-                started.add(new CallSessions.Running(reply, () -> {}));
+                started.add(new CallStarter.Running(reply, () -> {}));
             }
             return started;
         }

@@ -266,7 +266,7 @@ class ClusterSimulationTest {
         }
 
         /** A node: its sessions, its "workers" (calls end after a while), its link. */
-        final class SimNode implements NodeLink, CallSessions.Starter {
+        final class SimNode implements NodeLink, CallStarter {
             final UUID id;
             final String name;
             final int capacity;
@@ -365,8 +365,8 @@ class ClusterSimulationTest {
             }
 
             @Override
-            public List<CallSessions.Running> start(List<byte[]> requests) {
-                List<CallSessions.Running> started = new ArrayList<>();
+            public List<CallStarter.Running> start(List<byte[]> requests) {
+                List<CallStarter.Running> started = new ArrayList<>();
                 for (byte[] request : requests) {
                     long call = ByteBuffer.wrap(request).getLong();
                     runs.merge(call, 1, Integer::sum);
@@ -380,7 +380,7 @@ class ClusterSimulationTest {
                                 }
                             });
                     started.add(
-                            new CallSessions.Running(
+                            new CallStarter.Running(
                                     reply,
                                     () -> at(delay(), () -> reply.complete(crashed("stopped")))));
                 }

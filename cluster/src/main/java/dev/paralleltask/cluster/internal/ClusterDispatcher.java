@@ -96,19 +96,7 @@ public final class ClusterDispatcher {
      * @return false if it takes no more calls ({@link #stopTaking})
      */
     public boolean submit(ClusterCall call) {
-        Actions actions = traffic.actions();
-        lock.lock();
-        try {
-            if (!taking) {
-                return false;
-            }
-            queue.add(call);
-            traffic.pump(actions);
-        } finally {
-            lock.unlock();
-        }
-        actions.run();
-        return true;
+        return submitAll(List.of(call));
     }
 
     /**

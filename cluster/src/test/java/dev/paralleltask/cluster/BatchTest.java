@@ -9,6 +9,7 @@ import dev.paralleltask.runtime.WorkerCrashedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Calls that travel to nodes in batches, on real node JVMs: a node killed mid-batch, three clients.
+ * Calls that travel to nodes in batches, on real node JVMs: a node killed mid-batch, three clients,
+ * calls larger than what a node holds waiting.
  */
 class BatchTest {
     @Test
@@ -118,6 +120,55 @@ class BatchTest {
             } finally {
                 clients.forEach(ClusterExecutor::close);
             }
+        }
+    }
+
+    /**
+     * Calls of 4 MiB each, more than a node holds waiting (64 MiB), behind a call that keeps its
+     * one worker busy: it takes what fits, the rest wait in the client and go as room comes, and
+     * every value comes back whole.
+     */
+    @Test
+    void largeCallsFillANodeUpToItsByteBoundAndTheRestFollow() throws Exception {
+        int calls = 40;
+        try (Nodes nodes = Nodes.start(1, 1);
+                ClusterExecutor cluster =
+                        ClusterExecutor.builder().connect(nodes.get(0).clientAddress).build()) {
+            WorkTasks work = new WorkTasks(cluster);
+            TaskFuture<Long> busy = work.sleep(6_000, ""); // none of the others starts meanwhile
+            AtomicInteger mostHeld = new AtomicInteger();
+            Thread watcher = // while the worker sleeps
+                    new Thread(
+                            () -> {
+                                while (!busy.isDone()) {
+                                    int held = cluster.nodes().get(0).held();
+                                    mostHeld.accumulateAndGet(held, Math::max);
+                                }
+                            });
+            watcher.start();
+            List<TaskFuture<byte[]>> echoes = new ArrayList<>();
+            try {
+                for (int i = 0; i < calls; i++) {
+                    byte[] value = new byte[4 << 20];
+                    Arrays.fill(value, (byte) i);
+                    echoes.add(work.echo(value));
+                }
+                assertEquals(6_000, busy.get(120, TimeUnit.SECONDS));
+                for (int i = 0; i < calls; i++) {
+                    byte[] back = echoes.get(i).get(120, TimeUnit.SECONDS);
+                    assertEquals(4 << 20, back.length);
+                    assertEquals((byte) i, back[0]);
+                    assertEquals((byte) i, back[back.length - 1]);
+                }
+            } finally {
+                watcher.join();
+            }
+            // 15 calls of 4 MiB and their headers wait in 64 MiB, beside the one running and one or
+            // two its client let it start ahead (17 when written); without the byte bound all 40
+            // were let in while the worker slept (41).
+            assertTrue(
+                    mostHeld.get() >= 12 && mostHeld.get() <= 20,
+                    "the node held at most " + mostHeld + " calls of 4 MiB");
         }
     }
 

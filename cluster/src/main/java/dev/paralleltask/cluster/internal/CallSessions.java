@@ -1,7 +1,6 @@
 package dev.paralleltask.cluster.internal;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,9 +50,6 @@ public final class CallSessions {
 
     /** Calls started and not yet ended, all sessions together; guarded by the lock. */
     private int running;
-
-    /** The requests of runs decided and not yet started; guarded by the lock. */
-    private final Map<NodeSession.Run, byte[]> pending = new HashMap<>();
 
     /** Whether the node is leaving: it admits nothing and gives back what it has not started. */
     private boolean leaving;
@@ -326,9 +322,8 @@ public final class CallSessions {
                 NodeSession.Waiting w = s.startNext();
                 assert w.index() > s.frontier : "calls of a session start in order";
                 s.frontier = w.index();
-                NodeSession.Run run = new NodeSession.Run(s, w.index());
+                NodeSession.Run run = new NodeSession.Run(s, w.index(), w.request());
                 s.started.put(w.index(), run);
-                pending.put(run, w.request());
                 running++;
                 if (starts.isEmpty()) {
                     starts = new ArrayList<>();
@@ -348,61 +343,60 @@ public final class CallSessions {
                 || (s.blocked() && running < capacity);
     }
 
-    /** Starts what was decided; never under the lock. */
+    /**
+     * Starts what was decided, on the thread that decided it; never under the lock. A call that
+     * ends before its start is recorded here (it could not start, or was quick) is answered all the
+     * same, and one whose stop was asked meanwhile is stopped now.
+     */
     private void start(List<NodeSession.Run> runs) {
         assert !lock.isHeldByCurrentThread() : "calls start after the lock is let go";
         if (runs.isEmpty()) {
             return;
         }
         List<byte[]> requests = new ArrayList<>(runs.size());
-        lock.lock();
-        try {
-            runs.forEach(r -> requests.add(pending.remove(r)));
-        } finally {
-            lock.unlock();
+        for (NodeSession.Run run : runs) {
+            requests.add(run.request);
+            run.request = null;
         }
-        List<CallStarter.Running> started;
+        List<Runnable> stops;
         try {
-            started = starter.start(requests);
+            stops = starter.start(requests, (i, reply) -> answered(runs.get(i), reply));
         } catch (RuntimeException | Error e) {
-            CallStarter.Running failed =
-                    new CallStarter.Running(
-                            CompletableFuture.completedFuture(
-                                    new Wire.Unrunnable("the node failed to start it: " + e)),
-                            () -> {});
-            started = java.util.Collections.nCopies(runs.size(), failed);
+            Wire.Reply failed = new Wire.Unrunnable("the node failed to start it: " + e);
+            runs.forEach(run -> answered(run, failed)); // those not yet told
+            return;
         }
-        List<CallStarter.Running> stops = new ArrayList<>();
+        List<Runnable> stopNow = new ArrayList<>(0);
         lock.lock();
         try {
             for (int i = 0; i < runs.size(); i++) {
                 NodeSession.Run run = runs.get(i);
-                run.running = started.get(i);
-                if (run.stopAsked) {
-                    stops.add(run.running);
+                run.stop = stops.get(i);
+                if (run.stopAsked && !run.ended) {
+                    stopNow.add(run.stop);
                 }
             }
         } finally {
             lock.unlock();
         }
-        stops.forEach(r -> r.stop().run());
-        for (int i = 0; i < runs.size(); i++) {
-            NodeSession.Run run = runs.get(i);
-            started.get(i).reply().whenComplete((reply, error) -> answered(run, reply, error));
-        }
+        stopNow.forEach(Runnable::run);
     }
 
     /**
-     * A call ended: its answer waits for the session's next poll. Runs on the thread that ended the
-     * call, which on a node is the pool's reader: it starts no call, and need not, since what may
-     * start changes only with a client's message, which starts it then.
+     * A call ended: its answer waits for the session's next poll; a second end told of a call (a
+     * starter that failed after telling some) is ignored. Runs on the thread that ended the call,
+     * which on a node is the pool's reader: it starts no call, and need not, since what may start
+     * changes only with a client's message, which starts it then.
      */
-    private void answered(NodeSession.Run run, Wire.Reply reply, Throwable error) {
-        Wire.Reply said = reply != null ? reply : new Wire.Unrunnable(String.valueOf(error));
-        byte[] bytes = said.toBytes();
+    private void answered(NodeSession.Run run, Wire.Reply reply) {
+        byte[] bytes = reply.toBytes();
         List<CompletableFuture<Void>> woken = new ArrayList<>();
         lock.lock();
         try {
+            if (run.ended) {
+                return;
+            }
+            run.ended = true;
             NodeSession s = run.session;
             s.started.remove(run.index);
             running--;
@@ -456,11 +450,11 @@ public final class CallSessions {
 
     /** What stops a run, or null if it is stopped when it starts; under the lock. */
     private static Runnable stop(NodeSession.Run run) {
-        if (run.running == null) {
+        if (run.stop == null) {
             run.stopAsked = true;
             return null;
         }
-        return run.running.stop();
+        return run.stop;
     }
 
     private void ended(int calls) {

@@ -1,17 +1,21 @@
 package dev.paralleltask.cluster.internal;
 
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 
 /** Runs the calls {@link CallSessions} decided to start: the node's pool, or a test's stand-in. */
 public interface CallStarter {
     /**
-     * Starts the calls {@link CallRequest}s' bytes describe, in order.
+     * Starts the calls {@link CallRequest}s' bytes describe, in order, and tells {@code ended} of
+     * each one's end, once, on the thread that ended it: on a node, the pool's reader; for a call
+     * that cannot start, this thread, before it returns.
      *
-     * @return the calls, in the same order: each one's reply completes when it ends
+     * @return how to stop each call (killing its worker), in the same order
      */
-    List<Running> start(List<byte[]> requests);
+    List<Runnable> start(List<byte[]> requests, Ended ended);
 
-    /** A started call: its reply, and how to stop it (killing its worker). */
-    record Running(CompletionStage<Wire.Reply> reply, Runnable stop) {}
+    /** What a started call's end is told to. */
+    interface Ended {
+        /** The call at {@code position} of the started ones ended, and the node says this. */
+        void ended(int position, Wire.Reply reply);
+    }
 }

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -86,11 +85,13 @@ public final class LocalNodes {
         }
 
         /**
-         * Starts clients' calls on the pool, in order; what the node replies once each ends. A run
-         * of requests for one method (a map's) reads that method once.
+         * Starts clients' calls on the pool, in order, and tells {@code ended} what the node
+         * replies once each ends. A run of requests for one method (a map's) reads that method
+         * once.
          */
-        private List<CallStarter.Running> start(List<byte[]> requests) {
-            CallStarter.Running[] started = new CallStarter.Running[requests.size()];
+        private List<Runnable> start(List<byte[]> requests, CallStarter.Ended ended) {
+            Runnable[] stops = new Runnable[requests.size()];
+            Arrays.fill(stops, (Runnable) () -> {});
             List<Integer> runnable = new ArrayList<>(requests.size());
             List<TaskMethod> methods = new ArrayList<>(requests.size());
             List<byte[]> bodies = new ArrayList<>(requests.size());
@@ -116,43 +117,42 @@ public final class LocalNodes {
                     methods.add(method);
                     bodies.add(body);
                 } catch (OneJobTask.CallJob.Unrunnable e) {
-                    started[i] = answered(e.reply);
+                    ended.ended(i, e.reply);
                 } catch (IOException e) {
-                    started[i] = answered(new Wire.Unrunnable(e.getMessage()));
+                    ended.ended(i, new Wire.Unrunnable(e.getMessage()));
                 }
             }
             List<TaskFuture<Frame.Answer>> running;
             try {
                 running = methods.isEmpty() ? List.of() : Relay.submitAll(pool, methods, bodies);
             } catch (RejectedExecutionException e) {
-                CallStarter.Running refused = answered(new Wire.Refused(e.getMessage()));
-                running = null;
-                runnable.forEach(i -> started[i] = refused);
+                Wire.Reply refused = new Wire.Refused(e.getMessage());
+                runnable.forEach(i -> ended.ended(i, refused));
+                return Arrays.asList(stops);
             }
-            for (int k = 0; running != null && k < running.size(); k++) {
-                started[runnable.get(k)] = running(running.get(k));
+            for (int k = 0; k < running.size(); k++) {
+                int position = runnable.get(k);
+                stops[position] = running(running.get(k), position, ended);
             }
-            return Arrays.asList(started);
+            return Arrays.asList(stops);
         }
 
-        private static CallStarter.Running answered(Wire.Reply reply) {
-            return new CallStarter.Running(CompletableFuture.completedFuture(reply), () -> {});
-        }
-
-        /** A call running on the pool: what the node replies once it ends, and how to stop it. */
-        private CallStarter.Running running(TaskFuture<Frame.Answer> call) {
+        /**
+         * Tells {@code ended} what the node replies once a call running on the pool ends, on the
+         * thread that ends it, the pool's reader: no hop to the pool's stage threads for each call;
+         * what runs there is short and starts no call ({@link CallSessions}).
+         *
+         * @return what stops it, killing its worker
+         */
+        private Runnable running(
+                TaskFuture<Frame.Answer> call, int position, CallStarter.Ended ended) {
             AtomicBoolean stopped = new AtomicBoolean();
-            CompletableFuture<Wire.Reply> reply = new CompletableFuture<>();
-            // On the thread that completes the call, the pool's reader: no hop to the pool's stage
-            // threads for each call. What runs there is short and starts no call (CallSessions).
             CallFutures.whenDone(
-                    call, () -> reply.complete(OneJobTask.reply(call, name, stopped.get())));
-            return new CallStarter.Running(
-                    reply,
-                    () -> {
-                        stopped.set(true);
-                        call.cancel(true); // kills its worker
-                    });
+                    call, () -> ended.ended(position, OneJobTask.reply(call, name, stopped.get())));
+            return () -> {
+                stopped.set(true);
+                call.cancel(true); // kills its worker
+            };
         }
 
         /**

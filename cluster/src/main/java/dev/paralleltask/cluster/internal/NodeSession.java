@@ -18,16 +18,25 @@ final class NodeSession {
     /** An admitted call not yet started. */
     record Waiting(long index, byte[] request) {}
 
-    /** A call decided to start; its {@link CallStarter.Running} once started. */
+    /**
+     * A call decided to start. Its request is the deciding thread's to hand to the {@link
+     * CallStarter}; the rest is guarded by the lock of {@code CallSessions}.
+     */
     static final class Run {
         final NodeSession session;
         final long index;
-        CallStarter.Running running;
-        boolean stopAsked;
+        byte[] request;
 
-        Run(NodeSession session, long index) {
+        /** What stops it, once started. */
+        Runnable stop;
+
+        boolean stopAsked;
+        boolean ended;
+
+        Run(NodeSession session, long index, byte[] request) {
             this.session = session;
             this.index = index;
+            this.request = request;
         }
     }
 

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** What a node admits of a client's batch: calls by count, and bytes of calls waiting to start. */
@@ -18,11 +17,9 @@ class CallSessionsTest {
     private final List<byte[]> started = Collections.synchronizedList(new ArrayList<>());
 
     private final CallStarter busy =
-            requests -> {
+            (requests, ended) -> {
                 started.addAll(requests);
-                return requests.stream()
-                        .map(r -> new CallStarter.Running(new CompletableFuture<>(), () -> {}))
-                        .toList();
+                return requests.stream().map(r -> (Runnable) () -> {}).toList();
             };
 
     private static List<byte[]> requests(int count, int bytes) {

@@ -197,16 +197,18 @@ class ClusterDispatcherTest {
         }
 
         @Override
-        public List<CallStarter.Running> start(List<byte[]> requests) {
-            List<CallStarter.Running> started = new ArrayList<>();
-            for (byte[] request : requests) {
-                long call = ByteBuffer.wrap(request).getLong();
+        public List<Runnable> start(List<byte[]> requests, CallStarter.Ended ended) {
+            List<Runnable> stops = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                long call = ByteBuffer.wrap(requests.get(i)).getLong();
                 CompletableFuture<Wire.Reply> reply = new CompletableFuture<>();
                 running.put(call, reply);
                 ran.add(call);
-                started.add(new CallStarter.Running(reply, () -> {}));
+                int position = i;
+                reply.thenAccept(r -> ended.ended(position, r));
+                stops.add(() -> {});
             }
-            return started;
+            return stops;
         }
 
         @Override

@@ -365,10 +365,10 @@ class ClusterSimulationTest {
             }
 
             @Override
-            public List<CallStarter.Running> start(List<byte[]> requests) {
-                List<CallStarter.Running> started = new ArrayList<>();
-                for (byte[] request : requests) {
-                    long call = ByteBuffer.wrap(request).getLong();
+            public List<Runnable> start(List<byte[]> requests, CallStarter.Ended ended) {
+                List<Runnable> stops = new ArrayList<>();
+                for (int i = 0; i < requests.size(); i++) {
+                    long call = ByteBuffer.wrap(requests.get(i)).getLong();
                     runs.merge(call, 1, Integer::sum);
                     CompletableFuture<Wire.Reply> reply = new CompletableFuture<>();
                     boolean crashes = random.nextInt(15) == 0;
@@ -379,12 +379,11 @@ class ClusterSimulationTest {
                                     reply.complete(crashes ? crashed("died") : result(call));
                                 }
                             });
-                    started.add(
-                            new CallStarter.Running(
-                                    reply,
-                                    () -> at(delay(), () -> reply.complete(crashed("stopped")))));
+                    int position = i;
+                    reply.thenAccept(r -> ended.ended(position, r)); // once, as the node's pool
+                    stops.add(() -> at(delay(), () -> reply.complete(crashed("stopped"))));
                 }
-                return started;
+                return stops;
             }
 
             @Override

@@ -4,7 +4,6 @@ import dev.paralleltask.runtime.internal.spi.CallFutures;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -36,7 +35,7 @@ final class NodeLine {
     int lastAnswered;
 
     /** Calls sent in this session and not yet answered, by number. */
-    final TreeMap<Long, ClusterCall> sent = new TreeMap<>();
+    final SentCalls sent = new SentCalls();
 
     /** Calls chosen for it, to go with its next batch. */
     final List<ClusterCall> pending = new ArrayList<>();
@@ -101,7 +100,7 @@ final class NodeLine {
 
     /** Calls it holds unstarted, as far as this client knows. */
     int unstarted() {
-        return sent.tailMap(frontierSeen, false).size();
+        return sent.countAfter(frontierSeen);
     }
 
     /**
@@ -112,11 +111,8 @@ final class NodeLine {
      */
     long grantNow() {
         int n = lastFree + (lastAnswered > 1 ? 2 * lastAnswered : lastAnswered);
-        for (long index : sent.tailMap(frontierSeen, false).keySet()) {
-            if (n-- <= 0) {
-                break;
-            }
-            grant = Math.max(grant, index);
+        if (n > 0) {
+            grant = Math.max(grant, sent.nthAfter(frontierSeen, n));
         }
         return grant;
     }
@@ -166,7 +162,7 @@ final class NodeLine {
             call.line = this;
             call.session = session;
             call.index = next++;
-            sent.put(call.index, call);
+            sent.add(call);
             requests.add(call.request);
             bytes += call.request.length;
             taken.accept(call);
@@ -271,8 +267,7 @@ final class NodeLine {
      * those pending after them; their numbers go to later calls.
      */
     List<ClusterCall> notAdmitted(long admittedTo) {
-        List<ClusterCall> back = new ArrayList<>(sent.tailMap(admittedTo, true).values());
-        back.forEach(c -> sent.remove(c.index));
+        List<ClusterCall> back = sent.removeFrom(admittedTo);
         back.addAll(pending);
         pending.clear();
         next = admittedTo;

@@ -16,14 +16,31 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Calls that travel to nodes in batches, on real node JVMs: a node killed mid-batch, three clients,
- * calls larger than what a node holds waiting.
+ * calls larger than what a node holds waiting. The tests on one node of one worker share it: each
+ * waits for every call it made, so the next finds it idle.
  */
 class BatchTest {
+    private static Nodes one;
+
+    @BeforeAll
+    static void startOneNode() {
+        one = Nodes.start(1, 1);
+    }
+
+    @AfterAll
+    static void stopOneNode() {
+        if (one != null) {
+            one.close();
+        }
+    }
+
     @Test
     void aNodeKilledMidBatchRanOnlyWhatItStartedTheRestRunElsewhereOnce(@TempDir Path dir)
             throws Exception {
@@ -79,47 +96,41 @@ class BatchTest {
     @Test
     void threeClientsOnOneNodeNeverMakeItHoldMoreThanItAdmits(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("runs");
-        try (Nodes nodes = Nodes.start(1, 1)) {
-            List<ClusterExecutor> clients = new ArrayList<>();
-            try {
-                for (int c = 0; c < 3; c++) {
-                    clients.add(
-                            ClusterExecutor.builder().connect(nodes.get(0).clientAddress).build());
-                }
-                int admits = clients.get(0).nodes().get(0).admits();
-                int perClient = admits / 2; // together half as many again as the node admits
-                AtomicInteger mostHeld = new AtomicInteger();
-                Thread watcher =
-                        new Thread(
-                                () -> {
-                                    while (!Thread.currentThread().isInterrupted()) {
-                                        int held = clients.get(0).nodes().get(0).held();
-                                        mostHeld.accumulateAndGet(held, Math::max);
-                                    }
-                                });
-                watcher.start();
-                List<TaskFuture<Integer>> calls = new ArrayList<>();
-                for (int i = 0; i < 3 * perClient; i++) {
-                    WorkTasks work = new WorkTasks(clients.get(i % 3));
-                    calls.add(work.logged(i, 3, log.toString()));
-                }
-                try {
-                    for (int i = 0; i < calls.size(); i++) {
-                        assertEquals(i, calls.get(i).get(120, TimeUnit.SECONDS));
-                    }
-                } finally {
-                    watcher.interrupt();
-                    watcher.join();
-                }
-                assertTrue(
-                        mostHeld.get() <= admits && mostHeld.get() >= admits - 20,
-                        "the node held at most " + mostHeld + " of " + admits);
-                Map<Integer, List<Long>> runs = runs(log);
-                assertEquals(3 * perClient, runs.size());
-                assertTrue(runs.values().stream().allMatch(r -> r.size() == 1), runs.toString());
-            } finally {
-                clients.forEach(ClusterExecutor::close);
+        List<ClusterExecutor> clients = clients(3);
+        try {
+            int admits = clients.get(0).nodes().get(0).admits();
+            int perClient = admits / 2; // together half as many again as the node admits
+            AtomicInteger mostHeld = new AtomicInteger();
+            Thread watcher =
+                    new Thread(
+                            () -> {
+                                while (!Thread.currentThread().isInterrupted()) {
+                                    int held = clients.get(0).nodes().get(0).held();
+                                    mostHeld.accumulateAndGet(held, Math::max);
+                                }
+                            });
+            watcher.start();
+            List<TaskFuture<Integer>> calls = new ArrayList<>();
+            for (int i = 0; i < 3 * perClient; i++) {
+                WorkTasks work = new WorkTasks(clients.get(i % 3));
+                calls.add(work.logged(i, 3, log.toString()));
             }
+            try {
+                for (int i = 0; i < calls.size(); i++) {
+                    assertEquals(i, calls.get(i).get(120, TimeUnit.SECONDS));
+                }
+            } finally {
+                watcher.interrupt();
+                watcher.join();
+            }
+            assertTrue(
+                    mostHeld.get() <= admits && mostHeld.get() >= admits - 20,
+                    "the node held at most " + mostHeld + " of " + admits);
+            Map<Integer, List<Long>> runs = runs(log);
+            assertEquals(3 * perClient, runs.size());
+            assertTrue(runs.values().stream().allMatch(r -> r.size() == 1), runs.toString());
+        } finally {
+            clients.forEach(ClusterExecutor::close);
         }
     }
 
@@ -131,9 +142,8 @@ class BatchTest {
     @Test
     void largeCallsFillANodeUpToItsByteBoundAndTheRestFollow() throws Exception {
         int calls = 40;
-        try (Nodes nodes = Nodes.start(1, 1);
-                ClusterExecutor cluster =
-                        ClusterExecutor.builder().connect(nodes.get(0).clientAddress).build()) {
+        try (ClusterExecutor cluster =
+                ClusterExecutor.builder().connect(one.get(0).clientAddress).build()) {
             WorkTasks work = new WorkTasks(cluster);
             TaskFuture<Long> busy = work.sleep(6_000, ""); // none of the others starts meanwhile
             AtomicInteger mostHeld = new AtomicInteger();
@@ -179,33 +189,43 @@ class BatchTest {
      */
     @Test
     void clientsWaitingOnANodeHoldNoneOfItsThreads() throws Exception {
-        try (Nodes nodes = Nodes.start(1, 1)) {
-            List<ClusterExecutor> clients = new ArrayList<>();
-            try {
-                for (int c = 0; c < 12; c++) {
-                    clients.add(
-                            ClusterExecutor.builder().connect(nodes.get(0).clientAddress).build());
-                }
-                List<TaskFuture<Long>> calls = new ArrayList<>();
-                for (ClusterExecutor client : clients) {
-                    calls.add(new WorkTasks(client).sleep(600, ""));
-                }
-                Thread.sleep(1_000); // the batches are in; the polls wait for answers
-                int dumps = 0;
-                while (calls.stream().filter(c -> !c.isDone()).count() > 4) {
-                    List<String> parked = threadsWaitingInAPoll(nodes.get(0).pid());
-                    assertTrue(parked.isEmpty(), "threads held by polls:\n" + parked);
-                    dumps++;
-                    Thread.sleep(300);
-                }
-                assertTrue(dumps >= 2, "the calls ended before the node was looked at twice");
-                for (TaskFuture<Long> call : calls) {
-                    assertEquals(600L, call.get(60, TimeUnit.SECONDS));
-                }
-            } finally {
-                clients.forEach(ClusterExecutor::close);
+        List<ClusterExecutor> clients = clients(12);
+        try {
+            List<TaskFuture<Long>> calls = new ArrayList<>();
+            for (ClusterExecutor client : clients) {
+                calls.add(new WorkTasks(client).sleep(600, ""));
             }
+            Thread.sleep(1_000); // the batches are in; the polls wait for answers
+            int dumps = 0;
+            while (calls.stream().filter(c -> !c.isDone()).count() > 4) {
+                List<String> parked = threadsWaitingInAPoll(one.get(0).pid());
+                assertTrue(parked.isEmpty(), "threads held by polls:\n" + parked);
+                dumps++;
+                Thread.sleep(300);
+            }
+            assertTrue(dumps >= 2, "the calls ended before the node was looked at twice");
+            for (TaskFuture<Long> call : calls) {
+                assertEquals(600L, call.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            clients.forEach(ClusterExecutor::close);
         }
+    }
+
+    /**
+     * Clients of the shared node, each with a connection of its own; none left open if one fails.
+     */
+    private static List<ClusterExecutor> clients(int n) {
+        List<ClusterExecutor> clients = new ArrayList<>();
+        try {
+            for (int c = 0; c < n; c++) {
+                clients.add(ClusterExecutor.builder().connect(one.get(0).clientAddress).build());
+            }
+        } catch (RuntimeException | Error e) {
+            clients.forEach(ClusterExecutor::close);
+            throw e;
+        }
+        return clients;
     }
 
     /** The node's threads that wait inside a session message, from a thread dump (jcmd). */

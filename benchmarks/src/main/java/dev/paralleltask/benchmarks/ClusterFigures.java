@@ -36,6 +36,7 @@ final class ClusterFigures {
     private static final int WARM_UP_ROUNDS = 2;
     private static final int WORKERS_PER_NODE = 2;
     private static final int MAP_CALLS = 1_000_000;
+    private static final int MAP_ROUNDS = 10;
     private static final int PAUSES = 400;
     private static final long PAUSE_MILLIS = 10;
 
@@ -45,7 +46,7 @@ final class ClusterFigures {
         double[] localTrip;
         double[] localRate = new double[ROUNDS];
         double localCancel;
-        double localMap;
+        double[] localMap;
         try (ProcessPool pool = ProcessPool.builder().workers(WORKERS_PER_NODE).build()) {
             BenchTasks tasks = new BenchTasks(pool);
             localTrip = roundTrips(tasks);
@@ -56,7 +57,11 @@ final class ClusterFigures {
             for (int r = 0; r < ROUNDS; r++) {
                 localRate[r] = callsPerSecond(tasks);
             }
-            localMap = mapRate(tasks);
+            localMap = mapRates(tasks);
+        }
+        double[] localMap4; // as many workers as 2 nodes have
+        try (ProcessPool pool = ProcessPool.builder().workers(2 * WORKERS_PER_NODE).build()) {
+            localMap4 = mapRates(new BenchTasks(pool));
         }
         double serialPauses = serialPauseRate();
         nodeStart(bench);
@@ -131,16 +136,27 @@ final class ClusterFigures {
                             ratio(median(rates) / median(localRate)),
                             n == 1 ? ">= 0.5x" : "measured");
                     if (n == 2) {
-                        double map = mapRate(tasks);
-                        bench.row(
-                                String.format(
-                                        "%,d id(int) through TaskFutures.map on 2 nodes of %d"
-                                                + " workers (median of 3 after one)",
-                                        MAP_CALLS, WORKERS_PER_NODE),
-                                rate(map),
-                                rate(localMap) + " (the same map on a local ProcessPool of 2)",
-                                ratio(map / localMap),
-                                ">= 0.5x");
+                        double[] map = mapRates(tasks);
+                        for (int warm = 0; warm < 2; warm++) {
+                            bench.row(
+                                    String.format(
+                                            "%,d id(int) through TaskFutures.map on 2 nodes of %d"
+                                                    + " workers, %s",
+                                            MAP_CALLS,
+                                            WORKERS_PER_NODE,
+                                            warm == 0
+                                                    ? "nodes just started (median of rounds 2-4)"
+                                                    : "warm (median of rounds 8-10)"),
+                                    rate(map[warm]),
+                                    String.format(
+                                            "%s / %s (the same map on a local ProcessPool of 2 /"
+                                                    + " of 4, the same rounds)",
+                                            rate(localMap[warm]), rate(localMap4[warm])),
+                                    ratio(map[warm] / localMap[warm])
+                                            + " / "
+                                            + ratio(map[warm] / localMap4[warm]),
+                                    ">= 0.5x");
+                        }
                         double pauses = pauseRate(tasks);
                         bench.row(
                                 String.format(
@@ -166,13 +182,20 @@ final class ClusterFigures {
         }
     }
 
-    /** The median rate of {@link #MAP_CALLS} id(int) through a map, after one unmeasured pass. */
-    private static double mapRate(BenchTasks tasks) {
+    /**
+     * Rates of {@link #MAP_CALLS} id(int) through a map, {@link #MAP_ROUNDS} times over: the median
+     * of the three after the first (the executor just started) and the median of the last three
+     * (warm: a node's JVM compiles the code its calls go through for the first few million of them,
+     * on this machine 20-30 s of a map, where a local pool's workers take one or two rounds).
+     *
+     * @return the first rounds' median, then the warm one
+     */
+    private static double[] mapRates(BenchTasks tasks) {
         List<Integer> inputs = new ArrayList<>(MAP_CALLS);
         for (int i = 0; i < MAP_CALLS; i++) {
             inputs.add(i);
         }
-        double[] rates = new double[4];
+        double[] rates = new double[MAP_ROUNDS];
         for (int r = 0; r < rates.length; r++) {
             long t0 = System.nanoTime();
             long sum;
@@ -185,7 +208,10 @@ final class ClusterFigures {
             }
             rates[r] = MAP_CALLS / ((System.nanoTime() - t0) / 1e9);
         }
-        return median(Arrays.copyOfRange(rates, 1, rates.length));
+        return new double[] {
+            median(Arrays.copyOfRange(rates, 1, 4)),
+            median(Arrays.copyOfRange(rates, rates.length - 3, rates.length))
+        };
     }
 
     /** Calls of {@link #PAUSE_MILLIS} of waiting through a map, per second. */

@@ -1,7 +1,6 @@
 package dev.paralleltask.cluster.internal;
 
 import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -20,7 +19,7 @@ final class Actions {
 
     private final ReentrantLock lock;
     private final Runnable after;
-    private final List<Runnable> list = new ArrayList<>();
+    private final ArrayList<Runnable> list = new ArrayList<>();
 
     Actions(ReentrantLock lock, Runnable after) {
         this.lock = lock;
@@ -40,6 +39,11 @@ final class Actions {
 
     void add(Runnable action) {
         list.add(action);
+    }
+
+    /** Makes room for {@code more} actions at once: a reply's answers each settle a call. */
+    void expect(int more) {
+        list.ensureCapacity(list.size() + more);
     }
 
     void run() {

@@ -92,7 +92,7 @@ public final class LocalNodes {
         private List<Runnable> start(List<byte[]> requests, CallStarter.Ended ended) {
             Runnable[] stops = new Runnable[requests.size()];
             Arrays.fill(stops, (Runnable) () -> {});
-            List<Integer> runnable = new ArrayList<>(requests.size());
+            int[] runnable = new int[requests.size()]; // the positions of the calls submitted
             List<TaskMethod> methods = new ArrayList<>(requests.size());
             List<byte[]> bodies = new ArrayList<>(requests.size());
             byte[] previous = null;
@@ -113,7 +113,7 @@ public final class LocalNodes {
                         previous = request;
                         header = h;
                     }
-                    runnable.add(i);
+                    runnable[methods.size()] = i;
                     methods.add(method);
                     bodies.add(body);
                 } catch (OneJobTask.CallJob.Unrunnable e) {
@@ -127,11 +127,13 @@ public final class LocalNodes {
                 running = methods.isEmpty() ? List.of() : Relay.submitAll(pool, methods, bodies);
             } catch (RejectedExecutionException e) {
                 Wire.Reply refused = new Wire.Refused(e.getMessage());
-                runnable.forEach(i -> ended.ended(i, refused));
+                for (int k = 0; k < methods.size(); k++) {
+                    ended.ended(runnable[k], refused);
+                }
                 return Arrays.asList(stops);
             }
             for (int k = 0; k < running.size(); k++) {
-                int position = runnable.get(k);
+                int position = runnable[k];
                 stops[position] = running(running.get(k), position, ended);
             }
             return Arrays.asList(stops);

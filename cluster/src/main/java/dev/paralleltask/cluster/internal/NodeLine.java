@@ -2,7 +2,6 @@ package dev.paralleltask.cluster.internal;
 
 import dev.paralleltask.runtime.internal.spi.CallFutures;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -147,15 +146,15 @@ final class NodeLine {
      * @return the batch's requests
      */
     List<byte[]> batch(int maxCalls, long maxBytes, Consumer<ClusterCall> taken) {
-        List<byte[]> requests = new ArrayList<>();
+        List<byte[]> requests = new ArrayList<>(Math.min(maxCalls, pending.size()));
         long bytes = 0;
-        Iterator<ClusterCall> it = pending.iterator();
-        while (it.hasNext() && requests.size() < maxCalls) {
-            ClusterCall call = it.next();
+        int looked = 0; // the pending calls taken or dropped: a prefix, removed at once
+        while (looked < pending.size() && requests.size() < maxCalls) {
+            ClusterCall call = pending.get(looked);
             if (!requests.isEmpty() && bytes + call.request.length > maxBytes) {
                 break;
             }
-            it.remove();
+            looked++;
             if (!CallFutures.markRunning(call.future)) {
                 continue; // cancelled meanwhile
             }
@@ -167,6 +166,7 @@ final class NodeLine {
             bytes += call.request.length;
             taken.accept(call);
         }
+        pending.subList(0, looked).clear();
         sending = requests.size();
         room -= requests.size();
         return requests;

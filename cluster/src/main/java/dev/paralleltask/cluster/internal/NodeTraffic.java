@@ -84,6 +84,7 @@ final class NodeTraffic {
      */
     void pump(Actions actions) {
         assert lock.isHeldByCurrentThread() : "under the dispatcher's lock";
+        NodeLine[] nodes = lines.values().toArray(NodeLine[]::new); // looked at for each call
         while (!queue.isEmpty()) {
             ClusterCall call = queue.peekFirst();
             if (call.future.isDone()) {
@@ -91,7 +92,7 @@ final class NodeTraffic {
                 continue;
             }
             NodeLine best = null;
-            for (NodeLine l : lines.values()) {
+            for (NodeLine l : nodes) {
                 if (l.takes()
                         && (best == null
                                 || (long) l.load() * best.capacity
@@ -388,6 +389,7 @@ final class NodeTraffic {
     private void took(
             NodeLine line, Exchange.Reply reply, List<Wire.Reply> answers, Actions actions) {
         line.lastAnswered = answers.size();
+        actions.expect(answers.size());
         for (int i = 0; i < answers.size(); i++) {
             answered(line, reply.answers().get(i).index(), answers.get(i), actions);
         }

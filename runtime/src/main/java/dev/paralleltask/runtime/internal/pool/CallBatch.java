@@ -34,12 +34,16 @@ public final class CallBatch implements AutoCloseable {
     /** Where the gathered calls go; each was added with it. */
     private Sink<Object> sink;
 
-    private List<Object> calls = new ArrayList<>();
+    private List<Object> calls;
 
     private CallBatch(int size, CallBatch enclosing) {
         this.size = size;
         this.enclosing = enclosing;
+        this.calls = new ArrayList<>(Math.min(size, MAX_PRESIZE));
     }
+
+    /** Room made at once for the calls of a batch: a map opens one per batch of short calls. */
+    private static final int MAX_PRESIZE = 1_024;
 
     /** Opens a batch on this thread: calls made on a pool until {@link #close} are gathered. */
     public static CallBatch open(int size) {
@@ -74,7 +78,7 @@ public final class CallBatch implements AutoCloseable {
     public void flush() {
         if (!calls.isEmpty()) {
             List<Object> full = calls;
-            calls = new ArrayList<>(size);
+            calls = new ArrayList<>(Math.min(size, MAX_PRESIZE));
             sink.submitAll(full);
         }
     }

@@ -3,18 +3,24 @@ package dev.paralleltask.cluster.internal;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
 
 /**
  * The calls a {@link NodeLine} sent in its session and not yet answered, by number. A session
  * numbers its calls one after another, so their numbers index a ring: a call is found, added and
  * taken off without a search and without boxing its number (a sorted map of them cost the client
  * about a third of its time per call in a map of short calls). Answered calls leave gaps until
- * those before them are answered too. Guarded by the dispatcher's lock, as its line is.
+ * those before them are answered too. So that a long call does not stretch the ring over every call
+ * sent after it, the ring spans at most twice the calls it holds plus {@code slack} slots: past
+ * that its oldest calls move to a sorted map of stragglers. Guarded by the dispatcher's lock, as
+ * its line is.
  */
 final class SentCalls {
     private ClusterCall[] ring = new ClusterCall[64];
 
-    /** The number of the oldest slot, at {@link #head}: every number held is at or past it. */
+    /**
+     * The number of the oldest slot, at {@link #head}: every number in the ring is at or past it.
+     */
     private long first;
 
     private int head;
@@ -22,16 +28,31 @@ final class SentCalls {
     /** Slots from {@link #first} on, answered ones included: the next number is first + span. */
     private int span;
 
-    /** Calls held. */
-    private int size;
+    /** Calls in the ring. */
+    private int inRing;
+
+    /** Calls held numbered before {@link #first}: those that stayed while many came after. */
+    private final TreeMap<Long, ClusterCall> stragglers = new TreeMap<>();
+
+    private final int slack;
+
+    SentCalls() {
+        this(1_024);
+    }
+
+    /** With the ring's slack given: for tests. */
+    SentCalls(int slack) {
+        this.slack = slack;
+    }
 
     /**
-     * Holds a call numbered right after the last one held (after any number once none is held).
+     * Holds a call numbered right after the last one sent (after any number once the ring is
+     * empty).
      *
      * @throws IllegalArgumentException if its number does not follow on
      */
     void add(ClusterCall call) {
-        if (size == 0) {
+        if (inRing == 0) {
             first = call.index;
             head = 0;
             span = 0;
@@ -40,28 +61,33 @@ final class SentCalls {
                     "call " + call.index + " sent where " + (first + span) + " was next");
         }
         if (span == ring.length) {
-            ClusterCall[] larger = new ClusterCall[2 * ring.length];
-            for (int i = 0; i < span; i++) {
-                larger[i] = ring[slot(i)];
+            if (span > 2 * inRing + slack) {
+                shed();
+            } else {
+                grow();
             }
-            ring = larger;
-            head = 0;
         }
         ring[slot(span++)] = call;
-        size++;
+        inRing++;
     }
 
     /** The call of that number, or null if none is held. */
     ClusterCall get(long index) {
-        return index < first || index >= first + span ? null : ring[slot((int) (index - first))];
+        if (index < first) {
+            return stragglers.isEmpty() ? null : stragglers.get(index);
+        }
+        return index >= first + span ? null : ring[slot((int) (index - first))];
     }
 
     /** Takes off the call of that number; null if none was held. */
     ClusterCall remove(long index) {
+        if (index < first) {
+            return stragglers.isEmpty() ? null : stragglers.remove(index);
+        }
         ClusterCall call = get(index);
         if (call != null) {
             ring[slot((int) (index - first))] = null;
-            size--;
+            inRing--;
             trim();
         }
         return call;
@@ -69,16 +95,17 @@ final class SentCalls {
 
     /** Takes off the calls numbered {@code index} and later, in order. */
     List<ClusterCall> removeFrom(long index) {
-        List<ClusterCall> taken = new ArrayList<>();
+        List<ClusterCall> taken = new ArrayList<>(stragglers.tailMap(index, true).values());
+        stragglers.tailMap(index, true).clear();
         int from = offset(index);
         for (int i = from; i < span; i++) {
             ClusterCall call = ring[slot(i)];
             if (call != null) {
                 taken.add(call);
                 ring[slot(i)] = null;
+                inRing--;
             }
         }
-        size -= taken.size();
         span = from;
         trim();
         return taken;
@@ -86,7 +113,7 @@ final class SentCalls {
 
     /** How many calls held are numbered after {@code index}. */
     int countAfter(long index) {
-        int n = 0;
+        int n = stragglers.isEmpty() ? 0 : stragglers.tailMap(index, false).size();
         for (int i = offset(index + 1); i < span; i++) {
             if (ring[slot(i)] != null) {
                 n++;
@@ -101,6 +128,14 @@ final class SentCalls {
      */
     long nthAfter(long index, int n) {
         long found = Long.MIN_VALUE;
+        if (!stragglers.isEmpty()) {
+            for (long straggler : stragglers.tailMap(index, false).keySet()) {
+                if (n-- <= 0) {
+                    return found;
+                }
+                found = straggler;
+            }
+        }
         for (int i = offset(index + 1); i < span && n > 0; i++) {
             if (ring[slot(i)] != null) {
                 found = first + i;
@@ -112,7 +147,8 @@ final class SentCalls {
 
     /** The calls held, in the order of their numbers. */
     List<ClusterCall> values() {
-        List<ClusterCall> calls = new ArrayList<>(size);
+        List<ClusterCall> calls = new ArrayList<>(size());
+        calls.addAll(stragglers.values());
         for (int i = 0; i < span; i++) {
             ClusterCall call = ring[slot(i)];
             if (call != null) {
@@ -123,23 +159,54 @@ final class SentCalls {
     }
 
     int size() {
-        return size;
+        return inRing + stragglers.size();
     }
 
     boolean isEmpty() {
-        return size == 0;
+        return size() == 0;
     }
 
     void clear() {
         Arrays.fill(ring, null);
+        stragglers.clear();
         span = 0;
-        size = 0;
+        inRing = 0;
         head = 0;
+    }
+
+    /** Twice the room, the calls in the order of their numbers. */
+    private void grow() {
+        ClusterCall[] larger = new ClusterCall[2 * ring.length];
+        for (int i = 0; i < span; i++) {
+            larger[i] = ring[slot(i)];
+        }
+        ring = larger;
+        head = 0;
+    }
+
+    /**
+     * Moves the oldest calls to the stragglers until the ring spans at most twice its calls plus
+     * the slack, and at least one slot is free.
+     */
+    private void shed() {
+        while (span > 0 && (span >= ring.length || span > 2 * inRing + slack)) {
+            ClusterCall call = ring[head];
+            if (call != null) {
+                stragglers.put(call.index, call);
+                ring[head] = null;
+                inRing--;
+            }
+            head = (head + 1) & (ring.length - 1);
+            first++;
+            span--;
+        }
+        trim();
     }
 
     /** Moves past the answered slots at the front. */
     private void trim() {
-        if (size == 0) { // every slot is empty
+        if (inRing == 0) { // every slot is empty; the next number stays first + span
+            first += span;
             span = 0;
             head = 0;
             return;
@@ -149,6 +216,11 @@ final class SentCalls {
             first++;
             span--;
         }
+    }
+
+    /** The ring's length, for tests: what a long call costs. */
+    int ringLength() {
+        return ring.length;
     }
 
     /** Where {@code index} is, or would be, within the span: 0 before it, span past it. */
